@@ -1,0 +1,38 @@
+# One command sets up and runs each job on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lint typecheck manifest benchmark clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+report: $(STAMP)  ## regenerate the default report in reports/
+	$(BIN)/eventstudy report
+
+test: $(STAMP)  ## lint, type-check, then the whole test suite
+	$(BIN)/ruff check eventstudy tests
+	$(BIN)/mypy eventstudy
+	$(BIN)/python -m pytest; code=$$?; if [ $$code -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$code
+
+lint: $(STAMP)
+	$(BIN)/ruff check eventstudy tests
+	$(BIN)/ruff format --check eventstudy tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy eventstudy
+
+manifest: $(STAMP)  ## rewrite data/MANIFEST.sha256 after changing bundled data on purpose
+	$(BIN)/python -m eventstudy.data.manifest data
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

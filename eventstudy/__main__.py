@@ -1,0 +1,5 @@
+"""``python -m eventstudy``."""
+
+from eventstudy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""A thin adapter over ``exchange_calendars``: event dates to sessions.
+
+The package says "session" for a trading day and "relative day" for event time; it never
+counts calendar days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import TypeAlias
+
+import exchange_calendars as xcals
+import pandas as pd
+
+from eventstudy.errors import EventDateError, EventDateMovedWarning, InvalidOptionError, warn
+
+Date: TypeAlias = pd.Timestamp | dt.date | str
+"""A calendar date that may or may not be a session."""
+
+
+@functools.cache
+def _calendar(name: str, start: str, end: str) -> xcals.ExchangeCalendar:
+    try:
+        return xcals.get_calendar(name, start=start, end=end)
+    except xcals.errors.InvalidCalendarName:
+        raise InvalidOptionError("calendar", name, xcals.get_calendar_names()) from None
+
+
+def sessions_between(name: str, start: Date, end: Date) -> pd.DatetimeIndex:
+    """Return the sessions of calendar ``name`` from ``start`` to ``end`` inclusive."""
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    cal = _calendar(name, str((first - pd.Timedelta(days=7)).date()), str((last + pd.Timedelta(days=30)).date()))
+    sessions = cal.sessions_in_range(first, last)
+    return pd.DatetimeIndex(sessions.tz_localize(None) if sessions.tz else sessions, name="date")
+
+
+def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str = "event_date") -> pd.Timestamp:
+    """Map ``date`` to a session of ``sessions``, moving a non-session to the next one.
+
+    Parameters
+    ----------
+    name
+        Calendar name (``"XNYS"``), for messages.
+    date
+        The date to place.
+    sessions
+        The session grid of the data.
+    label
+        What ``date`` is, for messages.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The session itself, or the next session with an :class:`EventDateMovedWarning`
+        naming both dates.
+
+    Raises
+    ------
+    EventDateError
+        If ``date`` is before the first or after the last session of the data.
+    """
+    try:
+        ts = pd.Timestamp(date).normalize()
+    except (ValueError, TypeError):
+        raise EventDateError(label, date, "is not a date", "write it as YYYY-MM-DD") from None
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    first, last = sessions[0], sessions[-1]
+    if ts < first or ts > last:
+        raise EventDateError(
+            label,
+            str(ts.date()),
+            f"is outside the price data ({first.date()} to {last.date()})",
+            "choose a date inside that range or load more data",
+        )
+    pos = int(sessions.searchsorted(ts, side="left"))
+    session = sessions[pos]
+    if session != ts:
+        warn(
+            f"{label} {ts.date()} is not a {name} session; using the next session {session.date()}.",
+            EventDateMovedWarning,
+        )
+    return pd.Timestamp(session)

@@ -1,0 +1,255 @@
+"""Command-line interface: parse input, call the library, report errors in one line.
+
+Exit codes: 0 success; 1 a gated claim failed (``verify``) or a download failed
+(``fetch``); 2 bad input or unusable data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from eventstudy.errors import EventStudyError, EventStudyWarning
+
+DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
+_NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window")
+
+
+def default_study_path() -> Path:
+    """Path of the bundled default study (the DeepSeek sell-off)."""
+    from eventstudy.data.manifest import data_root
+
+    return data_root() / DEFAULT_STUDY
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eventstudy",
+        description="Market-impact event studies: abnormal returns, tests, dollar figures and reports.",
+        epilog="Windows are relative sessions, both ends inclusive: -250:-11 is 240 sessions. "
+        "Run 'eventstudy COMMAND --help' for each command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    rep = sub.add_parser(
+        "report",
+        help="regenerate a study's report (default: the DeepSeek study)",
+        description="Run a study and write figures, tables, results.json, report.md and index.html.",
+    )
+    rep.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
+    rep.add_argument("--out", help="output folder (default: reports/<study name>)")
+
+    run = sub.add_parser(
+        "run",
+        help="run an event study on your own events and prices",
+        description="Compute ARs, CARs and tests for the events in --events and write "
+        "ar.csv, params.csv, tests.csv and summary.json to --out.",
+    )
+    run.add_argument("--prices", help="folder of <TICKER>.csv files or one wide CSV (default: bundled snapshot)")
+    run.add_argument("--events", required=True, help="CSV with columns event_id,ticker,event_date[,market]")
+    run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
+    run.add_argument(
+        "--model", default="market", help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart"
+    )
+    run.add_argument("--estimation", default="-250:-11", help="estimation window, default -250:-11")
+    run.add_argument("--window", default="-1:1", help="event window, default -1:1")
+    run.add_argument("--returns", default="simple", help="simple (default) or log")
+    run.add_argument("--convention", default="mackinlay", help="named convention profile (default mackinlay)")
+    run.add_argument(
+        "--min-estimation-obs",
+        type=int,
+        default=None,
+        help="fewest estimation returns per firm-event (default: half the window)",
+    )
+    run.add_argument("--strict", action="store_true", help="fail instead of leaving out unusable firm-events")
+    run.add_argument("--out", help="output folder; without it a summary is printed")
+
+    ver = sub.add_parser(
+        "verify",
+        help="check reported figures against the data; exit 1 if a gated claim fails",
+        description="Compare every reported figure of a study's claims file with the data.",
+    )
+    ver.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
+
+    fetch = sub.add_parser(
+        "fetch",
+        help="download prices from Yahoo Finance into the cache",
+        description="Download daily prices with yfinance into the on-disk cache.",
+    )
+    fetch.add_argument("tickers", nargs="+", help="tickers, e.g. NVDA ^GSPC")
+    fetch.add_argument("--start", required=True, help="first date, YYYY-MM-DD")
+    fetch.add_argument("--end", required=True, help="last date, YYYY-MM-DD")
+    fetch.add_argument("--cache-dir", help="cache folder (default $EVENTSTUDY_CACHE_DIR or ~/.cache/eventstudy)")
+    return parser
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """Let ``--estimation -250:-11`` through argparse, which would read ``-250:-11`` as an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _NEGATIVE_VALUE_OPTIONS and i + 1 < len(argv):
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
+    print(f"eventstudy: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # third-party deprecations are not the user's business
+        warnings.simplefilter("always", EventStudyWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return int(_dispatch(args, sys.stdout))
+        except EventStudyError as exc:
+            print(f"eventstudy: error: {exc}", file=sys.stderr)
+            return 2
+        except PermissionError as exc:
+            print(
+                f"eventstudy: error: {exc.filename}: permission denied; choose another --out folder.", file=sys.stderr
+            )
+            return 2
+        except KeyboardInterrupt:
+            print("eventstudy: interrupted; nothing was written.", file=sys.stderr)
+            return 130
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "report":
+        return _cmd_report(args, out)
+    if args.command == "run":
+        return _cmd_run(args, out)
+    if args.command == "verify":
+        return _cmd_verify(args, out)
+    return _cmd_fetch(args, out)
+
+
+def _load_study(path: str | None):  # type: ignore[no-untyped-def]
+    from eventstudy.config import StudyConfig
+
+    return StudyConfig.from_toml(Path(path) if path else default_study_path())
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy.report import build_report
+
+    config = _load_study(args.study)
+    target = Path(args.out) if args.out else Path("reports") / config.name
+    build_report(config, target)
+    print(f"report written to {target}/index.html (also report.md, figures/, tables/, results.json)", file=out)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy._io import staged_directory
+    from eventstudy.config import StudyConfig, read_events_csv
+    from eventstudy.conventions import get_convention
+    from eventstudy.data.sources import BundledSource, CsvSource, Source
+    from eventstudy.report.render import _clean, versions
+    from eventstudy.study import EventStudy
+    from eventstudy.windows import Window
+
+    get_convention(args.convention)
+    events = read_events_csv(args.events, args.market)
+    estimation = Window.parse(args.estimation, "--estimation")
+    window = Window.parse(args.window, "--window")
+    min_obs = args.min_estimation_obs if args.min_estimation_obs is not None else max(3, estimation.length // 2)
+    config = StudyConfig(
+        name=Path(args.events).stem,
+        events=events,
+        source="csv" if args.prices else "bundled",
+        prices=args.prices,
+        model=args.model,
+        returns=args.returns,
+        estimation=estimation,
+        event_window=window,
+        car_windows=(window,),
+        min_estimation_obs=min_obs,
+    )
+    source: Source = CsvSource(args.prices) if args.prices else BundledSource()
+    res = EventStudy(config, source, strict=args.strict).fit()
+    if not args.out:
+        print(res.summary().as_text(), file=out)
+        return 0
+    ok = res.events["status"].str.startswith("ok")
+    headline = {
+        "n_events": len(res.events),
+        "n_used": int(ok.sum()),
+        "window": str(window),
+        "mean_car": float(res.car(window)[ok].mean()),
+        "cars": {eid: res.car(window)[eid] for eid in res.event_ids},
+    }
+    summary = {"config": config.to_dict(), "convention": args.convention, "versions": versions(), "headline": headline}
+    with staged_directory(Path(args.out)) as stage:
+        res.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
+        res.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
+        res.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
+        (stage / "summary.json").write_text(json.dumps(_clean(summary), indent=2) + "\n", encoding="utf-8")
+    print(
+        f"wrote ar.csv, params.csv, tests.csv and summary.json to {args.out} ({headline['n_used']} of {headline['n_events']} firm-events used)",
+        file=out,
+    )
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy.claims import verify_study
+
+    config = _load_study(args.study)
+    table, failed = verify_study(config, base_dir=Path(args.study).parent if args.study else None)
+    print(table, file=out)
+    if failed:
+        print(f"eventstudy: {len(failed)} gated claim(s) not supported: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
+    import pandas as pd
+
+    from eventstudy.data.yahoo import YahooSource
+    from eventstudy.errors import EventDateError
+
+    def day(name: str, text: str) -> dt.date:
+        try:
+            return pd.Timestamp(text).date()
+        except (ValueError, TypeError):
+            raise EventDateError(name, text, "is not a date", "write it as YYYY-MM-DD") from None
+
+    source = YahooSource(
+        day("--start", args.start), day("--end", args.end), cache_dir=Path(args.cache_dir) if args.cache_dir else None
+    )
+    report = source.fetch(args.tickers)
+    if report.network_down:
+        print(
+            "eventstudy: error: Yahoo Finance is unreachable (no network); nothing was downloaded and the "
+            f"cache in {source.cache.folder} is unchanged. Reports and runs will use the bundled "
+            "snapshot or the cache.",
+            file=sys.stderr,
+        )
+        return 1
+    for t, n in report.rows.items():
+        print(f"{t}: {n} rows cached", file=out)
+    for t, why in report.failed.items():
+        print(f"eventstudy: error: {t}: {why}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,17 @@
+"""Data stage: sources of prices, the bundled snapshot and returns."""
+
+from eventstudy.data.panel import PricePanel
+from eventstudy.data.returns import ReturnPanel, compute_returns
+from eventstudy.data.sources import BundledSource, CsvSource, Source, bundled_path
+from eventstudy.data.yahoo import YahooSource
+
+__all__ = [
+    "BundledSource",
+    "CsvSource",
+    "PricePanel",
+    "ReturnPanel",
+    "Source",
+    "YahooSource",
+    "bundled_path",
+    "compute_returns",
+]

@@ -1,0 +1,68 @@
+"""The normalised price panel every source returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+PRICE_FIELDS = ("adj_close", "close", "high", "low")
+
+
+@dataclass(frozen=True)
+class PricePanel:
+    """Prices for a set of tickers, one wide frame per field.
+
+    Every frame has a tz-naive ``DatetimeIndex`` named ``date`` (sorted, unique session
+    dates) and one float64 column per ticker. ``adj_close`` is always filled where the
+    security traded; ``close`` is the as-traded close where the source has it (else the
+    adjusted close) and ``high``/``low`` may be all NaN.
+
+    Attributes
+    ----------
+    adj_close, close, high, low
+        Wide frames, dates x tickers.
+    provenance
+        Ticker -> a short sentence saying where its series came from and its vintage.
+    """
+
+    adj_close: pd.DataFrame
+    close: pd.DataFrame
+    high: pd.DataFrame
+    low: pd.DataFrame
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tickers(self) -> list[str]:
+        """Tickers in column order."""
+        return [str(c) for c in self.adj_close.columns]
+
+    def select(self, tickers: list[str]) -> PricePanel:
+        """Return a panel restricted to ``tickers`` (in that order)."""
+        return PricePanel(
+            adj_close=self.adj_close[tickers],
+            close=self.close[tickers],
+            high=self.high[tickers],
+            low=self.low[tickers],
+            provenance={t: self.provenance.get(t, "") for t in tickers},
+        )
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], provenance: Mapping[str, str]) -> PricePanel:
+        """Build a panel from per-ticker frames with columns among ``PRICE_FIELDS``."""
+        wide: dict[str, pd.DataFrame] = {}
+        for fld in PRICE_FIELDS:
+            cols = {}
+            for ticker, frame in frames.items():
+                if fld in frame.columns:
+                    cols[ticker] = frame[fld]
+                elif fld == "close":
+                    cols[ticker] = frame["adj_close"]
+                else:
+                    cols[ticker] = pd.Series(float("nan"), index=frame.index)
+            table = pd.DataFrame(cols).sort_index().astype("float64")
+            table.index = pd.DatetimeIndex(table.index, name="date")
+            table.columns.name = "ticker"
+            wide[fld] = table
+        return cls(**wide, provenance=dict(provenance))

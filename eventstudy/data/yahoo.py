@@ -1,0 +1,268 @@
+"""Live prices from Yahoo Finance through yfinance, with an atomic on-disk cache.
+
+yfinance reports failures by printing and returning empty frames. This module asks it to
+raise instead (``raise_errors=True``), classifies each failure (network, rate limit,
+unknown ticker, no data in range), retries the transient ones with exponential backoff,
+and never hands back an empty frame as if it were data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from eventstudy._io import write_text_atomic
+from eventstudy.data.manifest import sha256_file
+from eventstudy.data.panel import PricePanel
+from eventstudy.data.sources import normalise_price_frame, ticker_to_filename
+from eventstudy.errors import DataSourceError, OfflineWarning, warn
+
+Transport = Callable[[str, dt.date, dt.date], pd.DataFrame]
+"""Fetch one ticker's daily history between two dates (end inclusive)."""
+
+_YF_COLUMNS = {"Adj Close": "adj_close", "Close": "close", "High": "high", "Low": "low"}
+
+
+class NetworkUnavailableError(DataSourceError):
+    """Yahoo could not be reached at all."""
+
+
+def default_cache_dir() -> Path:
+    """Return the cache folder (``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``)."""
+    env = os.environ.get("EVENTSTUDY_CACHE_DIR")
+    base = Path(env) if env else Path.home() / ".cache" / "eventstudy"
+    return base / "yahoo"
+
+
+def yfinance_transport(ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Download one ticker's daily history with yfinance, raising on failure."""
+    import yfinance as yf
+
+    logging.getLogger("yfinance").setLevel(logging.CRITICAL)  # failures are raised, not printed
+    frame = yf.Ticker(ticker).history(
+        start=start.isoformat(),
+        end=(end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+        interval="1d",
+        auto_adjust=False,
+        actions=False,
+        raise_errors=True,
+        timeout=20,
+    )
+    return frame
+
+
+def classify_failure(exc: BaseException) -> str:
+    """Return ``network``, ``rate_limit`` or ``no_data`` for a transport exception."""
+    name = type(exc).__name__
+    text = str(exc).lower()
+    if "ratelimit" in name.lower() or "too many requests" in text or "rate limit" in text:
+        return "rate_limit"
+    if isinstance(exc, OSError | TimeoutError) or any(
+        s in text for s in ("could not resolve host", "failed to perform", "connection", "timed out")
+    ):
+        return "network"
+    return "no_data"
+
+
+def normalise_yahoo_frame(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """Turn a yfinance history frame into a clean ``date``-indexed price frame.
+
+    Timestamps are converted to New York time and reduced to the session date, so a
+    tz-aware index from any yfinance version maps to the same dates.
+    """
+    if frame is None or frame.empty:
+        raise DataSourceError(f"ticker={ticker!r}: Yahoo returned no rows")
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        index = index.tz_convert("America/New_York").tz_localize(None)
+    table = frame.rename(columns=_YF_COLUMNS)
+    keep = [c for c in ("adj_close", "close", "high", "low") if c in table.columns]
+    table = table[keep].copy()
+    table.insert(0, "date", index.normalize().strftime("%Y-%m-%d"))
+    table = table.dropna(subset=["adj_close"] if "adj_close" in keep else ["close"])
+    return normalise_price_frame(table.reset_index(drop=True), f"Yahoo {ticker}")
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    """What a fetch delivered: rows per ticker and a reason per failed ticker."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    network_down: bool = False
+
+
+class YahooCache:
+    """Per-ticker CSV files with a JSON sidecar (fetch time, source, versions, checksum)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_dir()
+
+    def _paths(self, ticker: str) -> tuple[Path, Path]:
+        csv = self.folder / ticker_to_filename(ticker)
+        return csv, csv.with_suffix(".json")
+
+    def write(self, ticker: str, frame: pd.DataFrame) -> None:
+        """Store ``frame`` for ``ticker``; the CSV lands before its sidecar, both atomically."""
+        import yfinance
+
+        csv, meta = self._paths(ticker)
+        out = frame.copy()
+        out.index = out.index.strftime("%Y-%m-%d")
+        write_text_atomic(csv, out.to_csv(index_label="date", float_format="%.10g"))
+        info = {
+            "ticker": ticker,
+            "source": "Yahoo Finance via yfinance",
+            "yfinance_version": yfinance.__version__,
+            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "first_date": out.index[0],
+            "last_date": out.index[-1],
+            "rows": len(out),
+            "sha256": sha256_file(csv),
+        }
+        write_text_atomic(meta, json.dumps(info, indent=2) + "\n")
+
+    def read(self, ticker: str) -> tuple[pd.DataFrame, dict[str, object]] | None:
+        """Return the cached frame and its metadata, or ``None`` if absent or inconsistent."""
+        csv, meta = self._paths(ticker)
+        if not (csv.is_file() and meta.is_file()):
+            return None
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        if info.get("sha256") != sha256_file(csv):
+            return None  # a CSV without its matching sidecar is not trusted
+        frame = normalise_price_frame(pd.read_csv(csv), str(csv))
+        return frame, info
+
+
+class YahooSource:
+    """Yahoo Finance prices through yfinance, cached on disk, with offline fallback.
+
+    Parameters
+    ----------
+    start, end
+        First and last calendar date to download (both inclusive).
+    cache_dir
+        Cache folder; defaults to ``$EVENTSTUDY_CACHE_DIR/yahoo`` or ``~/.cache/eventstudy/yahoo``.
+    offline
+        Never touch the network; use the cache only.
+    transport
+        Function fetching one ticker (tests pass recorded responses here).
+    retries, backoff
+        Transient failures (network, rate limit) are retried ``retries`` times, waiting
+        ``backoff * 2**k`` seconds before retry ``k``.
+    max_workers
+        Tickers downloaded in parallel.
+    """
+
+    name = "Yahoo Finance"
+
+    def __init__(
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        transport: Transport | None = None,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_workers: int = 4,
+        progress: bool | None = None,
+    ) -> None:
+        if end < start:
+            raise DataSourceError(f"end={end} is before start={start}; swap the dates.")
+        self.start, self.end = start, end
+        self.cache = YahooCache(cache_dir)
+        self.offline = offline
+        self.transport = transport or yfinance_transport
+        self.retries, self.backoff, self.max_workers = retries, backoff, max_workers
+        self.progress = sys.stderr.isatty() and not os.environ.get("CI") if progress is None else progress
+        self.sleep: Callable[[float], None] = time.sleep
+
+    def _fetch_one(self, ticker: str) -> tuple[str, pd.DataFrame | None, str | None, str | None]:
+        last_kind, last_msg = "no_data", ""
+        for attempt in range(self.retries + 1):
+            try:
+                raw = self.transport(ticker, self.start, self.end)
+                return ticker, normalise_yahoo_frame(raw, ticker), None, None
+            except Exception as exc:  # noqa: BLE001 - transport errors are classified, not hidden
+                last_kind, last_msg = classify_failure(exc), str(exc).splitlines()[0][:200]
+                if isinstance(exc, DataSourceError) or last_kind == "no_data":
+                    break
+                if attempt < self.retries:
+                    self.sleep(self.backoff * 2**attempt)
+        return ticker, None, last_kind, last_msg
+
+    def fetch(self, tickers: Sequence[str]) -> FetchReport:
+        """Download ``tickers`` and write each one to the cache.
+
+        Returns
+        -------
+        FetchReport
+            Rows written per ticker and the reason for each failure. Nothing in the
+            cache is touched for a ticker that failed.
+        """
+        if self.offline:
+            raise NetworkUnavailableError("offline mode: fetch needs the network; drop --offline.")
+        from tqdm.auto import tqdm
+
+        rows: dict[str, int] = {}
+        failed: dict[str, str] = {}
+        kinds: list[str] = []
+        with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+            results = pool.map(self._fetch_one, list(tickers))
+            bar = tqdm(results, total=len(tickers), desc="fetch", unit="ticker", disable=not self.progress)
+            for ticker, frame, kind, msg in bar:
+                if frame is None:
+                    failed[ticker] = f"{kind}: {msg}"
+                    kinds.append(kind or "")
+                    continue
+                self.cache.write(ticker, frame)
+                rows[ticker] = len(frame)
+        network_down = not rows and bool(kinds) and all(k == "network" for k in kinds)
+        return FetchReport(rows=rows, failed=failed, network_down=network_down)
+
+    def load(self, tickers: Sequence[str]) -> PricePanel:
+        """Return prices for ``tickers``: fresh from Yahoo, else from the cache with a warning.
+
+        Raises
+        ------
+        DataSourceError
+            If a ticker can be had neither from Yahoo nor from the cache.
+        """
+        missing = list(tickers)
+        via: dict[str, str] = {}
+        if not self.offline:
+            report = self.fetch(tickers)
+            for t in report.rows:
+                via[t] = "Yahoo Finance (fetched now)"
+            missing = [t for t in tickers if t in report.failed]
+            if missing:
+                warn(
+                    "could not download "
+                    + ", ".join(f"{t} ({report.failed[t]})" for t in missing)
+                    + "; using the on-disk cache for them.",
+                    OfflineWarning,
+                )
+        frames: dict[str, pd.DataFrame] = {}
+        for t in tickers:
+            cached = self.cache.read(t)
+            if cached is None:
+                raise DataSourceError(
+                    f"ticker={t!r}: not downloadable now and not in the cache {self.cache.folder}; "
+                    "run `eventstudy fetch` when online, or use the bundled snapshot."
+                )
+            frame, info = cached
+            frames[t] = frame.loc[str(self.start) : str(self.end)]
+            via.setdefault(t, f"Yahoo Finance cache (fetched {info.get('fetched_at')})")
+        return PricePanel.from_frames(frames, via)

@@ -1,0 +1,57 @@
+"""Dollar figures: market value moved on a day and the abnormal part of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.data.sources import bundled_path
+
+
+@functools.cache
+def bundled_shares() -> pd.DataFrame:
+    """Shares outstanding from the bundled ``shares_outstanding.csv`` (with sources)."""
+    frame = pd.read_csv(bundled_path("shares_outstanding.csv"), parse_dates=["as_of_date"])
+    return frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+
+
+def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> tuple[float, str] | None:
+    """Return the latest share count for ``ticker`` dated on or before ``day``.
+
+    Falls back to the earliest later count when none precedes ``day``. Returns
+    ``(shares, note)`` or ``None`` when the ticker has no count.
+    """
+    table = bundled_shares() if table is None else table
+    rows = table[table["ticker"] == ticker]
+    if rows.empty:
+        return None
+    before = rows[rows["as_of_date"] <= pd.Timestamp(day)]
+    row = before.iloc[-1] if not before.empty else rows.iloc[0]
+    note = f"{float(row['shares']):,.0f} shares as of {row['as_of_date'].date()} ({str(row['source_document']).split(' (')[0]})"
+    return float(row["shares"]), note
+
+
+def value_change(shares: float, close_prev: float, close_now: float, abnormal_return: float) -> dict[str, float]:
+    """Market value before, after, its change, and the abnormal part of the change.
+
+    The change is ``shares x (P_t - P_{t-1})`` with as-traded closes; the abnormal part
+    is ``AR_t x shares x P_{t-1}``, the loss beyond what the model expected.
+
+    Examples
+    --------
+    >>> value_change(10.0, 100.0, 80.0, -0.15)["abnormal_change"]
+    -150.0
+    """
+    mv_prev = shares * close_prev
+    return {
+        "shares": shares,
+        "close_prev": close_prev,
+        "close": close_now,
+        "mv_prev": mv_prev,
+        "mv": shares * close_now,
+        "mv_change": shares * (close_now - close_prev),
+        "abnormal_change": float(abnormal_return) * mv_prev if np.isfinite(abnormal_return) else np.nan,
+    }

@@ -1,0 +1,138 @@
+"""Every exception and warning the package raises, with messages that say what to do.
+
+Each message names the parameter, the value received, why it is invalid and what to do
+about it. Exceptions subclass the builtin a caller would naturally catch (``ValueError``,
+``KeyError``, ``RuntimeError``) and :class:`EventStudyError`, so the CLI can turn any of
+them into one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised for bad input or unusable data."""
+
+
+class InvalidOptionError(EventStudyError, ValueError):
+    """An option is not one of the allowed values."""
+
+    def __init__(self, parameter: str, value: object, valid: Iterable[str]) -> None:
+        options = ", ".join(sorted(valid))
+        super().__init__(f"{parameter}={value!r} is not valid; choose one of: {options}.")
+
+
+class InvalidParameterError(EventStudyError, ValueError):
+    """A parameter has a value of the right type but an impossible meaning."""
+
+    def __init__(self, parameter: str, value: object, why: str, todo: str) -> None:
+        super().__init__(f"{parameter}={value!r} {why}; {todo}.")
+
+
+class WindowError(InvalidParameterError):
+    """A window is reversed, empty, or overlaps another one."""
+
+
+class UnknownTickerError(EventStudyError, KeyError):
+    """A ticker is not in the price data."""
+
+    def __init__(self, ticker: str, source: str, available: Iterable[str]) -> None:
+        names = sorted(available)
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        self.message = (
+            f"ticker={ticker!r} is not in {source}; available: {shown}. "
+            "Check the spelling or point --prices at data that has it."
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.message
+
+
+class EventDateError(InvalidParameterError):
+    """An event date cannot be placed on the trading calendar of the data."""
+
+
+class InsufficientEstimationDataError(EventStudyError, ValueError):
+    """Too few estimation-window returns to fit the model."""
+
+    def __init__(self, event_id: str, ticker: str, n_obs: int, minimum: int, requested: int) -> None:
+        super().__init__(
+            f"event {event_id!r} ({ticker}): estimation window has {n_obs} usable returns of "
+            f"{requested} requested, below the minimum of {minimum}; use a shorter or earlier "
+            "estimation window or lower min_estimation_obs."
+        )
+
+
+class NoUsableEventsError(EventStudyError, ValueError):
+    """Every firm-event of a study was left out."""
+
+
+class DataSourceError(EventStudyError, RuntimeError):
+    """A data source could not deliver what was asked (network, file, format)."""
+
+
+class DataFormatError(DataSourceError):
+    """A file exists but its content cannot be used."""
+
+    def __init__(self, path: Path | str, why: str, todo: str) -> None:
+        super().__init__(f"{path}: {why}; {todo}.")
+
+
+class ManifestMismatchError(DataSourceError):
+    """A bundled data file does not match its recorded checksum."""
+
+
+class ConfigError(EventStudyError, ValueError):
+    """A study configuration file or mapping is invalid."""
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of the package's warnings."""
+
+
+class EventDateMovedWarning(EventStudyWarning):
+    """An event date was not a session and was moved to the next session."""
+
+
+class ShortEstimationWindowWarning(EventStudyWarning):
+    """Fewer estimation returns than requested were available."""
+
+
+class MissingReturnsWarning(EventStudyWarning):
+    """Returns are missing inside an event window."""
+
+
+class EventExcludedWarning(EventStudyWarning):
+    """A firm-event was left out of a batch; the reason is recorded in its status."""
+
+
+class OfflineWarning(EventStudyWarning):
+    """The network could not be used and a local copy was used instead."""
+
+
+def find_stack_level() -> int:
+    """Return the stack level of the first frame outside this package.
+
+    Warnings then point at the user's line, not at the package internals.
+    """
+    import eventstudy
+
+    pkg_dir = str(Path(eventstudy.__file__).parent)
+    frame = inspect.currentframe()
+    level = 0
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(pkg_dir):
+            break
+        frame = frame.f_back
+        level += 1
+    return max(level, 1)
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Issue ``message`` as ``category`` pointing at user code."""
+    warnings.warn(message, category, stacklevel=find_stack_level())

@@ -1,0 +1,97 @@
+"""Models of normal returns, as a registry of small frozen specifications.
+
+A model says which series explain a firm's return (its regressors), whether an
+intercept is fitted, and whether returns are measured in excess of the risk-free rate.
+The fitting itself is one closed-form OLS over all firm-events at once
+(:func:`eventstudy.abnormal.fit_stack`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventstudy._options import ModelName, validate_literal
+
+MARKET = "__market__"
+"""Placeholder regressor: the event's own market proxy."""
+
+
+@dataclass(frozen=True)
+class ReturnModel:
+    """Specification of a normal-return model.
+
+    Attributes
+    ----------
+    name
+        Registry name.
+    regressors
+        Series used as regressors: :data:`MARKET` for the event's market proxy, or
+        factor names (``mkt_rf``, ``smb``, ``hml``, ``rmw``, ``cma``, ``mom``).
+    intercept
+        Whether an intercept is estimated. A model with neither intercept nor
+        regressors fits nothing (the market-adjusted model).
+    offset_market
+        Subtract the market return before anything else (market-adjusted model).
+    excess
+        Measure the firm return in excess of the risk-free rate ``rf``.
+    description
+        One line for reports.
+    """
+
+    name: str
+    regressors: tuple[str, ...]
+    intercept: bool = True
+    offset_market: bool = False
+    excess: bool = False
+    description: str = ""
+
+    @property
+    def uses_factors(self) -> bool:
+        """Whether the model needs the Fama-French factor files."""
+        return self.excess or any(r != MARKET for r in self.regressors)
+
+    @property
+    def n_params(self) -> int:
+        """Number of estimated mean parameters (intercept plus slopes)."""
+        return int(self.intercept) + len(self.regressors)
+
+
+MODELS: dict[str, ReturnModel] = {
+    "market": ReturnModel("market", (MARKET,), description="market model: R_i = alpha + beta R_m + e (OLS)"),
+    "market_adjusted": ReturnModel(
+        "market_adjusted",
+        (),
+        intercept=False,
+        offset_market=True,
+        description="market-adjusted: AR = R_i - R_m (nothing estimated)",
+    ),
+    "constant_mean": ReturnModel(
+        "constant_mean", (), description="constant mean: AR = R_i - mean estimation-window R_i"
+    ),
+    "ff3": ReturnModel(
+        "ff3",
+        ("mkt_rf", "smb", "hml"),
+        excess=True,
+        description="Fama-French 3-factor: R_i - RF on Mkt-RF, SMB, HML (OLS)",
+    ),
+    "carhart": ReturnModel(
+        "carhart",
+        ("mkt_rf", "smb", "hml", "mom"),
+        excess=True,
+        description="Carhart 4-factor: Fama-French 3 plus momentum (OLS)",
+    ),
+    "ff5": ReturnModel(
+        "ff5",
+        ("mkt_rf", "smb", "hml", "rmw", "cma"),
+        excess=True,
+        description="Fama-French 5-factor: Mkt-RF, SMB, HML, RMW, CMA (OLS)",
+    ),
+}
+
+
+def get_model(name: str | ReturnModel) -> ReturnModel:
+    """Return the model registered as ``name`` (or ``name`` itself if already a model)."""
+    if isinstance(name, ReturnModel):
+        return name
+    validate_literal("model", name, ModelName)
+    return MODELS[name]

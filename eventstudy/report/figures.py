@@ -1,0 +1,138 @@
+"""Report figures. Each function takes tidy inputs and returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from eventstudy.results import EventStudyResults
+
+PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"]
+
+
+def _new(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=110, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Render ``fig`` to PNG bytes with no timestamp or version metadata (reproducible)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def price_paths(
+    prices: pd.DataFrame, base: pd.Timestamp, event: pd.Timestamp, markets: list[str], title: str
+) -> Figure:
+    """Prices indexed to 100 at ``base``, firms solid and market indices dashed."""
+    fig, ax = _new()
+    indexed = prices.div(prices.loc[base]) * 100.0
+    for i, col in enumerate(indexed.columns):
+        series = indexed[col].dropna()
+        style: dict[str, Any] = {"ls": "--", "lw": 2.2} if col in markets else {"ls": "-", "lw": 1.6}
+        ax.plot(series.index, series.to_numpy(), color=PALETTE[i % len(PALETTE)], label=col, **style)
+    ax.axvline(event, color="black", lw=1.0, ls=":")
+    ax.annotate(
+        f"event {event.date()}",
+        xy=(event, ax.get_ylim()[1]),
+        xytext=(4, -12),
+        textcoords="offset points",
+        fontsize=8,
+    )
+    ax.axhline(100, color="0.6", lw=0.7)
+    ax.set_title(title)
+    ax.set_ylabel(f"price index ({base.date()} close = 100)")
+    ax.set_xlabel("session date")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series")
+    fig.autofmt_xdate()
+    return fig
+
+
+def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
+    """Event-day raw return and AR per firm, with the AR's 95% interval."""
+    fig, ax = _new((9.0, 4.4))
+    ids = res.event_ids
+    labels = [str(res.events.loc[e, "ticker"]) for e in ids]
+    raw = res.ret.loc[rel_day, ids].to_numpy() * 100
+    ar = res.ar.loc[rel_day, ids].to_numpy() * 100
+    se = np.sqrt(res.ar_var.loc[rel_day, ids].to_numpy()) * 100
+    df = res.params.loc[ids, "df"].to_numpy()
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, df) * se
+    x = np.arange(len(ids))
+    ax.bar(x - 0.2, raw, width=0.38, color="#95a5a6", label="raw return")
+    ax.bar(x + 0.2, ar, width=0.38, color=PALETTE[0], yerr=half, capsize=4, label="abnormal return (95% interval)")
+    for xi, v, h in zip(x, ar, half, strict=True):
+        if np.isfinite(v):
+            end = v - h if v < 0 else v + h
+            ax.annotate(
+                f"{v:.1f}%",
+                (xi + 0.2, end),
+                xytext=(0, -11 if v < 0 else 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
+    for xi, v in zip(x, raw, strict=True):
+        if np.isfinite(v):
+            ax.annotate(
+                f"{v:.1f}%",
+                (xi - 0.2, v),
+                xytext=(0, -11 if v < 0 else 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color="0.35",
+            )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("return on the event day (%)")
+    ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def car_paths(res: EventStudyResults) -> Figure:
+    """Cumulative abnormal returns from the day after the estimation window."""
+    fig, ax = _new((9.0, 4.6))
+    res.plot(ax=ax)
+    return fig
+
+
+def dollar_bars(table: pd.DataFrame) -> Figure:
+    """Market value lost on the event day and its abnormal part, $ billion."""
+    fig, ax = _new((9.0, 4.2))
+    x = np.arange(len(table))
+    total = table["mv_change"].to_numpy() / 1e9
+    abn = table["abnormal_change"].to_numpy() / 1e9
+    ax.bar(x - 0.2, total, width=0.38, color="#95a5a6", label="market value change")
+    ax.bar(x + 0.2, abn, width=0.38, color=PALETTE[1], label="abnormal part (AR x prior value)")
+    for offset, values in ((-0.2, total), (0.2, abn)):
+        for xi, v in zip(x, values, strict=True):
+            if np.isfinite(v):
+                sign = "-" if v < 0 else ""
+                ax.annotate(
+                    f"{sign}${abs(v):,.1f}bn",
+                    (xi + offset, v),
+                    xytext=(0, -11 if v < 0 else 4),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, table["ticker"].tolist())
+    ax.set_ylabel("US$ billion")
+    ax.set_title("Market value moved on the event day")
+    ax.legend(fontsize=8)
+    return fig

@@ -1,0 +1,396 @@
+"""Build a study's report folder: figures, tables, results.json, report.md and index.html.
+
+The folder is written through a staging directory, so a failure leaves the previous
+report untouched. The same data and configuration give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from eventstudy._io import staged_directory
+from eventstudy.config import StudyConfig
+from eventstudy.data.sources import Source
+from eventstudy.report import figures
+from eventstudy.results import EventStudyResults
+from eventstudy.study import EventStudy, make_source
+
+Section = Callable[["ReportBuilder"], None]
+
+
+@dataclass
+class ReportBuilder:
+    """Collects the files and sections of one report before they are written."""
+
+    config: StudyConfig
+    results: EventStudyResults
+    source: Source
+    files: dict[str, bytes] = field(default_factory=dict)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def add_figure(self, name: str, fig: Any, caption: str) -> dict[str, str]:
+        """Store a figure as ``figures/<name>.png`` and return its reference."""
+        png = figures.png_bytes(fig)
+        self.files[f"figures/{name}.png"] = png
+        return {
+            "path": f"figures/{name}.png",
+            "caption": caption,
+            "data_uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        }
+
+    def add_table(self, name: str, frame: pd.DataFrame) -> str:
+        """Store ``frame`` as ``tables/<name>.csv`` and return the path."""
+        self.files[f"tables/{name}.csv"] = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode()
+        return f"tables/{name}.csv"
+
+
+def _fmt_pct(v: Any, digits: int = 2) -> str:
+    return f"{100 * float(v):.{digits}f}%" if _finite(v) else "n/a"
+
+
+def _fmt_num(v: Any, digits: int = 3) -> str:
+    return f"{float(v):.{digits}f}" if _finite(v) else "n/a"
+
+
+def _fmt_p(v: Any) -> str:
+    if not _finite(v):
+        return "n/a"
+    return f"{float(v):.2g}" if float(v) < 0.001 else f"{float(v):.3f}"
+
+
+def _fmt_bn(v: Any) -> str:
+    if not _finite(v):
+        return "n/a"
+    return f"{'-' if float(v) < 0 else ''}${abs(float(v)) / 1e9:,.1f}bn"
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def firm_table(res: EventStudyResults) -> pd.DataFrame:
+    """One row per firm-event: raw return, AR, CARs with t, t p-value and SQ p-value, parameters."""
+    rows = []
+    for eid in res.event_ids:
+        ev = res.events.loc[eid]
+        row: dict[str, Any] = {
+            "event_id": eid,
+            "ticker": ev["ticker"],
+            "event_session": ev["event_session"],
+            "ret_0": res.ret.loc[0, eid],
+            "ar_0": res.ar.loc[0, eid],
+            "t_ar_0": res.ar.loc[0, eid] / math.sqrt(res.ar_var.loc[0, eid])
+            if _finite(res.ar_var.loc[0, eid])
+            else np.nan,
+        }
+        for w in res.windows:
+            tab = res.window_table.loc[(eid, str(w))]
+            row[f"car_{w.label}"] = tab["car"]
+            row[f"t_{w.label}"] = tab["t"]
+            row[f"p_t_{w.label}"] = tab["p_t"]
+            row[f"p_sq_{w.label}"] = tab["p_sq"]
+        row.update(
+            {
+                "alpha": res.params.loc[eid, "alpha"],
+                "beta": res.params.loc[eid, "beta"] if "beta" in res.params.columns else np.nan,
+                "sigma": res.params.loc[eid, "sigma"],
+                "est_start": ev["est_start"],
+                "est_end": ev["est_end"],
+                "n_est": ev["n_est"],
+                "status": ev["status"],
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    return {"header": header, "rows": rows}
+
+
+def core_sections(b: ReportBuilder) -> None:
+    """Sections 1-3: price paths, per-firm statistics and dollar impact."""
+    cfg, res = b.config, b.results
+    event = pd.Timestamp(res.events["event_session"].iloc[0])
+    markets = list(dict.fromkeys([*cfg.markets, *cfg.context_tickers]))
+    names = list(dict.fromkeys([*cfg.tickers, *markets]))
+    panel = b.source.load(names)
+    closes = panel.adj_close
+    base = pd.Timestamp(cfg.index_date) if cfg.index_date else closes.index[closes.index < event][-1]
+    pos = closes.index.get_loc(event)
+    window = closes.iloc[max(0, pos - 15) : pos + 16]
+    window = window.loc[:, window.loc[base].notna()]
+    fig = figures.price_paths(
+        window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
+    )
+    price_fig = b.add_figure(
+        "price_paths",
+        fig,
+        f"Adjusted closes indexed to 100 on {base.date()}; dotted line: event session {event.date()}; dashed: indices.",
+    )
+    index_table = (window.div(window.loc[base]) * 100).reset_index()
+    index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
+    b.add_table("price_index", index_table)
+    b.data["provenance"] = {t: panel.provenance.get(t, "") for t in names}
+
+    ft = firm_table(res)
+    b.add_table("firms", ft)
+    w_labels = [w for w in res.windows]
+    header = ["firm", "return day 0", "AR day 0", "t(AR)"]
+    for w in w_labels:
+        header += [f"CAR{w}", "t", "p (t)", "p (SQ)"]
+    header += ["alpha", "beta", "sigma", "estimation window (M)"]
+    rows = []
+    for _, r in ft.iterrows():
+        row = [str(r["ticker"]), _fmt_pct(r["ret_0"]), _fmt_pct(r["ar_0"]), _fmt_num(r["t_ar_0"], 2)]
+        for w in w_labels:
+            row += [
+                _fmt_pct(r[f"car_{w.label}"]),
+                _fmt_num(r[f"t_{w.label}"], 2),
+                _fmt_p(r[f"p_t_{w.label}"]),
+                _fmt_p(r[f"p_sq_{w.label}"]),
+            ]
+        row += [
+            _fmt_num(r["alpha"], 5),
+            _fmt_num(r["beta"], 3),
+            _fmt_num(r["sigma"], 4),
+            f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})",
+        ]
+        rows.append(row)
+    ar_fig = b.add_figure(
+        "event_day_ar",
+        figures.event_day_ar(res),
+        "Raw return and market-model abnormal return on the event day; bars show the AR's 95% prediction interval.",
+    )
+    car_fig = b.add_figure(
+        "car_paths",
+        figures.car_paths(res),
+        "Cumulative abnormal returns from the end of the estimation window; grey band: event window.",
+    )
+    b.add_table("ar", res.to_frame())
+    b.add_table("params", res.params_table())
+    b.add_table("tests", res.tests_table())
+
+    dollars = res.dollar_impact()
+    dollar_rows = []
+    dollar_fig = None
+    if not dollars.empty:
+        dtab = dollars.reset_index()
+        b.add_table("dollar_impact", dtab)
+        dollar_fig = b.add_figure(
+            "dollar_impact",
+            figures.dollar_bars(dtab),
+            "Change in market value on the event day (shares x change in close) and its abnormal part (AR x prior market value), US$ billion.",
+        )
+        for _, r in dtab.iterrows():
+            dollar_rows.append(
+                [
+                    str(r["ticker"]),
+                    _fmt_bn(r["mv_prev"]),
+                    _fmt_bn(r["mv"]),
+                    _fmt_bn(r["mv_change"]),
+                    _fmt_bn(r["abnormal_change"]),
+                    str(r["shares_note"]),
+                ]
+            )
+    notes = [s for s in (f"{r['ticker']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok")]
+    b.sections.append(
+        {
+            "id": "prices",
+            "title": "1. Price paths",
+            "text": "Adjusted closes of the studied firms and the market indices, indexed to 100 on the last session before the event.",
+            "figures": [price_fig],
+            "tables": [],
+        }
+    )
+    b.sections.append(
+        {
+            "id": "firms",
+            "title": "2. Abnormal returns per firm",
+            "text": (
+                f"{res.model.description}, fitted by OLS on the estimation window {cfg.estimation} "
+                f"(relative sessions, both ends inclusive). t-statistics use the exact variance of the "
+                f"CAR (prediction-error corrected, Campbell, Lo and MacKinlay 1997 section 4.4) with "
+                f"t(M-2) p-values. The SQ p-value (Gelbach, Helland and Klick 2013) ranks the CAR among "
+                f"all same-length sums of estimation-window abnormal returns, without assuming normality."
+            ),
+            "figures": [ar_fig, car_fig],
+            "tables": [_html_table(header, rows)],
+            "notes": notes,
+            "sources": ["tables/firms.csv", "tables/ar.csv", "tables/params.csv", "tables/tests.csv"],
+        }
+    )
+    if dollar_rows:
+        b.sections.append(
+            {
+                "id": "dollars",
+                "title": "3. Dollar impact",
+                "text": "Market value is as-traded close times shares outstanding (latest bundled count dated on or before the event). Alphabet's figure covers the listed class A shares only.",
+                "figures": [dollar_fig],
+                "tables": [
+                    _html_table(
+                        ["firm", "value before", "value after", "change", "abnormal part", "shares used"], dollar_rows
+                    )
+                ],
+                "sources": ["tables/dollar_impact.csv"],
+            }
+        )
+    headline = []
+    for _, r in ft.iterrows():
+        item = {
+            "ticker": r["ticker"],
+            "return_day0": r["ret_0"],
+            "ar_day0": r["ar_0"],
+            "t_ar_day0": r["t_ar_0"],
+        }
+        for w in w_labels:
+            item[f"car{w}"] = r[f"car_{w.label}"]
+            item[f"t{w}"] = r[f"t_{w.label}"]
+            item[f"p_t{w}"] = r[f"p_t_{w.label}"]
+            item[f"p_sq{w}"] = r[f"p_sq_{w.label}"]
+        if not dollars.empty and r["event_id"] in dollars.index:
+            item["mv_change_usd"] = dollars.loc[r["event_id"], "mv_change"]
+            item["abnormal_mv_change_usd"] = dollars.loc[r["event_id"], "abnormal_change"]
+        headline.append(item)
+    b.data["headline"] = headline
+
+
+DEFAULT_SECTIONS: list[Section] = [core_sections]
+
+
+def _clean(value: Any) -> Any:
+    """Make ``value`` JSON-safe: NaN to None, numpy scalars to Python, dates to text."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def versions() -> dict[str, str]:
+    """Versions of the package and the libraries that shape its numbers."""
+    import exchange_calendars
+    import matplotlib
+    import scipy
+
+    import eventstudy
+
+    return {
+        "eventstudy": eventstudy.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "matplotlib": matplotlib.__version__,
+        "exchange_calendars": exchange_calendars.__version__,
+    }
+
+
+def build_report(
+    config: StudyConfig,
+    out: Path | str,
+    *,
+    source: Source | None = None,
+    sections: list[Section] | None = None,
+) -> Path:
+    """Run ``config`` and write its report into ``out``.
+
+    Parameters
+    ----------
+    config
+        The study.
+    out
+        Output folder (created; files replaced atomically).
+    source
+        Price source (default: the one the config names).
+    sections
+        Section builders to run, in order (default: every section the package has).
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder.
+    """
+    src = source if source is not None else make_source(config)
+    res = EventStudy(config, src).fit()
+    builder = ReportBuilder(config, res, src)
+    for section in sections if sections is not None else DEFAULT_SECTIONS:
+        section(builder)
+    summary = {
+        "study": config.name,
+        "title": config.title,
+        "config": config.to_dict(),
+        "conventions": {
+            "returns": config.returns,
+            "model": res.model.description,
+            "sigma": "SSR / (M - k)",
+            "car_variance": "exact: sigma^2 [L + L^2/M + (g - L xbar)' S^-1 (g - L xbar)] (CLM 1997 4.4)",
+            "t_distribution": "t(M - k)",
+            "sq_test": "Gelbach, Helland and Klick (2013), rank p-value (k+1)/(N+1)",
+        },
+        "versions": versions(),
+        **builder.data,
+    }
+    builder.files["results.json"] = (json.dumps(_clean(summary), indent=2, sort_keys=False) + "\n").encode()
+    env = Environment(
+        loader=PackageLoader("eventstudy.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    context = {
+        "config": config,
+        "config_echo": json.dumps(_clean(config.to_dict()), indent=2),
+        "sections": builder.sections,
+        "conventions": summary["conventions"],
+        "versions": summary["versions"],
+        "provenance": builder.data.get("provenance", {}),
+        "headline": _headline_sentence(builder.data.get("headline", [])),
+    }
+    builder.files["index.html"] = env.get_template("report.html.j2").render(**context).encode()
+    builder.files["report.md"] = env.get_template("report.md.j2").render(**context).encode()
+    out = Path(out)
+    with staged_directory(out) as stage:
+        for rel, payload in sorted(builder.files.items()):
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(payload)
+    return out
+
+
+def _headline_sentence(items: list[dict[str, Any]]) -> str:
+    if not items:
+        return ""
+    top = items[0]
+    text = (
+        f"{top['ticker']} returned {_fmt_pct(top['return_day0'])} on the event day; its abnormal return "
+        f"against the market model was {_fmt_pct(top['ar_day0'])} (t = {_fmt_num(top['t_ar_day0'], 2)})"
+    )
+    if "mv_change_usd" in top:
+        text += (
+            f", a market value change of {_fmt_bn(top['mv_change_usd'])}, of which "
+            f"{_fmt_bn(top['abnormal_mv_change_usd'])} abnormal"
+        )
+    return text + "."
