@@ -98,7 +98,7 @@ class WindowStats:
     bhar: pd.Series
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class EventStudyResults(_SummaryRepr):
     """Results of :meth:`EventStudy.fit`.
 

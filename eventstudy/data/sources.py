@@ -228,3 +228,18 @@ class CsvSource:
                 frames[ticker] = normalise_price_frame(sub, f"{self.path} column {ticker!r}")
         provenance = {t: f"user CSV {self.path}" for t in tickers}
         return PricePanel.from_frames(frames, provenance)
+
+
+class PanelSource:
+    """Prices already in memory (a :class:`PricePanel`), e.g. from a notebook or a simulation."""
+
+    def __init__(self, panel: PricePanel, name: str = "in-memory panel") -> None:
+        self.panel = panel
+        self.name = name
+
+    def load(self, tickers: Sequence[str]) -> PricePanel:
+        """Return the panel restricted to ``tickers``."""
+        for t in tickers:
+            if t not in self.panel.tickers:
+                raise UnknownTickerError(t, self.name, self.panel.tickers)
+        return self.panel.select(list(tickers))

@@ -1,0 +1,78 @@
+"""Event dates to sessions, windows and configuration checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.calendar import sessions_between, to_session
+from eventstudy.errors import ConfigError, EventDateError, EventDateMovedWarning, WindowError
+from eventstudy.windows import Window
+
+SESSIONS = sessions_between("XNYS", "2024-12-01", "2025-02-28")
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [("2025-01-25", "2025-01-27"), ("2025-01-26", "2025-01-27"), ("2025-01-20", "2025-01-21"), ("2025-01-09", "2025-01-10")],
+)
+def test_non_session_moves_to_next_session_with_warning(date: str, expected: str) -> None:
+    with pytest.warns(EventDateMovedWarning, match=f"{date}.*{expected}"):
+        assert to_session("XNYS", date, SESSIONS) == pd.Timestamp(expected)
+
+
+def test_session_is_kept() -> None:
+    assert to_session("XNYS", "2025-01-27", SESSIONS) == pd.Timestamp("2025-01-27")
+
+
+def test_known_closures_are_not_sessions() -> None:
+    for day in ("2025-01-01", "2025-01-09", "2025-01-20"):
+        assert pd.Timestamp(day) not in SESSIONS
+
+
+def test_date_outside_data() -> None:
+    with pytest.raises(EventDateError, match="outside the price data"):
+        to_session("XNYS", "2026-01-05", SESSIONS)
+
+
+@pytest.mark.parametrize(("text", "start", "end", "length"), [("-250:-11", -250, -11, 240), ("[-1,1]", -1, 1, 3), ("0:5", 0, 5, 6)])
+def test_window_parse(text: str, start: int, end: int, length: int) -> None:
+    w = Window.parse(text)
+    assert (w.start, w.end, w.length) == (start, end, length)
+
+
+@pytest.mark.parametrize("text", ["1:-1", "abc", "1", "-3:-5"])
+def test_bad_window(text: str) -> None:
+    with pytest.raises(WindowError):
+        Window.parse(text)
+
+
+def test_weekend_event_in_a_study() -> None:
+    with pytest.warns(EventDateMovedWarning, match="2025-01-25.*2025-01-27"):
+        res = es.event_study(["NVDA"], "2025-01-25")
+    assert str(res.events["event_session"].iloc[0]) == "2025-01-27"
+
+
+def test_short_history_uses_shorter_window_with_warning() -> None:
+    with pytest.warns(UserWarning, match="shortened to 197 returns of 240"):
+        res = es.event_study(["GEV"], "2025-01-27")
+    assert res.events["n_est"].iloc[0] == 197
+    assert res.events["status"].iloc[0].startswith("ok: short")
+
+
+def test_config_rejects_unknown_model() -> None:
+    with pytest.raises(ValueError, match="model='capm'.*market_adjusted"):
+        es.event_study(["NVDA"], "2025-01-27", model="capm")
+
+
+def test_config_rejects_duplicate_event_ids() -> None:
+    ev = es.Event("a", "NVDA", pd.Timestamp("2025-01-27").date(), "^GSPC")
+    with pytest.raises(ConfigError, match="more than once"):
+        es.StudyConfig(name="x", events=(ev, ev))
+
+
+def test_results_are_immutable() -> None:
+    res = es.event_study(["NVDA"], "2025-01-27")
+    with pytest.raises(AttributeError):
+        res.ar = None  # type: ignore[misc]

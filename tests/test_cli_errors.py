@@ -1,0 +1,110 @@
+"""Bad input at the CLI: one clear line on stderr, a non-zero exit, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventstudy.cli import main
+
+from .conftest import bundled_csv
+
+PRICES = str(bundled_csv(""))
+
+
+def _events(tmp: Path, body: str) -> str:
+    path = tmp / "events.csv"
+    path.write_text(body)
+    return str(path)
+
+
+def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Path, needle: str) -> None:
+    out.mkdir(exist_ok=True)
+    sentinel = out / "ar.csv"
+    sentinel.write_text("earlier output\n")
+    code = main(argv + ["--out", str(out)])
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("eventstudy: error:")]
+    assert code == 2
+    assert len(errors) == 1, err
+    assert needle in errors[0]
+    assert "Traceback" not in err
+    assert sentinel.read_text() == "earlier output\n"
+    assert sorted(p.name for p in out.iterdir()) == ["ar.csv"]
+
+
+CASES = {
+    "unknown ticker": ("event_id,ticker,event_date\nx,NOPE,2025-01-27\n", [], "ticker='NOPE'"),
+    "date outside data": ("event_id,ticker,event_date\nx,NVDA,2031-01-27\n", [], "outside the price data"),
+    "not a date": ("event_id,ticker,event_date\nx,NVDA,27/13/2025\n", [], "is not a date"),
+    "missing column": ("id,ticker,date\nx,NVDA,2025-01-27\n", [], "missing column"),
+    "no rows": ("event_id,ticker,event_date\n", [], "no events"),
+    "reversed window": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--window", "1:-1"], "reversed"),
+    "overlapping windows": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--estimation", "-250:0"], "overlaps"),
+    "unknown model": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--model", "capm"], "model='capm'"),
+    "unknown convention": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--convention", "foo"], "--convention='foo'"),
+    "too little history": ("event_id,ticker,event_date\nx,NVDA,2022-02-01\n", [], "every firm-event was left out"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_run_input(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body, extra, needle = CASES[case]
+    argv = ["run", "--prices", PRICES, "--events", _events(tmp_path, body), "--market", "^GSPC", *extra]
+    _check_failure(capsys, argv, tmp_path / "out", needle)
+
+
+def test_unreadable_prices_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "NVDA.csv").write_bytes(b"\xff\xfe\x00garbage\x00\x01")
+    (prices / "_GSPC.csv").write_text(bundled_csv("_GSPC.csv").read_text())
+    argv = ["run", "--prices", str(prices), "--events", _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"),
+            "--market", "^GSPC"]
+    _check_failure(capsys, argv, tmp_path / "out", "NVDA.csv")
+
+
+def test_missing_prices_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--prices", str(tmp_path / "nowhere"), "--events",
+            _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"), "--market", "^GSPC"]
+    _check_failure(capsys, argv, tmp_path / "out", "does not exist")
+
+
+def test_bad_study_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[study\nname = 1")
+    assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[study]\nname = "x"\ntickers = ["NVDA"]\nevent_date = 2025-01-27\n[model]\nwindow = "-1:1"\n')
+    assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'window' in [model]" in err and "event_window" in err
+
+
+def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "eventstudy", "run", "--events", events, "--market", "^GSPC", "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_answers_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("--prices", "--events", "--estimation", "-250:-11", "--model", "--convention"):
+        assert word in text
