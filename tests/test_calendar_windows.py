@@ -15,7 +15,12 @@ SESSIONS = sessions_between("XNYS", "2024-12-01", "2025-02-28")
 
 @pytest.mark.parametrize(
     ("date", "expected"),
-    [("2025-01-25", "2025-01-27"), ("2025-01-26", "2025-01-27"), ("2025-01-20", "2025-01-21"), ("2025-01-09", "2025-01-10")],
+    [
+        ("2025-01-25", "2025-01-27"),
+        ("2025-01-26", "2025-01-27"),
+        ("2025-01-20", "2025-01-21"),
+        ("2025-01-09", "2025-01-10"),
+    ],
 )
 def test_non_session_moves_to_next_session_with_warning(date: str, expected: str) -> None:
     with pytest.warns(EventDateMovedWarning, match=f"{date}.*{expected}"):
@@ -36,7 +41,9 @@ def test_date_outside_data() -> None:
         to_session("XNYS", "2026-01-05", SESSIONS)
 
 
-@pytest.mark.parametrize(("text", "start", "end", "length"), [("-250:-11", -250, -11, 240), ("[-1,1]", -1, 1, 3), ("0:5", 0, 5, 6)])
+@pytest.mark.parametrize(
+    ("text", "start", "end", "length"), [("-250:-11", -250, -11, 240), ("[-1,1]", -1, 1, 3), ("0:5", 0, 5, 6)]
+)
 def test_window_parse(text: str, start: int, end: int, length: int) -> None:
     w = Window.parse(text)
     assert (w.start, w.end, w.length) == (start, end, length)
@@ -62,7 +69,7 @@ def test_short_history_uses_shorter_window_with_warning() -> None:
 
 
 def test_config_rejects_unknown_model() -> None:
-    with pytest.raises(ValueError, match="model='capm'.*market_adjusted"):
+    with pytest.raises(ValueError, match=r"model='capm'.*market_adjusted"):
         es.event_study(["NVDA"], "2025-01-27", model="capm")
 
 

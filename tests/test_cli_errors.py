@@ -25,7 +25,7 @@ def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Pat
     out.mkdir(exist_ok=True)
     sentinel = out / "ar.csv"
     sentinel.write_text("earlier output\n")
-    code = main(argv + ["--out", str(out)])
+    code = main([*argv, "--out", str(out)])
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if line.startswith("eventstudy: error:")]
     assert code == 2
@@ -45,7 +45,11 @@ CASES = {
     "reversed window": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--window", "1:-1"], "reversed"),
     "overlapping windows": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--estimation", "-250:0"], "overlaps"),
     "unknown model": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--model", "capm"], "model='capm'"),
-    "unknown convention": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--convention", "foo"], "--convention='foo'"),
+    "unknown convention": (
+        "event_id,ticker,event_date\nx,NVDA,2025-01-27\n",
+        ["--convention", "foo"],
+        "--convention='foo'",
+    ),
     "too little history": ("event_id,ticker,event_date\nx,NVDA,2022-02-01\n", [], "every firm-event was left out"),
 }
 
@@ -62,14 +66,28 @@ def test_unreadable_prices_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     prices.mkdir()
     (prices / "NVDA.csv").write_bytes(b"\xff\xfe\x00garbage\x00\x01")
     (prices / "_GSPC.csv").write_text(bundled_csv("_GSPC.csv").read_text())
-    argv = ["run", "--prices", str(prices), "--events", _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"),
-            "--market", "^GSPC"]
+    argv = [
+        "run",
+        "--prices",
+        str(prices),
+        "--events",
+        _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"),
+        "--market",
+        "^GSPC",
+    ]
     _check_failure(capsys, argv, tmp_path / "out", "NVDA.csv")
 
 
 def test_missing_prices_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["run", "--prices", str(tmp_path / "nowhere"), "--events",
-            _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"), "--market", "^GSPC"]
+    argv = [
+        "run",
+        "--prices",
+        str(tmp_path / "nowhere"),
+        "--events",
+        _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n"),
+        "--market",
+        "^GSPC",
+    ]
     _check_failure(capsys, argv, tmp_path / "out", "does not exist")
 
 
@@ -92,8 +110,21 @@ def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.Capt
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "eventstudy", "run", "--events", events, "--market", "^GSPC", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "eventstudy",
+            "run",
+            "--events",
+            events,
+            "--market",
+            "^GSPC",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0, proc.stderr

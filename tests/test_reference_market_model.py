@@ -10,6 +10,7 @@ None of it uses the package.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _returns(path: Path) -> dict[str, float]:
     with path.open() as fh:
         rows = [(r["date"], r["adj_close"]) for r in csv.DictReader(fh)]
     out = {}
-    for (_, p0), (d1, p1) in zip(rows, rows[1:], strict=False):
+    for (_, p0), (d1, p1) in itertools.pairwise(rows):
         if p0 and p1:
             out[d1] = float(p1) / float(p0) - 1.0
     return out
@@ -57,9 +58,16 @@ def reference(ticker: str, est=(-250, -11), window=(-1, 1)) -> dict[str, object]
     car = float(ar.sum())
     t = car / math.sqrt(gamma @ v @ gamma)
     return {
-        "alpha": coef[0], "beta": coef[1], "sigma": math.sqrt(sigma2), "n": m,
-        "ar": ar, "car": car, "t": t, "p": 2 * stats.t.sf(abs(t), m - 2),
-        "t_day": ar / np.sqrt(np.diag(v)), "dates": ev_dates,
+        "alpha": coef[0],
+        "beta": coef[1],
+        "sigma": math.sqrt(sigma2),
+        "n": m,
+        "ar": ar,
+        "car": car,
+        "t": t,
+        "p": 2 * stats.t.sf(abs(t), m - 2),
+        "t_day": ar / np.sqrt(np.diag(v)),
+        "dates": ev_dates,
     }
 
 
@@ -69,8 +77,23 @@ def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     events = tmp / "events.csv"
     events.write_text("event_id,ticker,event_date\n" + "".join(f"{t},{t},{EVENT}\n" for t in TICKERS))
     out = tmp / "out"
-    code = main(["run", "--prices", str(bundled_csv("")), "--events", str(events), "--market", "^GSPC",
-                 "--estimation", "-250:-11", "--window", "-1:1", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "--prices",
+            str(bundled_csv("")),
+            "--events",
+            str(events),
+            "--market",
+            "^GSPC",
+            "--estimation",
+            "-250:-11",
+            "--window",
+            "-1:1",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     return out
 

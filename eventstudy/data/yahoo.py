@@ -62,13 +62,19 @@ def yfinance_transport(ticker: str, start: dt.date, end: dt.date) -> pd.DataFram
 
 
 def classify_failure(exc: BaseException) -> str:
-    """Return ``network``, ``rate_limit`` or ``no_data`` for a transport exception."""
+    """Return ``offline``, ``network``, ``rate_limit`` or ``no_data`` for a transport exception.
+
+    ``offline`` (the host name does not resolve) is not worth retrying; ``network`` and
+    ``rate_limit`` are transient.
+    """
     name = type(exc).__name__
     text = str(exc).lower()
+    if "could not resolve host" in text or "name or service not known" in text:
+        return "offline"
     if "ratelimit" in name.lower() or "too many requests" in text or "rate limit" in text:
         return "rate_limit"
     if isinstance(exc, OSError | TimeoutError) or any(
-        s in text for s in ("could not resolve host", "failed to perform", "connection", "timed out")
+        s in text for s in ("failed to perform", "connection", "timed out")
     ):
         return "network"
     return "no_data"
@@ -197,7 +203,7 @@ class YahooSource:
                 return ticker, normalise_yahoo_frame(raw, ticker), None, None
             except Exception as exc:  # noqa: BLE001 - transport errors are classified, not hidden
                 last_kind, last_msg = classify_failure(exc), str(exc).splitlines()[0][:200]
-                if isinstance(exc, DataSourceError) or last_kind == "no_data":
+                if isinstance(exc, DataSourceError) or last_kind in ("no_data", "offline"):
                     break
                 if attempt < self.retries:
                     self.sleep(self.backoff * 2**attempt)
@@ -229,7 +235,7 @@ class YahooSource:
                     continue
                 self.cache.write(ticker, frame)
                 rows[ticker] = len(frame)
-        network_down = not rows and bool(kinds) and all(k == "network" for k in kinds)
+        network_down = not rows and bool(kinds) and all(k in ("network", "offline") for k in kinds)
         return FetchReport(rows=rows, failed=failed, network_down=network_down)
 
     def load(self, tickers: Sequence[str]) -> PricePanel:

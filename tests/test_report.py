@@ -1,0 +1,206 @@
+"""The report: files, determinism, traceability, and how it looks in a real browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.cli import default_study_path, main
+from eventstudy.config import StudyConfig
+from eventstudy.report import build_report
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "deepseek"
+    with pytest.warns(UserWarning):
+        build_report(StudyConfig.from_toml(default_study_path()), out)
+    return out
+
+
+def test_report_files(report_dir: Path) -> None:
+    for rel in (
+        "index.html",
+        "report.md",
+        "results.json",
+        "tables/firms.csv",
+        "tables/dollar_impact.csv",
+        "tables/ar.csv",
+        "tables/params.csv",
+        "tables/tests.csv",
+        "figures/price_paths.png",
+        "figures/event_day_ar.png",
+        "figures/car_paths.png",
+        "figures/dollar_impact.png",
+    ):
+        assert (report_dir / rel).is_file(), rel
+    for png in (report_dir / "figures").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_same_data_gives_same_files(report_dir: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    with pytest.warns(UserWarning):
+        build_report(StudyConfig.from_toml(default_study_path()), again)
+    first = {p.relative_to(report_dir): p.read_bytes() for p in report_dir.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_numbers_trace_to_tables(report_dir: Path) -> None:
+    firms = pd.read_csv(report_dir / "tables" / "firms.csv").set_index("ticker")
+    html = (report_dir / "index.html").read_text()
+    md = (report_dir / "report.md").read_text()
+    for ticker, row in firms.iterrows():
+        for value in (row["ret_0"], row["ar_0"], row["car_m1_p1"], row["car_p0_p5"]):
+            text = f"{100 * value:.2f}%"
+            assert text in html and text in md, (ticker, text)
+    results = json.loads((report_dir / "results.json").read_text())
+    nvda = next(h for h in results["headline"] if h["ticker"] == "NVDA")
+    assert nvda["return_day0"] == pytest.approx(firms.loc["NVDA", "ret_0"], rel=1e-9)  # CSV keeps 10 digits
+    assert results["config"]["estimation"] == "-250:-11"
+
+
+def test_committed_report_is_current(report_dir: Path) -> None:
+    committed = ROOT / "reports" / "deepseek-2025-01-27"
+    for rel in ("tables/firms.csv", "tables/ar.csv", "tables/params.csv", "tables/dollar_impact.csv"):
+        assert (committed / rel).read_text() == (report_dir / rel).read_text(), f"{rel} is stale: run `make report`"
+
+
+def test_report_cli_writes_nothing_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[study]\nname = "x"\ntickers = ["NOPE"]\nevent_date = 2025-01-27\n')
+    assert main(["report", str(bad), "--out", str(out)]) == 2
+    assert not out.exists() or not any(out.iterdir())
+
+
+# --------------------------------------------------------------------------- browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+]
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  document.title = 'IMAGES ' + ok + '/' + imgs.length;
+});
+</script>
+</body>"""
+
+
+# Chromium's own services (clock, updates, accounts) call these hosts whatever the page does.
+BROWSER_SERVICE_HOSTS = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
+
+
+def _host(request: bytes) -> str:
+    first = request.split(b"\r\n", 1)[0].decode("latin-1")
+    target = first.split(" ")[1] if " " in first else first
+    target = target.split("://", 1)[-1]
+    return target.split("/", 1)[0].split(":", 1)[0]
+
+
+class CountingProxy:
+    """A loopback listener given to Chromium as its proxy: every web request would land here."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.requests: list[bytes] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.requests.append(conn.recv(200))
+                except OSError:
+                    self.requests.append(b"?")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+def _open_in_chromium(html: str, tmp_path: Path) -> tuple[str, list[bytes], Path]:
+    page = tmp_path / "index.html"
+    page.write_text(html.replace("</body>", PROBE))
+    proxy = CountingProxy()
+    common = [
+        str(CHROMIUM),
+        *FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--proxy-server=http://127.0.0.1:{proxy.port}",
+        "--proxy-bypass-list=<-loopback>",
+        "--virtual-time-budget=5000",
+    ]
+    shot = tmp_path / "screenshot.png"
+    try:
+        dom = subprocess.run(
+            [*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=False
+        )
+        subprocess.run(
+            [*common, f"--screenshot={shot}", "--window-size=1200,4000", page.as_uri()],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        proxy.close()
+    page_requests = [r for r in proxy.requests if not _host(r).endswith(BROWSER_SERVICE_HOSTS)]
+    return dom.stdout, page_requests, shot
+
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_report_in_headless_chromium(report_dir: Path, tmp_path: Path) -> None:
+    html = (report_dir / "index.html").read_text()
+    dom, requests, shot = _open_in_chromium(html, tmp_path)
+    n_figures = len(list((report_dir / "figures").glob("*.png")))
+    assert f"<title>IMAGES {n_figures}/{n_figures}</title>" in dom
+    assert requests == [], requests
+    assert "http://" not in html and "https://" not in html  # nothing for the page to fetch
+    assert shot.is_file() and shot.stat().st_size > 50_000
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_browser_probe_sees_a_network_request(tmp_path: Path) -> None:
+    html = '<html><body><img src="http://example.invalid/x.png"></body></html>'
+    dom, requests, _ = _open_in_chromium(html, tmp_path)
+    assert "IMAGES 0/1" in dom
+    assert any(_host(r) == "example.invalid" for r in requests)

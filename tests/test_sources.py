@@ -1,0 +1,202 @@
+"""Price sources: bundled snapshot with manifest, CSV folder and wide CSV, Yahoo with a stubbed transport."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.data import manifest
+from eventstudy.data.sources import BundledSource, CsvSource
+from eventstudy.data.yahoo import YahooCache, YahooSource
+from eventstudy.errors import DataFormatError, DataSourceError, ManifestMismatchError, UnknownTickerError
+
+from .conftest import ROOT, bundled_csv
+
+FIXTURES = ROOT / "tests" / "fixtures" / "yahoo"
+
+
+def test_bundled_unknown_ticker_lists_available() -> None:
+    with pytest.raises(UnknownTickerError, match=r"ticker='NOPE'.*available"):
+        BundledSource().load(["NOPE"])
+
+
+def test_bundled_wide_table_serves_other_sp500_members() -> None:
+    panel = BundledSource().load(["MMM"])
+    assert panel.adj_close["MMM"].notna().sum() > 800
+
+
+def test_manifest_mismatch_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    path = copy / "prices" / "NVDA.csv"
+    path.write_text(path.read_text()[:-200])  # truncated
+    monkeypatch.setattr(manifest, "data_root", lambda: copy)
+    with pytest.raises(ManifestMismatchError, match=r"NVDA\.csv.*changed or truncated"):
+        manifest.verified(path)
+
+
+def test_bundled_files_match_manifest() -> None:
+    root = manifest.data_root()
+    for rel in manifest.read_manifest(root):
+        manifest.verified(root / rel)
+
+
+def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for name in ("NVDA.csv", "_GSPC.csv"):
+        shutil.copy(bundled_csv(name), folder / name)
+    nvda = pd.read_csv(bundled_csv("NVDA.csv"))
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"))
+    wide = tmp_path / "wide.csv"
+    pd.DataFrame({"date": nvda["date"], "NVDA": nvda["adj_close"], "^GSPC": gspc["adj_close"]}).to_csv(
+        wide, index=False
+    )
+    ref = es.event_study(["NVDA"], "2025-01-27")
+    for src in (CsvSource(folder), CsvSource(wide)):
+        res = es.event_study(["NVDA"], "2025-01-27", source=src)
+        np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("date,adj_close\n2025-01-02,1\n2025-01-02,2\n", "duplicate date"),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,-2\n", "non-positive"),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,abc\n", "non-numeric"),
+        ("day,adj_close\n2025-01-02,1\n", "no 'date' column"),
+        ("date,price\n2025-01-02,1\n", "neither 'adj_close' nor 'close'"),
+        ("date,adj_close\n02/01/2025,1\n", "not ISO dates"),
+    ],
+)
+def test_bad_csv_content(tmp_path: Path, content: str, needle: str) -> None:
+    (tmp_path / "X.csv").write_text(content)
+    with pytest.raises(DataFormatError, match=needle):
+        CsvSource(tmp_path).load(["X"])
+
+
+def test_unsorted_dates_are_sorted(tmp_path: Path) -> None:
+    (tmp_path / "X.csv").write_text("date,adj_close\n2025-01-03,2\n2025-01-02,1\n")
+    panel = CsvSource(tmp_path).load(["X"])
+    assert panel.adj_close.index.is_monotonic_increasing
+
+
+# --------------------------------------------------------------------------- Yahoo
+def recorded(ticker: str) -> pd.DataFrame:
+    """A recorded yfinance ``Ticker.history(auto_adjust=False)`` response (tz-aware index)."""
+    frame = pd.read_csv(FIXTURES / f"{ticker.replace('^', '_')}_history.csv")
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("Date"), utc=True)).tz_convert("America/New_York")
+    return frame
+
+
+class Transport:
+    """Replays recorded responses; scripted failures come first."""
+
+    def __init__(self, failures: dict[str, list[BaseException]] | None = None) -> None:
+        self.failures = failures or {}
+        self.calls: list[str] = []
+
+    def __call__(self, ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        self.calls.append(ticker)
+        queue = self.failures.get(ticker, [])
+        if queue:
+            raise queue.pop(0)
+        path = FIXTURES / f"{ticker.replace('^', '_')}_history.csv"
+        if not path.exists():
+            return pd.DataFrame()  # what yfinance gives for an unknown symbol
+        return recorded(ticker)
+
+
+START, END = dt.date(2024, 1, 2), dt.date(2025, 2, 28)
+
+
+def _source(tmp_path: Path, transport: Transport, **kw) -> YahooSource:  # type: ignore[no-untyped-def]
+    src = YahooSource(START, END, cache_dir=tmp_path / "cache", transport=transport, backoff=0.0, **kw)
+    src.sleep = lambda _s: None
+    return src
+
+
+def test_fetch_normalises_dates_and_caches(tmp_path: Path) -> None:
+    src = _source(tmp_path, Transport())
+    report = src.fetch(["NVDA", "^GSPC"])
+    assert set(report.rows) == {"NVDA", "^GSPC"} and not report.failed
+    frame, info = YahooCache(tmp_path / "cache").read("NVDA")  # type: ignore[misc]
+    assert frame.index[0] == pd.Timestamp("2024-01-02")
+    assert frame.loc["2025-01-27", "close"] == pytest.approx(118.42)
+    assert info["source"] == "Yahoo Finance via yfinance" and "yfinance_version" in info
+
+
+def test_yahoo_results_match_bundled(tmp_path: Path) -> None:
+    src = _source(tmp_path, Transport())
+    res = es.event_study(["NVDA"], "2025-01-27", source=src, min_estimation_obs=100)
+    assert round(100 * float(res.ret.loc[0].iloc[0]), 2) == -16.97
+
+
+def test_unknown_ticker_is_an_error_not_an_empty_frame(tmp_path: Path) -> None:
+    src = _source(tmp_path, Transport())
+    report = src.fetch(["NVDA", "ZZZZ"])
+    assert "ZZZZ" in report.failed and "NVDA" in report.rows
+    with pytest.warns(UserWarning, match="ZZZZ"), pytest.raises(DataSourceError, match="ticker='ZZZZ'"):
+        src.load(["NVDA", "ZZZZ"])
+
+
+def test_rate_limit_is_retried(tmp_path: Path) -> None:
+    class YFRateLimitError(Exception):
+        pass
+
+    transport = Transport({"NVDA": [YFRateLimitError("Too Many Requests"), YFRateLimitError("Too Many Requests")]})
+    report = _source(tmp_path, transport, retries=3).fetch(["NVDA"])
+    assert report.rows == {"NVDA": len(recorded("NVDA"))}
+    assert transport.calls == ["NVDA"] * 3
+
+
+def test_network_down_leaves_cache_untouched_and_falls_back(tmp_path: Path) -> None:
+    _source(tmp_path, Transport()).fetch(["NVDA", "^GSPC"])
+    before = {p.name: p.read_bytes() for p in (tmp_path / "cache").iterdir()}
+    down = Transport({t: [ConnectionError("Could not resolve host")] * 9 for t in ("NVDA", "^GSPC")})
+    src = _source(tmp_path, down, retries=2)
+    report = src.fetch(["NVDA", "^GSPC"])
+    assert report.network_down and not report.rows
+    assert {p.name: p.read_bytes() for p in (tmp_path / "cache").iterdir()} == before
+    with pytest.warns(UserWarning, match="using the on-disk cache"):
+        panel = src.load(["NVDA", "^GSPC"])
+    assert "cache" in panel.provenance["NVDA"]
+
+
+def test_offline_uses_cache_only(tmp_path: Path) -> None:
+    _source(tmp_path, Transport()).fetch(["NVDA"])
+    never = Transport({"NVDA": [AssertionError("network used")]})
+    panel = _source(tmp_path, never, offline=True).load(["NVDA"])
+    assert never.calls == [] and panel.adj_close["NVDA"].notna().all()
+
+
+def test_torn_cache_write_is_not_trusted(tmp_path: Path) -> None:
+    src = _source(tmp_path, Transport())
+    src.fetch(["NVDA"])
+    csv = tmp_path / "cache" / "NVDA.csv"
+    csv.write_text(csv.read_text()[:100])  # a CSV that no longer matches its sidecar
+    assert YahooCache(tmp_path / "cache").read("NVDA") is None
+
+
+def test_cli_fetch_without_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventstudy.cli import main
+    from eventstudy.data import yahoo
+
+    def offline(ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        raise ConnectionError("Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com")
+
+    monkeypatch.setattr(yahoo, "yfinance_transport", offline)
+    cache = tmp_path / "c"
+    code = main(["fetch", "NVDA", "--start", "2025-01-01", "--end", "2025-01-31", "--cache-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "unreachable" in err and "Traceback" not in err
+    assert not cache.exists() or not any(cache.iterdir())
