@@ -212,7 +212,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy.claims import verify_study
 
     config = _load_study(args.study)
-    table, failed = verify_study(config, base_dir=Path(args.study).parent if args.study else None)
+    study_file = Path(args.study) if args.study else default_study_path()
+    table, failed = verify_study(config, base_dir=study_file.parent)
     print(table, file=out)
     if failed:
         print(f"eventstudy: {len(failed)} gated claim(s) not supported: {', '.join(failed)}", file=sys.stderr)

@@ -79,7 +79,7 @@ def test_windows_never_cross_a_missing_session() -> None:
     adj.loc[str(ev.event_date), ev.ticker] = np.nan
     from eventstudy.data.panel import PricePanel
 
-    panel = PricePanel(adj, adj, adj * np.nan, adj * np.nan, sim.panel.provenance)
+    panel = PricePanel(adj, adj, adj * np.nan, adj * np.nan, adj * np.nan, sim.panel.provenance)
     cfg = StudyConfig(name="gap", events=sim.events)
     with pytest.warns(UserWarning, match="missing inside window"):
         res = EventStudy(cfg, PanelSource(panel)).fit()

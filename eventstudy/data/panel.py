@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-PRICE_FIELDS = ("adj_close", "close", "high", "low")
+PRICE_FIELDS = ("adj_close", "close", "open", "high", "low")
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class PricePanel:
 
     Attributes
     ----------
-    adj_close, close, high, low
+    adj_close, close, high, low, open
         Wide frames, dates x tickers.
     provenance
         Ticker -> a short sentence saying where its series came from and its vintage.
@@ -31,6 +31,7 @@ class PricePanel:
     close: pd.DataFrame
     high: pd.DataFrame
     low: pd.DataFrame
+    open: pd.DataFrame
     provenance: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -43,6 +44,7 @@ class PricePanel:
         return PricePanel(
             adj_close=self.adj_close[tickers],
             close=self.close[tickers],
+            open=self.open[tickers],
             high=self.high[tickers],
             low=self.low[tickers],
             provenance={t: self.provenance.get(t, "") for t in tickers},

@@ -26,6 +26,7 @@ _COLUMN_ALIASES = {
     "adjclose": "adj_close",
     "adjusted_close": "adj_close",
     "close": "close",
+    "open": "open",
     "high": "high",
     "low": "low",
 }
@@ -97,7 +98,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str) -> pd.DataFrame:
     if dates.duplicated().any():
         dup = dates[dates.duplicated()].iloc[0].date()
         raise DataFormatError(where, f"has duplicate date {dup}", "keep one row per date")
-    cols = [c for c in ("adj_close", "close", "high", "low") if c in frame.columns]
+    cols = [c for c in ("adj_close", "close", "open", "high", "low") if c in frame.columns]
     out = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
     for col in cols:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
