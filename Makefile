@@ -19,6 +19,7 @@ report: $(STAMP)  ## regenerate the default report in reports/
 test: $(STAMP)  ## lint, type-check, then the whole test suite
 	$(BIN)/ruff check eventstudy tests
 	$(BIN)/mypy eventstudy
+	$(BIN)/eventstudy verify > /dev/null  # the gate: reported headline figures must stay supported
 	$(BIN)/python -m pytest; code=$$?; if [ $$code -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$code
 
 lint: $(STAMP)

@@ -110,21 +110,37 @@ def load_claims(path: str | Path) -> list[Claim]:
     for row in frame.to_dict("records"):
         claims.append(
             Claim(
-                id=row["id"], quote=row["quote"], outlet=row.get("outlet", ""), article=row.get("article", ""),
-                reported=row["reported"], unit=row.get("unit", ""), qualifier=row["qualifier"], kind=row["kind"],
-                series=row["series"], start=row["start"], end=row["end"], rule=row["rule"],
-                gate=row["gate"].strip().lower() in ("yes", "true", "1"), how_checked=row.get("how_checked", ""),
+                id=row["id"],
+                quote=row["quote"],
+                outlet=row.get("outlet", ""),
+                article=row.get("article", ""),
+                reported=row["reported"],
+                unit=row.get("unit", ""),
+                qualifier=row["qualifier"],
+                kind=row["kind"],
+                series=row["series"],
+                start=row["start"],
+                end=row["end"],
+                rule=row["rule"],
+                gate=row["gate"].strip().lower() in ("yes", "true", "1"),
+                how_checked=row.get("how_checked", ""),
             )
         )
     return claims
 
 
 # ----------------------------------------------------------------------------- rules
-def precision_unit(text: str) -> float:
-    """Precision unit of a reported number: ``"3.1"`` -> 0.1, ``"17"`` -> 1, ``"600"`` -> 100."""
+def precision_unit(text: str, unit: str = "percent") -> float:
+    """Precision unit of a reported number.
+
+    ``"3.1"`` -> 0.1 and ``"17"`` -> 1 for percentages; for dollar amounts trailing
+    zeros are not significant (``"$600 billion"`` -> 100, ``"$3.5tn"`` = 3500 -> 100).
+    """
     digits = text.strip().lstrip("+-")
     if "." in digits:
         return 10.0 ** -len(digits.split(".")[1])
+    if unit != "USD bn":
+        return 1.0
     stripped = digits.rstrip("0")
     return 10.0 ** (len(digits) - len(stripped)) if stripped else 1.0
 
@@ -157,7 +173,7 @@ def holds(rule: str, computed: float, reported: float, unit: float, kind: str = 
 
 
 def accepted_magnitudes(rule: str, x: float, unit: float) -> tuple[float, float]:
-    """The closed range of magnitudes a rule accepts for a reported magnitude ``x``.
+    """Return the closed range of magnitudes a rule accepts for a reported magnitude ``x``.
 
     Used to ask whether any value in an uncertainty band satisfies the rule.
     """
@@ -195,6 +211,7 @@ class Lookup:
         self.panel = panel
 
     def value(self, fld: str, ticker: str, day: str) -> float:
+        """Return price field ``fld`` of ``ticker`` on ``day`` (NaN if absent)."""
         frame: pd.DataFrame = getattr(self.panel, fld)
         try:
             return float(frame.loc[pd.Timestamp(day), ticker])
@@ -202,6 +219,7 @@ class Lookup:
             return float("nan")
 
     def pct(self, ticker: str, start: str, end: str) -> float:
+        """Return the percent change of the adjusted close from ``start`` to ``end``."""
         return 100.0 * (self.value("adj_close", ticker, end) / self.value("adj_close", ticker, start) - 1.0)
 
 
@@ -239,7 +257,7 @@ def check(claim: Claim, data: Lookup) -> Verdict:
             computed, text = _largest_earlier_loss(data)
         return Verdict(claim, computed, text, NOT_CHECKABLE, claim.how_checked)
     x = _reported_number(claim)
-    unit = 1.0 if claim.reported.startswith(("neg", "pos")) else precision_unit(claim.reported)
+    unit = 1.0 if claim.reported.startswith(("neg", "pos")) else precision_unit(claim.reported, claim.unit)
     results: list[tuple[float, bool]] = []
     for ticker, pairs in _series(claim.series, claim.start, claim.end):
         if ticker not in data.panel.tickers:
@@ -267,7 +285,9 @@ def check(claim: Claim, data: Lookup) -> Verdict:
     return Verdict(claim, first, text, verdict, rule)
 
 
-def _evaluate(claim: Claim, data: Lookup, ticker: str, start: str, end: str, x: float, unit: float) -> tuple[float, bool]:
+def _evaluate(
+    claim: Claim, data: Lookup, ticker: str, start: str, end: str, x: float, unit: float
+) -> tuple[float, bool]:
     if claim.kind in ("pct_change", "direction", "annual_change"):
         value = data.pct(ticker, start, end)
         rule = "more_than" if claim.kind == "annual_change" else claim.rule
@@ -304,14 +324,17 @@ def _largest_earlier_loss(data: Lookup) -> tuple[float, str]:
     loss = close.diff() * found[0] / 1e9
     earlier = loss.loc[: pd.Timestamp("2025-01-24")]
     day = earlier.idxmin()
-    return float(earlier.min()), f"NVDA's largest earlier one-day loss here: -${abs(earlier.min()):,.0f}bn on {day.date()} (at the 2024 share count)"
+    return (
+        float(earlier.min()),
+        f"NVDA's largest earlier one-day loss here: -${abs(earlier.min()):,.0f}bn on {day.date()} (at the 2024 share count)",
+    )
 
 
 # ----------------------------------------------------------------------------- study
 def claims_path(config: StudyConfig, base_dir: Path | None = None) -> Path:
     """Resolve the study's claims file: beside the study file, else in the bundled data."""
     if not config.claims:
-        raise ConfigError(f"study {config.name!r} names no claims file; add claims = \"PATH\" under [report].")
+        raise ConfigError(f'study {config.name!r} names no claims file; add claims = "PATH" under [report].')
     rel = Path(config.claims)
     candidates = [base_dir / rel, base_dir.parent / rel] if base_dir is not None else []
     candidates.append(data_root() / rel)
@@ -340,9 +363,19 @@ def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
         v = check(c, data)
         rows.append(
             {
-                "id": c.id, "outlet": c.outlet, "article": c.article, "quote": c.quote, "series": c.series,
-                "reported": c.reported, "unit": c.unit, "qualifier": c.qualifier, "computed": v.computed,
-                "computed_text": v.computed_text, "verdict": v.verdict, "rule": v.why, "gate": c.gate,
+                "id": c.id,
+                "outlet": c.outlet,
+                "article": c.article,
+                "quote": c.quote,
+                "series": c.series,
+                "reported": c.reported,
+                "unit": c.unit,
+                "qualifier": c.qualifier,
+                "computed": v.computed,
+                "computed_text": v.computed_text,
+                "verdict": v.verdict,
+                "rule": v.why,
+                "gate": c.gate,
             }
         )
     return pd.DataFrame(rows)

@@ -151,7 +151,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _load_study(args.study)
     target = Path(args.out) if args.out else Path("reports") / config.name
-    build_report(config, target)
+    build_report(config, target, base_dir=(Path(args.study) if args.study else default_study_path()).parent)
     print(f"report written to {target}/index.html (also report.md, figures/, tables/, results.json)", file=out)
     return 0
 

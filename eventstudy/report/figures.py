@@ -136,3 +136,36 @@ def dollar_bars(table: pd.DataFrame) -> Figure:
     ax.set_title("Market value moved on the event day")
     ax.legend(fontsize=8)
     return fig
+
+
+VERDICT_COLOURS = {"supported": "#27ae60", "contradicted": "#c0392b", "not checkable": "#95a5a6"}
+
+
+def claims_chart(table: pd.DataFrame) -> Figure:
+    """Plot reported against computed value for every numeric claim, coloured by verdict.
+
+    ``table`` has columns ``id, reported, computed, verdict, unit`` (numeric claims only).
+    Percent and dollar claims get separate panels.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    parts = [("percent", "% change"), ("USD bn", "US$ billion")]
+    parts = [(u, lab) for u, lab in parts if (table["unit"] == u).any()]
+    heights = [max(1.5, 0.32 * int((table["unit"] == u).sum()) + 0.8) for u, _ in parts]
+    fig = Figure(figsize=(9.0, sum(heights) + 0.9), dpi=110, layout="constrained")
+    axes = fig.subplots(len(parts), 1, height_ratios=heights, squeeze=False)[:, 0]
+    for ax, (unit, label) in zip(axes, parts, strict=True):
+        sub = table[table["unit"] == unit].iloc[::-1]
+        y = np.arange(len(sub))
+        colours = [VERDICT_COLOURS[v] for v in sub["verdict"]]
+        ax.barh(y, sub["computed"], color=colours, height=0.6, label="computed")
+        ax.scatter(sub["reported"], y, marker="D", color="black", zorder=3, s=22, label="reported")
+        ax.set_yticks(y, [f"{i} {s}" for i, s in zip(sub["id"], sub["series"], strict=True)], fontsize=7)
+        ax.axvline(0, color="black", lw=0.7)
+        ax.set_xlabel(label)
+        ax.set_title(f"Reported vs computed ({label})", fontsize=10)
+    handles = [Patch(color=c, label=v) for v, c in VERDICT_COLOURS.items()]
+    handles.append(axes[0].scatter([], [], marker="D", color="black", s=22, label="reported"))
+    axes[0].legend(handles=handles, fontsize=7, loc="lower right")
+    return fig

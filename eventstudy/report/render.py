@@ -35,6 +35,7 @@ class ReportBuilder:
     config: StudyConfig
     results: EventStudyResults
     source: Source
+    base_dir: Path | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     sections: list[dict[str, Any]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
@@ -269,7 +270,74 @@ def core_sections(b: ReportBuilder) -> None:
     b.data["headline"] = headline
 
 
-DEFAULT_SECTIONS: list[Section] = [core_sections]
+def claims_section(b: ReportBuilder) -> None:
+    """Section 4: every reported figure beside the computed one, with its verdict."""
+    from eventstudy.claims import RULE_TEXT, SHARES_UNCERTAINTY, claims_path, load_claims, verify
+
+    if not b.config.claims:
+        return
+    table = verify(load_claims(claims_path(b.config, b.base_dir)))
+    b.add_table("claims", table)
+    numeric = table[table["unit"].isin(["percent", "USD bn"]) & table["computed"].notna()].copy()
+    numeric["reported"] = pd.to_numeric(numeric["reported"], errors="coerce")
+    numeric = numeric.dropna(subset=["reported"])
+    numeric = numeric[~numeric["id"].str.startswith("C13")]  # calendar-year gains would swamp the daily moves
+    fig = b.add_figure(
+        "claims",
+        figures.claims_chart(numeric),
+        "Bars: computed from the data, coloured by verdict; diamonds: the figure the article reported.",
+    )
+    counts = table["verdict"].value_counts()
+    contradicted = table[table["verdict"] == "contradicted"]
+    findings = [
+        f"{r['id']} ({r['outlet']}): \u201c{r['quote']}\u201d \u2014 computed {r['computed_text']}. {r['rule']}."
+        for _, r in contradicted.iterrows()
+    ]
+    rows = []
+    classes = []
+    for _, r in table.iterrows():
+        rows.append(
+            [
+                r["id"],
+                r["outlet"],
+                r["quote"],
+                r["series"],
+                r["reported"] + (f" {r['unit']}" if r["unit"] else ""),
+                r["qualifier"],
+                r["computed_text"] or "\u2014",
+                r["verdict"] + (" (gate)" if r["gate"] else ""),
+                r["rule"],
+            ]
+        )
+        classes.append("verdict-" + str(r["verdict"]).replace(" ", "-"))
+    rules = [f"{k}: {v}" for k, v in RULE_TEXT.items()]
+    b.sections.append(
+        {
+            "id": "claims",
+            "title": "4. Reported vs computed",
+            "text": (
+                f"Every market figure in the source articles ({len(table)} claims): "
+                f"{counts.get('supported', 0)} supported, {counts.get('contradicted', 0)} contradicted, "
+                f"{counts.get('not checkable', 0)} not checkable with daily data. Gated claims (marked) fail the CI check "
+                f"if they stop being supported. Market values use shares outstanding with a +/-{SHARES_UNCERTAINTY:.0%} uncertainty."
+            ),
+            "paragraphs": ["Contradicted claims are findings:", *findings, "Rules used: " + "; ".join(rules) + "."],
+            "figures": [fig],
+            "tables": [
+                {
+                    **_html_table(
+                        ["id", "outlet", "quote", "series", "reported", "qualifier", "computed", "verdict", "why"], rows
+                    ),
+                    "row_classes": classes,
+                    "text_cols": [1, 2, 5, 8],
+                }
+            ],
+            "sources": ["tables/claims.csv"],
+        }
+    )
+
+
+DEFAULT_SECTIONS: list[Section] = [core_sections, claims_section]
 
 
 def _clean(value: Any) -> Any:
@@ -313,6 +381,7 @@ def build_report(
     *,
     source: Source | None = None,
     sections: list[Section] | None = None,
+    base_dir: Path | None = None,
 ) -> Path:
     """Run ``config`` and write its report into ``out``.
 
@@ -326,6 +395,8 @@ def build_report(
         Price source (default: the one the config names).
     sections
         Section builders to run, in order (default: every section the package has).
+    base_dir
+        Folder of the study file, against which its relative paths are resolved.
 
     Returns
     -------
@@ -334,7 +405,7 @@ def build_report(
     """
     src = source if source is not None else make_source(config)
     res = EventStudy(config, src).fit()
-    builder = ReportBuilder(config, res, src)
+    builder = ReportBuilder(config, res, src, base_dir)
     for section in sections if sections is not None else DEFAULT_SECTIONS:
         section(builder)
     summary = {
