@@ -223,7 +223,7 @@ def core_sections(b: ReportBuilder) -> None:
             "id": "firms",
             "title": "2. Abnormal returns per firm",
             "text": (
-                f"{res.model.description.capitalize()}, fitted on the estimation window {cfg.estimation} "
+                f"{res.model.description[:1].upper() + res.model.description[1:]}, fitted on the estimation window {cfg.estimation} "
                 f"(relative sessions, both ends inclusive). t-statistics use the exact variance of the "
                 f"CAR (prediction-error corrected, Campbell, Lo and MacKinlay 1997 section 4.4) with "
                 f"t(M-2) p-values. The SQ p-value (Gelbach, Helland and Klick 2013) ranks the CAR among "
