@@ -7,7 +7,6 @@ is changed after construction.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -465,9 +464,3 @@ class EventStudyResults(_SummaryRepr):
 def _pct(value: float) -> str:
     return f"{100 * float(value):.2f}%" if np.isfinite(value) else ""
 
-
-def as_date(value: object) -> dt.date | None:
-    """Return ``value`` as a date, or ``None`` for missing values."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return pd.Timestamp(str(value)).date()
