@@ -24,6 +24,9 @@ from eventstudy.windows import Window
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"]
+"""Series colours shared by every figure, in study order."""
+
 TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "std_err", "test", "statistic", "p_value", "df"]
 
 
@@ -448,8 +451,15 @@ class EventStudyResults(_SummaryRepr):
         else:
             fig = ax.figure
         path = self.ar.loc[self.config.estimation.end + 1 :].cumsum(skipna=False) * 100
-        for eid in self.event_ids:
-            ax.plot(path.index, path[eid], marker="o", ms=3, label=str(self.events.loc[eid, "ticker"]))
+        for i, eid in enumerate(self.event_ids):
+            ax.plot(
+                path.index,
+                path[eid],
+                marker="o",
+                ms=3,
+                color=PALETTE[i % len(PALETTE)],
+                label=str(self.events.loc[eid, "ticker"]),
+            )
         w = self.config.event_window
         ax.axvspan(w.start - 0.5, w.end + 0.5, color="0.85", zorder=0, label=f"event window {w}")
         ax.axvline(0, color="0.3", lw=0.8, ls="--")
@@ -463,4 +473,3 @@ class EventStudyResults(_SummaryRepr):
 
 def _pct(value: float) -> str:
     return f"{100 * float(value):.2f}%" if np.isfinite(value) else ""
-

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"]
+from eventstudy.results import PALETTE
 
 
 def _new(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
