@@ -252,9 +252,11 @@ def _fmt(v: float, unit: str) -> str:
 def check(claim: Claim, data: Lookup) -> Verdict:
     """Check one claim against the data."""
     if claim.kind == "not_checkable":
-        computed, text = float("nan"), ""
-        if claim.id.startswith("C15") and "NVDA" in data.panel.tickers:
-            computed, text = _largest_earlier_loss(data)
+        return Verdict(claim, float("nan"), "", NOT_CHECKABLE, claim.how_checked)
+    if claim.kind == "record_loss":
+        # A record across all stocks cannot be settled from a few series; show the
+        # series' own largest earlier loss as evidence, and say so.
+        computed, text = _largest_earlier_loss(data, claim.series, claim.start)
         return Verdict(claim, computed, text, NOT_CHECKABLE, claim.how_checked)
     x = _reported_number(claim)
     unit = 1.0 if claim.reported.startswith(("neg", "pos")) else precision_unit(claim.reported, claim.unit)
@@ -316,17 +318,19 @@ def _evaluate(
     raise ConfigError(f"claim {claim.id}: kind={claim.kind!r} is not known.")
 
 
-def _largest_earlier_loss(data: Lookup) -> tuple[float, str]:
-    close = data.panel.close["NVDA"].dropna()
-    found = shares_on("NVDA", pd.Timestamp("2025-01-27").date())
+def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float, str]:
+    """Largest one-day market-value loss of ``ticker`` up to ``before``, at the latest share count."""
+    if ticker not in data.panel.tickers:
+        return float("nan"), ""
+    found = shares_on(ticker, pd.Timestamp(before).date())
     if found is None:
         return float("nan"), ""
-    loss = close.diff() * found[0] / 1e9
-    earlier = loss.loc[: pd.Timestamp("2025-01-24")]
+    loss = data.panel.close[ticker].dropna().diff() * found[0] / 1e9
+    earlier = loss.loc[: pd.Timestamp(before)]
     day = earlier.idxmin()
-    return (
-        float(earlier.min()),
-        f"NVDA's largest earlier one-day loss here: -${abs(earlier.min()):,.0f}bn on {day.date()} (at the 2024 share count)",
+    return float(earlier.min()), (
+        f"{ticker}'s largest earlier one-day loss here: -${abs(earlier.min()):,.0f}bn on {day.date()} "
+        "(at the latest share count)"
     )
 
 
@@ -345,7 +349,7 @@ def claim_series(claims: list[Claim]) -> list[str]:
     """Every series the claims need."""
     names: list[str] = []
     for c in claims:
-        if c.kind == "not_checkable" and not c.id.startswith("C15"):
+        if c.kind == "not_checkable":
             continue
         for ticker, _ in _series(c.series, c.start or "x", c.end or "x"):
             names.append(ticker)
