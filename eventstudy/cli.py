@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from eventstudy.config import StudyConfig
 from eventstudy.errors import EventStudyError, EventStudyWarning
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
@@ -140,9 +141,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     return _cmd_fetch(args, out)
 
 
-def _load_study(path: str | None):  # type: ignore[no-untyped-def]
-    from eventstudy.config import StudyConfig
-
+def _load_study(path: str | None) -> StudyConfig:
     return StudyConfig.from_toml(Path(path) if path else default_study_path())
 
 
@@ -158,10 +157,10 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import staged_directory
+    from eventstudy._meta import json_safe, record_versions
     from eventstudy.config import StudyConfig, read_events_csv
     from eventstudy.conventions import get_convention
     from eventstudy.data.sources import BundledSource, CsvSource, Source
-    from eventstudy.report.render import _clean, versions
     from eventstudy.study import EventStudy
     from eventstudy.windows import Window
 
@@ -195,12 +194,17 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         "mean_car": float(res.car(window)[ok].mean()),
         "cars": {eid: res.car(window)[eid] for eid in res.event_ids},
     }
-    summary = {"config": config.to_dict(), "convention": args.convention, "versions": versions(), "headline": headline}
+    summary = {
+        "config": config.to_dict(),
+        "convention": args.convention,
+        "versions": record_versions(),
+        "headline": headline,
+    }
     with staged_directory(Path(args.out)) as stage:
         res.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
         res.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
         res.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
-        (stage / "summary.json").write_text(json.dumps(_clean(summary), indent=2) + "\n", encoding="utf-8")
+        (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
     print(
         f"wrote ar.csv, params.csv, tests.csv and summary.json to {args.out} ({headline['n_used']} of {headline['n_events']} firm-events used)",
         file=out,

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from eventstudy._io import staged_directory
+from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
 from eventstudy.report import figures
@@ -340,41 +341,6 @@ def claims_section(b: ReportBuilder) -> None:
 DEFAULT_SECTIONS: list[Section] = [core_sections, claims_section]
 
 
-def _clean(value: Any) -> Any:
-    """Make ``value`` JSON-safe: NaN to None, numpy scalars to Python, dates to text."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(float(value)) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def versions() -> dict[str, str]:
-    """Versions of the package and the libraries that shape its numbers."""
-    import exchange_calendars
-    import matplotlib
-    import scipy
-
-    import eventstudy
-
-    return {
-        "eventstudy": eventstudy.__version__,
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "matplotlib": matplotlib.__version__,
-        "exchange_calendars": exchange_calendars.__version__,
-    }
-
-
 def build_report(
     config: StudyConfig,
     out: Path | str,
@@ -420,10 +386,10 @@ def build_report(
             "t_distribution": "t(M - k)",
             "sq_test": "Gelbach, Helland and Klick (2013), rank p-value (k+1)/(N+1)",
         },
-        "versions": versions(),
+        "versions": record_versions(),
         **builder.data,
     }
-    builder.files["results.json"] = (json.dumps(_clean(summary), indent=2, sort_keys=False) + "\n").encode()
+    builder.files["results.json"] = (json.dumps(json_safe(summary), indent=2, sort_keys=False) + "\n").encode()
     env = Environment(
         loader=PackageLoader("eventstudy.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -433,7 +399,7 @@ def build_report(
     )
     context = {
         "config": config,
-        "config_echo": json.dumps(_clean(config.to_dict()), indent=2),
+        "config_echo": json.dumps(json_safe(config.to_dict()), indent=2),
         "sections": builder.sections,
         "conventions": summary["conventions"],
         "versions": summary["versions"],

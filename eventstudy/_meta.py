@@ -1,0 +1,44 @@
+"""What is recorded beside results: JSON-safe values and the versions that shaped them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def json_safe(value: Any) -> Any:
+    """Make ``value`` JSON-safe: NaN to None, numpy scalars to Python, dates to text."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def record_versions() -> dict[str, str]:
+    """Versions of the package and the libraries that shape its numbers."""
+    import exchange_calendars
+    import matplotlib
+    import scipy
+
+    import eventstudy
+
+    return {
+        "eventstudy": eventstudy.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "matplotlib": matplotlib.__version__,
+        "exchange_calendars": exchange_calendars.__version__,
+    }
