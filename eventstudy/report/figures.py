@@ -97,6 +97,7 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
             )
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, labels)
+    ax.margins(y=0.12)  # room for the labels under the longest interval
     ax.set_ylabel("return on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
     ax.legend(fontsize=8)
@@ -167,5 +168,5 @@ def claims_chart(table: pd.DataFrame) -> Figure:
         ax.set_title(f"Reported vs computed ({label})", fontsize=10)
     handles = [Patch(color=c, label=v) for v, c in VERDICT_COLOURS.items()]
     handles.append(axes[0].scatter([], [], marker="D", color="black", s=22, label="reported"))
-    axes[0].legend(handles=handles, fontsize=7, loc="lower right")
+    axes[0].legend(handles=handles, fontsize=7, loc="upper left")  # the top-left corner holds no bars
     return fig
