@@ -52,21 +52,50 @@ def _parser() -> argparse.ArgumentParser:
         description="Compute ARs, CARs and tests for the events in --events and write "
         "ar.csv, params.csv, tests.csv and summary.json to --out.",
     )
-    run.add_argument("--prices", help="folder of <TICKER>.csv files or one wide CSV (default: bundled snapshot)")
-    run.add_argument("--events", required=True, help="CSV with columns event_id,ticker,event_date[,market]")
+    run.add_argument(
+        "--prices",
+        action="append",
+        help="folder of <TICKER>.csv files, one wide CSV, or one long CSV (ticker,date,close or the "
+        "EventStudyTools id;DD.MM.YYYY;price layout); repeat for several files (default: bundled snapshot)",
+    )
+    run.add_argument(
+        "--events",
+        required=True,
+        help="CSV with columns event_id,ticker,event_date[,market], or an EventStudyTools request file "
+        "(its windows are used unless --estimation/--window are given)",
+    )
     run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
     run.add_argument(
         "--model", default="market", help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart"
     )
-    run.add_argument("--estimation", default="-250:-11", help="estimation window, default -250:-11")
-    run.add_argument("--window", default="-1:1", help="event window, default -1:1")
-    run.add_argument("--returns", default="simple", help="simple (default) or log")
-    run.add_argument("--convention", default="mackinlay", help="named convention profile (default mackinlay)")
+    run.add_argument(
+        "--estimation", default=None, help="estimation window (default: the convention's; -250:-11 for mackinlay)"
+    )
+    run.add_argument("--window", default=None, help="event window, default -1:1")
+    run.add_argument("--returns", default=None, help="simple or log (default: the convention's; simple for mackinlay)")
+    run.add_argument(
+        "--convention",
+        default="mackinlay",
+        help="convention profile: mackinlay (default; MacKinlay 1997), estudy2 (R estudy2), "
+        "eventstudytools (EventStudyTools service); see the README for what each sets",
+    )
+    run.add_argument(
+        "--backend",
+        default="local",
+        help="local (default) or dask: compute chunks on a dask.distributed cluster "
+        "($EVENTSTUDY_DASK_SCHEDULER, else a local cluster)",
+    )
     run.add_argument(
         "--min-estimation-obs",
         type=int,
         default=None,
         help="fewest estimation returns per firm-event (default: half the window)",
+    )
+    run.add_argument(
+        "--negative-prices",
+        default="error",
+        help="what a negative price in --prices means: error (default), abs (CRSP bid-ask midpoint: use "
+        "its absolute value) or missing",
     )
     run.add_argument("--strict", action="store_true", help="fail instead of leaving out unusable firm-events")
     run.add_argument("--out", help="output folder; without it a summary is printed")
@@ -158,31 +187,49 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import staged_directory
     from eventstudy._meta import json_safe, record_versions
-    from eventstudy.config import StudyConfig, read_events_csv
+    from eventstudy._options import NegativePrices, validate_literal
+    from eventstudy.backends import Backend
+    from eventstudy.config import StudyConfig, is_request_file, read_events_csv, read_request_file
     from eventstudy.conventions import get_convention
-    from eventstudy.data.sources import BundledSource, CsvSource, Source
+    from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, Source
     from eventstudy.study import EventStudy
     from eventstudy.windows import Window
 
-    get_convention(args.convention)
-    events = read_events_csv(args.events, args.market)
-    estimation = Window.parse(args.estimation, "--estimation")
-    window = Window.parse(args.window, "--window")
+    conv = get_convention(args.convention, "--convention")
+    validate_literal("--backend", args.backend, Backend)
+    validate_literal("--negative-prices", args.negative_prices, NegativePrices)
+    estimation = Window.parse(args.estimation or conv.estimation, "--estimation")
+    window = Window.parse(args.window or "-1:1", "--window")
+    if is_request_file(args.events):
+        request = read_request_file(args.events)
+        events = request.events
+        estimation = estimation if args.estimation else request.estimation
+        window = window if args.window else request.event_window
+    else:
+        events = read_events_csv(args.events, args.market)
     min_obs = args.min_estimation_obs if args.min_estimation_obs is not None else max(3, estimation.length // 2)
+    prices = [str(p) for p in args.prices or []]
     config = StudyConfig(
         name=Path(args.events).stem,
         events=events,
-        source="csv" if args.prices else "bundled",
-        prices=args.prices,
+        source="csv" if prices else "bundled",
+        prices=prices[0] if len(prices) == 1 else None,
         model=args.model,
-        returns=args.returns,
+        returns=args.returns or conv.returns,
+        convention=conv.name,
         estimation=estimation,
         event_window=window,
         car_windows=(window,),
         min_estimation_obs=min_obs,
     )
-    source: Source = CsvSource(args.prices) if args.prices else BundledSource()
-    res = EventStudy(config, source, strict=args.strict).fit()
+    source: Source
+    if not prices:
+        source = BundledSource()
+    elif len(prices) == 1:
+        source = CsvSource(prices[0], args.negative_prices)
+    else:
+        source = MultiSource([CsvSource(p, args.negative_prices) for p in prices])
+    res = EventStudy(config, source, strict=args.strict, backend=args.backend).fit()
     if not args.out:
         print(res.summary().as_text(), file=out)
         return 0
@@ -196,7 +243,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     }
     summary = {
         "config": config.to_dict(),
-        "convention": args.convention,
+        "convention": conv.as_dict(),
         "versions": record_versions(),
         "headline": headline,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy._options import ModelName, ReturnKind, validate_literal
+from eventstudy.conventions import get_convention
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.windows import Window, check_windows
 
@@ -51,6 +53,7 @@ class StudyConfig:
     event_window: Window = Window(-1, 1)
     car_windows: tuple[Window, ...] = (Window(-1, 1), Window(0, 5))
     min_estimation_obs: int = 120
+    convention: str = "mackinlay"
     # report extras (ignored by the engine)
     context_tickers: tuple[str, ...] = ()
     index_date: dt.date | None = None
@@ -61,6 +64,7 @@ class StudyConfig:
     def __post_init__(self) -> None:
         validate_literal("model", self.model, ModelName)
         validate_literal("returns", self.returns, ReturnKind)
+        get_convention(self.convention)
         if self.source not in _SOURCES:
             raise ConfigError(f"source={self.source!r} is not valid; choose one of: {', '.join(_SOURCES)}.")
         if not self.events:
@@ -150,6 +154,9 @@ class StudyConfig:
         }
         if "model" in model or "name" in model:
             kwargs["model"] = str(model.get("name", model.get("model")))
+        if "convention" in model:
+            kwargs["convention"] = str(model["convention"])
+            kwargs["returns"] = get_convention(kwargs["convention"]).returns
         for key in ("returns",):
             if key in model:
                 kwargs[key] = str(model[key])
@@ -196,7 +203,16 @@ class StudyConfig:
 
 
 _STUDY_KEYS = {"name", "title", "description", "event_date", "tickers", "market", "events", "events_file"}
-_MODEL_KEYS = {"name", "model", "returns", "estimation", "event_window", "car_windows", "min_estimation_obs"}
+_MODEL_KEYS = {
+    "name",
+    "model",
+    "convention",
+    "returns",
+    "estimation",
+    "event_window",
+    "car_windows",
+    "min_estimation_obs",
+}
 _DATA_KEYS = {"source", "prices", "calendar"}
 _REPORT_KEYS = {"context_tickers", "index_date", "claims", "proxies", "robustness_models", "sector_map", "shares"}
 
@@ -231,6 +247,68 @@ def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -
         raise ConfigError("[study] needs either tickers + event_date, events, or events_file.")
     day = _date("event_date", study["event_date"])
     return tuple(Event(f"{t}@{day}", str(t), day, market) for t in study["tickers"])
+
+
+@dataclass(frozen=True)
+class RequestFile:
+    """Events and windows read from an EventStudyTools request file."""
+
+    events: tuple[Event, ...]
+    event_window: Window
+    estimation: Window
+
+
+def is_request_file(path: str | Path) -> bool:
+    """Whether ``path`` is a header-less EventStudyTools request file (9 fields, ``;``)."""
+    try:
+        with Path(path).open(encoding="utf-8-sig") as fh:
+            first = fh.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    parts = first.split(";")
+    return len(parts) == 9 and bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", parts[3].strip()))
+
+
+def read_request_file(path: str | Path) -> RequestFile:
+    """Read an EventStudyTools request file.
+
+    Each line is ``event id;firm id;market id;DD.MM.YYYY;group;window start;window end;
+    estimation end;estimation length``. All lines must share the windows.
+
+    Raises
+    ------
+    ConfigError
+        On a malformed line or windows that differ between lines.
+    """
+    path = Path(path)
+    events, specs = [], set()
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        try:
+            day = dt.datetime.strptime(parts[3], "%d.%m.%Y").date()
+            start, end, est_end, est_len = (int(v) for v in parts[5:9])
+        except (ValueError, IndexError):
+            raise ConfigError(
+                f"--events {path} line {n}: expected 'id;firm;market;DD.MM.YYYY;group;start;end;"
+                f"estimation end;estimation length', got {line!r}."
+            ) from None
+        events.append(Event(parts[0], parts[1], day, parts[2]))
+        specs.add((start, end, est_end, est_len))
+    if not events:
+        raise ConfigError(f"--events {path}: no events; add at least one line.")
+    if len(specs) > 1:
+        raise ConfigError(
+            f"--events {path}: the lines use {len(specs)} different windows; split the file so each "
+            "run has one event window and one estimation window."
+        )
+    start, end, est_end, est_len = specs.pop()
+    return RequestFile(
+        tuple(events),
+        Window.parse(f"{start}:{end}", "event window"),
+        Window.parse(f"{est_end - est_len + 1}:{est_end}", "estimation window"),
+    )
 
 
 def read_events_csv(path: str | Path, market: str | None) -> tuple[Event, ...]:

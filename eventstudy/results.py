@@ -7,9 +7,10 @@ is changed after construction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,7 +18,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from eventstudy.config import Event, StudyConfig
+from eventstudy.conventions import Convention
 from eventstudy.data.panel import PricePanel
+from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.models import MARKET, ReturnModel
 from eventstudy.windows import Window
 
@@ -124,6 +127,16 @@ class EventStudyResults(_SummaryRepr):
         The windows with statistics.
     prices
         The price panel the study used (for dollar figures and plots).
+    convention
+        The convention profile used.
+    aggregate_tests
+        Many-firm tests, ``{(window, test): statistic}``; a single day ``d`` is the
+        window ``[d,d]`` (AAR), a longer window is a CAAR. A test that cannot apply is
+        an :class:`~eventstudy.inference.InvalidTestStatistic` with the reason.
+    aggregate_estimates
+        AAR per day and CAAR per window (``mean``), with precision-weighted (``pw_mean``,
+        weights 1/sigma) and inverse-variance (``iv_mean``) versions; ``headline`` is
+        the one the convention reports.
     """
 
     config: StudyConfig
@@ -140,6 +153,9 @@ class EventStudyResults(_SummaryRepr):
     windows: tuple[Window, ...]
     window_table: pd.DataFrame
     prices: PricePanel
+    convention: Convention
+    aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic]
+    aggregate_estimates: pd.DataFrame
 
     @classmethod
     def build(
@@ -158,6 +174,9 @@ class EventStudyResults(_SummaryRepr):
         windows: Sequence[Window],
         status: Sequence[str],
         prices: PricePanel,
+        convention: Convention,
+        aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic],
+        aggregate_estimates: pd.DataFrame,
     ) -> EventStudyResults:
         """Label the engine's arrays (internal; use :meth:`EventStudy.fit`)."""
         ids = pd.Index([e.event_id for e in events], name="event_id")
@@ -240,6 +259,9 @@ class EventStudyResults(_SummaryRepr):
             windows=tuple(windows),
             window_table=window_table,
             prices=prices,
+            convention=convention,
+            aggregate_tests=MappingProxyType(dict(aggregate_tests)),
+            aggregate_estimates=aggregate_estimates,
         )
 
     # ------------------------------------------------------------------ accessors
@@ -297,12 +319,61 @@ class EventStudyResults(_SummaryRepr):
         """Cumulative average abnormal return from the event-window start."""
         return self.aar.loc[self.config.event_window.start :].cumsum().rename("caar")
 
+    def aggregate_table(self) -> pd.DataFrame:
+        """Many-firm tests as a long table, one row per window (or day) and test.
+
+        Columns: ``window, kind, n, estimate, test, statistic, p_value, distribution,
+        null, note`` where ``kind`` is ``day`` (AAR on one relative day) or ``window``
+        (CAAR) and ``note`` says why a test could not apply.
+        """
+        est = self.aggregate_estimates
+        rows = []
+        for (label, test), res in self.aggregate_tests.items():
+            ok = isinstance(res, TestStatistic)
+            rows.append(
+                {
+                    "window": label,
+                    "kind": est.loc[label, "kind"],
+                    "n": int(est.loc[label, "n"]),
+                    "estimate": float(est.loc[label, "headline"]),
+                    "test": test,
+                    "statistic": res.stat,
+                    "p_value": res.pval,
+                    "distribution": res.dist_name if isinstance(res, TestStatistic) else "",
+                    "null": res.null if isinstance(res, TestStatistic) else "",
+                    "note": "" if ok else getattr(res, "reason", ""),
+                }
+            )
+        return pd.DataFrame(rows)
+
     def tidy(self) -> pd.DataFrame:
-        """Long table: one row per firm-event, window and test (``t`` and ``sq``).
+        """Long table: one row per firm-event, window and test, then the many-firm tests.
 
         Columns are fixed: ``event_id, ticker, window, car, std_err, test, statistic,
-        p_value, df``. For ``sq`` the statistic is the CAR's empirical quantile.
+        p_value, df``. Firm-event rows carry ``t`` and ``sq`` (for ``sq`` the statistic
+        is the CAR's empirical quantile). Many-firm rows have ``event_id`` ``"all"``, an
+        empty ticker, the AAR or CAAR in ``car`` and one of the aggregate test names.
         """
+        firm = self._firm_tidy()
+        agg = self.aggregate_table()
+        if agg.empty:
+            return firm
+        rows = pd.DataFrame(
+            {
+                "event_id": "all",
+                "ticker": "",
+                "window": agg["window"],
+                "car": agg["estimate"],
+                "std_err": np.nan,
+                "test": agg["test"],
+                "statistic": agg["statistic"],
+                "p_value": agg["p_value"],
+                "df": np.nan,
+            }
+        )
+        return pd.concat([firm, rows], ignore_index=True)
+
+    def _firm_tidy(self) -> pd.DataFrame:
         tab = self.window_table.reset_index()
         tab["ticker"] = tab["event_id"].map(self.events["ticker"])
         t_rows = tab.assign(test="t", statistic=tab["t"], p_value=tab["p_t"])
@@ -363,11 +434,15 @@ class EventStudyResults(_SummaryRepr):
         return out
 
     def tests_table(self) -> pd.DataFrame:
-        """Return the rows of ``tests.csv``: ``scope,event_id,window,test,statistic,p_value``."""
+        """Return the rows of ``tests.csv``: ``scope,event_id,window,test,statistic,p_value``.
+
+        ``scope`` is ``event`` for a firm-event's own tests and ``aggregate`` for the
+        many-firm tests (``event_id`` ``all``).
+        """
         tidy = self.tidy()
         return pd.DataFrame(
             {
-                "scope": "event",
+                "scope": np.where(tidy["event_id"].eq("all") & tidy["ticker"].eq(""), "aggregate", "event"),
                 "event_id": tidy["event_id"],
                 "window": tidy["window"],
                 "test": tidy["test"],

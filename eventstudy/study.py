@@ -8,16 +8,20 @@ the numbers come from :mod:`eventstudy.abnormal` and :mod:`eventstudy.inference`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from eventstudy import abnormal, inference
+from eventstudy import abnormal, aggregate, inference
+from eventstudy._options import validate_literal
+from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import sessions_between, to_session
 from eventstudy.config import Event, StudyConfig
+from eventstudy.conventions import CONVENTIONS, Convention, get_convention
 from eventstudy.data.factors import load_factors
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import compute_returns
@@ -67,16 +71,47 @@ class Stack:
     positions: NDArray[np.int64]  # session positions (n, T), -1 outside data
 
 
-def gather(
-    values: NDArray[np.float64], event_pos: NDArray[np.int64], cols: NDArray[np.int64], rel: NDArray[np.int64]
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Pick ``values[event_pos + rel, col]`` for every firm-event; NaN outside the data."""
+def grid_positions(event_pos: NDArray[np.int64], rel: NDArray[np.int64], n_sessions: int) -> NDArray[np.int64]:
+    """Session position of every relative day of every firm-event; -1 outside the data."""
     pos = event_pos[:, None] + rel[None, :]
-    inside = (pos >= 0) & (pos < values.shape[0])
-    safe = np.where(inside, pos, 0)
-    out = values[safe, cols[:, None]]
-    out = np.where(inside, out, np.nan)
-    return out, np.where(inside, pos, -1)
+    return np.where((pos >= 0) & (pos < n_sessions), pos, -1)
+
+
+def pair_positions(
+    values: NDArray[np.float64],
+    event_pos: NDArray[np.int64],
+    firm_cols: NDArray[np.int64],
+    mkt_cols: NDArray[np.int64],
+    rel: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Like :func:`grid_positions`, counting only days where firm and market both have a return.
+
+    The event day is the first such day on or after the event session.
+    """
+    out = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
+    pairs: dict[tuple[int, int], NDArray[np.intp]] = {}
+    for i, (f, m) in enumerate(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)):
+        if (f, m) not in pairs:
+            pairs[(f, m)] = np.flatnonzero(np.isfinite(values[:, f]) & np.isfinite(values[:, m]))
+        days = pairs[(f, m)]
+        k = int(np.searchsorted(days, event_pos[i])) + rel
+        inside = (k >= 0) & (k < len(days))
+        out[i, inside] = days[k[inside]]
+    return out
+
+
+def take(values: NDArray[np.float64], pos: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Pick ``values[pos, col]`` for every firm-event and relative day; NaN where ``pos`` is -1."""
+    out = values[np.where(pos >= 0, pos, 0), cols[:, None]]
+    return np.where(pos >= 0, out, np.nan)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one chunk of firm-events yields: per-row arrays and the many-firm test inputs."""
+
+    arrays: dict[str, NDArray[np.float64]]
+    partial: aggregate.Partial
 
 
 def compute_chunk(
@@ -84,7 +119,11 @@ def compute_chunk(
     model: ReturnModel,
     estimation: Window,
     windows: Sequence[Window],
-) -> dict[str, NDArray[np.float64]]:
+    *,
+    event_window: Window | None = None,
+    convention: Convention = CONVENTIONS["mackinlay"],
+    min_obs: int = 3,
+) -> ChunkResult:
     """Fit the model and compute ARs, CARs and tests for one chunk of firm-events.
 
     A pure function of arrays: the same rows give the same numbers whatever the chunk
@@ -104,21 +143,43 @@ def compute_chunk(
     fit = abnormal.fit_stack(y, x, est, intercept=model.intercept)
     ar = y - abnormal.expected(fit, x)
     expected_ret = stack.ret - ar
+    sigma = np.sqrt(fit.sigma2)
+    ar_var = abnormal.ar_variance(fit, x)
+    # Some tools round before testing; the stored ARs stay exact.
+    digits = convention.rounding
+    ar_t: NDArray[np.float64] = np.round(ar, digits) if digits is not None else ar
+    sigma_t = np.asarray(np.round(sigma, digits) if digits is not None else sigma, dtype=np.float64)
     out: dict[str, NDArray[np.float64]] = {
         "ar": ar,
         "expected": expected_ret,
-        "ar_var": abnormal.ar_variance(fit, x),
+        "ar_var": ar_var,
         "est": est.astype(np.float64),
         "alpha": fit.alpha,
         "coef": fit.coef,
-        "sigma": np.sqrt(fit.sigma2),
+        "sigma": sigma,
         "nobs": fit.nobs,
         "df": fit.df,
     }
+    scale_fit = fit
+    if convention.standardise == "sample":
+        # Sample sd (M - 1) of the estimation ARs, with the regressors' moments over
+        # every estimation date (also where the firm has no return).
+        x_days = in_est[None, :] & np.isfinite(x).all(axis=2)
+        moments = abnormal.fit_stack(np.zeros_like(y), x, x_days, intercept=model.intercept)
+        est_ar = np.where(est, ar, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = np.nanvar(est_ar, axis=1, ddof=1) if est_ar.shape[1] else np.zeros(len(ar))
+        scale_fit = replace(moments, sigma2=s2, nobs=fit.nobs)
+    days = aggregate.test_days(event_window or windows[0], windows)
+    col = {int(r): i for i, r in enumerate(rel)}
+    dcols = np.array([col[d] for d in days], dtype=np.intp)
+    day_scale = np.sqrt(abnormal.ar_variance(scale_fit, x)[:, dcols])
+    cars, scales = [], []
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
-        car = abnormal.window_sum(ar, idx)
-        var = abnormal.car_variance(fit, x, idx)
+        car = abnormal.window_sum(ar_t, idx)
+        exact = convention.single_variance == "exact"
+        var = abnormal.car_variance(fit, x, idx) if exact else sigma_t**2 * float(w.length)
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
         out[f"car:{w}"] = car
@@ -128,7 +189,26 @@ def compute_chunk(
         out[f"sq_q:{w}"] = q
         out[f"sq_p:{w}"] = sq_p
         out[f"bhar:{w}"] = abnormal.bhar(stack.ret, expected_ret, idx)
-    return out
+        cars.append(car)
+        scales.append(np.sqrt(abnormal.car_variance(scale_fit, x, idx)))
+    n = len(ar)
+    part = aggregate.partial(
+        ar=ar_t,
+        est=est,
+        in_est=in_est,
+        rel=rel,
+        days=days,
+        windows=windows,
+        car=np.column_stack(cars) if cars else np.zeros((n, 0)),
+        day_scale=day_scale,
+        window_scale=np.column_stack(scales) if scales else np.zeros((n, 0)),
+        mkt=stack.mkt,
+        sigma=sigma_t,
+        nobs=fit.nobs,
+        df=fit.df,
+        usable=fit.nobs >= min_obs,
+    )
+    return ChunkResult(out, part)
 
 
 class EventStudy:
@@ -145,6 +225,11 @@ class EventStudy:
         Raise instead of leaving out a firm-event whose data is unusable.
     chunk_size
         Firm-events computed together; bounds peak memory.
+    backend
+        ``local`` (this process) or ``dask`` (a ``dask.distributed`` cluster; see
+        :mod:`eventstudy.backends`). Results are identical.
+    progress
+        Show a progress bar (default: only for long runs on a terminal, never in CI).
 
     Examples
     --------
@@ -160,12 +245,18 @@ class EventStudy:
         *,
         strict: bool = False,
         chunk_size: int = DEFAULT_CHUNK,
+        backend: str = "local",
+        progress: bool | None = None,
     ) -> None:
+        validate_literal("backend", backend, Backend)
         self.config = config
         self.source = source if source is not None else make_source(config)
         self.strict = strict
         self.chunk_size = max(1, int(chunk_size))
         self.model = get_model(config.model)
+        self.convention = get_convention(config.convention)
+        self.backend = backend
+        self.progress = progress
 
     def load_prices(self) -> PricePanel:
         """Load every series the study needs from the source."""
@@ -178,7 +269,10 @@ class EventStudy:
         panel = prices if prices is not None else self.load_prices()
         adj = panel.adj_close
         first, last = adj.dropna(how="all").index.min(), adj.dropna(how="all").index.max()
-        sessions = sessions_between(cfg.calendar, first, last)
+        if self.convention.calendar == "pair":
+            sessions = pd.DatetimeIndex(adj.dropna(how="all").index, name="date")
+        else:
+            sessions = sessions_between(cfg.calendar, first, last)
         returns = compute_returns(adj, sessions, cfg.returns)  # type: ignore[arg-type]
         factor_names: tuple[str, ...] = ()
         factor_values = np.zeros((len(sessions), 0))
@@ -203,32 +297,41 @@ class EventStudy:
         firm_cols = np.array([col_of[r[0].ticker] for r in rows], dtype=np.int64)
         mkt_cols = np.array([col_of[r[0].market] for r in rows], dtype=np.int64)
         values = returns.to_numpy(dtype="float64")
+        if self.convention.calendar == "pair":
+            pos_all = pair_positions(values, event_pos, firm_cols, mkt_cols, rel)
+            # The event day is the first day on which firm and market both trade.
+            day0 = pos_all[:, int(np.flatnonzero(rel == 0)[0])]
+            rows = [(ev, sessions[int(p)] if p >= 0 else s, i) for (ev, s, i), p in zip(rows, day0, strict=True)]
+        else:
+            pos_all = grid_positions(event_pos, rel, len(sessions))
 
-        chunks: list[dict[str, NDArray[np.float64]]] = []
-        positions = []
-        raw = []
-        for start in range(0, len(rows), self.chunk_size):
-            sl = slice(start, start + self.chunk_size)
-            ret, pos = gather(values, event_pos[sl], firm_cols[sl], rel)
-            mkt, _ = gather(values, event_pos[sl], mkt_cols[sl], rel)
-            if factor_names:
-                fac = np.stack(
-                    [
-                        gather(factor_values, event_pos[sl], np.full(len(ret), j), rel)[0]
-                        for j in range(len(factor_names))
-                    ],
-                    axis=2,
-                )
-            else:
-                fac = np.zeros((*ret.shape, 0))
-            stack = Stack(rel, ret, mkt, fac, factor_names, pos)
-            chunks.append(compute_chunk(stack, self.model, cfg.estimation, windows))
-            positions.append(pos)
-            raw.append((ret, mkt))
-        arrays = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-        ret_all = np.concatenate([r[0] for r in raw])
-        mkt_all = np.concatenate([r[1] for r in raw])
-        pos_all = np.concatenate(positions)
+        def stack(sl: slice) -> Stack:
+            pos = pos_all[sl]
+            fac = (
+                np.stack([take(factor_values, pos, np.full(len(pos), j)) for j in range(len(factor_names))], axis=2)
+                if factor_names
+                else np.zeros((*pos.shape, 0))
+            )
+            return Stack(rel, take(values, pos, firm_cols[sl]), take(values, pos, mkt_cols[sl]), fac, factor_names, pos)
+
+        slices = [slice(a, a + self.chunk_size) for a in range(0, len(rows), self.chunk_size)]
+        compute = functools.partial(
+            compute_chunk,
+            model=self.model,
+            estimation=cfg.estimation,
+            windows=windows,
+            event_window=cfg.event_window,
+            convention=self.convention,
+            min_obs=cfg.min_estimation_obs,
+        )
+        sizes = [len(range(*sl.indices(len(rows)))) for sl in slices]
+        results = run_chunks(compute, map(stack, slices), sizes, self.backend, progress=self.progress)
+        arrays = {k: np.concatenate([c.arrays[k] for c in results]) for k in results[0].arrays}
+        part = aggregate.Partial.merge([c.partial for c in results])
+        days = aggregate.test_days(cfg.event_window, windows)
+        in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
+        ret_all = take(values, pos_all, firm_cols)
+        mkt_all = take(values, pos_all, mkt_cols)
 
         status = self._statuses(rows, arrays, rel, windows)
         return EventStudyResults.build(
@@ -244,6 +347,9 @@ class EventStudy:
             arrays=arrays,
             windows=windows,
             status=status,
+            convention=self.convention,
+            aggregate_tests=aggregate.aggregate_tests(part, days, windows, in_est, self.convention),
+            aggregate_estimates=aggregate.estimates(part, days, windows, self.convention),
             prices=panel,
         )
 
@@ -298,10 +404,12 @@ def event_study(
     estimation: str | Window = "-250:-11",
     event_window: str | Window = "-1:1",
     car_windows: Sequence[str | Window] = ("-1:1", "0:5"),
-    returns: str = "simple",
+    returns: str | None = None,
+    convention: str = "mackinlay",
     source: Source | None = None,
     name: str = "study",
     min_estimation_obs: int = 120,
+    backend: str = "local",
 ) -> EventStudyResults:
     """Run an event study of ``tickers`` around one date in one call.
 
@@ -318,13 +426,17 @@ def event_study(
     estimation, event_window, car_windows
         Windows in relative sessions, both ends inclusive.
     returns
-        ``simple`` or ``log``.
+        ``simple`` or ``log`` (default: the convention's, ``simple`` for ``mackinlay``).
+    convention
+        Convention profile: ``mackinlay`` (default), ``estudy2`` or ``eventstudytools``.
     source
         Price source (default: the bundled snapshot).
     name
         Study name.
     min_estimation_obs
         Fewest estimation returns a firm-event may have.
+    backend
+        ``local`` or ``dask``.
 
     Returns
     -------
@@ -349,7 +461,8 @@ def event_study(
         estimation=Window.parse(estimation, "estimation"),
         event_window=Window.parse(event_window, "event_window"),
         car_windows=tuple(Window.parse(w, "car_windows") for w in car_windows),
-        returns=returns,
+        returns=returns or get_convention(convention).returns,
         min_estimation_obs=min_estimation_obs,
+        convention=convention,
     )
-    return EventStudy(config, source).fit()
+    return EventStudy(config, source, backend=backend).fit()

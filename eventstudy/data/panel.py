@@ -50,6 +50,11 @@ class PricePanel:
             provenance={t: self.provenance.get(t, "") for t in tickers},
         )
 
+    def frame(self, ticker: str) -> pd.DataFrame:
+        """Return one ticker's prices as a frame with one column per field (rows with a price)."""
+        out = pd.DataFrame({fld: getattr(self, fld)[ticker] for fld in PRICE_FIELDS})
+        return out[out["adj_close"].notna()]
+
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame], provenance: Mapping[str, str]) -> PricePanel:
         """Build a panel from per-ticker frames with columns among ``PRICE_FIELDS``."""

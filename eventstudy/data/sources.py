@@ -7,6 +7,7 @@ or partly empty panel silently: a ticker it cannot deliver raises an error namin
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -14,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from eventstudy._options import NegativePrices, validate_literal
 from eventstudy.data.manifest import data_root, verified
 from eventstudy.data.panel import PricePanel
 from eventstudy.errors import DataFormatError, UnknownTickerError
@@ -63,7 +65,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
 
 
-def normalise_price_frame(raw: pd.DataFrame, where: str) -> pd.DataFrame:
+def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error") -> pd.DataFrame:
     """Return a clean per-ticker frame indexed by date with price columns.
 
     Parameters
@@ -72,6 +74,10 @@ def normalise_price_frame(raw: pd.DataFrame, where: str) -> pd.DataFrame:
         Frame with a ``date`` column and at least one of ``adj_close``/``close``.
     where
         Where the frame came from, for error messages.
+    negative
+        What a negative price means: ``error`` (the default), ``abs`` (CRSP marks a
+        bid-ask midpoint on a day without trades with a minus sign; use its absolute
+        value) or ``missing`` (treat it as no price).
 
     Raises
     ------
@@ -110,12 +116,18 @@ def normalise_price_frame(raw: pd.DataFrame, where: str) -> pd.DataFrame:
                 f"column {col!r} has non-numeric value {frame[col].iloc[i]!r} on {dates.iloc[i].date()}",
                 "leave missing prices empty and write numbers with a decimal point",
             )
+        if negative == "abs":
+            values = np.abs(values)
+        elif negative == "missing":
+            values = np.where(values < 0, np.nan, values)
         if (values <= 0).any():
             i = int(np.argmax(values <= 0))
+            hint = (
+                "prices must be positive; remove or correct the row (a negative price may be CRSP's mark for a "
+                "bid-ask midpoint: pass --negative-prices abs to use its absolute value, or missing to drop it)"
+            )
             raise DataFormatError(
-                where,
-                f"column {col!r} has non-positive price {values[i]} on {dates.iloc[i].date()}",
-                "prices must be positive; remove or correct the row",
+                where, f"column {col!r} has non-positive price {values[i]} on {dates.iloc[i].date()}", hint
             )
         out[col] = values
     out = out.sort_index()
@@ -181,19 +193,59 @@ def _wide_sp500() -> pd.DataFrame:
     return frame.astype("float64")
 
 
+def is_semicolon_long(path: Path) -> bool:
+    """Whether ``path`` is a header-less ``id;DD.MM.YYYY;price`` file (EventStudyTools layout)."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            first = fh.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    parts = first.split(";")
+    return len(parts) == 3 and bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", parts[1].strip()))
+
+
+def read_long_prices(path: Path, negative: str = "error") -> dict[str, pd.DataFrame]:
+    """Read a long price file: ``id;DD.MM.YYYY;price`` without header, or ``ticker,date,close``.
+
+    Returns
+    -------
+    dict
+        One clean frame per security id (see :func:`normalise_price_frame`).
+    """
+    if is_semicolon_long(path):
+        raw = pd.read_csv(path, sep=";", header=None, names=["ticker", "date", "close"], dtype=str)
+        raw["date"] = pd.to_datetime(raw["date"].str.strip(), format="%d.%m.%Y", errors="coerce").dt.strftime(
+            "%Y-%m-%d"
+        )
+        if raw["date"].isna().any():
+            row = int(raw["date"].isna().to_numpy().argmax()) + 1
+            raise DataFormatError(path, f"line {row} has a date that is not DD.MM.YYYY", "fix the date")
+    else:
+        raw = _read_csv(path)
+        raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw["ticker"] = raw["ticker"].astype(str).str.strip()
+    return {
+        str(t): normalise_price_frame(g.drop(columns="ticker"), f"{path} ({t})", negative)
+        for t, g in raw.groupby("ticker", sort=False)
+    }
+
+
 class CsvSource:
-    """Prices from a folder of ``<TICKER>.csv`` files or from one wide CSV.
+    """Prices from a folder of ``<TICKER>.csv`` files, one wide CSV, or one long CSV.
 
     Parameters
     ----------
     path
         A folder holding one CSV per ticker (columns ``date`` and ``adj_close`` or
-        ``close``; ``^`` written as ``_`` in file names), or a single CSV with a
-        ``date`` column and one column of adjusted closes per ticker.
+        ``close``; ``^`` written as ``_`` in file names); a single wide CSV with a
+        ``date`` column and one column of adjusted closes per ticker; or a long CSV
+        with columns ``ticker,date,close`` (or the header-less ``id;DD.MM.YYYY;price``
+        layout of EventStudyTools firm and market files).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, negative_prices: str = "error") -> None:
         self.path = Path(path)
+        self.negative = validate_literal("negative_prices", negative_prices, NegativePrices)
         if not self.path.exists():
             raise DataFormatError(self.path, "does not exist", "pass a folder of <TICKER>.csv files or one wide CSV")
         self.name = f"CSV {self.path}"
@@ -204,21 +256,37 @@ class CsvSource:
             return sorted(
                 (p.stem.replace("_", "^", 1) if p.stem.startswith("_") else p.stem) for p in self.path.glob("*.csv")
             )
+        if self._long() is not None:
+            return sorted(self._long() or {})
         return [c for c in self._wide().columns if c != "date"]
 
     @functools.cache  # noqa: B019 - one small frame per source object
     def _wide(self) -> pd.DataFrame:
         return _read_csv(self.path)
 
+    @functools.cache  # noqa: B019 - one small frame per source object
+    def _long(self) -> dict[str, pd.DataFrame] | None:
+        if self.path.is_dir():
+            return None
+        if is_semicolon_long(self.path):
+            return read_long_prices(self.path, self.negative)
+        head = [str(c).strip().lower() for c in _read_csv(self.path).columns]
+        return read_long_prices(self.path, self.negative) if "ticker" in head and "date" in head else None
+
     def load(self, tickers: Sequence[str]) -> PricePanel:
-        """Load ``tickers`` from the CSV folder or wide file."""
+        """Load ``tickers`` from the CSV folder, wide file or long file."""
         frames: dict[str, pd.DataFrame] = {}
+        long = self._long()
         for ticker in tickers:
-            if self.path.is_dir():
+            if long is not None:
+                if ticker not in long:
+                    raise UnknownTickerError(ticker, str(self.path), sorted(long))
+                frames[ticker] = long[ticker]
+            elif self.path.is_dir():
                 path = self.path / ticker_to_filename(ticker)
                 if not path.is_file():
                     raise UnknownTickerError(ticker, f"the folder {self.path}", self.available())
-                frames[ticker] = normalise_price_frame(_read_csv(path), str(path))
+                frames[ticker] = normalise_price_frame(_read_csv(path), str(path), self.negative)
             else:
                 wide = self._wide()
                 if ticker not in wide.columns:
@@ -226,8 +294,37 @@ class CsvSource:
                 if "date" not in wide.columns:
                     raise DataFormatError(self.path, "has no 'date' column", "name it 'date'")
                 sub = pd.DataFrame({"date": wide["date"], "adj_close": wide[ticker]})
-                frames[ticker] = normalise_price_frame(sub, f"{self.path} column {ticker!r}")
+                frames[ticker] = normalise_price_frame(sub, f"{self.path} column {ticker!r}", self.negative)
         provenance = {t: f"user CSV {self.path}" for t in tickers}
+        return PricePanel.from_frames(frames, provenance)
+
+
+class MultiSource:
+    """Several sources read in turn: each ticker comes from the first that has it.
+
+    Used for ``--prices`` given more than once (for example a firm file and a market
+    file).
+    """
+
+    def __init__(self, sources: Sequence[CsvSource]) -> None:
+        self.sources = list(sources)
+        self.name = " + ".join(s.name for s in self.sources)
+
+    def available(self) -> list[str]:
+        """Return every ticker any of the sources holds."""
+        return sorted({t for s in self.sources for t in s.available()})
+
+    def load(self, tickers: Sequence[str]) -> PricePanel:
+        """Load each ticker from the first source that holds it."""
+        frames: dict[str, pd.DataFrame] = {}
+        provenance: dict[str, str] = {}
+        for t in tickers:
+            src = next((s for s in self.sources if t in s.available()), None)
+            if src is None:
+                raise UnknownTickerError(t, self.name, self.available())
+            panel = src.load([t])
+            frames[t] = panel.frame(t)
+            provenance[t] = panel.provenance[t]
         return PricePanel.from_frames(frames, provenance)
 
 
