@@ -1,0 +1,157 @@
+"""Many-firm tests against hand-worked cases, scipy, and simulations with a planted effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from eventstudy import EventStudy, StudyConfig, Window
+from eventstudy.aggregate import AGGREGATE_TESTS
+from eventstudy.data.sources import PanelSource
+from eventstudy.inference import InvalidTestStatistic
+from eventstudy.inference import TestStatistic as Statistic
+from eventstudy.simulate import simulate_event_panel
+
+FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _fit(sim, events=None, chunk=20_000, **kw):  # type: ignore[no-untyped-def]
+    cfg = StudyConfig(name="sim", events=tuple(events or sim.events), **kw)
+    return EventStudy(cfg, PanelSource(sim.panel), chunk_size=chunk).fit()
+
+
+@pytest.fixture(scope="module")
+def res():  # type: ignore[no-untyped-def]
+    return _fit(simulate_event_panel(12, seed=3, true_ar=-0.02), car_windows=(Window(-1, 1), Window(0, 2)))
+
+
+def test_every_test_is_reported_for_each_day_and_window(res) -> None:  # type: ignore[no-untyped-def]
+    labels = {"[-1,-1]", "[0,0]", "[+1,+1]", "[+2,+2]", "[-1,+1]", "[0,+2]"}
+    assert {k for k, _ in res.aggregate_tests} == labels
+    for label in labels:
+        for name in AGGREGATE_TESTS:
+            assert isinstance(res.aggregate_tests[(label, name)], Statistic)
+
+
+def test_cross_sectional_t_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    ar0 = res.ar.loc[0].to_numpy()
+    t = ar0.mean() / (ar0.std(ddof=1) / np.sqrt(len(ar0)))
+    got = res.aggregate_tests[("[0,0]", "csect_t")]
+    assert got.stat == pytest.approx(t, rel=1e-12)
+    assert got.pval == pytest.approx(stats.ttest_1samp(ar0, 0.0).pvalue, rel=1e-10)
+
+
+def test_patell_and_bmp_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """Patell (1976): sum of SAR over sqrt(sum (M-2)/(M-4)); BMP: t of the SARs."""
+    sar = (res.ar.loc[0] / np.sqrt(res.ar_var.loc[0])).to_numpy()
+    m = res.nobs.to_numpy().astype(float)
+    z = sar.sum() / np.sqrt(((m - 2) / (m - 4)).sum())
+    assert res.aggregate_tests[("[0,0]", "patell")].stat == pytest.approx(z, rel=1e-12)
+    bmp = sar.mean() / (sar.std(ddof=1) / np.sqrt(len(sar)))
+    assert res.aggregate_tests[("[0,0]", "bmp")].stat == pytest.approx(bmp, rel=1e-12)
+
+
+def test_kolari_pynnonen_factor_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """t_KP = t_BMP sqrt((1 - r)/(1 + (N - 1) r)), r the mean pairwise residual correlation."""
+    est = res.est_mask.to_numpy()
+    resid = np.where(est, res.ar.to_numpy(), np.nan)
+    corr = np.ma.corrcoef(np.ma.masked_invalid(resid.T)).data
+    n = corr.shape[0]
+    rbar = (corr.sum() - n) / (n * (n - 1))
+    factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+    base = res.aggregate_tests[("[0,0]", "bmp")].stat
+    # the residuals of one simulated date set share all estimation days, so the identity is exact
+    assert res.aggregate_tests[("[0,0]", "kp_bmp")].stat == pytest.approx(base * factor, rel=1e-3)
+
+
+def test_sign_tests_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    ar0 = res.ar.loc[0].to_numpy()
+    n, pos = len(ar0), (ar0 > 0).sum()
+    assert res.aggregate_tests[("[0,0]", "sign")].stat == pytest.approx((pos - n / 2) / np.sqrt(n / 4))
+    est = res.est_mask.to_numpy()
+    share = np.mean([(res.ar.to_numpy()[est[:, j], j] > 0).mean() for j in range(n)])
+    gs = (pos - n * share) / np.sqrt(n * share * (1 - share))
+    assert res.aggregate_tests[("[0,0]", "gen_sign")].stat == pytest.approx(gs, rel=1e-12)
+
+
+def test_wilcoxon_against_scipy(res) -> None:  # type: ignore[no-untyped-def]
+    ar0 = res.ar.loc[0].to_numpy()
+    ranks = stats.rankdata(np.abs(ar0))
+    got = res.aggregate_tests[("[0,0]", "wilcoxon")]
+    assert got.stat == ranks[ar0 > 0].sum()
+    assert got.pval == pytest.approx(stats.wilcoxon(ar0).pvalue)
+
+
+def test_corrado_rank_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """Corrado (1989): mean rank deviation on the day over its sd across all ranked days."""
+    days = [-1, 0, 1, 2]
+    ar = res.ar.to_numpy()
+    keep = res.est_mask.to_numpy() | np.isin(res.ar.index, days)[:, None]
+    dev = np.full(ar.shape, np.nan)
+    for j in range(ar.shape[1]):
+        col = ar[keep[:, j], j]
+        dev[keep[:, j], j] = stats.rankdata(col) - (len(col) + 1) / 2
+    counts = np.isfinite(dev).sum(axis=1)
+    ok = counts > 0
+    daily = np.where(ok, np.nansum(dev, axis=1) / np.maximum(counts, 1), np.nan)
+    sd = np.sqrt(np.sum(daily[ok] ** 2) / keep.sum(axis=0).mean())
+    day0 = list(res.ar.index).index(0)
+    assert res.aggregate_tests[("[0,0]", "rank")].stat == pytest.approx(daily[day0] / sd, rel=1e-12)
+
+
+def test_a_test_that_cannot_apply_says_why() -> None:
+    sim = simulate_event_panel(1, seed=1)
+    res = _fit(sim)
+    got = res.aggregate_tests[("[0,0]", "csect_t")]
+    assert isinstance(got, InvalidTestStatistic)
+    assert "at least two" in got.reason
+    assert "not applicable" in str(got)
+
+
+def test_aggregate_rows_in_tests_table_and_tidy(res) -> None:  # type: ignore[no-untyped-def]
+    table = res.tests_table()
+    agg = table[table["scope"] == "aggregate"]
+    assert set(agg["test"]) == set(AGGREGATE_TESTS)
+    assert (agg["event_id"] == "all").all()
+    assert set(table[table["scope"] == "event"]["test"]) == {"t", "sq"}
+    tidy = res.tidy()
+    assert len(tidy) == len(table)
+
+
+@FAST
+@given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000), chunk=st.integers(1, 5))
+def test_aggregate_tests_ignore_order_and_chunking(seed: int, perm_seed: int, chunk: int) -> None:
+    sim = simulate_event_panel(6, seed=seed)
+    base = _fit(sim)
+    order = np.random.default_rng(perm_seed).permutation(len(sim.events))
+    other = _fit(sim, [sim.events[i] for i in order], chunk=chunk)
+    for key, value in base.aggregate_tests.items():
+        assert other.aggregate_tests[key].stat == pytest.approx(value.stat, rel=1e-9, abs=1e-12), key
+
+
+def test_planted_effect_is_rejected_by_every_test() -> None:
+    res = _fit(simulate_event_panel(60, seed=8, true_ar=-0.05))
+    for name in AGGREGATE_TESTS:
+        assert res.aggregate_tests[("[0,0]", name)].pval < 0.01, name
+
+
+@pytest.fixture(scope="module")
+def null_pvalues() -> dict[str, np.ndarray]:
+    """Day-0 p-values of 200 independent samples of 30 firms with no effect."""
+    out: dict[str, list[float]] = {name: [] for name in AGGREGATE_TESTS}
+    for seed in range(200):
+        sim = simulate_event_panel(30, seed=10_000 + seed, n_sessions=300)
+        res = _fit(sim, car_windows=(Window(0, 0),), event_window=Window(0, 0))
+        for name in AGGREGATE_TESTS:
+            out[name].append(res.aggregate_tests[("[0,0]", name)].pval)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("name", ["csect_t", "bw1980", "patell", "bmp", "sign", "gen_sign", "rank", "wilcoxon"])
+def test_size_under_no_effect(null_pvalues: dict[str, np.ndarray], name: str) -> None:
+    """Rejection at 5% near 5% of 200 runs (binomial 99.9% band 2..20)."""
+    rejections = int((null_pvalues[name] < 0.05).sum())
+    assert 2 <= rejections <= 20, rejections

@@ -1,0 +1,122 @@
+"""The ``eventstudytools`` profile on EventStudyTools' own sample input files.
+
+The request, firm and market files of EventStudyTools' S&P 500 example are read as they
+are (semicolon layout, DD.MM.YYYY dates). The expected numbers are worked independently
+here from the raw files: the firm and market series are joined on their common dates,
+log returns taken, the market model fitted by least squares on the 120 common days
+ending at day -11, and the CAR t-statistic formed from ARs and sigma rounded to 4
+decimals as the service does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from tests.conftest import REFERENCE
+
+DATA = REFERENCE / "eventstudytools_sp500_inputs"
+
+
+def _read(name: str) -> pd.DataFrame:
+    frame = pd.read_csv(DATA / name, sep=";", header=None, names=["id", "date", "price"])
+    frame["id"] = frame["id"].str.strip()
+    frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y")
+    frame["price"] = frame["price"].abs()  # CRSP marks a bid-ask midpoint with a minus sign
+    return frame
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    out = tmp_path_factory.mktemp("est")
+    code = main(
+        [
+            "run",
+            "--events",
+            str(DATA / "01_RequestFile.csv"),
+            "--prices",
+            str(DATA / "02_FirmData.csv"),
+            "--prices",
+            str(DATA / "03_MarketData.csv"),
+            "--convention",
+            "eventstudytools",
+            "--negative-prices",
+            "abs",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return {n: pd.read_csv(out / f"{n}.csv") for n in ("ar", "params", "tests")}
+
+
+def _independent() -> dict[str, dict[str, object]]:
+    firms, market = _read("02_FirmData.csv"), _read("03_MarketData.csv")
+    request = pd.read_csv(DATA / "01_RequestFile.csv", sep=";", header=None)
+    out = {}
+    for _, row in request.iterrows():
+        firm = firms[firms["id"] == str(row[1]).strip()]
+        mkt = market[market["id"] == str(row[2]).strip()]
+        both = firm.merge(mkt, on="date", suffixes=("_f", "_m")).sort_values("date").reset_index(drop=True)
+        rf = np.log(both["price_f"]).diff().to_numpy()
+        rm = np.log(both["price_m"]).diff().to_numpy()
+        e = int(np.searchsorted(both["date"].to_numpy(), np.datetime64(pd.to_datetime(row[3], format="%d.%m.%Y"))))
+        est = slice(e + int(row[7]) - int(row[8]) + 1, e + int(row[7]) + 1)
+        x = np.column_stack([np.ones(120), rm[est]])
+        coef, ssr, *_ = np.linalg.lstsq(x, rf[est], rcond=None)
+        sigma = np.sqrt(ssr[0] / (120 - 2))
+        days = np.arange(e + int(row[5]), e + int(row[6]) + 1)
+        ar = rf[days] - coef[0] - coef[1] * rm[days]
+        car = np.round(ar, 4).sum()
+        out[str(row[0])] = {
+            "ar": ar,
+            "alpha": coef[0],
+            "beta": coef[1],
+            "t": car / (np.round(sigma, 4) * np.sqrt(len(days))),
+            "dates": both["date"].to_numpy()[days],
+        }
+    return out
+
+
+def test_abnormal_returns_match(outputs: dict[str, pd.DataFrame]) -> None:
+    ar = outputs["ar"]
+    for eid, ref in _independent().items():
+        ours = ar[ar["event_id"].astype(str) == eid].sort_values("rel_day")
+        np.testing.assert_allclose(ours["ar"].to_numpy(), ref["ar"], rtol=0, atol=1e-10)
+        assert list(pd.to_datetime(ours["date"])) == list(pd.to_datetime(ref["dates"]))
+
+
+def test_market_model_and_car_t_match(outputs: dict[str, pd.DataFrame]) -> None:
+    params, tests = outputs["params"], outputs["tests"]
+    ref = _independent()
+    for eid, r in ref.items():
+        p = params[params["event_id"].astype(str) == eid].iloc[0]
+        assert p["alpha"] == pytest.approx(r["alpha"], abs=1e-10)
+        assert p["beta"] == pytest.approx(r["beta"], abs=1e-9)
+        assert p["n_est"] == 120
+        t = tests[(tests["event_id"].astype(str) == eid) & (tests["test"] == "t")]["statistic"].iloc[0]
+        assert t == pytest.approx(r["t"], abs=1e-9)
+
+
+def test_aggregate_tests_are_written(outputs: dict[str, pd.DataFrame]) -> None:
+    agg = outputs["tests"][outputs["tests"]["scope"] == "aggregate"]
+    assert {"[-2,+2]", "[0,0]"} <= set(agg["window"])
+    assert len(agg) == 14 * 6  # 5 days and the window, 14 tests each
+
+
+def test_negative_price_is_an_error_by_default(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]
+    args += [
+        "--prices",
+        str(DATA / "03_MarketData.csv"),
+        "--convention",
+        "eventstudytools",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "non-positive price" in err and "--negative-prices abs" in err
+    assert not (tmp_path / "o").exists()
