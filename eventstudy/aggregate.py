@@ -238,6 +238,20 @@ def partial(
     return Partial(rows, sums)
 
 
+def mean_residual_correlation(part: Partial) -> float:
+    """Mean pairwise correlation of estimation-window abnormal returns (Kolari & Pynnonen 2010).
+
+    Residuals are aligned by relative day, which is calendar alignment for events on one
+    date; each firm-event's residuals are centred and scaled to unit length, so the sum
+    of all pairwise correlations is ``|sum of scaled residuals|^2 - n``.
+    """
+    n_u = float(part.sums["n_u"][0])
+    if n_u < 2:
+        return float("nan")
+    u = part.sums["u_sum"]
+    return (float(u @ u) - n_u) / (n_u * (n_u - 1.0))
+
+
 def _t(stat: float, df: float, null: str = "AAR = 0") -> TestStatistic | InvalidTestStatistic:
     if not np.isfinite(stat):
         return InvalidTestStatistic("the statistic is undefined (no variation or too few firm-events)")
@@ -327,9 +341,7 @@ def aggregate_tests(
     m_mean = float(mkt_series.mean()) if len(mkt_series) else float("nan")
     m_sxx = float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan")
 
-    # Kolari & Pynnonen (2010): mean pairwise correlation of estimation residuals.
-    n_u = float(s["n_u"][0])
-    rbar = (float(s["u_sum"] @ s["u_sum"]) - n_u) / (n_u * (n_u - 1.0)) if n_u > 1 else float("nan")
+    rbar = mean_residual_correlation(part)
 
     # Expected share of positive ARs for the generalized sign test.
     if convention.gen_sign_p == "pooled":

@@ -137,6 +137,9 @@ class EventStudyResults(_SummaryRepr):
         AAR per day and CAAR per window (``mean``), with precision-weighted (``pw_mean``,
         weights 1/sigma) and inverse-variance (``iv_mean``) versions; ``headline`` is
         the one the convention reports.
+    residual_correlation
+        Mean pairwise correlation of the firm-events' estimation-window abnormal
+        returns, aligned by relative day (the Kolari-Pynnonen r).
     """
 
     config: StudyConfig
@@ -156,6 +159,7 @@ class EventStudyResults(_SummaryRepr):
     convention: Convention
     aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic]
     aggregate_estimates: pd.DataFrame
+    residual_correlation: float
 
     @classmethod
     def build(
@@ -177,6 +181,7 @@ class EventStudyResults(_SummaryRepr):
         convention: Convention,
         aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic],
         aggregate_estimates: pd.DataFrame,
+        residual_correlation: float,
     ) -> EventStudyResults:
         """Label the engine's arrays (internal; use :meth:`EventStudy.fit`)."""
         ids = pd.Index([e.event_id for e in events], name="event_id")
@@ -262,6 +267,7 @@ class EventStudyResults(_SummaryRepr):
             convention=convention,
             aggregate_tests=MappingProxyType(dict(aggregate_tests)),
             aggregate_estimates=aggregate_estimates,
+            residual_correlation=residual_correlation,
         )
 
     # ------------------------------------------------------------------ accessors

@@ -350,6 +350,7 @@ class EventStudy:
             convention=self.convention,
             aggregate_tests=aggregate.aggregate_tests(part, days, windows, in_est, self.convention),
             aggregate_estimates=aggregate.estimates(part, days, windows, self.convention),
+            residual_correlation=aggregate.mean_residual_correlation(part),
             prices=panel,
         )
 

@@ -73,8 +73,27 @@ def test_numbers_trace_to_tables(report_dir: Path) -> None:
 
 def test_committed_report_is_current(report_dir: Path) -> None:
     committed = ROOT / "reports" / "deepseek-2025-01-27"
-    for rel in ("tables/firms.csv", "tables/ar.csv", "tables/params.csv", "tables/dollar_impact.csv"):
+    tables = ("firms", "ar", "params", "tests", "dollar_impact", "aggregate_tests", "robustness", "sectors", "sector_members")
+    for rel in (f"tables/{t}.csv" for t in tables):
         assert (committed / rel).read_text() == (report_dir / rel).read_text(), f"{rel} is stale: run `make report`"
+
+
+def test_report_has_aggregate_robustness_and_sector_sections(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text()
+    for title in ("5. All firms together", "6. Robustness", "7. Where the shock landed"):
+        assert f"## {title}" in md
+    assert "&amp;" not in md and "&#39;" not in md  # Markdown is not HTML-escaped
+    rob = pd.read_csv(report_dir / "tables" / "robustness.csv")
+    assert rob["spec"].nunique() == 7 and rob["ticker"].nunique() == 5
+    # the market-model row must equal the main study's AR (same model, same data)
+    firms = pd.read_csv(report_dir / "tables" / "firms.csv").set_index("ticker")
+    mm = rob[rob["spec"] == "market vs S&P 500"].set_index("ticker")
+    assert (mm["ar_0"] - firms.loc[mm.index, "ar_0"]).abs().max() < 1e-12
+    members = pd.read_csv(report_dir / "tables" / "sector_members.csv").set_index("ticker")
+    assert len(members) > 480 and members["sector"].nunique() == 11
+    assert members.loc["NVDA", "ar"] == pytest.approx(firms.loc["NVDA", "ar_0"], abs=1e-12)
+    tests = pd.read_csv(report_dir / "tables" / "tests.csv")
+    assert set(tests["scope"]) == {"event", "aggregate"}
 
 
 def test_report_cli_writes_nothing_on_failure(tmp_path: Path) -> None:

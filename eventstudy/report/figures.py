@@ -170,3 +170,57 @@ def claims_chart(table: pd.DataFrame) -> Figure:
     handles.append(axes[0].scatter([], [], marker="D", color="black", s=22, label="reported"))
     axes[0].legend(handles=handles, fontsize=7, loc="upper left")  # the top-left corner holds no bars
     return fig
+
+
+def spec_grid(table: pd.DataFrame, value: str, title: str) -> Figure:
+    """Draw grouped bars: one group per firm, one bar per specification (model or market proxy).
+
+    ``table`` has columns ``ticker``, ``spec`` and ``value`` (a decimal return).
+    """
+    specs = list(dict.fromkeys(table["spec"]))
+    firms = list(dict.fromkeys(table["ticker"]))
+    fig, ax = _new((9.5, 4.8))
+    width = 0.8 / len(specs)
+    x = np.arange(len(firms))
+    for k, spec in enumerate(specs):
+        sub = table[table["spec"] == spec].set_index("ticker").reindex(firms)
+        ax.bar(
+            x - 0.4 + width * (k + 0.5),
+            sub[value].to_numpy() * 100,
+            width=width,
+            color=PALETTE[k % len(PALETTE)],
+            label=spec,
+        )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, firms)
+    ax.set_ylabel("percent")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="specification", title_fontsize=8)
+    return fig
+
+
+def sector_strip(table: pd.DataFrame, highlight: list[str]) -> Figure:
+    """Event-day AR of every member by GICS sector: one dot per firm, a bar at the median.
+
+    ``table`` has columns ``ticker``, ``sector`` and ``ar``; ``highlight`` tickers are
+    labelled.
+    """
+    order = table.groupby("sector")["ar"].median().sort_values().index.tolist()
+    fig, ax = _new((9.5, 5.6))
+    rng = np.random.default_rng(0)  # fixed jitter keeps the figure reproducible
+    for i, sector in enumerate(order):
+        sub = table[table["sector"] == sector]
+        y = i + rng.uniform(-0.25, 0.25, len(sub))
+        ax.scatter(sub["ar"] * 100, y, s=9, color="#7f8c8d", alpha=0.7, lw=0)
+        med = float(sub["ar"].median()) * 100
+        ax.plot([med, med], [i - 0.35, i + 0.35], color=PALETTE[0], lw=2.5)
+        for (_, r), yy in zip(sub.iterrows(), y, strict=True):
+            if r["ticker"] in highlight:
+                ax.scatter([r["ar"] * 100], [yy], s=24, color=PALETTE[1], zorder=3)
+                ax.annotate(r["ticker"], (r["ar"] * 100, yy), xytext=(3, 3), textcoords="offset points", fontsize=7)
+    counts = table["sector"].value_counts()
+    ax.set_yticks(range(len(order)), [f"{s} ({counts[s]})" for s in order], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("abnormal return on the event day (%), market model vs S&P 500")
+    ax.set_title("Where the shock landed: every S&P 500 member by sector (bar: sector median)")
+    return fig

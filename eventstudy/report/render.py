@@ -338,7 +338,11 @@ def claims_section(b: ReportBuilder) -> None:
     )
 
 
-DEFAULT_SECTIONS: list[Section] = [core_sections, claims_section]
+def _default_sections() -> list[Section]:
+    from eventstudy.report.robustness import aggregate_section, robustness_section
+    from eventstudy.report.sectors import sector_section
+
+    return [core_sections, claims_section, aggregate_section, robustness_section, sector_section]
 
 
 def build_report(
@@ -372,17 +376,21 @@ def build_report(
     src = source if source is not None else make_source(config)
     res = EventStudy(config, src).fit()
     builder = ReportBuilder(config, res, src, base_dir)
-    for section in sections if sections is not None else DEFAULT_SECTIONS:
+    for section in sections if sections is not None else _default_sections():
         section(builder)
     summary = {
         "study": config.name,
         "title": config.title,
         "config": config.to_dict(),
         "conventions": {
+            "profile": res.convention.name,
+            **{k: str(v) for k, v in res.convention.as_dict().items() if k != "name"},
             "returns": config.returns,
             "model": res.model.description,
             "sigma": "SSR / (M - k)",
-            "car_variance": "exact: sigma^2 [L + L^2/M + (g - L xbar)' S^-1 (g - L xbar)] (CLM 1997 4.4)",
+            "car_variance": "exact: sigma^2 [L + L^2/M + (g - L xbar)' S^-1 (g - L xbar)] (CLM 1997 4.4)"
+            if res.convention.single_variance == "exact"
+            else "L sigma^2 (no prediction-error correction)",
             "t_distribution": "t(M - k)",
             "sq_test": "Gelbach, Helland and Klick (2013), rank p-value (k+1)/(N+1)",
         },
@@ -392,7 +400,7 @@ def build_report(
     builder.files["results.json"] = (json.dumps(json_safe(summary), indent=2, sort_keys=False) + "\n").encode()
     env = Environment(
         loader=PackageLoader("eventstudy.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=select_autoescape(["html.j2"], default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -1,0 +1,50 @@
+"""The bundled S&P 500 universe: members, GICS sectors and an equal-weighted index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.data.panel import PricePanel
+from eventstudy.data.sources import _wide_sp500, bundled_path
+
+CONSTITUENTS = "sp500_constituents_asof_2024-12-27.csv"
+EW_TICKER = "EW_SP500_EX"
+
+
+def constituents() -> pd.DataFrame:
+    """S&P 500 members as of 2024-12-27: ``Symbol``, ``Security``, ``GICS Sector`` and more."""
+    return pd.read_csv(bundled_path(CONSTITUENTS))
+
+
+def member_prices() -> pd.DataFrame:
+    """Return the adjusted closes of every bundled S&P 500 member, dates x tickers."""
+    return _wide_sp500()
+
+
+def equal_weighted_index(prices: pd.DataFrame, exclude: Iterable[str] = (), base: float = 100.0) -> pd.Series:
+    """Return an equal-weighted index of ``prices`` without the ``exclude`` columns.
+
+    Each day's index return is the mean simple return of the members with a price on
+    that day and the day before (rebalanced daily); the index starts at ``base``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"A": [10.0, 11.0, 12.1], "B": [20.0, 18.0, 18.0]})
+    >>> equal_weighted_index(p).round(4).tolist()
+    [100.0, 100.0, 105.0]
+    """
+    members = prices.drop(columns=[c for c in exclude if c in prices.columns])
+    rets = members.pct_change(fill_method=None)
+    daily = rets.mean(axis=1, skipna=True).fillna(0.0).to_numpy(copy=True)
+    daily[0] = 0.0
+    return pd.Series(base * np.cumprod(1.0 + daily), index=prices.index, name=EW_TICKER)
+
+
+def with_series(panel: PricePanel, series: pd.Series, provenance: str) -> PricePanel:
+    """Return ``panel`` with one more adjusted-close series (named by ``series.name``)."""
+    frames = {t: panel.frame(t) for t in panel.tickers}
+    frames[str(series.name)] = pd.DataFrame({"adj_close": series.dropna()})
+    return PricePanel.from_frames(frames, {**panel.provenance, str(series.name): provenance})
