@@ -32,8 +32,15 @@ typecheck: $(STAMP)
 manifest: $(STAMP)  ## rewrite data/MANIFEST.sha256 after changing bundled data on purpose
 	$(BIN)/python -m eventstudy.data.manifest data
 
-benchmark: $(STAMP)
-	$(BIN)/python benchmarks/bench_engine.py
+LEMAIRE := benchmarks/.lemaire
+
+# Lemaire's package is also called "eventstudy": it goes in its own folder, used only by
+# the benchmark's comparison subprocess.
+$(LEMAIRE)/eventstudy/__init__.py: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(LEMAIRE) eventstudy==0.1a12
+
+benchmark: $(STAMP) $(LEMAIRE)/eventstudy/__init__.py
+	$(BIN)/python benchmarks/bench_engine.py --lemaire $(LEMAIRE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -97,6 +97,48 @@ class Partial:
         return int(self.rows["ar"].shape[0])
 
 
+def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
+    """Median and average ranks (ties share the mean rank) of each row's finite values.
+
+    One sort per row serves both; NaN stays NaN. Equal to ``numpy.nanmedian`` and
+    ``scipy.stats.rankdata(..., nan_policy="omit")`` row by row.
+
+    Examples
+    --------
+    >>> m, r = row_medians_and_ranks(np.array([[3.0, np.nan, 1.0, 3.0]]), np.array([3.0]))
+    >>> m.tolist(), r.tolist()
+    ([3.0], [[2.5, nan, 1.0, 2.5]])
+    """
+    n, t = vals.shape
+    if n == 0:
+        return np.zeros(0), np.zeros((0, t))
+    order = np.argsort(vals, axis=1)  # NaN sorts last
+    srt = np.take_along_axis(vals, order, axis=1)
+    k = counts.astype(np.intp)
+    lo = np.clip((k - 1) // 2, 0, t - 1)
+    hi = np.clip(k // 2, 0, t - 1)
+    rows = np.arange(n)
+    median = np.where(k > 0, 0.5 * (srt[rows, lo] + srt[rows, hi]), np.nan)
+    avg = np.broadcast_to(np.arange(1.0, t + 1.0), (n, t)).copy()
+    tied = (srt[:, 1:] == srt[:, :-1]).any(axis=1)
+    if tied.any():
+        # Average rank of each run of equal values: (first + last position) / 2 + 1;
+        # only rows with ties pay for it (continuous returns rarely tie).
+        sub = srt[tied]
+        idx = np.broadcast_to(np.arange(t), sub.shape)
+        new_run = np.ones(sub.shape, dtype=bool)
+        new_run[:, 1:] = sub[:, 1:] != sub[:, :-1]
+        first = np.maximum.accumulate(np.where(new_run, idx, 0), axis=1)
+        end_run = np.ones(sub.shape, dtype=bool)
+        end_run[:, :-1] = new_run[:, 1:]
+        last = np.flip(np.minimum.accumulate(np.flip(np.where(end_run, idx, t), axis=1), axis=1), axis=1)
+        avg[tied] = (first + last) / 2.0 + 1.0
+    ranks = np.empty((n, t))
+    np.put_along_axis(ranks, order, avg, axis=1)
+    ranks[np.isnan(vals)] = np.nan
+    return median, ranks
+
+
 def test_days(event_window: Window, windows: Sequence[Window]) -> list[int]:
     """Relative days on which per-day tests are needed: the union of all windows."""
     days: set[int] = set()
@@ -180,13 +222,7 @@ def partial(
     full = (est | in_days[None, :]) & np.isfinite(ar)
     vals = np.where(full, ar, np.nan)
     n_full = full.sum(axis=1).astype(np.float64)
-    if n:
-        any_full = np.asarray(full.any(axis=1), dtype=bool)
-        median = np.nanmedian(np.where(any_full[:, None], vals, 0.0), axis=1)
-        ranks = stats.rankdata(vals, axis=1, nan_policy="omit")
-    else:
-        median = np.zeros(0)
-        ranks = np.zeros((0, t))
+    median, ranks = row_medians_and_ranks(vals, n_full)
     sign_g = np.where(full, np.sign(vals - median[:, None]), np.nan)
     rank_dev = np.where(full, ranks - (n_full[:, None] + 1.0) / 2.0, np.nan)
     mrank_dev = np.where(full, ranks / (n_full[:, None] + 1.0) - 0.5, np.nan)

@@ -194,10 +194,11 @@ class EventStudyResults(_SummaryRepr):
             return pd.DataFrame(vals.T, index=relidx, columns=ids)
 
         est = arrays["est"].astype(bool)
-        est_pos = np.where(est, positions, -1)
-        n_est = est.sum(axis=1)
-        first_est = [sessions[p[p >= 0].min()].date() if (p >= 0).any() else None for p in est_pos]
-        last_est = [sessions[p[p >= 0].max()].date() if (p >= 0).any() else None for p in est_pos]
+        n_est = arrays["nobs"].astype(np.int64)
+        session_dates = np.asarray(sessions.date)
+        first_pos, last_pos = arrays["est_first"].astype(np.int64), arrays["est_last"].astype(np.int64)
+        first_est = [session_dates[p] if p >= 0 else None for p in first_pos.tolist()]
+        last_est = [session_dates[p] if p >= 0 else None for p in last_pos.tolist()]
         ev_table = pd.DataFrame(
             {
                 "ticker": [e.ticker for e in events],

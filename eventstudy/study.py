@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,8 @@ from eventstudy.models import MARKET, ReturnModel, get_model
 from eventstudy.results import EventStudyResults
 from eventstudy.windows import Window
 
-DEFAULT_CHUNK = 20_000
+DEFAULT_CHUNK = 5_000
+Paths = Literal["full", "windows"]
 
 
 def make_source(config: StudyConfig) -> Source:
@@ -123,11 +125,14 @@ def compute_chunk(
     event_window: Window | None = None,
     convention: Convention = CONVENTIONS["mackinlay"],
     min_obs: int = 3,
+    keep_from: int | None = None,
 ) -> ChunkResult:
     """Fit the model and compute ARs, CARs and tests for one chunk of firm-events.
 
     A pure function of arrays: the same rows give the same numbers whatever the chunk
-    they are computed in.
+    they are computed in. Per-day paths (returns, ARs, variances) are returned from
+    relative day ``keep_from`` on (all days when None), which bounds the memory of
+    large batches; every statistic is computed from the full paths first.
     """
     rel = stack.rel
     y = stack.ret
@@ -149,11 +154,20 @@ def compute_chunk(
     digits = convention.rounding
     ar_t: NDArray[np.float64] = np.round(ar, digits) if digits is not None else ar
     sigma_t = np.asarray(np.round(sigma, digits) if digits is not None else sigma, dtype=np.float64)
+    keep = slice(None) if keep_from is None else slice(int(np.searchsorted(rel, keep_from)), None)
+    est_pos = np.where(est, stack.positions, -1)
     out: dict[str, NDArray[np.float64]] = {
-        "ar": ar,
-        "expected": expected_ret,
-        "ar_var": ar_var,
-        "est": est.astype(np.float64),
+        "ar": ar[:, keep],
+        "expected": expected_ret[:, keep],
+        "ar_var": ar_var[:, keep],
+        "est": est[:, keep].astype(np.float64),
+        "ret": stack.ret[:, keep],
+        "mkt": stack.mkt[:, keep],
+        "positions": stack.positions[:, keep].astype(np.float64),
+        "est_first": np.where(est.any(axis=1), np.where(est, est_pos, np.iinfo(np.int64).max).min(axis=1), -1).astype(
+            np.float64
+        ),
+        "est_last": est_pos.max(axis=1).astype(np.float64),
         "alpha": fit.alpha,
         "coef": fit.coef,
         "sigma": sigma,
@@ -230,6 +244,10 @@ class EventStudy:
         :mod:`eventstudy.backends`). Results are identical.
     progress
         Show a progress bar (default: only for long runs on a terminal, never in CI).
+    paths
+        ``full`` keeps every relative day's returns and ARs in the results (estimation
+        window included); ``windows`` keeps them from the day before the first window
+        on, which is what large batches need (every statistic is the same).
 
     Examples
     --------
@@ -247,8 +265,10 @@ class EventStudy:
         chunk_size: int = DEFAULT_CHUNK,
         backend: str = "local",
         progress: bool | None = None,
+        paths: str = "full",
     ) -> None:
         validate_literal("backend", backend, Backend)
+        validate_literal("paths", paths, Paths)
         self.config = config
         self.source = source if source is not None else make_source(config)
         self.strict = strict
@@ -257,6 +277,7 @@ class EventStudy:
         self.convention = get_convention(config.convention)
         self.backend = backend
         self.progress = progress
+        self.paths = paths
 
     def load_prices(self) -> PricePanel:
         """Load every series the study needs from the source."""
@@ -289,24 +310,28 @@ class EventStudy:
         rel = np.arange(lo, hi + 1, dtype=np.int64)
 
         col_of = {name: i for i, name in enumerate(returns.columns)}
+        # Map each distinct event date once: thousands of events share few dates.
+        placed: dict[object, pd.Timestamp] = {}
         rows = []
         for ev in cfg.events:
-            session = to_session(cfg.calendar, ev.event_date, sessions, label=f"event_date of {ev.event_id}")
-            rows.append((ev, session, int(sessions.get_loc(session))))
-        event_pos = np.array([r[2] for r in rows], dtype=np.int64)
+            if ev.event_date not in placed:
+                placed[ev.event_date] = to_session(
+                    cfg.calendar, ev.event_date, sessions, label=f"event_date of {ev.event_id}"
+                )
+            rows.append((ev, placed[ev.event_date]))
+        event_pos = sessions.get_indexer(pd.DatetimeIndex([r[1] for r in rows])).astype(np.int64)
         firm_cols = np.array([col_of[r[0].ticker] for r in rows], dtype=np.int64)
         mkt_cols = np.array([col_of[r[0].market] for r in rows], dtype=np.int64)
         values = returns.to_numpy(dtype="float64")
+        pair_pos = None
         if self.convention.calendar == "pair":
-            pos_all = pair_positions(values, event_pos, firm_cols, mkt_cols, rel)
+            pair_pos = pair_positions(values, event_pos, firm_cols, mkt_cols, rel)
             # The event day is the first day on which firm and market both trade.
-            day0 = pos_all[:, int(np.flatnonzero(rel == 0)[0])]
-            rows = [(ev, sessions[int(p)] if p >= 0 else s, i) for (ev, s, i), p in zip(rows, day0, strict=True)]
-        else:
-            pos_all = grid_positions(event_pos, rel, len(sessions))
+            day0 = pair_pos[:, int(np.flatnonzero(rel == 0)[0])]
+            rows = [(ev, sessions[int(p)] if p >= 0 else s) for (ev, s), p in zip(rows, day0, strict=True)]
 
         def stack(sl: slice) -> Stack:
-            pos = pos_all[sl]
+            pos = pair_pos[sl] if pair_pos is not None else grid_positions(event_pos[sl], rel, len(sessions))
             fac = (
                 np.stack([take(factor_values, pos, np.full(len(pos), j)) for j in range(len(factor_names))], axis=2)
                 if factor_names
@@ -314,6 +339,7 @@ class EventStudy:
             )
             return Stack(rel, take(values, pos, firm_cols[sl]), take(values, pos, mkt_cols[sl]), fac, factor_names, pos)
 
+        keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         slices = [slice(a, a + self.chunk_size) for a in range(0, len(rows), self.chunk_size)]
         compute = functools.partial(
             compute_chunk,
@@ -323,6 +349,7 @@ class EventStudy:
             event_window=cfg.event_window,
             convention=self.convention,
             min_obs=cfg.min_estimation_obs,
+            keep_from=keep_from,
         )
         sizes = [len(range(*sl.indices(len(rows)))) for sl in slices]
         results = run_chunks(compute, map(stack, slices), sizes, self.backend, progress=self.progress)
@@ -330,8 +357,7 @@ class EventStudy:
         part = aggregate.Partial.merge([c.partial for c in results])
         days = aggregate.test_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
-        ret_all = take(values, pos_all, firm_cols)
-        mkt_all = take(values, pos_all, mkt_cols)
+        kept_rel = rel if keep_from is None else rel[rel >= keep_from]
 
         status = self._statuses(rows, arrays, rel, windows)
         return EventStudyResults.build(
@@ -340,10 +366,10 @@ class EventStudy:
             events=[r[0] for r in rows],
             sessions=sessions,
             event_sessions=[r[1] for r in rows],
-            rel=rel,
-            positions=pos_all,
-            ret=ret_all,
-            market_ret=mkt_all,
+            rel=kept_rel,
+            positions=arrays["positions"].astype(np.int64),
+            ret=arrays["ret"],
+            market_ret=arrays["mkt"],
             arrays=arrays,
             windows=windows,
             status=status,
@@ -356,44 +382,76 @@ class EventStudy:
 
     def _statuses(
         self,
-        rows: list[tuple[Event, pd.Timestamp, int]],
+        rows: list[tuple[Event, pd.Timestamp]],
         arrays: dict[str, NDArray[np.float64]],
         rel: NDArray[np.int64],
         windows: list[Window],
     ) -> list[str]:
         cfg = self.config
-        status = []
         requested = cfg.estimation.length
-        for i, (ev, _, _) in enumerate(rows):
-            m = int(arrays["nobs"][i])
-            if m < cfg.min_estimation_obs:
-                err = InsufficientEstimationDataError(ev.event_id, ev.ticker, m, cfg.min_estimation_obs, requested)
-                if self.strict:
-                    raise err
-                status.append(f"excluded: {m} estimation returns of {requested}, minimum {cfg.min_estimation_obs}")
-                warn(f"{err} It is left out of the study.", EventExcludedWarning)
-                continue
-            if m < requested:
-                warn(
-                    f"event {ev.event_id!r} ({ev.ticker}): estimation window shortened to {m} returns "
-                    f"of {requested} requested (minimum {cfg.min_estimation_obs}).",
-                    ShortEstimationWindowWarning,
-                )
-            gaps = [str(w) for w in windows if not np.isfinite(arrays[f"car:{w}"][i])]
-            if gaps:
-                warn(
-                    f"event {ev.event_id!r} ({ev.ticker}): returns missing inside window(s) "
-                    f"{', '.join(gaps)}; their CARs are left empty (missing prices are never "
-                    "filled with zero returns).",
-                    MissingReturnsWarning,
-                )
-            status.append("ok" if m >= requested else f"ok: short estimation window ({m} of {requested})")
-        if not any(s.startswith("ok") for s in status):
+        nobs = arrays["nobs"].astype(np.int64)
+        excluded = nobs < cfg.min_estimation_obs
+        short = ~excluded & (nobs < requested)
+        gaps = {str(w): ~excluded & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
+        if self.strict and excluded.any():
+            i = int(np.argmax(excluded))
+            ev = rows[i][0]
+            raise InsufficientEstimationDataError(
+                ev.event_id, ev.ticker, int(nobs[i]), cfg.min_estimation_obs, requested
+            )
+        status = np.where(short, "ok: short estimation window", "ok").astype(object)
+        for j in np.flatnonzero(short).tolist():
+            status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
+        for j in np.flatnonzero(excluded).tolist():
+            status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
+
+        def report(mask: NDArray[np.bool_], one: Callable[[int], str], many: str, category: type[Warning]) -> None:
+            # One warning per firm-event reads well for a study, not for a batch of thousands.
+            idx = np.flatnonzero(mask)
+            if len(idx) <= 20:
+                for i in idx:
+                    warn(one(int(i)), category)
+            elif len(idx):
+                shown = ", ".join(repr(rows[i][0].event_id) for i in idx[:5])
+                warn(f"{len(idx)} firm-events {many} (first: {shown}); see the status column of params.", category)
+
+        def label(i: int) -> str:
+            return f"event {rows[i][0].event_id!r} ({rows[i][0].ticker})"
+
+        report(
+            excluded,
+            lambda i: (
+                f"{InsufficientEstimationDataError(rows[i][0].event_id, rows[i][0].ticker, int(nobs[i]), cfg.min_estimation_obs, requested)} It is left out of the study."
+            ),
+            f"have fewer than {cfg.min_estimation_obs} estimation returns and are left out",
+            EventExcludedWarning,
+        )
+        report(
+            short,
+            lambda i: (
+                f"{label(i)}: estimation window shortened to {nobs[i]} returns of {requested} requested "
+                f"(minimum {cfg.min_estimation_obs})."
+            ),
+            f"use a shortened estimation window (fewer than {requested} returns)",
+            ShortEstimationWindowWarning,
+        )
+        any_gap = np.logical_or.reduce(list(gaps.values())) if gaps else np.zeros(len(rows), dtype=bool)
+        report(
+            any_gap,
+            lambda i: (
+                f"{label(i)}: returns missing inside window(s) "
+                f"{', '.join(k for k, g in gaps.items() if g[i])}; their CARs are left empty (missing prices are "
+                "never filled with zero returns)."
+            ),
+            "miss returns inside a window; their CARs are left empty (missing prices are never filled with zero returns)",
+            MissingReturnsWarning,
+        )
+        if excluded.all():
             raise NoUsableEventsError(
                 "every firm-event was left out (see the warnings for each); check the "
                 "tickers, dates and estimation window against the data."
             )
-        return status
+        return [str(x) for x in status]
 
 
 def event_study(

@@ -85,3 +85,29 @@ def test_windows_never_cross_a_missing_session() -> None:
         res = EventStudy(cfg, PanelSource(panel)).fit()
     assert np.isnan(res.car("-1:1")[ev.event_id])
     assert np.isfinite(res.car("-1:1")[sim.events[1].event_id])
+
+
+def test_window_paths_give_the_same_statistics() -> None:
+    sim = simulate_event_panel(8, seed=9, events_per_firm=2)
+    cfg = StudyConfig(name="sim", events=sim.events)
+    full = EventStudy(cfg, PanelSource(sim.panel)).fit()
+    lean = EventStudy(cfg, PanelSource(sim.panel), paths="windows").fit()
+    np.testing.assert_array_equal(full.window_table.to_numpy(), lean.window_table.to_numpy())
+    assert full.events.equals(lean.events)
+    assert list(lean.ar.index) == list(range(-2, 6))  # the day before the first window on
+    np.testing.assert_array_equal(full.ar.loc[-2:].to_numpy(), lean.ar.to_numpy())
+    for key, value in full.aggregate_tests.items():
+        assert lean.aggregate_tests[key].stat == value.stat
+
+
+def test_a_large_batch_warns_once_per_kind() -> None:
+    """Most of thirty firm-events lack history: one summary warning, not one each."""
+    sim = simulate_event_panel(30, seed=4, n_sessions=300)
+    cfg = StudyConfig(name="sim", events=sim.events, estimation=Window(-290, -11), min_estimation_obs=275)
+    with pytest.warns(UserWarning) as record:
+        res = EventStudy(cfg, PanelSource(sim.panel)).fit()
+    excluded = [w for w in record if "left out" in str(w.message)]
+    n_excluded = int(res.events["status"].str.startswith("excluded").sum())
+    assert n_excluded > 20
+    assert len(excluded) == 1 and f"{n_excluded} firm-events" in str(excluded[0].message)
+    assert res.events["status"].str.startswith("excluded").sum() + res.events["status"].str.startswith("ok").sum() == 30

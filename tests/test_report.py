@@ -73,7 +73,17 @@ def test_numbers_trace_to_tables(report_dir: Path) -> None:
 
 def test_committed_report_is_current(report_dir: Path) -> None:
     committed = ROOT / "reports" / "deepseek-2025-01-27"
-    tables = ("firms", "ar", "params", "tests", "dollar_impact", "aggregate_tests", "robustness", "sectors", "sector_members")
+    tables = (
+        "firms",
+        "ar",
+        "params",
+        "tests",
+        "dollar_impact",
+        "aggregate_tests",
+        "robustness",
+        "sectors",
+        "sector_members",
+    )
     for rel in (f"tables/{t}.csv" for t in tables):
         assert (committed / rel).read_text() == (report_dir / rel).read_text(), f"{rel} is stale: run `make report`"
 

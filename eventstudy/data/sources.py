@@ -337,7 +337,8 @@ class PanelSource:
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Return the panel restricted to ``tickers``."""
+        have = set(self.panel.tickers)
         for t in tickers:
-            if t not in self.panel.tickers:
+            if t not in have:
                 raise UnknownTickerError(t, self.name, self.panel.tickers)
         return self.panel.select(list(tickers))
