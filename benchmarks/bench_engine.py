@@ -148,6 +148,22 @@ def lemaire(folder: Path) -> dict[str, float] | None:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def sector_batch() -> float:
+    """Seconds to compute the DeepSeek report's sector section data (best of 3, after a warm-up)."""
+    from eventstudy import StudyConfig
+    from eventstudy.cli import default_study_path
+    from eventstudy.report.sectors import member_study
+
+    cfg = StudyConfig.from_toml(default_study_path())
+    member_study(cfg)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        member_study(cfg)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
 def main() -> int:
     """Run every size in a child process and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -177,6 +193,8 @@ def main() -> int:
             f"{n:>12,} {r['seconds'] * 1e3:>9.1f}ms {n / r['seconds']:>14,.0f} {r['peak_mb']:>9,.0f} MB "
             f"{loop:>14.2f}s {loop / r['seconds']:>8.1f}x"
         )
+    print()
+    print(f"report section 'where the shock landed' (every bundled S&P 500 member): {sector_batch() * 1e3:.0f} ms")
     if args.lemaire:
         other = lemaire(args.lemaire)
         ours = next((r for r in rows if r["n"] == 500), None) or run_one(500, 5)
