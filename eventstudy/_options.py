@@ -9,6 +9,7 @@ from eventstudy.errors import InvalidOptionError
 ModelName = Literal["market", "market_adjusted", "constant_mean", "ff3", "ff5", "carhart"]
 ReturnKind = Literal["simple", "log"]
 NegativePrices = Literal["error", "abs", "missing"]
+SourceName = Literal["bundled", "csv", "yahoo"]
 
 T = TypeVar("T", bound=str)
 

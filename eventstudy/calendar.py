@@ -67,6 +67,14 @@ def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str 
     if ts.tz is not None:
         ts = ts.tz_localize(None)
     first, last = sessions[0], sessions[-1]
+    today = pd.Timestamp.now().normalize()
+    if ts > today:
+        raise EventDateError(
+            label,
+            str(ts.date()),
+            f"is in the future (today is {today.date()}); no prices exist for it yet",
+            "check the year, or wait until the event window has passed",
+        )
     if ts < first or ts > last:
         raise EventDateError(
             label,

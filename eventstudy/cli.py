@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
     rep.add_argument("--out", help="output folder (default: reports/<study name>)")
+    rep.add_argument(
+        "--offline", action="store_true", help="never touch the network: Yahoo studies read the on-disk cache only"
+    )
 
     run = sub.add_parser(
         "run",
@@ -97,6 +100,20 @@ def _parser() -> argparse.ArgumentParser:
         help="what a negative price in --prices means: error (default), abs (CRSP bid-ask midpoint: use "
         "its absolute value) or missing",
     )
+    run.add_argument(
+        "--source",
+        default=None,
+        help="bundled (default without --prices), csv (with --prices) or yahoo (download, cached)",
+    )
+    run.add_argument(
+        "--offline", action="store_true", help="never touch the network: --source yahoo reads the on-disk cache only"
+    )
+    run.add_argument(
+        "--allow-jumps",
+        action="store_true",
+        help="keep firm-events whose price moves by an exact split factor (1/2, 1/3, 2, ...) in one day; "
+        "by default such a jump is taken for a missing split adjustment and the firm-event is left out",
+    )
     run.add_argument("--strict", action="store_true", help="fail instead of leaving out unusable firm-events")
     run.add_argument("--out", help="output folder; without it a summary is printed")
 
@@ -116,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--start", required=True, help="first date, YYYY-MM-DD")
     fetch.add_argument("--end", required=True, help="last date, YYYY-MM-DD")
     fetch.add_argument("--cache-dir", help="cache folder (default $EVENTSTUDY_CACHE_DIR or ~/.cache/eventstudy)")
+    fetch.add_argument("--offline", action="store_true", help="refuse to download (and say what would be used)")
     return parser
 
 
@@ -179,19 +197,29 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _load_study(args.study)
     target = Path(args.out) if args.out else Path("reports") / config.name
-    build_report(config, target, base_dir=(Path(args.study) if args.study else default_study_path()).parent)
-    print(f"report written to {target}/index.html (also report.md, figures/, tables/, results.json)", file=out)
+    from eventstudy.study import make_source
+
+    source = make_source(config, offline=args.offline)
+    build_report(
+        config, target, source=source, base_dir=(Path(args.study) if args.study else default_study_path()).parent
+    )
+    print(
+        f"report written to {target}/index.html (also report.md, figures/, tables/, results.json); "
+        f"prices from the {source.name}",
+        file=out,
+    )
     return 0
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import staged_directory
     from eventstudy._meta import json_safe, record_versions
-    from eventstudy._options import NegativePrices, validate_literal
+    from eventstudy._options import NegativePrices, SourceName, validate_literal
     from eventstudy.backends import Backend
     from eventstudy.config import StudyConfig, is_request_file, read_events_csv, read_request_file
     from eventstudy.conventions import get_convention
     from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, Source
+    from eventstudy.errors import ConfigError
     from eventstudy.study import EventStudy
     from eventstudy.windows import Window
 
@@ -223,13 +251,21 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         min_estimation_obs=min_obs,
     )
     source: Source
-    if not prices:
+    chosen = args.source or ("csv" if prices else "bundled")
+    validate_literal("--source", chosen, SourceName)
+    if chosen == "yahoo":
+        from eventstudy.study import make_source
+
+        source = make_source(config.with_(source="yahoo"), offline=args.offline)
+    elif chosen == "csv" and not prices:
+        raise ConfigError("--source csv needs --prices PATH.")
+    elif not prices:
         source = BundledSource()
     elif len(prices) == 1:
         source = CsvSource(prices[0], args.negative_prices)
     else:
         source = MultiSource([CsvSource(p, args.negative_prices) for p in prices])
-    res = EventStudy(config, source, strict=args.strict, backend=args.backend).fit()
+    res = EventStudy(config, source, strict=args.strict, backend=args.backend, allow_jumps=args.allow_jumps).fit()
     if not args.out:
         print(res.summary().as_text(), file=out)
         return 0
@@ -245,6 +281,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         "config": config.to_dict(),
         "convention": conv.as_dict(),
         "versions": record_versions(),
+        "data": {"source": source.name, "series": dict(res.prices.provenance)},
         "headline": headline,
     }
     with staged_directory(Path(args.out)) as stage:
@@ -253,7 +290,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         res.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
         (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
     print(
-        f"wrote ar.csv, params.csv, tests.csv and summary.json to {args.out} ({headline['n_used']} of {headline['n_events']} firm-events used)",
+        f"wrote ar.csv, params.csv, tests.csv and summary.json to {args.out} ({headline['n_used']} of "
+        f"{headline['n_events']} firm-events used; prices from the {source.name})",
         file=out,
     )
     return 0
@@ -285,7 +323,10 @@ def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
             raise EventDateError(name, text, "is not a date", "write it as YYYY-MM-DD") from None
 
     source = YahooSource(
-        day("--start", args.start), day("--end", args.end), cache_dir=Path(args.cache_dir) if args.cache_dir else None
+        day("--start", args.start),
+        day("--end", args.end),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        offline=args.offline,
     )
     report = source.fetch(args.tickers)
     if report.network_down:

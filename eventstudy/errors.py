@@ -68,6 +68,17 @@ class InsufficientEstimationDataError(EventStudyError, ValueError):
         )
 
 
+class SplitJumpError(EventStudyError, ValueError):
+    """A price jump looks like a stock split missing from the adjusted closes."""
+
+    def __init__(self, event_id: str, ticker: str, date: str, ratio: str) -> None:
+        super().__init__(
+            f"event {event_id!r} ({ticker}): the price moves by a factor of {ratio} on {date}, which looks like "
+            "a stock split missing from the closes; use split-adjusted closes (adj_close), or pass "
+            "--allow-jumps (allow_jumps=True) if the move is real."
+        )
+
+
 class NoUsableEventsError(EventStudyError, ValueError):
     """Every firm-event of a study was left out."""
 
@@ -109,6 +120,10 @@ class MissingReturnsWarning(EventStudyWarning):
 
 class EventExcludedWarning(EventStudyWarning):
     """A firm-event was left out of a batch; the reason is recorded in its status."""
+
+
+class SplitJumpWarning(EventStudyWarning):
+    """A firm-event was left out because its prices jump like an unadjusted split."""
 
 
 class OfflineWarning(EventStudyWarning):

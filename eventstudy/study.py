@@ -25,7 +25,7 @@ from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import CONVENTIONS, Convention, get_convention
 from eventstudy.data.factors import load_factors
 from eventstudy.data.panel import PricePanel
-from eventstudy.data.returns import compute_returns
+from eventstudy.data.returns import compute_returns, split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, Source
 from eventstudy.errors import (
     EventDateError,
@@ -34,6 +34,8 @@ from eventstudy.errors import (
     MissingReturnsWarning,
     NoUsableEventsError,
     ShortEstimationWindowWarning,
+    SplitJumpError,
+    SplitJumpWarning,
     warn,
 )
 from eventstudy.models import MARKET, ReturnModel, get_model
@@ -44,8 +46,8 @@ DEFAULT_CHUNK = 5_000
 Paths = Literal["full", "windows"]
 
 
-def make_source(config: StudyConfig) -> Source:
-    """Return the price source a config asks for."""
+def make_source(config: StudyConfig, *, offline: bool = False) -> Source:
+    """Return the price source a config asks for (``offline``: Yahoo from the cache only)."""
     if config.source == "csv" or config.prices:
         if not config.prices:
             from eventstudy.errors import ConfigError
@@ -57,7 +59,7 @@ def make_source(config: StudyConfig) -> Source:
 
         last = max(e.event_date for e in config.events) + dt.timedelta(days=30)
         first = min(e.event_date for e in config.events) - dt.timedelta(days=int(-config.estimation.start * 1.6) + 30)
-        return YahooSource(first, last)
+        return YahooSource(first, last, offline=offline)
     return BundledSource()
 
 
@@ -71,6 +73,7 @@ class Stack:
     factors: NDArray[np.float64]  # (n, T, f) factor columns incl. rf last, or (n, T, 0)
     factor_names: tuple[str, ...]
     positions: NDArray[np.int64]  # session positions (n, T), -1 outside data
+    usable: NDArray[np.bool_] | None = None  # firm-events allowed into the tests (None: all)
 
 
 def grid_positions(event_pos: NDArray[np.int64], rel: NDArray[np.int64], n_sessions: int) -> NDArray[np.int64]:
@@ -106,6 +109,14 @@ def take(values: NDArray[np.float64], pos: NDArray[np.int64], cols: NDArray[np.i
     """Pick ``values[pos, col]`` for every firm-event and relative day; NaN where ``pos`` is -1."""
     out = values[np.where(pos >= 0, pos, 0), cols[:, None]]
     return np.where(pos >= 0, out, np.nan)
+
+
+@dataclass(frozen=True)
+class Jumps:
+    """Firm-events left out for a split-like price jump, with the reason for each."""
+
+    rows: NDArray[np.bool_]
+    reasons: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -220,7 +231,7 @@ def compute_chunk(
         sigma=sigma_t,
         nobs=fit.nobs,
         df=fit.df,
-        usable=fit.nobs >= min_obs,
+        usable=(fit.nobs >= min_obs) & (stack.usable if stack.usable is not None else True),
     )
     return ChunkResult(out, part)
 
@@ -244,6 +255,10 @@ class EventStudy:
         :mod:`eventstudy.backends`). Results are identical.
     progress
         Show a progress bar (default: only for long runs on a terminal, never in CI).
+    allow_jumps
+        Keep firm-events whose prices move by an exact split factor (1/2, 1/3, 2, ...)
+        in one day; by default such a jump is taken for a split missing from the
+        adjusted closes and the firm-event is left out (an error with ``strict``).
     paths
         ``full`` keeps every relative day's returns and ARs in the results (estimation
         window included); ``windows`` keeps them from the day before the first window
@@ -266,6 +281,7 @@ class EventStudy:
         backend: str = "local",
         progress: bool | None = None,
         paths: str = "full",
+        allow_jumps: bool = False,
     ) -> None:
         validate_literal("backend", backend, Backend)
         validate_literal("paths", paths, Paths)
@@ -278,6 +294,7 @@ class EventStudy:
         self.backend = backend
         self.progress = progress
         self.paths = paths
+        self.allow_jumps = allow_jumps
 
     def load_prices(self) -> PricePanel:
         """Load every series the study needs from the source."""
@@ -337,7 +354,20 @@ class EventStudy:
                 if factor_names
                 else np.zeros((*pos.shape, 0))
             )
-            return Stack(rel, take(values, pos, firm_cols[sl]), take(values, pos, mkt_cols[sl]), fac, factor_names, pos)
+            return Stack(
+                rel,
+                take(values, pos, firm_cols[sl]),
+                take(values, pos, mkt_cols[sl]),
+                fac,
+                factor_names,
+                pos,
+                ~jumps.rows[sl],
+            )
+
+        columns = [str(c) for c in returns.columns]
+        jumps = self._split_jumps(
+            values, columns, cfg.returns, event_pos, firm_cols, mkt_cols, rel, pair_pos, sessions, rows
+        )
 
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         slices = [slice(a, a + self.chunk_size) for a in range(0, len(rows), self.chunk_size)]
@@ -359,7 +389,7 @@ class EventStudy:
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
         kept_rel = rel if keep_from is None else rel[rel >= keep_from]
 
-        status = self._statuses(rows, arrays, rel, windows)
+        status = self._statuses(rows, arrays, rel, windows, jumps)
         return EventStudyResults.build(
             config=cfg,
             model=self.model,
@@ -380,17 +410,65 @@ class EventStudy:
             prices=panel,
         )
 
+    def _split_jumps(
+        self,
+        values: NDArray[np.float64],
+        columns: list[str],
+        kind: str,
+        event_pos: NDArray[np.int64],
+        firm_cols: NDArray[np.int64],
+        mkt_cols: NDArray[np.int64],
+        rel: NDArray[np.int64],
+        pair_pos: NDArray[np.int64] | None,
+        sessions: pd.DatetimeIndex,
+        rows: list[tuple[Event, pd.Timestamp]],
+    ) -> Jumps:
+        """Firm-events whose firm or market prices jump like an unadjusted split inside their days."""
+        n = len(rows)
+        if self.allow_jumps:
+            return Jumps(np.zeros(n, dtype=bool), {})
+        gross = np.exp(values) if kind == "log" else 1.0 + values
+        factors = split_jumps(gross)
+        hits = factors != 0
+        if not hits.any():
+            return Jumps(np.zeros(n, dtype=bool), {})
+        counts = np.vstack([np.zeros((1, hits.shape[1])), np.cumsum(hits, axis=0)])
+        if pair_pos is not None:
+            first = np.where(pair_pos >= 0, pair_pos, np.iinfo(np.int64).max).min(axis=1)
+            last = pair_pos.max(axis=1)
+        else:
+            first = np.clip(event_pos + rel[0], 0, len(sessions) - 1)
+            last = np.clip(event_pos + rel[-1], 0, len(sessions) - 1)
+        first = np.minimum(first, last)
+        flagged = np.zeros(n, dtype=bool)
+        reasons: dict[int, str] = {}
+        for cols in (firm_cols, mkt_cols):
+            inside = counts[last + 1, cols] - counts[first, cols] > 0
+            for i in np.flatnonzero(inside & ~flagged).tolist():
+                col = int(cols[i])
+                day = int(first[i] + np.argmax(hits[first[i] : last[i] + 1, col]))
+                factor = float(factors[day, col])
+                ratio = f"1/{round(1 / factor)}" if factor < 1 else f"{round(factor)}"
+                ev = rows[i][0]
+                err = SplitJumpError(ev.event_id, columns[col], str(sessions[day].date()), ratio)
+                if self.strict:
+                    raise err
+                reasons[i] = str(err).split(": ", 1)[1].split("; use")[0]
+                flagged[i] = True
+        return Jumps(flagged, reasons)
+
     def _statuses(
         self,
         rows: list[tuple[Event, pd.Timestamp]],
         arrays: dict[str, NDArray[np.float64]],
         rel: NDArray[np.int64],
         windows: list[Window],
+        jumps: Jumps,
     ) -> list[str]:
         cfg = self.config
         requested = cfg.estimation.length
         nobs = arrays["nobs"].astype(np.int64)
-        excluded = nobs < cfg.min_estimation_obs
+        excluded = (nobs < cfg.min_estimation_obs) & ~jumps.rows
         short = ~excluded & (nobs < requested)
         gaps = {str(w): ~excluded & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
         if self.strict and excluded.any():
@@ -402,6 +480,8 @@ class EventStudy:
         status = np.where(short, "ok: short estimation window", "ok").astype(object)
         for j in np.flatnonzero(short).tolist():
             status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
+        for j in np.flatnonzero(jumps.rows).tolist():
+            status[j] = f"excluded: {jumps.reasons[j]}"
         for j in np.flatnonzero(excluded).tolist():
             status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
 
@@ -446,10 +526,18 @@ class EventStudy:
             "miss returns inside a window; their CARs are left empty (missing prices are never filled with zero returns)",
             MissingReturnsWarning,
         )
-        if excluded.all():
+        report(
+            jumps.rows,
+            lambda i: f"{label(i)}: {jumps.reasons[i]}; it is left out of the study.",
+            "have a price jump that looks like an unadjusted split and are left out",
+            SplitJumpWarning,
+        )
+        if (excluded | jumps.rows).all():
+            reasons = "; ".join(f"{rows[i][0].event_id}: {status[i]}" for i in range(min(3, len(rows))))
+            more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
             raise NoUsableEventsError(
-                "every firm-event was left out (see the warnings for each); check the "
-                "tickers, dates and estimation window against the data."
+                f"every firm-event was left out ({reasons}{more}); check the tickers, dates and "
+                "estimation window against the data."
             )
         return [str(x) for x in status]
 

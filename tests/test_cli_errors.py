@@ -38,7 +38,8 @@ def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Pat
 
 CASES = {
     "unknown ticker": ("event_id,ticker,event_date\nx,NOPE,2025-01-27\n", [], "ticker='NOPE'"),
-    "date outside data": ("event_id,ticker,event_date\nx,NVDA,2031-01-27\n", [], "outside the price data"),
+    "date outside data": ("event_id,ticker,event_date\nx,NVDA,2001-01-26\n", [], "outside the price data"),
+    "date in the future": ("event_id,ticker,event_date\nx,NVDA,2099-01-27\n", [], "is in the future"),
     "not a date": ("event_id,ticker,event_date\nx,NVDA,27/13/2025\n", [], "is not a date"),
     "missing column": ("id,ticker,date\nx,NVDA,2025-01-27\n", [], "missing column"),
     "no rows": ("event_id,ticker,event_date\n", [], "no events"),

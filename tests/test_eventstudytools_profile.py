@@ -44,6 +44,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]
             "eventstudytools",
             "--negative-prices",
             "abs",
+            "--allow-jumps",  # the sample closes are not split-adjusted; EventStudyTools uses them as they are
             "--out",
             str(out),
         ]
@@ -120,3 +121,15 @@ def test_negative_price_is_an_error_by_default(tmp_path, capsys) -> None:  # typ
     err = capsys.readouterr().err
     assert "non-positive price" in err and "--negative-prices abs" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_unadjusted_splits_in_the_sample_are_found(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Danaher (2-for-1, 1998) and Lexmark (2-for-1, 1999) closes in the sample are not split-adjusted."""
+    args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]
+    args += ["--prices", str(DATA / "03_MarketData.csv"), "--convention", "eventstudytools", "--negative-prices", "abs"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "(Danaher): the price moves by a factor of 1/2 on 1998-06-01" in err
+    assert "(Lexmark): the price moves by a factor of 1/2 on 1999-06-11" in err
+    params = pd.read_csv(tmp_path / "o" / "params.csv")
+    assert params["status"].str.startswith("excluded").sum() == 2

@@ -75,3 +75,37 @@ def compute_returns(prices: pd.DataFrame, sessions: pd.DatetimeIndex, kind: Retu
 def price_returns(panel: PricePanel, sessions: pd.DatetimeIndex, kind: ReturnKind) -> ReturnPanel:
     """Return the :class:`ReturnPanel` of a price panel's adjusted closes."""
     return ReturnPanel(compute_returns(panel.adj_close, sessions, kind), kind)
+
+
+SPLIT_FACTORS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 30, 40, 50, 100)
+"""Split ratios checked: a 1-for-k split divides the price by k, a k-for-1 reverse split multiplies it."""
+
+
+def split_jumps(gross: np.ndarray, tolerance: float = 0.03) -> np.ndarray:
+    """Where a one-day price ratio equals a split factor, within ``tolerance`` (relative).
+
+    Parameters
+    ----------
+    gross
+        Price ratios ``P_t / P_t-1`` (any shape; NaN allowed).
+    tolerance
+        Relative distance to ``1/k`` or ``k`` that counts as a split (3% covers the
+        ordinary move of the split day itself).
+
+    Returns
+    -------
+    numpy.ndarray
+        The split factor (``1/k`` or ``k``) where a jump looks like a split, else 0.
+
+    Examples
+    --------
+    >>> split_jumps(np.array([0.5004, 0.83, 3.0, np.nan])).round(3).tolist()
+    [0.5, 0.0, 3.0, 0.0]
+    """
+    out = np.zeros(np.shape(gross))
+    g = np.asarray(gross, dtype=np.float64)
+    for k in SPLIT_FACTORS:
+        for factor in (1.0 / k, float(k)):
+            hit = np.abs(g / factor - 1.0) < tolerance
+            out = np.where(hit & (out == 0), factor, out)
+    return out

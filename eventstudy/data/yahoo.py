@@ -219,7 +219,10 @@ class YahooSource:
             cache is touched for a ticker that failed.
         """
         if self.offline:
-            raise NetworkUnavailableError("offline mode: fetch needs the network; drop --offline.")
+            raise NetworkUnavailableError(
+                f"offline mode: nothing was downloaded and the cache in {self.cache.folder} is unchanged; "
+                "reports and runs will use the bundled snapshot or the cache. Drop --offline to download."
+            )
         from tqdm.auto import tqdm
 
         rows: dict[str, int] = {}
@@ -251,7 +254,7 @@ class YahooSource:
         if not self.offline:
             report = self.fetch(tickers)
             for t in report.rows:
-                via[t] = "Yahoo Finance (fetched now)"
+                via[t] = "Yahoo Finance, downloaded now"
             missing = [t for t in tickers if t in report.failed]
             if missing:
                 warn(
@@ -270,5 +273,6 @@ class YahooSource:
                 )
             frame, info = cached
             frames[t] = frame.loc[str(self.start) : str(self.end)]
-            via.setdefault(t, f"Yahoo Finance cache (fetched {info.get('fetched_at')})")
+            stamp = f"fetched {info.get('fetched_at')} with yfinance {info.get('yfinance_version')}"
+            via[t] = f"{via[t]} ({stamp})" if t in via else f"Yahoo Finance on-disk cache ({stamp})"
         return PricePanel.from_frames(frames, via)

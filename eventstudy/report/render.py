@@ -352,6 +352,7 @@ def build_report(
     source: Source | None = None,
     sections: list[Section] | None = None,
     base_dir: Path | None = None,
+    offline: bool = False,
 ) -> Path:
     """Run ``config`` and write its report into ``out``.
 
@@ -367,13 +368,15 @@ def build_report(
         Section builders to run, in order (default: every section the package has).
     base_dir
         Folder of the study file, against which its relative paths are resolved.
+    offline
+        Never touch the network (a Yahoo study reads the on-disk cache only).
 
     Returns
     -------
     pathlib.Path
         The output folder.
     """
-    src = source if source is not None else make_source(config)
+    src = source if source is not None else make_source(config, offline=offline)
     res = EventStudy(config, src).fit()
     builder = ReportBuilder(config, res, src, base_dir)
     for section in sections if sections is not None else _default_sections():
