@@ -139,7 +139,7 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
     return median, ranks
 
 
-def test_days(event_window: Window, windows: Sequence[Window]) -> list[int]:
+def event_days(event_window: Window, windows: Sequence[Window]) -> list[int]:
     """Relative days on which per-day tests are needed: the union of all windows."""
     days: set[int] = set()
     for w in [event_window, *windows]:
@@ -177,7 +177,7 @@ def partial(
     rel
         Relative day of each grid column, shape ``(T,)``.
     days
-        Relative days with per-day tests (see :func:`test_days`).
+        Relative days with per-day tests (see :func:`event_days`).
     windows
         Windows with CAAR tests.
     car
@@ -337,7 +337,7 @@ def aggregate_tests(
     part
         Merged inputs of all usable firm-events.
     days
-        The relative days of ``part`` (see :func:`test_days`).
+        The relative days of ``part`` (see :func:`event_days`).
     windows
         The windows of ``part``.
     in_est

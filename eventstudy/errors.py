@@ -71,10 +71,9 @@ class InsufficientEstimationDataError(EventStudyError, ValueError):
 class SplitJumpError(EventStudyError, ValueError):
     """A price jump looks like a stock split missing from the adjusted closes."""
 
-    def __init__(self, event_id: str, ticker: str, date: str, ratio: str) -> None:
+    def __init__(self, event_id: str, description: str) -> None:
         super().__init__(
-            f"event {event_id!r} ({ticker}): the price moves by a factor of {ratio} on {date}, which looks like "
-            "a stock split missing from the closes; use split-adjusted closes (adj_close), or pass "
+            f"event {event_id!r}: {description}; use split-adjusted closes (adj_close), or pass "
             "--allow-jumps (allow_jumps=True) if the move is real."
         )
 

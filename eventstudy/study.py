@@ -25,7 +25,7 @@ from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import CONVENTIONS, Convention, get_convention
 from eventstudy.data.factors import load_factors
 from eventstudy.data.panel import PricePanel
-from eventstudy.data.returns import compute_returns, split_jumps
+from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, Source
 from eventstudy.errors import (
     EventDateError,
@@ -112,11 +112,14 @@ def take(values: NDArray[np.float64], pos: NDArray[np.int64], cols: NDArray[np.i
 
 
 @dataclass(frozen=True)
-class Jumps:
-    """Firm-events left out for a split-like price jump, with the reason for each."""
+class Grid:
+    """Returns of every series on one session grid, and the model's factors on it."""
 
-    rows: NDArray[np.bool_]
-    reasons: dict[int, str]
+    sessions: pd.DatetimeIndex
+    values: NDArray[np.float64]  # sessions x series
+    columns: list[str]
+    factors: NDArray[np.float64]  # sessions x factors
+    factor_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,7 @@ def compute_chunk(
         with np.errstate(invalid="ignore", divide="ignore"):
             s2 = np.nanvar(est_ar, axis=1, ddof=1) if est_ar.shape[1] else np.zeros(len(ar))
         scale_fit = replace(moments, sigma2=s2, nobs=fit.nobs)
-    days = aggregate.test_days(event_window or windows[0], windows)
+    days = aggregate.event_days(event_window or windows[0], windows)
     col = {int(r): i for i, r in enumerate(rel)}
     dcols = np.array([col[d] for d in days], dtype=np.intp)
     day_scale = np.sqrt(abnormal.ar_variance(scale_fit, x)[:, dcols])
@@ -305,69 +308,49 @@ class EventStudy:
         """Run the study and return its immutable results."""
         cfg = self.config
         panel = prices if prices is not None else self.load_prices()
-        adj = panel.adj_close
-        first, last = adj.dropna(how="all").index.min(), adj.dropna(how="all").index.max()
-        if self.convention.calendar == "pair":
-            sessions = pd.DatetimeIndex(adj.dropna(how="all").index, name="date")
-        else:
-            sessions = sessions_between(cfg.calendar, first, last)
-        returns = compute_returns(adj, sessions, cfg.returns)  # type: ignore[arg-type]
-        factor_names: tuple[str, ...] = ()
-        factor_values = np.zeros((len(sessions), 0))
-        if self.model.uses_factors:
-            factors = load_factors(self.model.name).reindex(sessions)
-            if cfg.returns == "log":
-                factors = np.log1p(factors)
-            factor_names = tuple(str(c) for c in factors.columns)
-            factor_values = factors.to_numpy(dtype="float64")
-
+        grid = self._grid(panel)
         windows = list(dict.fromkeys([cfg.event_window, *cfg.car_windows]))
         lo = min(cfg.estimation.start, *(w.start for w in windows))
         hi = max(cfg.estimation.end, *(w.end for w in windows))
         rel = np.arange(lo, hi + 1, dtype=np.int64)
 
-        col_of = {name: i for i, name in enumerate(returns.columns)}
-        # Map each distinct event date once: thousands of events share few dates.
-        placed: dict[object, pd.Timestamp] = {}
-        rows = []
-        for ev in cfg.events:
-            if ev.event_date not in placed:
-                placed[ev.event_date] = to_session(
-                    cfg.calendar, ev.event_date, sessions, label=f"event_date of {ev.event_id}"
-                )
-            rows.append((ev, placed[ev.event_date]))
-        event_pos = sessions.get_indexer(pd.DatetimeIndex([r[1] for r in rows])).astype(np.int64)
+        rows = self._place_events(grid.sessions)
+        event_pos = grid.sessions.get_indexer(pd.DatetimeIndex([r[1] for r in rows])).astype(np.int64)
+        col_of = {name: i for i, name in enumerate(grid.columns)}
         firm_cols = np.array([col_of[r[0].ticker] for r in rows], dtype=np.int64)
         mkt_cols = np.array([col_of[r[0].market] for r in rows], dtype=np.int64)
-        values = returns.to_numpy(dtype="float64")
         pair_pos = None
         if self.convention.calendar == "pair":
-            pair_pos = pair_positions(values, event_pos, firm_cols, mkt_cols, rel)
+            pair_pos = pair_positions(grid.values, event_pos, firm_cols, mkt_cols, rel)
             # The event day is the first day on which firm and market both trade.
             day0 = pair_pos[:, int(np.flatnonzero(rel == 0)[0])]
-            rows = [(ev, sessions[int(p)] if p >= 0 else s) for (ev, s), p in zip(rows, day0, strict=True)]
+            rows = [(ev, grid.sessions[int(p)] if p >= 0 else s) for (ev, s), p in zip(rows, day0, strict=True)]
+            spans = np.column_stack(
+                [np.where(pair_pos >= 0, pair_pos, pair_pos.max()).min(axis=1), pair_pos.max(axis=1)]
+            )
+        else:
+            spans = np.clip(np.column_stack([event_pos + rel[0], event_pos + rel[-1]]), 0, len(grid.sessions) - 1)
+
+        jumps: dict[int, SplitJump] = {}
+        if not self.allow_jumps:
+            jumps = find_split_jumps(
+                grid.values, cfg.returns, grid.columns, grid.sessions, spans, (firm_cols, mkt_cols)
+            )
+            if jumps and self.strict:
+                i = min(jumps)
+                raise SplitJumpError(rows[i][0].event_id, jumps[i].describe())
+        clean = np.ones(len(rows), dtype=bool)
+        clean[list(jumps)] = False
 
         def stack(sl: slice) -> Stack:
-            pos = pair_pos[sl] if pair_pos is not None else grid_positions(event_pos[sl], rel, len(sessions))
+            pos = pair_pos[sl] if pair_pos is not None else grid_positions(event_pos[sl], rel, len(grid.sessions))
             fac = (
-                np.stack([take(factor_values, pos, np.full(len(pos), j)) for j in range(len(factor_names))], axis=2)
-                if factor_names
+                np.stack([take(grid.factors, pos, np.full(len(pos), j)) for j in range(len(grid.factor_names))], axis=2)
+                if grid.factor_names
                 else np.zeros((*pos.shape, 0))
             )
-            return Stack(
-                rel,
-                take(values, pos, firm_cols[sl]),
-                take(values, pos, mkt_cols[sl]),
-                fac,
-                factor_names,
-                pos,
-                ~jumps.rows[sl],
-            )
-
-        columns = [str(c) for c in returns.columns]
-        jumps = self._split_jumps(
-            values, columns, cfg.returns, event_pos, firm_cols, mkt_cols, rel, pair_pos, sessions, rows
-        )
+            firm, mkt = take(grid.values, pos, firm_cols[sl]), take(grid.values, pos, mkt_cols[sl])
+            return Stack(rel, firm, mkt, fac, grid.factor_names, pos, clean[sl])
 
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         slices = [slice(a, a + self.chunk_size) for a in range(0, len(rows), self.chunk_size)]
@@ -385,18 +368,17 @@ class EventStudy:
         results = run_chunks(compute, map(stack, slices), sizes, self.backend, progress=self.progress)
         arrays = {k: np.concatenate([c.arrays[k] for c in results]) for k in results[0].arrays}
         part = aggregate.Partial.merge([c.partial for c in results])
-        days = aggregate.test_days(cfg.event_window, windows)
+        days = aggregate.event_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
-        kept_rel = rel if keep_from is None else rel[rel >= keep_from]
 
-        status = self._statuses(rows, arrays, rel, windows, jumps)
+        status = self._statuses(rows, arrays, windows, jumps)
         return EventStudyResults.build(
             config=cfg,
             model=self.model,
             events=[r[0] for r in rows],
-            sessions=sessions,
+            sessions=grid.sessions,
             event_sessions=[r[1] for r in rows],
-            rel=kept_rel,
+            rel=rel if keep_from is None else rel[rel >= keep_from],
             positions=arrays["positions"].astype(np.int64),
             ret=arrays["ret"],
             market_ret=arrays["mkt"],
@@ -410,65 +392,60 @@ class EventStudy:
             prices=panel,
         )
 
-    def _split_jumps(
-        self,
-        values: NDArray[np.float64],
-        columns: list[str],
-        kind: str,
-        event_pos: NDArray[np.int64],
-        firm_cols: NDArray[np.int64],
-        mkt_cols: NDArray[np.int64],
-        rel: NDArray[np.int64],
-        pair_pos: NDArray[np.int64] | None,
-        sessions: pd.DatetimeIndex,
-        rows: list[tuple[Event, pd.Timestamp]],
-    ) -> Jumps:
-        """Firm-events whose firm or market prices jump like an unadjusted split inside their days."""
-        n = len(rows)
-        if self.allow_jumps:
-            return Jumps(np.zeros(n, dtype=bool), {})
-        gross = np.exp(values) if kind == "log" else 1.0 + values
-        factors = split_jumps(gross)
-        hits = factors != 0
-        if not hits.any():
-            return Jumps(np.zeros(n, dtype=bool), {})
-        counts = np.vstack([np.zeros((1, hits.shape[1])), np.cumsum(hits, axis=0)])
-        if pair_pos is not None:
-            first = np.where(pair_pos >= 0, pair_pos, np.iinfo(np.int64).max).min(axis=1)
-            last = pair_pos.max(axis=1)
+    def _grid(self, panel: PricePanel) -> Grid:
+        """Compute returns (and factors) on the session grid the convention counts days on."""
+        cfg = self.config
+        adj = panel.adj_close
+        dates = adj.dropna(how="all").index
+        if self.convention.calendar == "pair":
+            # Days are counted per firm and market pair later; the grid is every date with data.
+            sessions = pd.DatetimeIndex(dates, name="date")
         else:
-            first = np.clip(event_pos + rel[0], 0, len(sessions) - 1)
-            last = np.clip(event_pos + rel[-1], 0, len(sessions) - 1)
-        first = np.minimum(first, last)
-        flagged = np.zeros(n, dtype=bool)
-        reasons: dict[int, str] = {}
-        for cols in (firm_cols, mkt_cols):
-            inside = counts[last + 1, cols] - counts[first, cols] > 0
-            for i in np.flatnonzero(inside & ~flagged).tolist():
-                col = int(cols[i])
-                day = int(first[i] + np.argmax(hits[first[i] : last[i] + 1, col]))
-                factor = float(factors[day, col])
-                ratio = f"1/{round(1 / factor)}" if factor < 1 else f"{round(factor)}"
-                ev = rows[i][0]
-                err = SplitJumpError(ev.event_id, columns[col], str(sessions[day].date()), ratio)
-                if self.strict:
-                    raise err
-                reasons[i] = str(err).split(": ", 1)[1].split("; use")[0]
-                flagged[i] = True
-        return Jumps(flagged, reasons)
+            sessions = sessions_between(cfg.calendar, dates.min(), dates.max())
+        returns = compute_returns(adj, sessions, cfg.returns)  # type: ignore[arg-type]
+        factor_names: tuple[str, ...] = ()
+        factor_values = np.zeros((len(sessions), 0))
+        if self.model.uses_factors:
+            factors = load_factors(self.model.name).reindex(sessions)
+            if cfg.returns == "log":
+                factors = np.log1p(factors)
+            factor_names = tuple(str(c) for c in factors.columns)
+            factor_values = factors.to_numpy(dtype="float64")
+        return Grid(
+            sessions,
+            returns.to_numpy(dtype="float64"),
+            [str(c) for c in returns.columns],
+            factor_values,
+            factor_names,
+        )
+
+    def _place_events(self, sessions: pd.DatetimeIndex) -> list[tuple[Event, pd.Timestamp]]:
+        """Each event with its session (a non-session moves to the next one, with a warning)."""
+        cfg = self.config
+        # Map each distinct date once: thousands of events share few dates.
+        placed: dict[object, pd.Timestamp] = {}
+        rows = []
+        for ev in cfg.events:
+            if ev.event_date not in placed:
+                placed[ev.event_date] = to_session(
+                    cfg.calendar, ev.event_date, sessions, label=f"event_date of {ev.event_id}"
+                )
+            rows.append((ev, placed[ev.event_date]))
+        return rows
 
     def _statuses(
         self,
         rows: list[tuple[Event, pd.Timestamp]],
         arrays: dict[str, NDArray[np.float64]],
-        rel: NDArray[np.int64],
         windows: list[Window],
-        jumps: Jumps,
+        jumps: dict[int, SplitJump],
     ) -> list[str]:
         cfg = self.config
         requested = cfg.estimation.length
         nobs = arrays["nobs"].astype(np.int64)
-        excluded = (nobs < cfg.min_estimation_obs) & ~jumps.rows
+        jumped = np.zeros(len(rows), dtype=bool)
+        jumped[list(jumps)] = True
+        excluded = (nobs < cfg.min_estimation_obs) & ~jumped
         short = ~excluded & (nobs < requested)
         gaps = {str(w): ~excluded & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
         if self.strict and excluded.any():
@@ -480,8 +457,8 @@ class EventStudy:
         status = np.where(short, "ok: short estimation window", "ok").astype(object)
         for j in np.flatnonzero(short).tolist():
             status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
-        for j in np.flatnonzero(jumps.rows).tolist():
-            status[j] = f"excluded: {jumps.reasons[j]}"
+        for j, jump in jumps.items():
+            status[j] = f"excluded: {jump.describe()}"
         for j in np.flatnonzero(excluded).tolist():
             status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
 
@@ -527,12 +504,12 @@ class EventStudy:
             MissingReturnsWarning,
         )
         report(
-            jumps.rows,
-            lambda i: f"{label(i)}: {jumps.reasons[i]}; it is left out of the study.",
+            jumped,
+            lambda i: f"{label(i)}: {jumps[i].describe()}; it is left out of the study.",
             "have a price jump that looks like an unadjusted split and are left out",
             SplitJumpWarning,
         )
-        if (excluded | jumps.rows).all():
+        if (excluded | jumped).all():
             reasons = "; ".join(f"{rows[i][0].event_id}: {status[i]}" for i in range(min(3, len(rows))))
             more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
             raise NoUsableEventsError(

@@ -53,7 +53,7 @@ def test_split_jump_leaves_the_firm_out_with_its_reason(tmp_path: Path, capsys: 
     assert code == 0
     assert "factor of 1/2 on 2024-10-11" in err and "looks like a stock split" in err
     params = pd.read_csv(out / "params.csv").set_index("event_id")
-    assert params.loc["n", "status"].startswith("excluded: the price moves by a factor of 1/2")
+    assert params.loc["n", "status"].startswith("excluded: NVDA's price moves by a factor of 1/2")
     assert params.loc["c", "status"] == "ok"
 
 

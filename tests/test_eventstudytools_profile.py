@@ -129,7 +129,7 @@ def test_unadjusted_splits_in_the_sample_are_found(tmp_path, capsys) -> None:  #
     args += ["--prices", str(DATA / "03_MarketData.csv"), "--convention", "eventstudytools", "--negative-prices", "abs"]
     assert main([*args, "--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
-    assert "(Danaher): the price moves by a factor of 1/2 on 1998-06-01" in err
-    assert "(Lexmark): the price moves by a factor of 1/2 on 1999-06-11" in err
+    assert "(Danaher): Danaher's price moves by a factor of 1/2 on 1998-06-01" in err
+    assert "(Lexmark): Lexmark's price moves by a factor of 1/2 on 1999-06-11" in err
     params = pd.read_csv(tmp_path / "o" / "params.csv")
     assert params["status"].str.startswith("excluded").sum() == 2

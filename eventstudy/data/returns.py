@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,3 +111,71 @@ def split_jumps(gross: np.ndarray, tolerance: float = 0.03) -> np.ndarray:
             hit = np.abs(g / factor - 1.0) < tolerance
             out = np.where(hit & (out == 0), factor, out)
     return out
+
+
+@dataclass(frozen=True)
+class SplitJump:
+    """A one-day price move by an exact split factor."""
+
+    ticker: str
+    date: dt.date
+    factor: float
+
+    @property
+    def ratio(self) -> str:
+        """The factor as written for people: ``1/2`` or ``3``."""
+        return f"1/{round(1 / self.factor)}" if self.factor < 1 else f"{round(self.factor)}"
+
+    def describe(self) -> str:
+        """One sentence for a status column or a warning."""
+        return (
+            f"{self.ticker}'s price moves by a factor of {self.ratio} on {self.date}, which looks like a stock "
+            "split missing from the closes"
+        )
+
+
+def find_split_jumps(
+    returns: np.ndarray,
+    kind: str,
+    columns: Sequence[str],
+    sessions: pd.DatetimeIndex,
+    spans: np.ndarray,
+    series: Sequence[np.ndarray],
+) -> dict[int, SplitJump]:
+    """First split-like jump inside each firm-event's span of sessions.
+
+    Parameters
+    ----------
+    returns
+        Returns on the session grid, sessions x columns.
+    kind
+        ``simple`` or ``log``.
+    columns, sessions
+        Names of the columns and dates of the rows of ``returns``.
+    spans
+        First and last session position of each firm-event, shape ``(n, 2)``.
+    series
+        Column indices to check per firm-event, e.g. ``(firm_cols, market_cols)``.
+
+    Returns
+    -------
+    dict
+        Firm-event row -> the first jump found in its firm's (then its market's) series.
+    """
+    gross = np.exp(returns) if kind == "log" else 1.0 + returns
+    factors = split_jumps(gross)
+    hits = factors != 0
+    found: dict[int, SplitJump] = {}
+    if not hits.any():
+        return found
+    counts = np.vstack([np.zeros((1, hits.shape[1])), np.cumsum(hits, axis=0)])
+    first, last = spans[:, 0], spans[:, 1]
+    for cols in series:
+        inside = counts[last + 1, cols] - counts[first, cols] > 0
+        for i in np.flatnonzero(inside).tolist():
+            if i in found:
+                continue
+            col = int(cols[i])
+            day = int(first[i] + np.argmax(hits[first[i] : last[i] + 1, col]))
+            found[i] = SplitJump(columns[col], sessions[day].date(), float(factors[day, col]))
+    return found
