@@ -525,7 +525,7 @@ def event_study(
     *,
     market: str = "^GSPC",
     model: str = "market",
-    estimation: str | Window = "-250:-11",
+    estimation: str | Window | None = None,
     event_window: str | Window = "-1:1",
     car_windows: Sequence[str | Window] = ("-1:1", "0:5"),
     returns: str | None = None,
@@ -548,7 +548,8 @@ def event_study(
     model
         ``market``, ``market_adjusted``, ``constant_mean``, ``ff3``, ``carhart`` or ``ff5``.
     estimation, event_window, car_windows
-        Windows in relative sessions, both ends inclusive.
+        Windows in relative sessions, both ends inclusive (estimation default: the
+        convention's, ``-250:-11`` for ``mackinlay``).
     returns
         ``simple`` or ``log`` (default: the convention's, ``simple`` for ``mackinlay``).
     convention
@@ -582,7 +583,7 @@ def event_study(
         name=name,
         events=tuple(Event(f"{t}@{day}", t, day, market) for t in tickers),
         model=model,
-        estimation=Window.parse(estimation, "estimation"),
+        estimation=Window.parse(estimation or get_convention(convention).estimation, "estimation"),
         event_window=Window.parse(event_window, "event_window"),
         car_windows=tuple(Window.parse(w, "car_windows") for w in car_windows),
         returns=returns or get_convention(convention).returns,

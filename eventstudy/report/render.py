@@ -120,6 +120,18 @@ def firm_table(res: EventStudyResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _t_text(res: EventStudyResults) -> str:
+    if res.convention.single_variance == "exact":
+        return (
+            "t-statistics use the exact variance of the CAR (prediction-error corrected, Campbell, Lo and "
+            "MacKinlay 1997 section 4.4) with t(M-k) p-values."
+        )
+    return (
+        f"t-statistics follow the {res.convention.name} convention: CAR / (sigma sqrt(L)) without the "
+        "prediction-error correction, with t(M-k) p-values."
+    )
+
+
 def _html_table(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
     return {"header": header, "rows": rows}
 
@@ -225,9 +237,7 @@ def core_sections(b: ReportBuilder) -> None:
             "title": "2. Abnormal returns per firm",
             "text": (
                 f"{res.model.description[:1].upper() + res.model.description[1:]}, fitted on the estimation window {cfg.estimation} "
-                f"(relative sessions, both ends inclusive). t-statistics use the exact variance of the "
-                f"CAR (prediction-error corrected, Campbell, Lo and MacKinlay 1997 section 4.4) with "
-                f"t(M-2) p-values. The SQ p-value (Gelbach, Helland and Klick 2013) ranks the CAR among "
+                f"(relative sessions, both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, Helland and Klick 2013) ranks the CAR among "
                 f"all same-length sums of estimation-window abnormal returns, without assuming normality."
             ),
             "figures": [ar_fig, car_fig],

@@ -17,6 +17,8 @@ from eventstudy.study import EventStudy
 
 if TYPE_CHECKING:
     from eventstudy.report.render import ReportBuilder
+    from eventstudy.results import EventStudyResults
+    from eventstudy.windows import Window
 
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
 PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
@@ -118,7 +120,7 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _spec_rows(res: Any, spec: str, window: Any) -> list[dict[str, Any]]:
+def _spec_rows(res: EventStudyResults, spec: str, window: Window) -> list[dict[str, Any]]:
     out = []
     car = res.car(window)
     for eid in res.event_ids:

@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.config import Event
-from eventstudy.data.panel import PricePanel
-from eventstudy.data.sources import BundledSource, PanelSource
+from eventstudy.data.sources import BundledSource
 from eventstudy.data.universe import constituents, member_prices
-from eventstudy.dollar import shares_on, value_change
 from eventstudy.report import figures
 from eventstudy.study import EventStudy
 
@@ -21,27 +19,23 @@ if TYPE_CHECKING:
     from eventstudy.report.render import ReportBuilder
 
 
-def member_study(config: StudyConfig) -> pd.DataFrame:
+def member_study(config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the study's model for every bundled S&P 500 member on the study's event date.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per member: ``ticker, security, sector, ret, ar, t, status``.
+    members, dollars
+        One row per member (``ticker, security, sector, ret, ar, t, status``), and the
+        event-day dollar figures of the members with a bundled share count.
     """
     date = config.events[0].event_date
     market = config.events[0].market
     members = constituents().set_index("Symbol")
-    prices = member_prices()
-    tickers = [t for t in prices.columns if t in members.index]
-    base = BundledSource().load([market])
-    frames = {t: pd.DataFrame({"adj_close": prices[t].dropna()}) for t in tickers}
-    frames[market] = base.frame(market)
-    panel = PricePanel.from_frames(frames, {t: "bundled S&P 500 wide file" for t in frames})
+    tickers = [t for t in member_prices().columns if t in members.index]
     cfg = config.with_(events=tuple(Event(t, t, date, market) for t in tickers), car_windows=(config.event_window,))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # members listed recently are left out, and counted in the text
-        res = EventStudy(cfg, PanelSource(panel)).fit()
+        res = EventStudy(cfg, BundledSource()).fit()
     t0 = res.ar.loc[0] / np.sqrt(res.ar_var.loc[0])
     table = pd.DataFrame(
         {
@@ -54,14 +48,17 @@ def member_study(config: StudyConfig) -> pd.DataFrame:
             "status": res.events.loc[tickers, "status"].to_numpy(),
         }
     )
-    return table
+    dollars = res.dollar_impact()
+    if not dollars.empty:
+        dollars = dollars.assign(sector=[members.loc[t, "GICS Sector"] for t in dollars["ticker"]])
+    return table, dollars
 
 
 def sector_section(b: ReportBuilder) -> None:
     """Where the shock landed: every member's event-day AR by GICS sector, losers, gainers, dollars."""
     if not isinstance(b.source, BundledSource) or len({e.event_date for e in b.config.events}) != 1:
         return
-    table = member_study(b.config)
+    table, dollars = member_study(b.config)
     used = table[table["status"].str.startswith("ok") & table["ar"].notna()].copy()
     b.add_table("sector_members", table)
     by_sector = (
@@ -76,22 +73,6 @@ def sector_section(b: ReportBuilder) -> None:
         .reset_index()
     )
     # Dollar figures need shares outstanding, bundled for a few members only.
-    date = b.config.events[0].event_date
-    close = (
-        b.source.load([t for t in used["ticker"] if shares_on(t, date) is not None]).close
-        if any(shares_on(t, date) is not None for t in used["ticker"])
-        else pd.DataFrame()
-    )
-    dollar_rows = []
-    for _, r in used.iterrows():
-        found = shares_on(str(r["ticker"]), date)
-        if found is None or r["ticker"] not in close.columns:
-            continue
-        series = close[r["ticker"]].dropna()
-        day = series.index.searchsorted(pd.Timestamp(date))
-        fig_ = value_change(found[0], float(series.iloc[day - 1]), float(series.iloc[day]), float(r["ar"]))
-        dollar_rows.append({"ticker": r["ticker"], "sector": r["sector"], **fig_})
-    dollars = pd.DataFrame(dollar_rows)
     if not dollars.empty:
         sums = dollars.groupby("sector")[["mv_change", "abnormal_change"]].sum()
         covered = dollars.groupby("sector")["ticker"].apply(lambda s: ", ".join(s))
