@@ -6,7 +6,7 @@ from typing import Literal, TypeVar, get_args
 
 from eventstudy.errors import InvalidOptionError
 
-ModelName = Literal["market", "market_adjusted", "constant_mean", "ff3", "ff5", "carhart"]
+ModelName = Literal["market", "market_adjusted", "constant_mean", "ff3", "ff5", "carhart", "custom"]
 ReturnKind = Literal["simple", "log"]
 NegativePrices = Literal["error", "abs", "missing"]
 SourceName = Literal["bundled", "csv", "yahoo"]

@@ -354,9 +354,9 @@ def aggregate_tests(
     n_all = part.n
     out: dict[tuple[str, str], TestStatistic | InvalidTestStatistic] = {}
     if n_all == 0:
-        for d in days:
+        for label in dict.fromkeys([*(str(Window(d, d)) for d in days), *(str(w) for w in windows)]):
             for name in AGGREGATE_TESTS:
-                out[(str(Window(d, d)), name)] = InvalidTestStatistic("no usable firm-event")
+                out[(label, name)] = InvalidTestStatistic("no usable firm-event")
         return out
     sample = convention.standardise == "sample"
     quirk = convention.cross_sums == "mean_times_n"

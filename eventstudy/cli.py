@@ -69,7 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
     run.add_argument(
-        "--model", default="market", help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart"
+        "--model",
+        default="market",
+        help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart, or custom (with --factors)",
+    )
+    run.add_argument(
+        "--factors",
+        help="for --model custom: CSV with date and factor columns in decimals (an 'rf' column makes returns excess)",
+    )
+    run.add_argument(
+        "--factor-columns",
+        help="for --model custom: comma-separated columns of --factors; 'market' adds the event's market proxy",
     )
     run.add_argument(
         "--estimation", default=None, help="estimation window (default: the convention's; -250:-11 for mackinlay)"
@@ -243,6 +253,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         source="csv" if prices else "bundled",
         prices=prices[0] if len(prices) == 1 else None,
         model=args.model,
+        factors=args.factors,
+        factor_columns=tuple(c.strip() for c in (args.factor_columns or "").split(",") if c.strip()),
         returns=args.returns or conv.returns,
         convention=conv.name,
         estimation=estimation,

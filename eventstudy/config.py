@@ -54,6 +54,8 @@ class StudyConfig:
     car_windows: tuple[Window, ...] = (Window(-1, 1), Window(0, 5))
     min_estimation_obs: int = 120
     convention: str = "mackinlay"
+    factors: str | None = None
+    factor_columns: tuple[str, ...] = ()
     # report extras (ignored by the engine)
     context_tickers: tuple[str, ...] = ()
     index_date: dt.date | None = None
@@ -65,6 +67,11 @@ class StudyConfig:
         validate_literal("model", self.model, ModelName)
         validate_literal("returns", self.returns, ReturnKind)
         get_convention(self.convention)
+        if self.model == "custom" and not (self.factors and self.factor_columns):
+            raise ConfigError(
+                "model='custom' needs factors = \"FILE.csv\" (date + factor columns, decimals) and "
+                "factor_columns = [...] ('market' for the event's market proxy)."
+            )
         if self.source not in _SOURCES:
             raise ConfigError(f"source={self.source!r} is not valid; choose one of: {', '.join(_SOURCES)}.")
         if not self.events:
@@ -166,6 +173,11 @@ class StudyConfig:
             kwargs["event_window"] = Window.parse(model["event_window"], "event_window")
         if "car_windows" in model:
             kwargs["car_windows"] = tuple(Window.parse(w, "car_windows") for w in model["car_windows"])
+        if "factors" in model:
+            path = Path(str(model["factors"]))
+            kwargs["factors"] = str(base_dir / path if base_dir and not path.is_absolute() else path)
+        if "factor_columns" in model:
+            kwargs["factor_columns"] = tuple(str(c) for c in model["factor_columns"])
         if "min_estimation_obs" in model:
             kwargs["min_estimation_obs"] = int(model["min_estimation_obs"])
         if "source" in dsec:

@@ -8,9 +8,11 @@ The fitting itself is one closed-form OLS over all firm-events at once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eventstudy._options import ModelName, validate_literal
+from eventstudy.errors import ConfigError
 
 MARKET = "__market__"
 """Placeholder regressor: the event's own market proxy."""
@@ -47,7 +49,7 @@ class ReturnModel:
 
     @property
     def uses_factors(self) -> bool:
-        """Whether the model needs the Fama-French factor files."""
+        """Whether the model needs factor series (bundled Fama-French or user-supplied)."""
         return self.excess or any(r != MARKET for r in self.regressors)
 
     @property
@@ -89,9 +91,31 @@ MODELS: dict[str, ReturnModel] = {
 }
 
 
+def factor_model(columns: Sequence[str], *, excess: bool = False) -> ReturnModel:
+    """Build a model on user-supplied factor columns (``market``: the event's market proxy).
+
+    Examples
+    --------
+    >>> factor_model(["market", "oil"]).regressors == (MARKET, "oil")
+    True
+    """
+    if not columns:
+        raise ConfigError("factor_columns is empty; name at least one column of the factor file (or 'market').")
+    regressors = tuple(MARKET if c == "market" else str(c) for c in columns)
+    shown = ", ".join(columns)
+    return ReturnModel(
+        "custom",
+        regressors,
+        excess=excess,
+        description=f"user factor model: R_i{' - RF' if excess else ''} on {shown} (OLS)",
+    )
+
+
 def get_model(name: str | ReturnModel) -> ReturnModel:
     """Return the model registered as ``name`` (or ``name`` itself if already a model)."""
     if isinstance(name, ReturnModel):
         return name
     validate_literal("model", name, ModelName)
+    if name == "custom":
+        raise ConfigError("model='custom' needs factor columns; build it with factor_model(columns).")
     return MODELS[name]

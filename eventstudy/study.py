@@ -23,7 +23,7 @@ from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import sessions_between, to_session
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import CONVENTIONS, Convention, get_convention
-from eventstudy.data.factors import load_factors
+from eventstudy.data.factors import load_factors, read_factor_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, Source
@@ -38,7 +38,7 @@ from eventstudy.errors import (
     SplitJumpWarning,
     warn,
 )
-from eventstudy.models import MARKET, ReturnModel, get_model
+from eventstudy.models import MARKET, ReturnModel, factor_model, get_model
 from eventstudy.results import EventStudyResults
 from eventstudy.windows import Window
 
@@ -292,7 +292,16 @@ class EventStudy:
         self.source = source if source is not None else make_source(config)
         self.strict = strict
         self.chunk_size = max(1, int(chunk_size))
-        self.model = get_model(config.model)
+        self.custom_factors = (
+            read_factor_file(config.factors, config.factor_columns)
+            if config.model == "custom" and config.factors
+            else None
+        )
+        self.model = (
+            factor_model(config.factor_columns, excess="rf" in self.custom_factors.columns)
+            if self.custom_factors is not None
+            else get_model(config.model)
+        )
         self.convention = get_convention(config.convention)
         self.backend = backend
         self.progress = progress
@@ -406,7 +415,8 @@ class EventStudy:
         factor_names: tuple[str, ...] = ()
         factor_values = np.zeros((len(sessions), 0))
         if self.model.uses_factors:
-            factors = load_factors(self.model.name).reindex(sessions)
+            table = self.custom_factors if self.custom_factors is not None else load_factors(self.model.name)
+            factors = table.reindex(sessions)
             if cfg.returns == "log":
                 factors = np.log1p(factors)
             factor_names = tuple(str(c) for c in factors.columns)

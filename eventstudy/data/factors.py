@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pandas as pd
 
-from eventstudy.data.sources import bundled_path
+from eventstudy.data.sources import _read_csv, bundled_path
+from eventstudy.errors import DataFormatError
 
 _FILES = {
     "ff3": ("factors/ff_factors_daily.csv",),
@@ -29,3 +31,40 @@ def load_factors(model: str) -> pd.DataFrame:
     parts = [_read(f) for f in _FILES[model]]
     frame = pd.concat(parts, axis=1, join="inner")
     return frame.loc[:, ~frame.columns.duplicated()]
+
+
+def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read user factors: a CSV with ``date`` and one column per factor, in decimals.
+
+    A column named ``rf`` is kept as the risk-free rate (returns are then measured in
+    excess of it). ``market`` in ``columns`` stands for the event's market proxy and is
+    not read from the file.
+
+    Raises
+    ------
+    DataFormatError
+        If the file lacks ``date`` or a named column, or holds non-numeric values.
+    """
+    raw = _read_csv(Path(path))
+    raw.columns = [str(c).strip() for c in raw.columns]
+    if "date" not in raw.columns:
+        raise DataFormatError(path, "has no 'date' column", "name the date column 'date'")
+    wanted = [c for c in columns if c != "market"]
+    missing = [c for c in wanted if c not in raw.columns]
+    if missing:
+        available = ", ".join(c for c in raw.columns if c != "date")
+        raise DataFormatError(path, f"has no column {missing[0]!r} (it has: {available})", "fix factor_columns")
+    keep = [*wanted, *(["rf"] if "rf" in raw.columns else [])]
+    try:
+        dates = pd.to_datetime(raw["date"], format="ISO8601")
+    except (ValueError, TypeError):
+        raise DataFormatError(
+            path, "has dates that are not ISO dates (YYYY-MM-DD)", "write dates as YYYY-MM-DD"
+        ) from None
+    frame = raw[keep].apply(pd.to_numeric, errors="coerce")
+    bad = raw[keep].notna() & frame.isna()
+    if bad.any().any():
+        col = str(bad.any().idxmax())
+        raise DataFormatError(path, f"column {col!r} has non-numeric values", "write decimals such as 0.0012")
+    frame.index = pd.DatetimeIndex(dates.dt.normalize(), name="date")
+    return frame.astype("float64").sort_index()

@@ -1,0 +1,67 @@
+"""User-supplied factor models: the bundled Fama-French factors given as a user file must give
+the built-in FF3 results, and an arbitrary factor must match statsmodels OLS."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from eventstudy import EventStudy, StudyConfig
+from eventstudy.cli import main
+from eventstudy.config import Event
+from eventstudy.errors import ConfigError, DataFormatError
+from tests.conftest import ROOT
+
+EVENTS = tuple(Event(t, t, pd.Timestamp("2025-01-27").date(), "^GSPC") for t in ("NVDA", "CEG"))
+
+
+def _fit(**kw):  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return EventStudy(StudyConfig(name="f", events=EVENTS, **kw)).fit()
+
+
+def test_user_file_with_ff3_columns_equals_builtin_ff3(tmp_path: Path) -> None:
+    raw = pd.read_csv(ROOT / "data" / "factors" / "ff_factors_daily.csv")
+    user = raw.assign(**{c: raw[c] / 100 for c in raw.columns if c != "date"})  # the library publishes percent
+    path = tmp_path / "factors.csv"
+    user.to_csv(path, index=False)
+    builtin = _fit(model="ff3")
+    custom = _fit(model="custom", factors=str(path), factor_columns=("mkt_rf", "smb", "hml"))
+    np.testing.assert_allclose(custom.ar.to_numpy(), builtin.ar.to_numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(custom.window_table.to_numpy(), builtin.window_table.to_numpy(), rtol=0, atol=1e-10)
+
+
+def test_market_plus_a_user_factor_matches_statsmodels(tmp_path: Path) -> None:
+    ndx = pd.read_csv(ROOT / "data" / "prices" / "_NDX.csv", index_col="date", parse_dates=["date"])["adj_close"]
+    path = tmp_path / "f.csv"
+    ndx.pct_change().rename("tech").dropna().rename_axis("date").reset_index().to_csv(path, index=False)
+    res = _fit(model="custom", factors=str(path), factor_columns=("market", "tech"))
+    est = res.est_mask["NVDA"].to_numpy()
+    dates = pd.DatetimeIndex(res.dates["NVDA"])
+    x = pd.DataFrame({"m": res.market_ret["NVDA"].to_numpy(), "t": ndx.pct_change().reindex(dates).to_numpy()})
+    fit = sm.OLS(res.ret["NVDA"].to_numpy()[est], sm.add_constant(x.to_numpy()[est])).fit()
+    assert res.params.loc["NVDA", "beta"] == pytest.approx(fit.params[1], rel=1e-10)
+    assert res.params.loc["NVDA", "beta_tech"] == pytest.approx(fit.params[2], rel=1e-10)
+    assert res.params.loc["NVDA", "sigma"] == pytest.approx(np.sqrt(fit.scale), rel=1e-10)
+
+
+def test_custom_model_needs_its_file_and_columns(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="factor_columns"):
+        StudyConfig(name="f", events=EVENTS, model="custom")
+    path = tmp_path / "f.csv"
+    path.write_text("date,oil\n2025-01-02,0.01\n")
+    with pytest.raises(DataFormatError, match="has no column 'gold'"):
+        _fit(model="custom", factors=str(path), factor_columns=("gold",))
+
+
+def test_cli_custom_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    code = main(["run", "--events", str(events), "--market", "^GSPC", "--model", "custom", "--factor-columns", "x"])
+    assert code == 2 and "factors" in capsys.readouterr().err
