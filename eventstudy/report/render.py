@@ -25,6 +25,7 @@ from eventstudy.data.sources import Source
 from eventstudy.report import figures
 from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy, make_source
+from eventstudy.windows import Window
 
 Section = Callable[["ReportBuilder"], None]
 
@@ -163,14 +164,17 @@ def core_sections(b: ReportBuilder) -> None:
 
     ft = firm_table(res)
     b.add_table("firms", ft)
-    w_labels = [w for w in res.windows]
-    header = ["firm", "return day 0", "AR day 0", "t(AR)"]
+    w_labels = sorted(res.windows, key=lambda w: (w.length, w.start))
+    day0 = Window(0, 0) in w_labels  # then the day-0 AR has its own t and SQ p-values
+    header = ["firm", "return day 0", *([] if day0 else ["AR day 0", "t(AR)"])]
     for w in w_labels:
-        header += [f"CAR{w}", "t", "p (t)", "p (SQ)"]
+        header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
     header += ["alpha", "beta", "sigma", "estimation window (M)"]
     rows = []
     for _, r in ft.iterrows():
-        row = [str(r["ticker"]), _fmt_pct(r["ret_0"]), _fmt_pct(r["ar_0"]), _fmt_num(r["t_ar_0"], 2)]
+        row = [str(r["ticker"]), _fmt_pct(r["ret_0"])]
+        if not day0:
+            row += [_fmt_pct(r["ar_0"]), _fmt_num(r["t_ar_0"], 2)]
         for w in w_labels:
             row += [
                 _fmt_pct(r[f"car_{w.label}"]),
