@@ -125,6 +125,10 @@ class SplitJumpWarning(EventStudyWarning):
     """A firm-event was left out because its prices jump like an unadjusted split."""
 
 
+class PartialDataWarning(EventStudyWarning):
+    """A download covers only part of the requested dates."""
+
+
 class OfflineWarning(EventStudyWarning):
     """The network could not be used and a local copy was used instead."""
 

@@ -200,3 +200,27 @@ def test_cli_fetch_without_network(
     assert code == 1
     assert "unreachable" in err and "Traceback" not in err
     assert not cache.exists() or not any(cache.iterdir())
+
+
+def test_partial_answer_is_cached_with_a_warning(tmp_path: Path) -> None:
+    class Truncated(Transport):
+        def __call__(self, ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+            return recorded(ticker).iloc[-40:]
+
+    src = _source(tmp_path, Truncated())
+    with pytest.warns(UserWarning, match=r"NVDA: Yahoo returned prices from 2024-12-31 to 2025-02-28 only"):
+        report = src.fetch(["NVDA"])
+    assert report.rows == {"NVDA": 40}
+
+
+def test_rows_without_prices_are_dropped_not_zero_filled(tmp_path: Path) -> None:
+    class Holes(Transport):
+        def __call__(self, ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+            frame = recorded(ticker).copy()
+            frame.iloc[100:103, :] = np.nan  # yfinance leaves NaN rows for halted days
+            return frame
+
+    src = _source(tmp_path, Holes())
+    src.fetch(["NVDA"])
+    frame, _ = YahooCache(tmp_path / "cache").read("NVDA")  # type: ignore[misc]
+    assert len(frame) == len(recorded("NVDA")) - 3 and frame["adj_close"].notna().all()

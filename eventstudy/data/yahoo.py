@@ -25,7 +25,7 @@ from eventstudy._io import write_text_atomic
 from eventstudy.data.manifest import sha256_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import normalise_price_frame, ticker_to_filename
-from eventstudy.errors import DataSourceError, OfflineWarning, warn
+from eventstudy.errors import DataSourceError, OfflineWarning, PartialDataWarning, warn
 
 Transport = Callable[[str, dt.date, dt.date], pd.DataFrame]
 """Fetch one ticker's daily history between two dates (end inclusive)."""
@@ -236,10 +236,23 @@ class YahooSource:
                     failed[ticker] = f"{kind}: {msg}"
                     kinds.append(kind or "")
                     continue
+                self._check_coverage(ticker, frame)
                 self.cache.write(ticker, frame)
                 rows[ticker] = len(frame)
         network_down = not rows and bool(kinds) and all(k in ("network", "offline") for k in kinds)
         return FetchReport(rows=rows, failed=failed, network_down=network_down)
+
+    def _check_coverage(self, ticker: str, frame: pd.DataFrame) -> None:
+        """Warn when a download starts or ends well inside the requested dates (a partial answer)."""
+        first, last = frame.index.min().date(), frame.index.max().date()
+        wanted_last = min(self.end, dt.date.today() - dt.timedelta(days=1))
+        slack = dt.timedelta(days=7)  # weekends and holidays at either end
+        if first > self.start + slack or last < wanted_last - slack:
+            warn(
+                f"{ticker}: Yahoo returned prices from {first} to {last} only, of {self.start} to {self.end} "
+                "requested (listed later, delisted, or a partial answer); windows outside that span will be short.",
+                PartialDataWarning,
+            )
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Return prices for ``tickers``: fresh from Yahoo, else from the cache with a warning.
