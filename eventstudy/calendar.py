@@ -13,7 +13,7 @@ from typing import TypeAlias
 import exchange_calendars as xcals
 import pandas as pd
 
-from eventstudy.errors import EventDateError, EventDateMovedWarning, InvalidOptionError, warn
+from eventstudy.errors import EventDateError, EventDateMovedWarning, FutureEventDateError, InvalidOptionError, warn
 
 Date: TypeAlias = pd.Timestamp | dt.date | str
 """A calendar date that may or may not be a session."""
@@ -69,7 +69,7 @@ def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str 
     first, last = sessions[0], sessions[-1]
     today = pd.Timestamp.now().normalize()
     if ts > today:
-        raise EventDateError(
+        raise FutureEventDateError(
             label,
             str(ts.date()),
             f"is in the future (today is {today.date()}); no prices exist for it yet",

@@ -57,6 +57,10 @@ class EventDateError(InvalidParameterError):
     """An event date cannot be placed on the trading calendar of the data."""
 
 
+class FutureEventDateError(EventDateError):
+    """An event date lies after today: no prices exist for it yet."""
+
+
 class InsufficientEstimationDataError(EventStudyError, ValueError):
     """Too few estimation-window returns to fit the model."""
 
@@ -91,6 +95,14 @@ class DataFormatError(DataSourceError):
 
     def __init__(self, path: Path | str, why: str, todo: str) -> None:
         super().__init__(f"{path}: {why}; {todo}.")
+
+
+class BadPriceError(DataFormatError):
+    """A price is zero, negative or not a number."""
+
+
+class DuplicateDateError(DataFormatError):
+    """A price file has the same date twice."""
 
 
 class ManifestMismatchError(DataSourceError):

@@ -14,7 +14,14 @@ import eventstudy as es
 from eventstudy.data import manifest
 from eventstudy.data.sources import BundledSource, CsvSource
 from eventstudy.data.yahoo import YahooCache, YahooSource
-from eventstudy.errors import DataFormatError, DataSourceError, ManifestMismatchError, UnknownTickerError
+from eventstudy.errors import (
+    BadPriceError,
+    DataFormatError,
+    DataSourceError,
+    DuplicateDateError,
+    ManifestMismatchError,
+    UnknownTickerError,
+)
 
 from .conftest import ROOT, bundled_csv
 
@@ -65,19 +72,20 @@ def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "needle"),
+    ("content", "needle", "error"),
     [
-        ("date,adj_close\n2025-01-02,1\n2025-01-02,2\n", "duplicate date"),
-        ("date,adj_close\n2025-01-02,1\n2025-01-03,-2\n", "non-positive"),
-        ("date,adj_close\n2025-01-02,1\n2025-01-03,abc\n", "non-numeric"),
-        ("day,adj_close\n2025-01-02,1\n", "no 'date' column"),
-        ("date,price\n2025-01-02,1\n", "neither 'adj_close' nor 'close'"),
-        ("date,adj_close\n02/01/2025,1\n", "not ISO dates"),
+        ("date,adj_close\n2025-01-02,1\n2025-01-02,2\n", "duplicate date", DuplicateDateError),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,-2\n", "non-positive", BadPriceError),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,0\n", "non-positive", BadPriceError),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,abc\n", "non-numeric", BadPriceError),
+        ("day,adj_close\n2025-01-02,1\n", "no 'date' column", DataFormatError),
+        ("date,price\n2025-01-02,1\n", "neither 'adj_close' nor 'close'", DataFormatError),
+        ("date,adj_close\n02/01/2025,1\n", "not ISO dates", DataFormatError),
     ],
 )
-def test_bad_csv_content(tmp_path: Path, content: str, needle: str) -> None:
+def test_bad_csv_content(tmp_path: Path, content: str, needle: str, error: type[Exception]) -> None:
     (tmp_path / "X.csv").write_text(content)
-    with pytest.raises(DataFormatError, match=needle):
+    with pytest.raises(error, match=needle):
         CsvSource(tmp_path).load(["X"])
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from eventstudy._options import NegativePrices, validate_literal
 from eventstudy.data.manifest import data_root, verified
 from eventstudy.data.panel import PricePanel
-from eventstudy.errors import DataFormatError, UnknownTickerError
+from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, UnknownTickerError
 
 WIDE_SP500 = "prices/sp500_adj_close_wide_2022_2025H1.csv"
 _COLUMN_ALIASES = {
@@ -103,7 +103,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
     dates = dates.dt.normalize()
     if dates.duplicated().any():
         dup = dates[dates.duplicated()].iloc[0].date()
-        raise DataFormatError(where, f"has duplicate date {dup}", "keep one row per date")
+        raise DuplicateDateError(where, f"has duplicate date {dup}", "keep one row per date")
     cols = [c for c in ("adj_close", "close", "open", "high", "low") if c in frame.columns]
     out = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
     for col in cols:
@@ -111,7 +111,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
         bad_text = frame[col].notna().to_numpy() & np.isnan(values)
         if bad_text.any():
             i = int(np.argmax(bad_text))
-            raise DataFormatError(
+            raise BadPriceError(
                 where,
                 f"column {col!r} has non-numeric value {frame[col].iloc[i]!r} on {dates.iloc[i].date()}",
                 "leave missing prices empty and write numbers with a decimal point",
@@ -126,7 +126,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
                 "prices must be positive; remove or correct the row (a negative price may be CRSP's mark for a "
                 "bid-ask midpoint: pass --negative-prices abs to use its absolute value, or missing to drop it)"
             )
-            raise DataFormatError(
+            raise BadPriceError(
                 where, f"column {col!r} has non-positive price {values[i]} on {dates.iloc[i].date()}", hint
             )
         out[col] = values
