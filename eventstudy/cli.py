@@ -162,19 +162,24 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
-    print(f"eventstudy: warning: {message}", file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Warnings are held back until the command ends: a failed command prints its one
+    error line and nothing else; a successful one prints its warnings.
+    """
     args = _parser().parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    held: list[str] = []
+
+    def hold(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
+        held.append(f"eventstudy: warning: {message}")
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # third-party deprecations are not the user's business
         warnings.simplefilter("always", EventStudyWarning)
-        warnings.showwarning = _show_warning
+        warnings.showwarning = hold
         try:
-            return int(_dispatch(args, sys.stdout))
+            code = int(_dispatch(args, sys.stdout))
         except EventStudyError as exc:
             print(f"eventstudy: error: {exc}", file=sys.stderr)
             return 2
@@ -186,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("eventstudy: interrupted; nothing was written.", file=sys.stderr)
             return 130
+    for line in dict.fromkeys(held):
+        print(line, file=sys.stderr)
+    return code
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:

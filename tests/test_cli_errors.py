@@ -29,7 +29,7 @@ def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Pat
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if line.startswith("eventstudy: error:")]
     assert code == 2
-    assert len(errors) == 1, err
+    assert len(errors) == 1 and len(err.strip().splitlines()) == 1, err  # one line, no warnings before it
     assert needle in errors[0]
     assert "Traceback" not in err
     assert sentinel.read_text() == "earlier output\n"
