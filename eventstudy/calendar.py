@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from typing import TypeAlias
 
 import exchange_calendars as xcals
@@ -90,3 +91,26 @@ def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str 
             EventDateMovedWarning,
         )
     return pd.Timestamp(session)
+
+
+def to_sessions(
+    name: str, dates: Sequence[Date], sessions: pd.DatetimeIndex, labels: Sequence[str]
+) -> list[pd.Timestamp]:
+    """Vectorised :func:`to_session` for many dates (same errors and warnings).
+
+    Each distinct date is checked and placed once: thousands of events share few dates.
+    """
+    out: list[pd.Timestamp] = []
+    placed: dict[object, pd.Timestamp] = {}
+    today = pd.Timestamp.now().normalize()
+    for date, label in zip(dates, labels, strict=True):
+        if date not in placed:
+            ts = pd.Timestamp(date) if isinstance(date, dt.date) else None
+            in_range = ts is not None and sessions[0] <= ts <= min(sessions[-1], today)
+            pos = int(sessions.searchsorted(ts)) if in_range else -1
+            if in_range and sessions[pos] == ts:
+                placed[date] = sessions[pos]  # the common case: already a session
+            else:
+                placed[date] = to_session(name, date, sessions, label=label)
+        out.append(placed[date])
+    return out

@@ -25,6 +25,8 @@ def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> t
     ``(shares, note)`` or ``None`` when the ticker has no count.
     """
     table = bundled_shares() if table is None else table
+    if ticker not in _tickers(table):
+        return None
     rows = table[table["ticker"] == ticker]
     if rows.empty:
         return None
@@ -32,6 +34,18 @@ def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> t
     row = before.iloc[-1] if not before.empty else rows.iloc[0]
     note = f"{float(row['shares']):,.0f} shares as of {row['as_of_date'].date()} ({str(row['source_document']).split(' (')[0]})"
     return float(row["shares"]), note
+
+
+def _tickers(table: pd.DataFrame) -> frozenset[str]:
+    # A set lookup first: a study of hundreds of firms has a share count for few of them.
+    if table is bundled_shares():
+        return _bundled_tickers()
+    return frozenset(table["ticker"].astype(str))
+
+
+@functools.cache
+def _bundled_tickers() -> frozenset[str]:
+    return frozenset(bundled_shares()["ticker"].astype(str))
 
 
 def value_change(shares: float, close_prev: float, close_now: float, abnormal_return: float) -> dict[str, float]:

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from eventstudy import abnormal, aggregate, inference
 from eventstudy._options import validate_literal
 from eventstudy.backends import Backend, run_chunks
-from eventstudy.calendar import sessions_between, to_session
+from eventstudy.calendar import sessions_between, to_sessions
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import CONVENTIONS, Convention, get_convention
 from eventstudy.data.factors import load_factors, read_factor_file
@@ -432,15 +432,13 @@ class EventStudy:
     def _place_events(self, sessions: pd.DatetimeIndex) -> list[tuple[Event, pd.Timestamp]]:
         """Each event with its session (a non-session moves to the next one, with a warning)."""
         cfg = self.config
-        # Map each distinct date once: thousands of events share few dates.
-        placed: dict[object, pd.Timestamp] = {}
-        rows = []
-        for ev in cfg.events:
-            if ev.event_date not in placed:
-                placed[ev.event_date] = to_session(
-                    cfg.calendar, ev.event_date, sessions, label=f"event_date of {ev.event_id}"
-                )
-            rows.append((ev, placed[ev.event_date]))
+        days = to_sessions(
+            cfg.calendar,
+            [ev.event_date for ev in cfg.events],
+            sessions,
+            [f"event_date of {ev.event_id}" for ev in cfg.events],
+        )
+        rows = list(zip(cfg.events, days, strict=True))
         return rows
 
     def _statuses(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -54,6 +54,25 @@ class PricePanel:
         """Return one ticker's prices as a frame with one column per field (rows with a price)."""
         out = pd.DataFrame({fld: getattr(self, fld)[ticker] for fld in PRICE_FIELDS})
         return out[out["adj_close"].notna()]
+
+    @classmethod
+    def from_adj_close(cls, adj_close: pd.DataFrame, provenance: Mapping[str, str]) -> PricePanel:
+        """Build a panel from a wide table of adjusted closes only (dates x tickers)."""
+        adj = adj_close.astype("float64").sort_index()
+        adj.index = pd.DatetimeIndex(adj.index, name="date")
+        adj.columns = pd.Index([str(c) for c in adj.columns], name="ticker")
+        empty = adj * float("nan")
+        return cls(adj, adj.copy(), empty, empty.copy(), empty.copy(), dict(provenance))
+
+    @classmethod
+    def concat(cls, panels: Sequence[PricePanel], order: Sequence[str]) -> PricePanel:
+        """Join panels on their dates, columns in ``order``."""
+        fields = {
+            fld: pd.concat([getattr(p, fld) for p in panels], axis=1).sort_index()[list(order)]
+            for fld in PRICE_FIELDS
+        }
+        provenance = {t: pr for p in panels for t, pr in p.provenance.items()}
+        return cls(**fields, provenance=provenance)
 
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame], provenance: Mapping[str, str]) -> PricePanel:

@@ -104,12 +104,18 @@ def split_jumps(gross: np.ndarray, tolerance: float = 0.03) -> np.ndarray:
     >>> split_jumps(np.array([0.5004, 0.83, 3.0, np.nan])).round(3).tolist()
     [0.5, 0.0, 3.0, 0.0]
     """
-    out = np.zeros(np.shape(gross))
     g = np.asarray(gross, dtype=np.float64)
+    out = np.zeros(g.shape)
+    # Only moves of at least a halving or a doubling can be splits; test those alone.
+    with np.errstate(invalid="ignore"):
+        idx = np.flatnonzero((g < 0.5 * (1 + tolerance)) | (g > 2.0 * (1 - tolerance)))
+    cand = g.ravel()[idx]
+    found = np.zeros(len(cand))
     for k in SPLIT_FACTORS:
         for factor in (1.0 / k, float(k)):
-            hit = np.abs(g / factor - 1.0) < tolerance
-            out = np.where(hit & (out == 0), factor, out)
+            hit = (np.abs(cand / factor - 1.0) < tolerance) & (found == 0)
+            found[hit] = factor
+    out.ravel()[idx] = found
     return out
 
 

@@ -167,6 +167,8 @@ class BundledSource:
         root = data_root()
         frames: dict[str, pd.DataFrame] = {}
         provenance: dict[str, str] = {}
+        from_wide: list[str] = []
+        wide = _wide_sp500()
         for ticker in tickers:
             path = root / "prices" / ticker_to_filename(ticker)
             if path.is_file() and not ticker.startswith(("sp500_",)):
@@ -175,15 +177,16 @@ class BundledSource:
                     f"bundled snapshot data/prices/{path.name} (Yahoo adjusted close, "
                     "vintage 2026-07-14; see data/PROVENANCE.md)"
                 )
-                continue
-            wide = _wide_sp500()
-            if ticker in wide.columns:
-                col = wide[ticker].dropna()
-                frames[ticker] = pd.DataFrame({"adj_close": col})
-                provenance[ticker] = f"bundled snapshot data/{WIDE_SP500} (Yahoo adjusted close, vintage 2026-07-14)"
-                continue
-            raise UnknownTickerError(ticker, "the bundled snapshot", self.available())
-        return PricePanel.from_frames(frames, provenance)
+            elif ticker in wide.columns:
+                from_wide.append(ticker)
+            else:
+                raise UnknownTickerError(ticker, "the bundled snapshot", self.available())
+        # Members of the wide table come as one block: hundreds of them load at once.
+        block = PricePanel.from_adj_close(
+            wide[from_wide].dropna(how="all"),
+            {t: f"bundled snapshot data/{WIDE_SP500} (Yahoo adjusted close, vintage 2026-07-14)" for t in from_wide},
+        )
+        return PricePanel.concat([PricePanel.from_frames(frames, provenance), block], list(tickers))
 
 
 @functools.cache
