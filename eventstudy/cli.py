@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 a gated claim failed (``verify``) or a download failed
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import warnings
@@ -331,20 +330,12 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
-    import pandas as pd
-
+    from eventstudy.config import parse_date
     from eventstudy.data.yahoo import YahooSource
-    from eventstudy.errors import EventDateError
-
-    def day(name: str, text: str) -> dt.date:
-        try:
-            return pd.Timestamp(text).date()
-        except (ValueError, TypeError):
-            raise EventDateError(name, text, "is not a date", "write it as YYYY-MM-DD") from None
 
     source = YahooSource(
-        day("--start", args.start),
-        day("--end", args.end),
+        parse_date("--start", args.start),
+        parse_date("--end", args.end),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         offline=args.offline,
     )

@@ -229,15 +229,28 @@ _DATA_KEYS = {"source", "prices", "calendar"}
 _REPORT_KEYS = {"context_tickers", "index_date", "claims", "proxies", "robustness_models", "sector_map", "shares"}
 
 
-def _date(parameter: str, value: object) -> dt.date:
+def parse_date(parameter: str, value: object) -> dt.date:
+    """Return ``value`` as a date, or raise :class:`EventDateError` naming ``parameter``.
+
+    Examples
+    --------
+    >>> parse_date("event_date", "2025-01-27")
+    datetime.date(2025, 1, 27)
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     try:
-        return pd.Timestamp(str(value)).date()
-    except (ValueError, TypeError):
+        day = pd.Timestamp(str(value)).date()
+    except (ValueError, TypeError, OverflowError, NotImplementedError):
         raise EventDateError(parameter, value, "is not a date", "write it as YYYY-MM-DD") from None
+    if not 1800 <= day.year <= 2200:
+        raise EventDateError(parameter, value, "is not a plausible date", "write it as YYYY-MM-DD")
+    return day
+
+
+_date = parse_date
 
 
 def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -> tuple[Event, ...]:

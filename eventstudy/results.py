@@ -119,8 +119,10 @@ class EventStudyResults(_SummaryRepr):
     params
         Estimated parameters per firm-event: ``alpha``, slopes (``beta`` for the market
         model), ``sigma`` and ``df``.
-    ret, market_ret, expected_ret, ar, ar_var
-        Frames of relative day x event id.
+    ret, market_ret, expected_ret, ar, ar_var, ar_t
+        Frames of relative day x event id; ``ar_var`` is the variance of each AR and
+        ``ar_t`` its t-statistic under the convention (prediction-error corrected by
+        default, ``AR / sigma`` for ``eventstudytools``).
     dates
         Session date of each relative day and event.
     windows
@@ -151,6 +153,7 @@ class EventStudyResults(_SummaryRepr):
     expected_ret: pd.DataFrame
     ar: pd.DataFrame
     ar_var: pd.DataFrame
+    ar_t: pd.DataFrame
     dates: pd.DataFrame
     est_mask: pd.DataFrame
     windows: tuple[Window, ...]
@@ -260,6 +263,7 @@ class EventStudyResults(_SummaryRepr):
             expected_ret=frame(arrays["expected"]),
             ar=frame(arrays["ar"]),
             ar_var=frame(arrays["ar_var"]),
+            ar_t=frame(arrays["t_ar"]),
             dates=dates,
             est_mask=pd.DataFrame(est.T, index=relidx, columns=ids),
             windows=tuple(windows),
@@ -394,29 +398,33 @@ class EventStudyResults(_SummaryRepr):
     def to_frame(self) -> pd.DataFrame:
         """Long table of the event window: the rows of ``ar.csv``.
 
-        Columns ``event_id, ticker, rel_day, date, ret, market_ret, expected_ret, ar, car``
-        where ``car`` cumulates ARs from the event-window start to ``rel_day``.
+        Columns ``event_id, ticker, rel_day, date, ret, market_ret, expected_ret, ar, car,
+        ar_t`` where ``car`` cumulates ARs from the event-window start to ``rel_day`` and
+        ``ar_t`` is the day's AR t-statistic under the convention.
         """
         w = self.config.event_window
         days = list(range(w.start, w.end + 1))
-        parts = []
-        for eid in self.event_ids:
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "event_id": eid,
-                        "ticker": self.events.loc[eid, "ticker"],
-                        "rel_day": days,
-                        "date": [pd.Timestamp(d).date() if pd.notna(d) else None for d in self.dates.loc[days, eid]],
-                        "ret": self.ret.loc[days, eid].to_numpy(),
-                        "market_ret": self.market_ret.loc[days, eid].to_numpy(),
-                        "expected_ret": self.expected_ret.loc[days, eid].to_numpy(),
-                        "ar": self.ar.loc[days, eid].to_numpy(),
-                        "car": self.ar.loc[days, eid].cumsum(skipna=False).to_numpy(),
-                    }
-                )
-            )
-        return pd.concat(parts, ignore_index=True)
+        ids = self.event_ids
+        n, length = len(ids), len(days)
+
+        def flat(frame: pd.DataFrame) -> NDArray[np.float64]:
+            return frame.loc[days, ids].to_numpy(dtype="float64").T.ravel()
+
+        dates = pd.DatetimeIndex(self.dates.loc[days, ids].to_numpy().T.ravel())
+        return pd.DataFrame(
+            {
+                "event_id": np.repeat(ids, length),
+                "ticker": np.repeat(self.events["ticker"].to_numpy(), length),
+                "rel_day": np.tile(days, n),
+                "date": [d.date() if pd.notna(d) else None for d in dates],
+                "ret": flat(self.ret),
+                "market_ret": flat(self.market_ret),
+                "expected_ret": flat(self.expected_ret),
+                "ar": flat(self.ar),
+                "car": self.ar.loc[days, ids].cumsum(skipna=False).to_numpy(dtype="float64").T.ravel(),
+                "ar_t": flat(self.ar_t),
+            }
+        )
 
     def params_table(self) -> pd.DataFrame:
         """Return the rows of ``params.csv`` (one per firm-event, with its status)."""

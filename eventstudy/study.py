@@ -21,14 +21,13 @@ from eventstudy import abnormal, aggregate, inference
 from eventstudy._options import validate_literal
 from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import sessions_between, to_sessions
-from eventstudy.config import Event, StudyConfig
+from eventstudy.config import Event, StudyConfig, parse_date
 from eventstudy.conventions import CONVENTIONS, Convention, get_convention
 from eventstudy.data.factors import load_factors, read_factor_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, Source
 from eventstudy.errors import (
-    EventDateError,
     EventExcludedWarning,
     InsufficientEstimationDataError,
     MissingReturnsWarning,
@@ -168,12 +167,14 @@ def compute_chunk(
     digits = convention.rounding
     ar_t: NDArray[np.float64] = np.round(ar, digits) if digits is not None else ar
     sigma_t = np.asarray(np.round(sigma, digits) if digits is not None else sigma, dtype=np.float64)
+    exact = convention.single_variance == "exact"
     keep = slice(None) if keep_from is None else slice(int(np.searchsorted(rel, keep_from)), None)
     est_pos = np.where(est, stack.positions, -1)
     out: dict[str, NDArray[np.float64]] = {
         "ar": ar[:, keep],
         "expected": expected_ret[:, keep],
-        "ar_var": ar_var[:, keep],
+        "ar_var": (ar_var if exact else np.broadcast_to((sigma_t**2)[:, None], ar.shape))[:, keep],
+        "t_ar": (ar_t / np.sqrt(ar_var if exact else (sigma_t**2)[:, None]))[:, keep],
         "est": est[:, keep].astype(np.float64),
         "ret": stack.ret[:, keep],
         "mkt": stack.mkt[:, keep],
@@ -206,7 +207,6 @@ def compute_chunk(
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
         car = abnormal.window_sum(ar_t, idx)
-        exact = convention.single_variance == "exact"
         var = abnormal.car_variance(fit, x, idx) if exact else sigma_t**2 * float(w.length)
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
@@ -583,10 +583,7 @@ def event_study(
     """
     if isinstance(tickers, str):
         tickers = [tickers]
-    try:
-        day = pd.Timestamp(event_date).date()
-    except (ValueError, TypeError):
-        raise EventDateError("event_date", event_date, "is not a date", "write it as YYYY-MM-DD") from None
+    day = parse_date("event_date", event_date)
     config = StudyConfig(
         name=name,
         events=tuple(Event(f"{t}@{day}", t, day, market) for t in tickers),

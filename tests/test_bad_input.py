@@ -120,7 +120,12 @@ def test_fetch_offline_refuses_and_leaves_cache(capsys: pytest.CaptureFixture[st
 
 
 # --------------------------------------------------------------------------- fuzzing
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# EVENTSTUDY_FUZZ_EXAMPLES=2000 for a long local run; CI keeps it short.
+FUZZ = settings(
+    max_examples=int(os.environ.get("EVENTSTUDY_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 cells = st.one_of(
     st.sampled_from(["NVDA", "^GSPC", "2025-01-27", "2025-13-40", "", "nan", "-1", "0", "1e400", "abc", "2024-02-30"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
