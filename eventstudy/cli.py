@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run an event study on your own events and prices",
         description="Compute ARs, CARs and tests for the events in --events and write "
-        "ar.csv, params.csv, tests.csv and summary.json to --out.",
+        "ar.csv, params.csv, tests.csv (single-firm and many-firm tests), aggregate.csv (AAR/CAAR "
+        "with every many-firm test, distribution and reason when a test cannot apply) and summary.json to --out.",
     )
     run.add_argument(
         "--prices",
@@ -294,6 +295,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         "n_used": int(ok.sum()),
         "window": str(window),
         "mean_car": float(res.car(window)[ok].mean()),
+        "aar": res.aggregate_estimates["mean"].to_dict(),
         "cars": {eid: res.car(window)[eid] for eid in res.event_ids},
     }
     summary = {
@@ -307,9 +309,10 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         res.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
         res.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
         res.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
+        res.aggregate_table().to_csv(stage / "aggregate.csv", index=False, float_format="%.12g")
         (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
     print(
-        f"wrote ar.csv, params.csv, tests.csv and summary.json to {args.out} ({headline['n_used']} of "
+        f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({headline['n_used']} of "
         f"{headline['n_events']} firm-events used; prices from the {source.name})",
         file=out,
     )

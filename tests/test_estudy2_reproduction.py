@@ -137,3 +137,26 @@ def test_log_returns_equal_estudy2_rates(results) -> None:  # type: ignore[no-un
         ours = pd.Series(results.ret[ticker].to_numpy(), index=pd.DatetimeIndex(results.dates[ticker])).dropna()
         theirs = rates[ticker].reindex(ours.index)
         pd.testing.assert_series_equal(ours, theirs, check_names=False, check_freq=False, rtol=0, atol=1e-12)
+
+
+def test_the_command_line_reproduces_them_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``eventstudy run --convention estudy2`` writes the same numbers to tests.csv and aggregate.csv."""
+    from eventstudy.cli import main
+
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date\n" + "".join(f"{t},{t},2020-03-16\n" for t in TICKERS))
+    out = tmp_path / "out"
+    args = ["run", "--events", str(events), "--prices", str(DATA / "prices_close.csv"), "--market", "^GSPC"]
+    args += ["--convention", "estudy2", "--estimation", "-240:-1", "--window", "0:4", "--out", str(out)]
+    assert main(args) == 0
+    agg = pd.read_csv(out / "aggregate.csv")
+    tests = pd.read_csv(out / "tests.csv")
+    for date, _column, test, printed, _stars in EXPECTED:
+        rel = list(pd.bdate_range("2020-03-16", "2020-03-20").strftime("%Y-%m-%d")).index(date)
+        label = str(Window(rel, rel))
+        if test == "mean":
+            ours = agg[(agg["window"] == label)]["estimate"].iloc[0]
+        else:
+            ours = tests[(tests["scope"] == "aggregate") & (tests["window"] == label) & (tests["test"] == test)]
+            ours = ours["statistic"].iloc[0]
+        assert abs(ours - float(printed)) <= _tolerance(printed), (date, test, ours, printed)

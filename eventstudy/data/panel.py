@@ -68,8 +68,7 @@ class PricePanel:
     def concat(cls, panels: Sequence[PricePanel], order: Sequence[str]) -> PricePanel:
         """Join panels on their dates, columns in ``order``."""
         fields = {
-            fld: pd.concat([getattr(p, fld) for p in panels], axis=1).sort_index()[list(order)]
-            for fld in PRICE_FIELDS
+            fld: pd.concat([getattr(p, fld) for p in panels], axis=1).sort_index()[list(order)] for fld in PRICE_FIELDS
         }
         provenance = {t: pr for p in panels for t, pr in p.provenance.items()}
         return cls(**fields, provenance=provenance)
