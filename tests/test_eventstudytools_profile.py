@@ -73,6 +73,7 @@ def _independent() -> dict[str, dict[str, object]]:
         car = np.round(ar, 4).sum()
         out[str(row[0])] = {
             "ar": ar,
+            "ar_t": np.round(ar, 4) / np.round(sigma, 4),
             "alpha": coef[0],
             "beta": coef[1],
             "t": car / (np.round(sigma, 4) * np.sqrt(len(days))),
@@ -86,6 +87,7 @@ def test_abnormal_returns_match(outputs: dict[str, pd.DataFrame]) -> None:
     for eid, ref in _independent().items():
         ours = ar[ar["event_id"].astype(str) == eid].sort_values("rel_day")
         np.testing.assert_allclose(ours["ar"].to_numpy(), ref["ar"], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(ours["ar_t"].to_numpy(), ref["ar_t"], rtol=1e-9)  # AR / sigma, rounded inputs
         assert list(pd.to_datetime(ours["date"])) == list(pd.to_datetime(ref["dates"]))
 
 
