@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 a gated claim failed (``verify``) or a download failed
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from collections.abc import Sequence
@@ -230,8 +229,6 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    from eventstudy._io import staged_directory
-    from eventstudy._meta import json_safe, record_versions
     from eventstudy._options import NegativePrices, SourceName, validate_literal
     from eventstudy.backends import Backend
     from eventstudy.config import StudyConfig, is_request_file, read_events_csv, read_request_file
@@ -289,31 +286,11 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if not args.out:
         print(res.summary().as_text(), file=out)
         return 0
-    ok = res.events["status"].str.startswith("ok")
-    headline = {
-        "n_events": len(res.events),
-        "n_used": int(ok.sum()),
-        "window": str(window),
-        "mean_car": float(res.car(window)[ok].mean()),
-        "aar": res.aggregate_estimates["mean"].to_dict(),
-        "cars": {eid: res.car(window)[eid] for eid in res.event_ids},
-    }
-    summary = {
-        "config": config.to_dict(),
-        "convention": conv.as_dict(),
-        "versions": record_versions(),
-        "data": {"source": source.name, "series": dict(res.prices.provenance)},
-        "headline": headline,
-    }
-    with staged_directory(Path(args.out)) as stage:
-        res.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
-        res.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
-        res.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
-        res.aggregate_table().to_csv(stage / "aggregate.csv", index=False, float_format="%.12g")
-        (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
+    res.write(Path(args.out), source=source.name)
+    n_used = int(res.events["status"].str.startswith("ok").sum())
     print(
-        f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({headline['n_used']} of "
-        f"{headline['n_events']} firm-events used; prices from the {source.name})",
+        f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({n_used} of "
+        f"{len(res.events)} firm-events used; prices from the {source.name})",
         file=out,
     )
     return 0

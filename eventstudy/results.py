@@ -7,9 +7,11 @@ is changed after construction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from eventstudy._io import staged_directory
+from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.data.panel import PricePanel
@@ -497,6 +501,45 @@ class EventStudyResults(_SummaryRepr):
                 }
             )
         return pd.DataFrame(rows).set_index("event_id") if rows else pd.DataFrame()
+
+    def write(self, folder: Path, *, source: str = "") -> Path:
+        """Write ``ar.csv``, ``params.csv``, ``tests.csv``, ``aggregate.csv`` and ``summary.json``.
+
+        The files land together or not at all (written in a staging folder first), so
+        a failure leaves an earlier output in ``folder`` untouched.
+
+        Parameters
+        ----------
+        folder
+            Output folder.
+        source
+            Name of the price source, recorded in ``summary.json`` beside each series'
+            provenance.
+        """
+        window = self.config.event_window
+        ok = self.events["status"].str.startswith("ok")
+        cars = self.car(window)
+        summary = {
+            "config": self.config.to_dict(),
+            "convention": self.convention.as_dict(),
+            "versions": record_versions(),
+            "data": {"source": source, "series": dict(self.prices.provenance)},
+            "headline": {
+                "n_events": len(self.events),
+                "n_used": int(ok.sum()),
+                "window": str(window),
+                "mean_car": float(cars[ok].mean()),
+                "aar": self.aggregate_estimates["mean"].to_dict(),
+                "cars": {eid: cars[eid] for eid in self.event_ids},
+            },
+        }
+        with staged_directory(Path(folder)) as stage:
+            self.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
+            self.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
+            self.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
+            self.aggregate_table().to_csv(stage / "aggregate.csv", index=False, float_format="%.12g")
+            (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
+        return Path(folder)
 
     # ------------------------------------------------------------------ display
     def summary(self) -> Summary:
