@@ -81,6 +81,37 @@ def grid_positions(event_pos: NDArray[np.int64], rel: NDArray[np.int64], n_sessi
     return np.where((pos >= 0) & (pos < n_sessions), pos, -1)
 
 
+def pair_returns(
+    prices: NDArray[np.float64],
+    firm_cols: NDArray[np.int64],
+    mkt_cols: NDArray[np.int64],
+    kind: str,
+    names: Sequence[str],
+) -> tuple[NDArray[np.float64], list[str], NDArray[np.int64], NDArray[np.int64]]:
+    """Compute each firm's and its market's returns over the days on which both have a price.
+
+    On this calendar a day the firm does not trade is skipped for both series, so the
+    next return spans the gap for both (the EventStudyTools convention).
+
+    Returns
+    -------
+    values, columns, firm_cols, mkt_cols
+        Sessions x (2 x pairs) returns (firm then market for each distinct pair), their
+        names, and each firm-event's two columns in ``values``.
+    """
+    pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
+    slot = {pair: j for j, pair in enumerate(pairs)}
+    values = np.full((prices.shape[0], 2 * len(pairs)), np.nan)
+    for (f, m), j in slot.items():
+        common = np.flatnonzero(np.isfinite(prices[:, f]) & np.isfinite(prices[:, m]))
+        for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
+            p = prices[common, col]
+            values[common[1:], dest] = np.log(p[1:] / p[:-1]) if kind == "log" else p[1:] / p[:-1] - 1.0
+    columns = [names[c] for pair in pairs for c in pair]
+    index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
+    return values, columns, 2 * index, 2 * index + 1
+
+
 def pair_positions(
     values: NDArray[np.float64],
     event_pos: NDArray[np.int64],
@@ -330,6 +361,9 @@ class EventStudy:
         mkt_cols = np.array([col_of[r[0].market] for r in rows], dtype=np.int64)
         pair_pos = None
         if self.convention.calendar == "pair":
+            levels = panel.adj_close.reindex(grid.sessions)[grid.columns].to_numpy(dtype="float64")
+            values, columns, firm_cols, mkt_cols = pair_returns(levels, firm_cols, mkt_cols, cfg.returns, grid.columns)
+            grid = replace(grid, values=values, columns=columns)
             pair_pos = pair_positions(grid.values, event_pos, firm_cols, mkt_cols, rel)
             # The event day is the first day on which firm and market both trade.
             day0 = pair_pos[:, int(np.flatnonzero(rel == 0)[0])]

@@ -10,6 +10,8 @@ decimals as the service does.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,7 @@ from tests.conftest import REFERENCE
 DATA = REFERENCE / "eventstudytools_sp500_inputs"
 
 
-def _read(name: str) -> pd.DataFrame:
+def _read(name: str | Path) -> pd.DataFrame:
     frame = pd.read_csv(DATA / name, sep=";", header=None, names=["id", "date", "price"])
     frame["id"] = frame["id"].str.strip()
     frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y")
@@ -53,8 +55,8 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]
     return {n: pd.read_csv(out / f"{n}.csv") for n in ("ar", "params", "tests")}
 
 
-def _independent() -> dict[str, dict[str, object]]:
-    firms, market = _read("02_FirmData.csv"), _read("03_MarketData.csv")
+def _independent(firm_file: Path | None = None) -> dict[str, dict[str, object]]:
+    firms, market = _read(firm_file or "02_FirmData.csv"), _read("03_MarketData.csv")
     request = pd.read_csv(DATA / "01_RequestFile.csv", sep=";", header=None)
     out = {}
     for _, row in request.iterrows():
@@ -135,3 +137,28 @@ def test_unadjusted_splits_in_the_sample_are_found(tmp_path, capsys) -> None:  #
     assert "(Lexmark): Lexmark's price moves by a factor of 1/2 on 1999-06-11" in err
     params = pd.read_csv(tmp_path / "o" / "params.csv")
     assert params["status"].str.startswith("excluded").sum() == 2
+
+
+def test_days_a_firm_does_not_trade_are_skipped_for_both_series(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Thin trading: drop some firm days; the return after a gap spans it for firm and market alike."""
+    firms = (DATA / "02_FirmData.csv").read_text().splitlines()
+    dropped = {
+        "Adobe Systems;14.03.1997",
+        "Adobe Systems;02.04.1997",
+        "Adobe Systems;29.04.1997",
+        "Yahoo;29.11.1999",
+        "Yahoo;01.09.1999",
+    }
+    kept = [line for line in firms if ";".join(line.split(";")[:2]) not in dropped]
+    assert len(kept) == len(firms) - len(dropped)
+    thin = tmp_path / "firms.csv"
+    thin.write_text("\n".join(kept) + "\n")
+    out = tmp_path / "o"
+    args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(thin)]
+    args += ["--prices", str(DATA / "03_MarketData.csv"), "--convention", "eventstudytools"]
+    assert main([*args, "--negative-prices", "abs", "--allow-jumps", "--out", str(out)]) == 0
+    ar = pd.read_csv(out / "ar.csv")
+    ref = _independent(firm_file=thin)
+    for eid in ("75510", "83435"):
+        ours = ar[ar["event_id"].astype(str) == eid].sort_values("rel_day")
+        np.testing.assert_allclose(ours["ar"].to_numpy(), ref[eid]["ar"], rtol=0, atol=1e-10)
