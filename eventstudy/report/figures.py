@@ -224,3 +224,24 @@ def sector_strip(table: pd.DataFrame, highlight: list[str]) -> Figure:
     ax.set_xlabel("abnormal return on the event day (%), market model vs S&P 500")
     ax.set_title("Where the shock landed: every S&P 500 member by sector (bar: sector median)")
     return fig
+
+
+def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -> Figure:
+    """Average abnormal return per relative day; days significant at 5% under ``test`` are marked."""
+    fig, ax = _new((9.0, 4.0))
+    values = np.asarray(aar) * 100
+    significant = np.asarray(pvals) < 0.05
+    colours = [PALETTE[1] if s else "#95a5a6" for s in significant]
+    ax.bar(days, values, color=colours, width=0.7)
+    for d, v, s in zip(days, values, significant, strict=True):
+        label = f"{v:.1f}%" + (" *" if s else "")
+        ax.annotate(label, (d, v), xytext=(0, -11 if v < 0 else 4), textcoords="offset points", ha="center", fontsize=8)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(days)
+    ax.set_xlabel("relative day (sessions from the event)")
+    ax.set_ylabel("average abnormal return (%)")
+    ax.set_title(f"Average abnormal return by day (red, *: p < 0.05 under {test})")
+    lo = min(0.0, float(np.nanmin(values)))
+    hi = max(0.0, float(np.nanmax(values)))
+    ax.set_ylim(lo - 0.12 * (hi - lo + 1e-9), hi + 0.12 * (hi - lo + 1e-9))
+    return fig

@@ -8,17 +8,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy import aggregate
 from eventstudy.data.sources import BundledSource, PanelSource
 from eventstudy.data.universe import EW_TICKER, equal_weighted_index, member_prices, with_series
 from eventstudy.errors import EventStudyError
 from eventstudy.models import MARKET, get_model
 from eventstudy.report import figures
 from eventstudy.study import EventStudy
+from eventstudy.windows import Window
 
 if TYPE_CHECKING:
     from eventstudy.report.render import ReportBuilder
     from eventstudy.results import EventStudyResults
-    from eventstudy.windows import Window
 
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
 PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
@@ -67,6 +68,19 @@ def aggregate_section(b: ReportBuilder) -> None:
         f"weighted portfolio's estimation-window AR, which already contains the correlation. AAR on day 0: "
         f"{est.loc['[0,0]', 'mean'] * 100:.2f}%."
     )
+    days = aggregate.event_days(b.config.event_window, res.windows)
+    day_labels = [str(Window(d, d)) for d in days]
+    fig = b.add_figure(
+        "aar",
+        figures.aar_bars(
+            days,
+            [float(est.loc[lab, "mean"]) for lab in day_labels],
+            [res.aggregate_tests[(lab, "kp_bmp")].pval for lab in day_labels],
+            "the Kolari-Pynnonen-adjusted BMP test",
+        ),
+        "Average abnormal return of the firms on each relative day; red bars are significant at 5% once the "
+        "cross-correlation of same-date firms is allowed for (KP-adjusted BMP).",
+    )
     b.sections.append(
         {
             "id": "aggregate",
@@ -77,7 +91,7 @@ def aggregate_section(b: ReportBuilder) -> None:
                 "'aggregate'); the table shows the main ones. Convention profile: "
                 f"{res.convention.name} ({res.convention.description})."
             ],
-            "figures": [],
+            "figures": [fig],
             "tables": [{"header": header, "rows": rows}],
             "sources": ["tables/aggregate_tests.csv"],
         }
