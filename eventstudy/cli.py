@@ -105,9 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--negative-prices",
-        default="error",
-        help="what a negative price in --prices means: error (default), abs (CRSP bid-ask midpoint: use "
-        "its absolute value) or missing",
+        default=None,
+        help="what a negative price in --prices means: error, abs (CRSP bid-ask midpoint: use its absolute "
+        "value) or missing (default: the convention's; error for mackinlay, abs for eventstudytools)",
     )
     run.add_argument(
         "--source",
@@ -240,7 +240,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
     conv = get_convention(args.convention, "--convention")
     validate_literal("--backend", args.backend, Backend)
-    validate_literal("--negative-prices", args.negative_prices, NegativePrices)
+    negative = validate_literal("--negative-prices", args.negative_prices or conv.negative_prices, NegativePrices)
     estimation = Window.parse(args.estimation or conv.estimation, "--estimation")
     window = Window.parse(args.window or "-1:1", "--window")
     if is_request_file(args.events):
@@ -279,9 +279,9 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     elif not prices:
         source = BundledSource()
     elif len(prices) == 1:
-        source = CsvSource(prices[0], args.negative_prices)
+        source = CsvSource(prices[0], negative)
     else:
-        source = MultiSource([CsvSource(p, args.negative_prices) for p in prices])
+        source = MultiSource([CsvSource(p, negative) for p in prices])
     res = EventStudy(config, source, strict=args.strict, backend=args.backend, allow_jumps=args.allow_jumps).fit()
     if not args.out:
         print(res.summary().as_text(), file=out)

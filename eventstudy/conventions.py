@@ -56,6 +56,13 @@ class Convention:
         proportional to 1 / sigma).
     estimation
         Default estimation window when the user does not give one.
+    split_jumps
+        A one-day price move by an exact split factor: ``exclude`` the firm-event (it
+        looks like a split missing from the closes) or ``keep`` it with a warning, as
+        tools that do not screen prices do.
+    negative_prices
+        Default reading of a negative price in user files: ``error``, ``abs`` (CRSP's
+        mark for a bid-ask midpoint) or ``missing``.
     """
 
     name: str
@@ -70,6 +77,8 @@ class Convention:
     rounding: int | None
     caar_weights: Literal["equal", "inv_sigma"]
     estimation: str = "-250:-11"
+    split_jumps: Literal["exclude", "keep"] = "exclude"
+    negative_prices: Literal["error", "abs", "missing"] = "error"
 
     def as_rows(self) -> list[tuple[str, str]]:
         """Return ``(choice, value)`` pairs for printing in reports."""
@@ -109,13 +118,15 @@ CONVENTIONS: dict[str, Convention] = {
         cross_sums="mean_times_n",
         rounding=None,
         caar_weights="equal",
+        split_jumps="keep",
     ),
     "eventstudytools": Convention(
         name="eventstudytools",
         description="EventStudyTools service: log returns, windows counted on days where firm and "
         "market both trade, sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
         "without the prediction-error correction, ARs, CARs and sigmas rounded to 4 decimals, "
-        "precision-weighted CAAR with weights 1 / sigma",
+        "precision-weighted CAAR with weights 1 / sigma; prices used as given (split-like jumps kept with a "
+        "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
         calendar="pair",
         single_variance="plain",
@@ -126,6 +137,8 @@ CONVENTIONS: dict[str, Convention] = {
         rounding=4,
         caar_weights="inv_sigma",
         estimation="-260:-11",
+        split_jumps="keep",
+        negative_prices="abs",
     ),
 }
 

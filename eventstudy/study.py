@@ -290,9 +290,10 @@ class EventStudy:
     progress
         Show a progress bar (default: only for long runs on a terminal, never in CI).
     allow_jumps
-        Keep firm-events whose prices move by an exact split factor (1/2, 1/3, 2, ...)
-        in one day; by default such a jump is taken for a split missing from the
-        adjusted closes and the firm-event is left out (an error with ``strict``).
+        Do not look for prices that move by an exact split factor (1/2, 1/3, 2, ...) in
+        one day. Otherwise such a jump is taken for a split missing from the adjusted
+        closes: the firm-event is left out (an error with ``strict``), or kept with a
+        warning under a convention that reproduces a tool which keeps them.
     paths
         ``full`` keeps every relative day's returns and ARs in the results (estimation
         window included); ``windows`` keeps them from the day before the first window
@@ -379,11 +380,13 @@ class EventStudy:
             jumps = find_split_jumps(
                 grid.values, cfg.returns, grid.columns, grid.sessions, spans, (firm_cols, mkt_cols)
             )
-            if jumps and self.strict:
-                i = min(jumps)
-                raise SplitJumpError(rows[i][0].event_id, jumps[i].describe())
+        keep_jumps = self.convention.split_jumps == "keep"
+        if jumps and self.strict and not keep_jumps:
+            i = min(jumps)
+            raise SplitJumpError(rows[i][0].event_id, jumps[i].describe())
         clean = np.ones(len(rows), dtype=bool)
-        clean[list(jumps)] = False
+        if not keep_jumps:
+            clean[list(jumps)] = False
 
         def stack(sl: slice) -> Stack:
             pos = pair_pos[sl] if pair_pos is not None else grid_positions(event_pos[sl], rel, len(grid.sessions))
@@ -414,7 +417,7 @@ class EventStudy:
         days = aggregate.event_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
 
-        status = self._statuses(rows, arrays, windows, jumps)
+        status = self._statuses(rows, arrays, windows, jumps, keep_jumps)
         return EventStudyResults.build(
             config=cfg,
             model=self.model,
@@ -481,12 +484,14 @@ class EventStudy:
         arrays: dict[str, NDArray[np.float64]],
         windows: list[Window],
         jumps: dict[int, SplitJump],
+        keep_jumps: bool,
     ) -> list[str]:
         cfg = self.config
         requested = cfg.estimation.length
         nobs = arrays["nobs"].astype(np.int64)
         jumped = np.zeros(len(rows), dtype=bool)
-        jumped[list(jumps)] = True
+        kept = np.zeros(len(rows), dtype=bool)
+        (kept if keep_jumps else jumped)[list(jumps)] = True
         excluded = (nobs < cfg.min_estimation_obs) & ~jumped
         short = ~excluded & (nobs < requested)
         gaps = {str(w): ~excluded & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
@@ -500,7 +505,7 @@ class EventStudy:
         for j in np.flatnonzero(short).tolist():
             status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
         for j, jump in jumps.items():
-            status[j] = f"excluded: {jump.describe()}"
+            status[j] = f"ok: kept, {jump.describe()}" if keep_jumps else f"excluded: {jump.describe()}"
         for j in np.flatnonzero(excluded).tolist():
             status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
 
@@ -549,6 +554,15 @@ class EventStudy:
             jumped,
             lambda i: f"{label(i)}: {jumps[i].describe()}; it is left out of the study.",
             "have a price jump that looks like an unadjusted split and are left out",
+            SplitJumpWarning,
+        )
+        report(
+            kept,
+            lambda i: (
+                f"{label(i)}: {jumps[i].describe()}; kept, as the {self.convention.name} convention does "
+                "(the mackinlay convention leaves it out)."
+            ),
+            f"have a price jump that looks like an unadjusted split; kept, as the {self.convention.name} convention does",
             SplitJumpWarning,
         )
         if (excluded | jumped).all():

@@ -43,10 +43,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]
             "--prices",
             str(DATA / "03_MarketData.csv"),
             "--convention",
-            "eventstudytools",
-            "--negative-prices",
-            "abs",
-            "--allow-jumps",  # the sample closes are not split-adjusted; EventStudyTools uses them as they are
+            "eventstudytools",  # prices as given: negative CRSP midpoints as abs, split-like jumps kept
             "--out",
             str(out),
         ]
@@ -111,32 +108,35 @@ def test_aggregate_tests_are_written(outputs: dict[str, pd.DataFrame]) -> None:
     assert len(agg) == 14 * 6  # 5 days and the window, 14 tests each
 
 
-def test_negative_price_is_an_error_by_default(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]
-    args += [
-        "--prices",
-        str(DATA / "03_MarketData.csv"),
-        "--convention",
-        "eventstudytools",
-        "--out",
-        str(tmp_path / "o"),
-    ]
-    assert main(args) == 2
+FILES = ["--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]
+FILES += ["--prices", str(DATA / "03_MarketData.csv")]
+
+
+def test_negative_price_is_an_error_under_the_default_convention(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["run", *FILES, "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "non-positive price" in err and "--negative-prices abs" in err
+    assert "non-positive price" in err and "--negative-prices abs" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
 
 
 def test_unadjusted_splits_in_the_sample_are_found(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """Danaher (2-for-1, 1998) and Lexmark (2-for-1, 1999) closes in the sample are not split-adjusted."""
-    args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]
-    args += ["--prices", str(DATA / "03_MarketData.csv"), "--convention", "eventstudytools", "--negative-prices", "abs"]
-    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    """Danaher (2-for-1, 1998) and Lexmark (2-for-1, 1999) closes in the sample are not split-adjusted.
+
+    The default convention leaves them out; the eventstudytools profile keeps them, as the
+    service does, and says so.
+    """
+    assert main(["run", *FILES, "--negative-prices", "abs", "--out", str(tmp_path / "m")]) == 0
     err = capsys.readouterr().err
     assert "(Danaher): Danaher's price moves by a factor of 1/2 on 1998-06-01" in err
     assert "(Lexmark): Lexmark's price moves by a factor of 1/2 on 1999-06-11" in err
-    params = pd.read_csv(tmp_path / "o" / "params.csv")
+    params = pd.read_csv(tmp_path / "m" / "params.csv")
     assert params["status"].str.startswith("excluded").sum() == 2
+
+    assert main(["run", *FILES, "--convention", "eventstudytools", "--out", str(tmp_path / "e")]) == 0
+    err = capsys.readouterr().err
+    assert "kept, as the eventstudytools convention does" in err
+    params = pd.read_csv(tmp_path / "e" / "params.csv")
+    assert params["status"].str.startswith("ok: kept").sum() == 2 and params["status"].str.startswith("ok").all()
 
 
 def test_days_a_firm_does_not_trade_are_skipped_for_both_series(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +156,7 @@ def test_days_a_firm_does_not_trade_are_skipped_for_both_series(tmp_path, capsys
     out = tmp_path / "o"
     args = ["run", "--events", str(DATA / "01_RequestFile.csv"), "--prices", str(thin)]
     args += ["--prices", str(DATA / "03_MarketData.csv"), "--convention", "eventstudytools"]
-    assert main([*args, "--negative-prices", "abs", "--allow-jumps", "--out", str(out)]) == 0
+    assert main([*args, "--out", str(out)]) == 0
     ar = pd.read_csv(out / "ar.csv")
     ref = _independent(firm_file=thin)
     for eid in ("75510", "83435"):
