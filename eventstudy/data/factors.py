@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eventstudy.data.sources import _read_csv, bundled_path
+from eventstudy.data.sources import _read_csv, bundled_path, parse_dates
 from eventstudy.errors import DataFormatError
 
 _FILES = {
@@ -55,16 +55,11 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
         available = ", ".join(c for c in raw.columns if c != "date")
         raise DataFormatError(path, f"has no column {missing[0]!r} (it has: {available})", "fix factor_columns")
     keep = [*wanted, *(["rf"] if "rf" in raw.columns else [])]
-    try:
-        dates = pd.to_datetime(raw["date"], format="ISO8601")
-    except (ValueError, TypeError):
-        raise DataFormatError(
-            path, "has dates that are not ISO dates (YYYY-MM-DD)", "write dates as YYYY-MM-DD"
-        ) from None
+    dates = parse_dates(raw["date"], str(path))
     frame = raw[keep].apply(pd.to_numeric, errors="coerce")
     bad = raw[keep].notna() & frame.isna()
     if bad.any().any():
         col = str(bad.any().idxmax())
         raise DataFormatError(path, f"column {col!r} has non-numeric values", "write decimals such as 0.0012")
-    frame.index = pd.DatetimeIndex(dates.dt.normalize(), name="date")
+    frame.index = pd.DatetimeIndex(dates, name="date")
     return frame.astype("float64").sort_index()

@@ -65,6 +65,25 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
 
 
+def parse_dates(column: pd.Series, where: str) -> pd.Series:
+    """Parse a ``date`` column of ISO dates to session dates (New York time, no time of day).
+
+    Raises
+    ------
+    DataFormatError
+        If a value is not an ISO date.
+    """
+    try:
+        dates = pd.to_datetime(column, format="ISO8601")
+    except (ValueError, TypeError):
+        raise DataFormatError(
+            where, "has dates that are not ISO dates (YYYY-MM-DD)", "write dates as YYYY-MM-DD"
+        ) from None
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_convert("America/New_York").dt.tz_localize(None)
+    return dates.dt.normalize()
+
+
 def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error") -> pd.DataFrame:
     """Return a clean per-ticker frame indexed by date with price columns.
 
@@ -92,15 +111,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
         if "close" not in frame.columns:
             raise DataFormatError(where, "has neither 'adj_close' nor 'close' column", "add one of them")
         frame = frame.assign(adj_close=frame["close"])
-    try:
-        dates = pd.to_datetime(frame["date"], format="ISO8601")
-    except (ValueError, TypeError):
-        raise DataFormatError(
-            where, "has dates that are not ISO dates (YYYY-MM-DD)", "write dates as YYYY-MM-DD"
-        ) from None
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_convert("America/New_York").dt.tz_localize(None)
-    dates = dates.dt.normalize()
+    dates = parse_dates(frame["date"], where)
     if dates.duplicated().any():
         dup = dates[dates.duplicated()].iloc[0].date()
         raise DuplicateDateError(where, f"has duplicate date {dup}", "keep one row per date")
