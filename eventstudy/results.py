@@ -541,6 +541,32 @@ class EventStudyResults(_SummaryRepr):
             (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
         return Path(folder)
 
+    def with_convention(self, name: str) -> EventStudyResults:
+        """Return new results under another convention profile, on the same prices.
+
+        The profile's return kind comes with it (``estudy2`` and ``eventstudytools`` use
+        log returns); these results are unchanged.
+
+        Examples
+        --------
+        >>> res = event_study(["NVDA", "CEG"], "2025-01-27")  # doctest: +SKIP
+        >>> res.with_convention("estudy2").aggregate_tests[("[0,0]", "patell")]  # doctest: +SKIP
+        """
+        from eventstudy.conventions import get_convention
+
+        conv = get_convention(name)
+        return self._refit(self.config.with_(convention=conv.name, returns=conv.returns))
+
+    def with_model(self, model: str) -> EventStudyResults:
+        """Return new results under another normal-return model, on the same prices."""
+        return self._refit(self.config.with_(model=model))
+
+    def _refit(self, config: StudyConfig) -> EventStudyResults:
+        from eventstudy.data.sources import PanelSource
+        from eventstudy.study import EventStudy
+
+        return EventStudy(config, PanelSource(self.prices, "prices of the original results")).fit()
+
     # ------------------------------------------------------------------ display
     def summary(self) -> Summary:
         """Per firm-event table: event-day return, AR, CARs with t and SQ p-values, parameters."""

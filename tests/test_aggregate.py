@@ -181,3 +181,19 @@ def test_one_sort_gives_scipy_ranks_and_numpy_medians(
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
         np.testing.assert_allclose(med, np.nanmedian(v, axis=1), equal_nan=True)
     np.testing.assert_allclose(ranks, stats.rankdata(v, axis=1, nan_policy="omit"), equal_nan=True)
+
+
+def test_with_convention_and_with_model_give_new_results(res) -> None:  # type: ignore[no-untyped-def]
+    other = res.with_convention("estudy2")
+    assert other is not res and other.convention.name == "estudy2" and other.config.returns == "log"
+    assert res.convention.name == "mackinlay"  # unchanged
+    fresh = _fit(
+        simulate_event_panel(12, seed=3, true_ar=-0.02),
+        car_windows=(Window(-1, 1), Window(0, 2)),
+        convention="estudy2",
+        returns="log",
+    )
+    for key, value in fresh.aggregate_tests.items():
+        assert other.aggregate_tests[key].stat == pytest.approx(value.stat, rel=1e-12), key
+    adjusted = res.with_model("market_adjusted")
+    assert adjusted.model.name == "market_adjusted" and "beta" not in adjusted.params.columns
