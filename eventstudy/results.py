@@ -549,8 +549,11 @@ class EventStudyResults(_SummaryRepr):
 
         Examples
         --------
-        >>> res = event_study(["NVDA", "CEG"], "2025-01-27")  # doctest: +SKIP
-        >>> res.with_convention("estudy2").aggregate_tests[("[0,0]", "patell")]  # doctest: +SKIP
+        >>> from eventstudy import event_study
+        >>> res = event_study(["NVDA", "CEG"], "2025-01-27")
+        >>> other = res.with_convention("estudy2")
+        >>> other.config.returns, res.config.returns
+        ('log', 'simple')
         """
         from eventstudy.conventions import get_convention
 
