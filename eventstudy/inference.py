@@ -16,6 +16,8 @@ Mask = NDArray[np.bool_]
 class TestStatistic:
     """A test's statistic, p-value, reference distribution and null hypothesis."""
 
+    __test__ = False  # a result type, not a pytest test class
+
     stat: float
     pval: float
     dist_name: str
