@@ -84,7 +84,7 @@ def test_committed_report_is_current(report_dir: Path) -> None:
         "sectors",
         "sector_members",
     )
-    for rel in (f"tables/{t}.csv" for t in tables):
+    for rel in [*(f"tables/{t}.csv" for t in tables), "report.md", "results.json"]:
         assert (committed / rel).read_text() == (report_dir / rel).read_text(), f"{rel} is stale: run `make report`"
 
 
