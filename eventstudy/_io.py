@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from eventstudy.errors import OutputPathError
+
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
@@ -31,6 +33,14 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def check_output_folder(target: Path) -> None:
+    """Raise :class:`OutputPathError` if ``target`` or one of its parents is a file."""
+    for path in (Path(target), *Path(target).parents):
+        if path.exists() and not path.is_dir():
+            where = "is" if path == Path(target) else f"is inside {path}, which is"
+            raise OutputPathError(f"output folder {target} {where} a file, not a folder; choose a folder path (--out).")
+
+
 @contextlib.contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
     """Yield a temporary folder whose files replace those in ``target`` on success.
@@ -40,6 +50,7 @@ def staged_directory(target: Path) -> Iterator[Path]:
     rename), so a failure leaves ``target`` exactly as it was.
     """
     target = Path(target)
+    check_output_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging."))
     try:

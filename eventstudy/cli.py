@@ -187,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"eventstudy: error: {exc.filename}: permission denied; choose another --out folder.", file=sys.stderr
             )
             return 2
+        except OSError as exc:  # a file system refusal is the user's to fix, not a crash
+            print(f"eventstudy: error: {exc.filename}: {exc.strerror}; check the path.", file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             print("eventstudy: interrupted; nothing was written.", file=sys.stderr)
             return 130
@@ -210,10 +213,12 @@ def _load_study(path: str | None) -> StudyConfig:
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy._io import check_output_folder
     from eventstudy.report import build_report
 
     config = _load_study(args.study)
     target = Path(args.out) if args.out else Path("reports") / config.name
+    check_output_folder(target)
     from eventstudy.study import make_source
 
     source = make_source(config, offline=args.offline)
@@ -229,6 +234,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy._io import check_output_folder
     from eventstudy._options import NegativePrices, SourceName, validate_literal
     from eventstudy.backends import Backend
     from eventstudy.config import StudyConfig, is_request_file, read_events_csv, read_request_file
@@ -239,6 +245,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy.windows import Window
 
     conv = get_convention(args.convention, "--convention")
+    if args.out:
+        check_output_folder(Path(args.out))
     validate_literal("--backend", args.backend, Backend)
     negative = validate_literal("--negative-prices", args.negative_prices or conv.negative_prices, NegativePrices)
     estimation = Window.parse(args.estimation or conv.estimation, "--estimation")

@@ -67,6 +67,11 @@ class StudyConfig:
         validate_literal("model", self.model, ModelName)
         validate_literal("returns", self.returns, ReturnKind)
         get_convention(self.convention)
+        if self.model != "custom" and (self.factors or self.factor_columns):
+            raise ConfigError(
+                f"factors and factor_columns apply only to model='custom', not model={self.model!r}; "
+                "drop them or use model='custom'."
+            )
         if self.model == "custom" and not (self.factors and self.factor_columns):
             raise ConfigError(
                 "model='custom' needs factors = \"FILE.csv\" (date + factor columns, decimals) and "

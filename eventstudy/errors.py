@@ -109,6 +109,10 @@ class ManifestMismatchError(DataSourceError):
     """A bundled data file does not match its recorded checksum."""
 
 
+class OutputPathError(EventStudyError, ValueError):
+    """An output folder cannot be created where it was asked for."""
+
+
 class ConfigError(EventStudyError, ValueError):
     """A study configuration file or mapping is invalid."""
 

@@ -140,3 +140,22 @@ def test_help_answers_questions(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for word in ("--prices", "--events", "--estimation", "-250:-11", "--model", "--convention"):
         assert word in text
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_out_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], inside: bool) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("keep me\n")
+    out = blocker / "sub" if inside else blocker
+    events = _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n")
+    for argv in (["run", "--events", events, "--market", "^GSPC", "--out", str(out)], ["report", "--out", str(out)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "is a file, not a folder" in err and len(err.strip().splitlines()) == 1
+    assert blocker.read_text() == "keep me\n"
+
+
+def test_options_that_do_not_apply_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n")
+    assert main(["run", "--events", events, "--market", "^GSPC", "--factors", events]) == 2
+    assert "apply only to model='custom'" in capsys.readouterr().err
