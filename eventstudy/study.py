@@ -28,6 +28,7 @@ from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, Source
 from eventstudy.errors import (
+    EventDateError,
     EventExcludedWarning,
     InsufficientEstimationDataError,
     MissingReturnsWarning,
@@ -387,6 +388,27 @@ class EventStudy:
         clean = np.ones(len(rows), dtype=bool)
         if not keep_jumps:
             clean[list(jumps)] = False
+        # An event window that runs off the data cannot be measured at all (unlike a
+        # missing price inside it): such firm-events are left out with the reason.
+        ew = (rel >= cfg.event_window.start) & (rel <= cfg.event_window.end)
+        off_data: NDArray[np.bool_]
+        if pair_pos is not None:
+            off_data = np.asarray((pair_pos[:, ew] < 0).any(axis=1), dtype=bool)
+        else:
+            last = len(grid.sessions) - 1
+            off_data = np.asarray(
+                (event_pos + cfg.event_window.start < 0) | (event_pos + cfg.event_window.end > last), dtype=bool
+            )
+        if off_data.any() and self.strict:
+            i = int(np.argmax(off_data))
+            raise EventDateError(
+                f"event_date of {rows[i][0].event_id}",
+                str(rows[i][1].date()),
+                f"leaves the event window {cfg.event_window} outside the price data "
+                f"({grid.sessions[0].date()} to {grid.sessions[-1].date()})",
+                "choose an earlier date or a shorter window, or load more data",
+            )
+        clean &= ~off_data
 
         def stack(sl: slice) -> Stack:
             pos = pair_pos[sl] if pair_pos is not None else grid_positions(event_pos[sl], rel, len(grid.sessions))
@@ -417,7 +439,7 @@ class EventStudy:
         days = aggregate.event_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
 
-        status = self._statuses(rows, arrays, windows, jumps, keep_jumps)
+        status = self._statuses(rows, arrays, windows, jumps, keep_jumps, off_data, grid.sessions)
         return EventStudyResults.build(
             config=cfg,
             model=self.model,
@@ -485,6 +507,8 @@ class EventStudy:
         windows: list[Window],
         jumps: dict[int, SplitJump],
         keep_jumps: bool,
+        off_data: NDArray[np.bool_],
+        sessions: pd.DatetimeIndex,
     ) -> list[str]:
         cfg = self.config
         requested = cfg.estimation.length
@@ -492,9 +516,10 @@ class EventStudy:
         jumped = np.zeros(len(rows), dtype=bool)
         kept = np.zeros(len(rows), dtype=bool)
         (kept if keep_jumps else jumped)[list(jumps)] = True
-        excluded = (nobs < cfg.min_estimation_obs) & ~jumped
+        jumped &= ~off_data
+        excluded = (nobs < cfg.min_estimation_obs) & ~jumped & ~off_data
         short = ~excluded & (nobs < requested)
-        gaps = {str(w): ~excluded & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
+        gaps = {str(w): ~excluded & ~off_data & ~jumped & ~np.isfinite(arrays[f"car:{w}"]) for w in windows}
         if self.strict and excluded.any():
             i = int(np.argmax(excluded))
             ev = rows[i][0]
@@ -506,6 +531,9 @@ class EventStudy:
             status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
         for j, jump in jumps.items():
             status[j] = f"ok: kept, {jump.describe()}" if keep_jumps else f"excluded: {jump.describe()}"
+        span = f"{sessions[0].date()} to {sessions[-1].date()}"
+        for j in np.flatnonzero(off_data).tolist():
+            status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span})"
         for j in np.flatnonzero(excluded).tolist():
             status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
 
@@ -565,7 +593,16 @@ class EventStudy:
             f"have a price jump that looks like an unadjusted split; kept, as the {self.convention.name} convention does",
             SplitJumpWarning,
         )
-        if (excluded | jumped).all():
+        report(
+            off_data,
+            lambda i: (
+                f"{label(i)}: the event window {cfg.event_window} runs outside the price data ({span}); "
+                "it is left out of the study."
+            ),
+            f"have an event window outside the price data ({span}) and are left out",
+            EventExcludedWarning,
+        )
+        if (excluded | jumped | off_data).all():
             reasons = "; ".join(f"{rows[i][0].event_id}: {status[i]}" for i in range(min(3, len(rows))))
             more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
             raise NoUsableEventsError(

@@ -259,3 +259,18 @@ def test_killing_a_cache_write_half_way_leaves_the_cache_intact(tmp_path: Path) 
     read = cache.read("NVDA")
     assert read is not None
     np.testing.assert_allclose(read[0]["adj_close"].to_numpy(), frame["adj_close"].to_numpy(), rtol=1e-9)
+
+
+def test_an_event_window_off_the_data_leaves_that_event_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\nlate,NVDA,2025-06-27\n")
+    out = tmp_path / "o"
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--window", "0:5", "--out", str(out)]) == 0
+    assert "(NVDA): the event window [0,+5] runs outside the price data" in capsys.readouterr().err
+    params = pd.read_csv(out / "params.csv").set_index("event_id")
+    assert params.loc["late", "status"].startswith("excluded: the event window")
+    assert params.loc["n", "status"] == "ok"
+    agg = pd.read_csv(out / "aggregate.csv")
+    assert (agg["n"] == 1).all()  # the late event is in no many-firm test
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--window", "0:5", "--strict"]) == 2
+    assert "leaves the event window [0,+5] outside the price data" in capsys.readouterr().err
