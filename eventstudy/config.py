@@ -195,7 +195,7 @@ class StudyConfig:
         if "context_tickers" in report:
             kwargs["context_tickers"] = tuple(str(t) for t in report["context_tickers"])
         if "index_date" in report:
-            kwargs["index_date"] = _date("index_date", report["index_date"])
+            kwargs["index_date"] = parse_date("index_date", report["index_date"])
         if "claims" in report:
             kwargs["claims"] = str(report["claims"])
         kwargs["extra"] = {k: v for k, v in report.items() if k not in ("context_tickers", "index_date", "claims")}
@@ -255,9 +255,6 @@ def parse_date(parameter: str, value: object) -> dt.date:
     return day
 
 
-_date = parse_date
-
-
 def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -> tuple[Event, ...]:
     if "events" in study:
         rows: Sequence[Mapping[str, Any]] = study["events"]
@@ -265,7 +262,7 @@ def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -
             Event(
                 event_id=str(r.get("event_id", f"{r['ticker']}@{r['event_date']}")),
                 ticker=str(r["ticker"]),
-                event_date=_date("event_date", r["event_date"]),
+                event_date=parse_date("event_date", r["event_date"]),
                 market=str(r.get("market", market)),
             )
             for r in rows
@@ -275,7 +272,7 @@ def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -
         return read_events_csv(base_dir / path if base_dir else path, market)
     if "tickers" not in study or "event_date" not in study:
         raise ConfigError("[study] needs either tickers + event_date, events, or events_file.")
-    day = _date("event_date", study["event_date"])
+    day = parse_date("event_date", study["event_date"])
     return tuple(Event(f"{t}@{day}", str(t), day, market) for t in study["tickers"])
 
 
@@ -377,7 +374,7 @@ def read_events_csv(path: str | Path, market: str | None) -> tuple[Event, ...]:
             Event(
                 str(row["event_id"]).strip(),
                 str(row["ticker"]).strip(),
-                _date("event_date", str(row["event_date"]).strip()),
+                parse_date("event_date", str(row["event_date"]).strip()),
                 mkt,
             )
         )

@@ -14,6 +14,7 @@ from eventstudy.data.universe import EW_TICKER, equal_weighted_index, member_pri
 from eventstudy.errors import EventStudyError
 from eventstudy.models import MARKET, get_model
 from eventstudy.report import figures
+from eventstudy.report.render import _finite, _fmt_num, _fmt_pct
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -24,14 +25,6 @@ if TYPE_CHECKING:
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
 PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "bw1985", "sign", "rank", "wilcoxon")
-
-
-def _fmt(v: Any, spec: str) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "n/a"
-    return format(f, spec) if np.isfinite(f) else "n/a"
 
 
 def aggregate_section(b: ReportBuilder) -> None:
@@ -52,8 +45,8 @@ def aggregate_section(b: ReportBuilder) -> None:
         stats_, ps = [], []
         for lab in labels:
             got = res.aggregate_tests.get((lab, test))
-            stats_.append(_fmt(got.stat if got else np.nan, ".2f"))
-            ps.append(_fmt(got.pval if got else np.nan, ".3g"))
+            stats_.append(_fmt_num(got.stat if got else np.nan, 2))
+            ps.append(f"{got.pval:.3g}" if got and _finite(got.pval) else "n/a")
         rows.append([test, *stats_, *ps])
     est = res.aggregate_estimates
     rbar = res.residual_correlation
@@ -175,8 +168,8 @@ def robustness_section(b: ReportBuilder) -> None:
     firms = list(dict.fromkeys(table["ticker"]))
     wide_ar = table.pivot(index="ticker", columns="spec", values="ar_0").reindex(index=firms, columns=specs)
     wide_car = table.pivot(index="ticker", columns="spec", values=car_col).reindex(index=firms, columns=specs)
-    rows = [[f, *[_fmt(100 * wide_ar.loc[f, s], ".2f") + "%" for s in specs]] for f in firms]
-    rows_car = [[f, *[_fmt(100 * wide_car.loc[f, s], ".2f") + "%" for s in specs]] for f in firms]
+    rows = [[f, *[_fmt_pct(wide_ar.loc[f, s]) for s in specs]] for f in firms]
+    rows_car = [[f, *[_fmt_pct(wide_car.loc[f, s]) for s in specs]] for f in firms]
     spread = (wide_ar.max(axis=1) - wide_ar.min(axis=1)) * 100
     first = firms[0]
     b.sections.append(
