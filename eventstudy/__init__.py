@@ -13,9 +13,13 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from eventstudy.config import Event, StudyConfig
+from eventstudy.config import Event, StudyConfig, read_events
+from eventstudy.conventions import CONVENTIONS, Convention
 from eventstudy.data import BundledSource, CsvSource, PricePanel, YahooSource
+from eventstudy.data.sources import MultiSource, PanelSource, Source
+from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.models import MODELS, ReturnModel
+from eventstudy.resolved import ResolvedConfig, resolve
 from eventstudy.results import EventStudyResults, Summary
 from eventstudy.study import EventStudy, event_study
 from eventstudy.windows import Window
@@ -26,18 +30,28 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     __version__ = "0+unknown"
 
 __all__ = [
+    "CONVENTIONS",
     "MODELS",
     "BundledSource",
+    "Convention",
     "CsvSource",
     "Event",
     "EventStudy",
     "EventStudyResults",
+    "InvalidTestStatistic",
+    "MultiSource",
+    "PanelSource",
     "PricePanel",
+    "ResolvedConfig",
     "ReturnModel",
+    "Source",
     "StudyConfig",
     "Summary",
+    "TestStatistic",
     "Window",
     "YahooSource",
     "__version__",
     "event_study",
+    "read_events",
+    "resolve",
 ]

@@ -17,7 +17,7 @@ Zivney (1992); Wilcoxon (1945).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,23 +31,7 @@ from eventstudy.windows import Window
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
-
-AGGREGATE_TESTS = (
-    "csect_t",
-    "bw1980",
-    "bw1985",
-    "patell",
-    "bmp",
-    "kp_patell",
-    "kp_bmp",
-    "lamb",
-    "sign",
-    "gen_sign",
-    "corrado_sign",
-    "rank",
-    "modified_rank",
-    "wilcoxon",
-)
+Result = TestStatistic | InvalidTestStatistic
 
 _ROW_KEYS = ("ar", "sar", "mkt", "sign_g", "rank_dev", "mrank_dev", "car", "scar", "csar")
 _ROW_SCALARS = ("sigma", "sd_sample", "nobs", "df", "pos_frac", "n_full")
@@ -288,7 +272,7 @@ def mean_residual_correlation(part: Partial) -> float:
     return (float(u @ u) - n_u) / (n_u * (n_u - 1.0))
 
 
-def _t(stat: float, df: float, null: str = "AAR = 0") -> TestStatistic | InvalidTestStatistic:
+def _t(stat: float, df: float, null: str = "AAR = 0") -> Result:
     if not np.isfinite(stat):
         return InvalidTestStatistic("the statistic is undefined (no variation or too few firm-events)")
     if not df > 0:
@@ -297,13 +281,13 @@ def _t(stat: float, df: float, null: str = "AAR = 0") -> TestStatistic | Invalid
     return TestStatistic(float(stat), float(2 * special.stdtr(df, -abs(stat))), f"t({df:g})", null)
 
 
-def _z(stat: float, null: str = "AAR = 0") -> TestStatistic | InvalidTestStatistic:
+def _z(stat: float, null: str = "AAR = 0") -> Result:
     if not np.isfinite(stat):
         return InvalidTestStatistic("the statistic is undefined (no variation or too few firm-events)")
     return TestStatistic(float(stat), float(2 * special.ndtr(-abs(stat))), "N(0,1)", null)
 
 
-def _csect(x: Array, null: str) -> TestStatistic | InvalidTestStatistic:
+def _csect(x: Array, null: str) -> Result:
     x = x[np.isfinite(x)]
     if len(x) < 2:
         return InvalidTestStatistic(f"needs at least two firm-events with a value, has {len(x)}")
@@ -313,15 +297,244 @@ def _csect(x: Array, null: str) -> TestStatistic | InvalidTestStatistic:
     return _t(x.mean() / (sd / np.sqrt(len(x))), len(x) - 1, null)
 
 
-def _wilcoxon(x: Array, null: str) -> TestStatistic | InvalidTestStatistic:
-    x = x[np.isfinite(x) & (x != 0)]
+@dataclass(frozen=True)
+class Common:
+    """Quantities every test of one study shares, computed once from the merged inputs."""
+
+    part: Partial
+    convention: Convention
+    n_all: int
+    sigma: Array  # per firm-event residual sd under the convention's standardisation
+    mbar: float  # mean estimation length
+    sd_aar: float  # sd of the estimation-window AAR series (Brown & Warner 1985)
+    m_mean: float  # market mean and centred sum of squares over the estimation window (Lamb 1995)
+    m_sxx: float
+    rbar: float  # mean residual correlation (Kolari & Pynnonen 2010)
+    p_hat: float  # expected share of positive ARs (generalized sign)
+    sd_sign: float  # sds of the daily Corrado sign, rank and modified-rank sums
+    sd_rank: float
+    sd_mrank: float
+
+    @classmethod
+    def of(cls, part: Partial, in_est: Mask, convention: Convention) -> Common:
+        """Compute the shared quantities."""
+        r, s = part.rows, part.sums
+        n_all = part.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            est_aar = s["est_sum"] / s["est_cnt"]
+            mkt_series = s["mkt_sum"] / s["mkt_cnt"]
+        est_aar = est_aar[np.isfinite(est_aar)]
+        mkt_series = mkt_series[in_est & np.isfinite(mkt_series)]
+        m_mean = float(mkt_series.mean()) if len(mkt_series) else float("nan")
+        cnt = s["full_cnt"]
+        has = cnt > 0
+        scale = np.array([convention.cross_sums.scale(n_all, c) if c > 0 else np.nan for c in cnt])
+        mean_tfull = float(np.mean(r["n_full"]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g_day = s["g_sum"] * scale / np.sqrt(cnt)
+            r_day = s["rank_sum"] * scale / cnt
+            mr_day = s["mrank_sum"] * scale / np.sqrt(cnt)
+        return cls(
+            part=part,
+            convention=convention,
+            n_all=n_all,
+            sigma=convention.standardise.residual_sd(r["sigma"], r["sd_sample"]),
+            mbar=float(np.mean(r["nobs"])),
+            sd_aar=float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan"),
+            m_mean=m_mean,
+            m_sxx=float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan"),
+            rbar=mean_residual_correlation(part),
+            p_hat=convention.gen_sign.compute(r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0])),
+            sd_sign=float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull)),
+            sd_rank=float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull)),
+            sd_mrank=float(np.sqrt(np.nansum(mr_day[has] ** 2) / mean_tfull)),
+        )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One day (AAR) or window (CAAR) to test: each firm-event's value and standardised value."""
+
+    window: Window
+    cols: list[int]  # positions of its days among the test days
+    x: Array  # AR or CAR per firm-event (NaN where missing)
+    sx: Array  # standardised AR or CAR
+    null: str
+
+    @property
+    def length(self) -> int:
+        """Number of days."""
+        return len(self.cols)
+
+    @property
+    def present(self) -> Mask:
+        """Firm-events with a value."""
+        return np.isfinite(self.x)
+
+    @property
+    def n(self) -> int:
+        """Number of firm-events with a value."""
+        return int(self.present.sum())
+
+    @property
+    def mean(self) -> float:
+        """Mean value over the firm-events present."""
+        return float(self.x[self.present].mean())
+
+
+TestFunction = Callable[[Sample, Common], Result]
+
+
+def csect_t(s: Sample, c: Common) -> Result:
+    """Cross-sectional t: mean / (sd / sqrt(N)), t(N - 1)."""
+    return _csect(s.x, s.null)
+
+
+def bw1980(s: Sample, c: Common) -> Result:
+    """Brown & Warner (1980): mean / (sqrt(L sum sigma_i^2) / N), t(mean M - 1)."""
+    rows = c.convention.cross_sums.rows(s.present)
+    var_sum = float(np.nansum(c.sigma[rows] ** 2))
+    return _t(s.mean / (np.sqrt(s.length * var_sum) / int(rows.sum())), c.mbar - 1.0, s.null)
+
+
+def bw1985(s: Sample, c: Common) -> Result:
+    """Brown & Warner (1985) crude dependence: mean / (sqrt(L) sd of the estimation AAR)."""
+    return _t(s.mean / (np.sqrt(s.length) * c.sd_aar), c.mbar - 1.0, s.null)
+
+
+def _patell_parts(s: Sample, c: Common) -> tuple[Mask, Array]:
+    ok = s.present & np.isfinite(s.sx)
+    return ok, c.part.rows["df"][c.convention.cross_sums.rows(ok)]
+
+
+def patell(s: Sample, c: Common) -> Result:
+    """Patell (1976): sum of standardised values / sqrt(sum (M_i - k)/(M_i - k - 2)), N(0,1)."""
+    ok, df_i = _patell_parts(s, c)
+    if np.any(df_i <= 2):
+        return InvalidTestStatistic("needs more than four estimation returns per firm-event")
+    var = float(np.sum(df_i / (df_i - 2.0)))
+    total = float(s.sx[ok].sum()) * c.convention.cross_sums.scale(c.n_all, ok.sum())
+    return _z(total / np.sqrt(var), s.null)
+
+
+def bmp(s: Sample, c: Common) -> Result:
+    """Boehmer, Musumeci & Poulsen (1991): cross-sectional t of the standardised values."""
+    return _csect(s.sx, s.null)
+
+
+def _kp(base: Result, n: int, c: Common, dist: str) -> Result:
+    if isinstance(base, InvalidTestStatistic):
+        return base
+    if not np.isfinite(c.rbar):
+        return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
+    factor = np.sqrt((1.0 - c.rbar) / (1.0 + (n - 1.0) * c.rbar))
+    stat = base.statistic * factor
+    return _z(stat, base.null) if dist == "z" else _t(stat, n - 1, base.null)
+
+
+def kp_patell(s: Sample, c: Common) -> Result:
+    """Kolari & Pynnonen (2010) adjustment of the Patell test for cross-correlation."""
+    ok, _ = _patell_parts(s, c)
+    return _kp(patell(s, c), int(ok.sum()), c, "z")
+
+
+def kp_bmp(s: Sample, c: Common) -> Result:
+    """Kolari & Pynnonen (2010) adjustment of the BMP test for cross-correlation."""
+    ok, _ = _patell_parts(s, c)
+    return _kp(bmp(s, c), int(ok.sum()), c, "t")
+
+
+def lamb(s: Sample, c: Common) -> Result:
+    """Lamb (1995): the BW1985 test with the market model's prediction error."""
+    mkt = c.part.rows["mkt"]
+    mkt_dev = float(np.sum([np.nanmean(mkt[:, col]) - c.m_mean for col in s.cols]))
+    sd = c.sd_aar * np.sqrt(s.length + s.length**2 / c.mbar + mkt_dev**2 / c.m_sxx)
+    return _t(s.mean / sd, c.mbar - 1.0, s.null)
+
+
+def _positives(s: Sample, c: Common) -> float:
+    return float((s.x[s.present] > 0).sum()) * c.convention.cross_sums.scale(c.n_all, s.n)
+
+
+def sign(s: Sample, c: Common) -> Result:
+    """Sign test: positives against N / 2."""
+    return _z((_positives(s, c) - s.n * 0.5) / np.sqrt(s.n * 0.25), s.null)
+
+
+def gen_sign(s: Sample, c: Common) -> Result:
+    """Generalized sign test (Cowan 1992): positives against N p-hat."""
+    p = c.p_hat
+    if not 0 < p < 1:
+        return InvalidTestStatistic(
+            f"the estimation-window share of positive ARs is {p:g}; it must lie strictly between 0 and 1"
+        )
+    return _z((_positives(s, c) - s.n * p) / np.sqrt(s.n * p * (1 - p)), s.null)
+
+
+def _daily(s: Sample, c: Common, key: str, root: bool) -> float:
+    total = 0.0
+    for col in s.cols:
+        v = c.part.rows[key][:, col]
+        k = np.isfinite(v)
+        nk = int(k.sum())
+        if nk == 0:
+            return float("nan")
+        sm = float(v[k].sum()) * c.convention.cross_sums.scale(c.n_all, nk)
+        total += sm / (np.sqrt(nk) if root else nk)
+    return total / np.sqrt(s.length)
+
+
+def corrado_sign(s: Sample, c: Common) -> Result:
+    """Corrado sign test: signs of ARs about each firm's median, over estimation and test days."""
+    return _z(_daily(s, c, "sign_g", True) / c.sd_sign, s.null)
+
+
+def rank(s: Sample, c: Common) -> Result:
+    """Corrado (1989) rank test."""
+    return _z(_daily(s, c, "rank_dev", False) / c.sd_rank, s.null)
+
+
+def modified_rank(s: Sample, c: Common) -> Result:
+    """Corrado & Zivney (1992) rank test on standardised ranks."""
+    return _z(_daily(s, c, "mrank_dev", True) / c.sd_mrank, s.null)
+
+
+def wilcoxon(s: Sample, c: Common) -> Result:
+    """Wilcoxon signed-rank test; the statistic is W+ (sum of ranks of positive values)."""
+    x = s.x[np.isfinite(s.x) & (s.x != 0)]
     if len(x) < 1:
         return InvalidTestStatistic("no non-zero values to rank")
     ranks = stats.rankdata(np.abs(x))
     w_plus = float(ranks[x > 0].sum())
     res = stats.wilcoxon(x, zero_method="wilcox")
     dist = "exact signed-rank" if len(x) <= 50 and len(np.unique(np.abs(x))) == len(x) else "normal approximation"
-    return TestStatistic(w_plus, float(res.pvalue), f"W+ ({dist}, n={len(x)})", null)
+    return TestStatistic(w_plus, float(res.pvalue), f"W+ ({dist}, n={len(x)})", s.null)
+
+
+TESTS: dict[str, TestFunction] = {
+    "csect_t": csect_t,
+    "bw1980": bw1980,
+    "bw1985": bw1985,
+    "patell": patell,
+    "bmp": bmp,
+    "kp_patell": kp_patell,
+    "kp_bmp": kp_bmp,
+    "lamb": lamb,
+    "sign": sign,
+    "gen_sign": gen_sign,
+    "corrado_sign": corrado_sign,
+    "rank": rank,
+    "modified_rank": modified_rank,
+    "wilcoxon": wilcoxon,
+}
+"""The many-firm tests: name -> pure function of a :class:`Sample` and the :class:`Common` inputs."""
+
+AGGREGATE_TESTS = tuple(TESTS)
+
+
+def test_windows(days: Sequence[int], windows: Sequence[Window]) -> list[Window]:
+    """Every test day as a one-day window, then each longer window not already there."""
+    return list(dict.fromkeys([*(Window(d, d) for d in days), *windows]))
 
 
 def aggregate_tests(
@@ -330,8 +543,8 @@ def aggregate_tests(
     windows: Sequence[Window],
     in_est: Mask,
     convention: Convention,
-) -> dict[tuple[str, str], TestStatistic | InvalidTestStatistic]:
-    """Compute every many-firm test for each test day (AAR) and window (CAAR).
+) -> dict[tuple[Window, str], Result]:
+    """Compute every test of :data:`TESTS` for each test day (AAR) and window (CAAR).
 
     Parameters
     ----------
@@ -344,183 +557,67 @@ def aggregate_tests(
     in_est
         Relative days inside the estimation window, shape ``(T,)``.
     convention
-        The convention profile (standardisation, sums, generalized sign share).
+        The convention profile (its strategy objects).
 
     Returns
     -------
     dict
-        ``{(window label, test name): statistic}``; a day ``d`` is labelled like the window ``[d,d]``.
+        ``{(window, test name): statistic}``; a day ``d`` is the window ``[d,d]``.
     """
-    r, s = part.rows, part.sums
-    n_all = part.n
-    out: dict[tuple[str, str], TestStatistic | InvalidTestStatistic] = {}
-    if n_all == 0:
-        for label in dict.fromkeys([*(str(Window(d, d)) for d in days), *(str(w) for w in windows)]):
-            for name in AGGREGATE_TESTS:
-                out[(label, name)] = InvalidTestStatistic("no usable firm-event")
-        return out
-    sample = convention.standardise == "sample"
-    quirk = convention.cross_sums == "mean_times_n"
-    sigma = r["sd_sample"] if sample else r["sigma"]
-    mbar = float(np.mean(r["nobs"]))
-    bw_df = mbar - 1.0
-
-    # Time series of the estimation-window AAR (Brown & Warner 1985 crude dependence).
-    with np.errstate(invalid="ignore", divide="ignore"):
-        est_aar = s["est_sum"] / s["est_cnt"]
-    est_aar = est_aar[np.isfinite(est_aar)]
-    sd_aar = float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan")
-
-    # Lamb (1995): the market's estimation moments from the mean market series.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mkt_series = s["mkt_sum"] / s["mkt_cnt"]
-    mkt_series = mkt_series[in_est & np.isfinite(mkt_series)]
-    m_mean = float(mkt_series.mean()) if len(mkt_series) else float("nan")
-    m_sxx = float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan")
-
-    rbar = mean_residual_correlation(part)
-
-    # Expected share of positive ARs for the generalized sign test.
-    if convention.gen_sign_p == "pooled":
-        p_hat = float(s["est_pos"][0] / s["est_all"][0])
-    else:
-        p_hat = float(np.nanmean(r["pos_frac"]))
-
-    # Corrado sign and rank standard deviations over estimation and test days.
-    cnt = s["full_cnt"]
-    has = cnt > 0
-    scale_n = np.where(has, n_all / np.where(has, cnt, 1.0), np.nan) if quirk else np.ones_like(cnt)
-    mean_tfull = float(np.mean(r["n_full"]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g_day = s["g_sum"] * scale_n / np.sqrt(cnt)
-        r_day = s["rank_sum"] * scale_n / cnt
-        mr_day = s["mrank_sum"] * scale_n / np.sqrt(cnt)
-    sd_g = float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull))
-    sd_r = float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull))
-    sd_mr = float(np.sqrt(np.nansum(mr_day[has] ** 2) / mean_tfull))
-
-    def kp(base: TestStatistic | InvalidTestStatistic, n: int, dist: str) -> TestStatistic | InvalidTestStatistic:
-        if isinstance(base, InvalidTestStatistic):
-            return base
-        if not np.isfinite(rbar):
-            return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
-        factor = np.sqrt((1.0 - rbar) / (1.0 + (n - 1.0) * rbar))
-        stat = base.stat * factor
-        if dist == "z":
-            return _z(stat, base.null)
-        return _t(stat, n - 1, base.null)
-
-    groups: list[tuple[str, list[int], int | None]] = [(str(Window(d, d)), [i], i) for i, d in enumerate(days)]
-    labels = {g[0] for g in groups}
-    for w in windows:
-        if str(w) not in labels:
-            groups.append((str(w), [days.index(d) for d in range(w.start, w.end + 1)], None))
-    win_index = {str(w): j for j, w in enumerate(windows)}
-
-    for label, cols, day_col in groups:
-        length = len(cols)
-        null = "AAR = 0" if day_col is not None else "CAAR = 0"
-        if day_col is not None:
-            x = r["ar"][:, day_col]
-            sx = r["sar"][:, day_col]
-        else:
-            j = win_index[label]
-            x = r["car"][:, j]
-            sx = r["csar"][:, j] / np.sqrt(length) if convention.patell_window == "csar" else r["scar"][:, j]
-        present = np.isfinite(x)
-        n = int(present.sum())
-        if n == 0:
-            for name in AGGREGATE_TESTS:
-                out[(label, name)] = InvalidTestStatistic("no firm-event has a value on this day or window")
+    labels = test_windows(days, windows)
+    if part.n == 0:
+        why = InvalidTestStatistic("no usable firm-event")
+        return {(w, name): why for w in labels for name in TESTS}
+    common = Common.of(part, in_est, convention)
+    win_index = {w: j for j, w in enumerate(windows)}
+    out: dict[tuple[Window, str], Result] = {}
+    for w in labels:
+        sample = _sample(part, days, w, win_index, convention)
+        if sample.n == 0:
+            why = InvalidTestStatistic("no firm-event has a value on this day or window")
+            out.update({(w, name): why for name in TESTS})
             continue
-        mult = n_all / n if quirk else 1.0
-        mean_x = float(x[present].mean())
-
-        out[(label, "csect_t")] = _csect(x, null)
-        # estudy2 sums the variances of all firms and divides by their number.
-        sel_sigma = sigma if quirk else sigma[present]
-        n_var = n_all if quirk else n
-        var_sum = float(np.nansum(sel_sigma**2))
-        out[(label, "bw1980")] = _t(mean_x / (np.sqrt(length * var_sum) / n_var), bw_df, null)
-        out[(label, "bw1985")] = _t(mean_x / (np.sqrt(length) * sd_aar), bw_df, null)
-
-        ok = present & np.isfinite(sx)
-        df_i = r["df"] if quirk else r["df"][ok]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            patell_var = float(np.sum(df_i / (df_i - 2.0)))
-        if np.any(df_i <= 2):
-            patell: TestStatistic | InvalidTestStatistic = InvalidTestStatistic(
-                "needs more than four estimation returns per firm-event"
-            )
-        else:
-            patell = _z(float(sx[ok].sum()) * (n_all / ok.sum() if quirk else 1.0) / np.sqrt(patell_var), null)
-        out[(label, "patell")] = patell
-        bmp = _csect(sx, null)
-        out[(label, "bmp")] = bmp
-        out[(label, "kp_patell")] = kp(patell, int(ok.sum()), "z")
-        out[(label, "kp_bmp")] = kp(bmp, int(ok.sum()), "t")
-
-        mkt_dev = float(np.sum([np.nanmean(r["mkt"][:, c]) - m_mean for c in cols]))
-        lamb_sd = sd_aar * np.sqrt(length + length**2 / mbar + mkt_dev**2 / m_sxx)
-        out[(label, "lamb")] = _t(mean_x / lamb_sd, bw_df, null)
-
-        pos = float((x[present] > 0).sum()) * mult
-        out[(label, "sign")] = _z((pos - n * 0.5) / np.sqrt(n * 0.25), null)
-        if 0 < p_hat < 1:
-            out[(label, "gen_sign")] = _z((pos - n * p_hat) / np.sqrt(n * p_hat * (1 - p_hat)), null)
-        else:
-            out[(label, "gen_sign")] = InvalidTestStatistic(
-                f"the estimation-window share of positive ARs is {p_hat:g}; it must lie strictly between 0 and 1"
-            )
-
-        def daily(key: str, root: bool, cols: list[int] = cols, length: int = length) -> float:
-            total = 0.0
-            for c in cols:
-                v = r[key][:, c]
-                k = np.isfinite(v)
-                nk = int(k.sum())
-                if nk == 0:
-                    return float("nan")
-                sm = float(v[k].sum()) * (n_all / nk if quirk else 1.0)
-                total += sm / (np.sqrt(nk) if root else nk)
-            return total / np.sqrt(length)
-
-        out[(label, "corrado_sign")] = _z(daily("sign_g", True) / sd_g, null)
-        out[(label, "rank")] = _z(daily("rank_dev", False) / sd_r, null)
-        out[(label, "modified_rank")] = _z(daily("mrank_dev", True) / sd_mr, null)
-        out[(label, "wilcoxon")] = _wilcoxon(x, null)
+        out.update({(w, name): test(sample, common) for name, test in TESTS.items()})
     return out
 
 
-def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:
-    """AAR per test day and CAAR per window: equal-weighted and precision-weighted.
+def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Window, int], conv: Convention) -> Sample:
+    r = part.rows
+    if w.length == 1 and w.start in days:
+        col = list(days).index(w.start)
+        return Sample(w, [col], r["ar"][:, col], r["sar"][:, col], "AAR = 0")
+    j = win_index[w]
+    cols = [list(days).index(d) for d in range(w.start, w.end + 1)]
+    sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], w.length)
+    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0")
 
-    Precision weights are proportional to ``1 / sigma`` (``inv_sigma``) or ``1 / sigma^2``.
+
+def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:
+    """AAR per test day and CAAR per window: plain, precision-weighted and the profile's headline.
+
+    Index: the windows of :func:`test_windows`. Columns ``kind`` (``day`` or
+    ``window``), ``n``, ``mean`` (plain), ``pw_mean`` (weights 1/sigma), ``iv_mean``
+    (weights 1/sigma^2) and ``headline`` (weighted as the profile's ``caar_weights`` says).
     """
     r = part.rows
-    rows = []
-    w_inv = 1.0 / r["sigma"]
-    w_inv2 = 1.0 / r["sigma"] ** 2
-    for i, d in enumerate(days):
-        x = r["ar"][:, i]
-        rows.append(_estimate_row(str(Window(d, d)), "day", x, w_inv, w_inv2))
-    for j, w in enumerate(windows):
-        rows.append(_estimate_row(str(w), "window", r["car"][:, j], w_inv, w_inv2))
-    frame = pd.DataFrame(rows).drop_duplicates("window").set_index("window")
-    frame["headline"] = frame["pw_mean"] if convention.caar_weights == "inv_sigma" else frame["mean"]
-    return frame
-
-
-def _estimate_row(label: str, kind: str, x: Array, w1: Array, w2: Array) -> dict[str, object]:
-    k = np.isfinite(x) & np.isfinite(w1)
-    n = int(k.sum())
-    if n == 0:
-        return {"window": label, "kind": kind, "n": 0, "mean": np.nan, "pw_mean": np.nan, "iv_mean": np.nan}
-    return {
-        "window": label,
-        "kind": kind,
-        "n": n,
-        "mean": float(x[k].mean()),
-        "pw_mean": float((w1[k] * x[k]).sum() / w1[k].sum()),
-        "iv_mean": float((w2[k] * x[k]).sum() / w2[k].sum()),
+    sigma = r["sigma"]
+    weights = {
+        "mean": np.ones_like(sigma),
+        "pw_mean": 1.0 / sigma,
+        "iv_mean": 1.0 / sigma**2,
+        "headline": convention.caar_weights.weights(sigma),
     }
+    win_index = {w: j for j, w in enumerate(windows)}
+    rows = []
+    for w in test_windows(days, windows):
+        sample = _sample(part, days, w, win_index, convention)
+        k = sample.present & np.isfinite(sigma)
+        row: dict[str, object] = {
+            "window": w,
+            "kind": "day" if sample.null == "AAR = 0" else "window",
+            "n": int(k.sum()),
+        }
+        for name, wt in weights.items():
+            row[name] = float((wt[k] * sample.x[k]).sum() / wt[k].sum()) if k.any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("window")

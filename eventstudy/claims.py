@@ -35,6 +35,7 @@ from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source
 from eventstudy.dollar import shares_on
 from eventstudy.errors import ConfigError
+from eventstudy.resolved import ResolvedConfig
 
 SUPPORTED, CONTRADICTED, NOT_CHECKABLE = "supported", "contradicted", "not checkable"
 SHARES_UNCERTAINTY = 0.01
@@ -335,7 +336,7 @@ def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float
 
 
 # ----------------------------------------------------------------------------- study
-def claims_path(config: StudyConfig, base_dir: Path | None = None) -> Path:
+def claims_path(config: StudyConfig | ResolvedConfig, base_dir: Path | None = None) -> Path:
     """Resolve the study's claims file: beside the study file, else in the bundled data."""
     if not config.claims:
         raise ConfigError(f'study {config.name!r} names no claims file; add claims = "PATH" under [report].')

@@ -11,13 +11,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, NoReturn, TextIO
 
 from eventstudy.config import StudyConfig
 from eventstudy.errors import EventStudyError, EventStudyWarning
+from eventstudy.windows import Window
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
-_NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window")
+_NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window", "--car-windows")
 
 
 def default_study_path() -> Path:
@@ -27,8 +28,15 @@ def default_study_path() -> Path:
     return data_root() / DEFAULT_STUDY
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"eventstudy: error: {message} (see '{self.prog} --help').\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="eventstudy",
         description="Market-impact event studies: abnormal returns, tests, dollar figures and reports.",
         epilog="Windows are relative sessions, both ends inclusive: -250:-11 is 240 sessions. "
@@ -52,24 +60,29 @@ def _parser() -> argparse.ArgumentParser:
         help="run an event study on your own events and prices",
         description="Compute ARs, CARs and tests for the events in --events and write "
         "ar.csv, params.csv, tests.csv (single-firm and many-firm tests), aggregate.csv (AAR/CAAR "
-        "with every many-firm test, distribution and reason when a test cannot apply) and summary.json to --out.",
+        "with every many-firm test, distribution and reason when a test cannot apply) and summary.json to --out. "
+        "Options left out take the convention profile's defaults; summary.json records every choice made.",
+    )
+    run.add_argument(
+        "--events",
+        help="CSV with columns event_id,ticker,event_date[,market], or an EventStudyTools request file "
+        "(its windows are used unless --estimation/--window are given); not needed with --config",
+    )
+    run.add_argument(
+        "--config",
+        help="summary.json of an earlier run (or its 'config' alone): rerun exactly that study; "
+        "options given beside it override its choices",
     )
     run.add_argument(
         "--prices",
         action="append",
-        help="folder of <TICKER>.csv files, one wide CSV, or one long CSV (ticker,date,close or the "
-        "EventStudyTools id;DD.MM.YYYY;price layout); repeat for several files (default: bundled snapshot)",
-    )
-    run.add_argument(
-        "--events",
-        required=True,
-        help="CSV with columns event_id,ticker,event_date[,market], or an EventStudyTools request file "
-        "(its windows are used unless --estimation/--window are given)",
+        help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one wide CSV, or one long CSV "
+        "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); repeat for several files "
+        "(default: bundled snapshot)",
     )
     run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
     run.add_argument(
         "--model",
-        default="market",
         help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart, or custom (with --factors)",
     )
     run.add_argument(
@@ -84,12 +97,22 @@ def _parser() -> argparse.ArgumentParser:
         "--estimation", default=None, help="estimation window (default: the convention's; -250:-11 for mackinlay)"
     )
     run.add_argument("--window", default=None, help="event window, default -1:1")
+    run.add_argument(
+        "--car-windows",
+        help="comma-separated CAR windows, e.g. -1:1,0:5,0:10 (default: the event window); each gets "
+        "single-firm and many-firm tests",
+    )
     run.add_argument("--returns", default=None, help="simple or log (default: the convention's; simple for mackinlay)")
     run.add_argument(
         "--convention",
-        default="mackinlay",
         help="convention profile: mackinlay (default; MacKinlay 1997), estudy2 (R estudy2), "
         "eventstudytools (EventStudyTools service); see the README for what each sets",
+    )
+    run.add_argument("--calendar", help="exchange_calendars code whose sessions count relative days (default XNYS)")
+    run.add_argument(
+        "--date-format",
+        help="strptime layout of non-ISO dates in --events and --prices, e.g. %%d/%%m/%%Y; needed only when a date "
+        "such as 05/08/2024 could be read two ways",
     )
     run.add_argument(
         "--backend",
@@ -101,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         "--min-estimation-obs",
         type=int,
         default=None,
-        help="fewest estimation returns per firm-event (default: half the window)",
+        help="fewest estimation returns per firm-event (default: half the estimation window)",
     )
     run.add_argument(
         "--negative-prices",
@@ -120,10 +143,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--allow-jumps",
         action="store_true",
+        default=None,
         help="keep firm-events whose price moves by an exact split factor (1/2, 1/3, 2, ...) in one day; "
         "by default such a jump is taken for a missing split adjustment and the firm-event is left out",
     )
-    run.add_argument("--strict", action="store_true", help="fail instead of leaving out unusable firm-events")
+    run.add_argument(
+        "--strict", action="store_true", default=None, help="fail instead of leaving out unusable firm-events"
+    )
     run.add_argument("--out", help="output folder; without it a summary is printed")
 
     ver = sub.add_parser(
@@ -235,62 +261,16 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import check_output_folder
-    from eventstudy._options import NegativePrices, SourceName, validate_literal
+    from eventstudy._options import validate_literal
     from eventstudy.backends import Backend
-    from eventstudy.config import StudyConfig, is_request_file, read_events_csv, read_request_file
-    from eventstudy.conventions import get_convention
-    from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, Source
-    from eventstudy.errors import ConfigError
-    from eventstudy.study import EventStudy
-    from eventstudy.windows import Window
+    from eventstudy.study import EventStudy, make_source
 
-    conv = get_convention(args.convention, "--convention")
     if args.out:
         check_output_folder(Path(args.out))
     validate_literal("--backend", args.backend, Backend)
-    negative = validate_literal("--negative-prices", args.negative_prices or conv.negative_prices, NegativePrices)
-    estimation = Window.parse(args.estimation or conv.estimation, "--estimation")
-    window = Window.parse(args.window or "-1:1", "--window")
-    if is_request_file(args.events):
-        request = read_request_file(args.events)
-        events = request.events
-        estimation = estimation if args.estimation else request.estimation
-        window = window if args.window else request.event_window
-    else:
-        events = read_events_csv(args.events, args.market)
-    min_obs = args.min_estimation_obs if args.min_estimation_obs is not None else max(3, estimation.length // 2)
-    prices = [str(p) for p in args.prices or []]
-    config = StudyConfig(
-        name=Path(args.events).stem,
-        events=events,
-        source="csv" if prices else "bundled",
-        prices=prices[0] if len(prices) == 1 else None,
-        model=args.model,
-        factors=args.factors,
-        factor_columns=tuple(c.strip() for c in (args.factor_columns or "").split(",") if c.strip()),
-        returns=args.returns or conv.returns,
-        convention=conv.name,
-        estimation=estimation,
-        event_window=window,
-        car_windows=(window,),
-        min_estimation_obs=min_obs,
-    )
-    source: Source
-    chosen = args.source or ("csv" if prices else "bundled")
-    validate_literal("--source", chosen, SourceName)
-    if chosen == "yahoo":
-        from eventstudy.study import make_source
-
-        source = make_source(config.with_(source="yahoo"), offline=args.offline)
-    elif chosen == "csv" and not prices:
-        raise ConfigError("--source csv needs --prices PATH.")
-    elif not prices:
-        source = BundledSource()
-    elif len(prices) == 1:
-        source = CsvSource(prices[0], negative)
-    else:
-        source = MultiSource([CsvSource(p, negative) for p in prices])
-    res = EventStudy(config, source, strict=args.strict, backend=args.backend, allow_jumps=args.allow_jumps).fit()
+    config = run_request(args)
+    source = make_source(config, offline=args.offline)
+    res = EventStudy(config, source, backend=args.backend).fit()
     if not args.out:
         print(res.summary().as_text(), file=out)
         return 0
@@ -302,6 +282,80 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def run_request(args: argparse.Namespace) -> StudyConfig:
+    """Turn ``run``'s options (and ``--config``) into a study request; given options win."""
+    from eventstudy.config import is_request_file, read_events, read_request_file
+    from eventstudy.conventions import get_convention
+    from eventstudy.errors import ConfigError
+
+    base = StudyConfig.from_dict(_config_file(args.config), where=f"--config {args.config}") if args.config else None
+    if args.convention is not None:
+        get_convention(args.convention, "--convention")
+    if base is None and not args.events:
+        raise ConfigError("run needs --events FILE (or --config summary.json of an earlier run).")
+    given: dict[str, Any] = {
+        "model": args.model,
+        "factors": args.factors,
+        "factor_columns": args.factor_columns,
+        "estimation": args.estimation,
+        "event_window": args.window,
+        "car_windows": [w for w in args.car_windows.split(",") if w.strip()] if args.car_windows else None,
+        "returns": args.returns,
+        "convention": args.convention,
+        "calendar": args.calendar,
+        "date_format": args.date_format,
+        "min_estimation_obs": args.min_estimation_obs,
+        "negative_prices": args.negative_prices,
+        "source": args.source,
+        "prices": list(args.prices) if args.prices else None,
+        "allow_jumps": args.allow_jumps,
+        "strict": args.strict,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    if given.get("source") == "bundled" and "prices" in given:
+        raise ConfigError("--source bundled reads the bundled snapshot, but --prices was given too; drop one of them.")
+    if "prices" in given and "source" not in given:
+        given["source"] = "csv"
+    for key, option in (("estimation", "--estimation"), ("event_window", "--window")):
+        if key in given:
+            given[key] = Window.parse(given[key], option)
+    if "car_windows" in given:
+        given["car_windows"] = tuple(Window.parse(w, "--car-windows") for w in given["car_windows"])
+    if args.events:
+        if is_request_file(args.events):
+            request = read_request_file(args.events)
+            given.setdefault("estimation", request.estimation)
+            given.setdefault("event_window", request.event_window)
+            events = request.events
+        else:
+            date_format = given.get("date_format", base.date_format if base else None)
+            events = read_events(args.events, market=args.market, date_format=date_format)
+        given.update(name=Path(args.events).stem, events=events)
+    elif args.market:
+        raise ConfigError("--market applies to --events; the events of --config keep their markets.")
+    return base.with_(**given) if base is not None else StudyConfig(**given)
+
+
+def _config_file(path: str) -> dict[str, Any]:
+    import json
+
+    from eventstudy.errors import ConfigError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ConfigError(f"--config {path}: file not found; check the path.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"--config {path}: not valid JSON ({exc}); pass the summary.json an earlier run wrote."
+        ) from None
+    if isinstance(data, dict) and "config" in data:
+        data = data["config"]
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: not a configuration; pass the summary.json an earlier run wrote.")
+    return data
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
@@ -318,8 +372,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
-    from eventstudy.config import parse_date
     from eventstudy.data.yahoo import YahooSource
+    from eventstudy.dates import parse_date
 
     source = YahooSource(
         parse_date("--start", args.start),

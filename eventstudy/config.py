@@ -1,24 +1,29 @@
-"""The frozen study configuration shared by the library, the CLI and the report."""
+"""What the user asked for: the study request shared by the API, the TOML file and the CLI.
+
+A :class:`StudyConfig` records only what was given; a field left ``None`` means "the
+convention profile decides". :func:`eventstudy.resolved.resolve` turns it into the one
+fully explicit :class:`~eventstudy.resolved.ResolvedConfig` that the engine, the results
+and ``summary.json`` use.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy._options import ModelName, ReturnKind, validate_literal
+from eventstudy._options import ModelName, NegativePrices, ReturnKind, SourceName, validate_literal
 from eventstudy.conventions import get_convention
+from eventstudy.dates import parse_date, parse_date_column
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.windows import Window, check_windows
-
-SourceName = str  # "bundled", "csv" or "yahoo"
-_SOURCES = ("bundled", "csv", "yahoo")
 
 
 @dataclass(frozen=True)
@@ -30,43 +35,87 @@ class Event:
     event_date: dt.date
     market: str
 
+    def as_dict(self) -> dict[str, str]:
+        """Return the event as strings (how files and ``summary.json`` hold it)."""
+        return {
+            "event_id": self.event_id,
+            "ticker": self.ticker,
+            "event_date": str(self.event_date),
+            "market": self.market,
+        }
+
+
+WindowLike = Window | str | tuple[int, int]
+
 
 @dataclass(frozen=True)
 class StudyConfig:
-    """Everything needed to reproduce a study; printed in every report.
+    """A study as requested; ``None`` fields are filled from the convention profile.
 
-    Build it with :meth:`from_toml`, :meth:`from_mapping` or the keyword arguments.
+    Build it with :meth:`from_toml`, :meth:`from_mapping` (a TOML layout),
+    :meth:`from_dict` (the flat echo in ``summary.json``) or keyword arguments. Windows
+    may be given as strings (``"-1:1"``). See :func:`eventstudy.resolved.resolve` for
+    the defaults.
     """
 
     # what is studied
     name: str
     events: tuple[Event, ...]
     title: str = ""
-    # where prices come from
-    source: SourceName = "bundled"
-    prices: str | None = None
+    description: str = ""
+    # where prices come from and how they are read
+    source: str = "bundled"
+    prices: tuple[str, ...] = ()
     calendar: str = "XNYS"
+    date_format: str | None = None
+    negative_prices: str | None = None
     # how returns and normal returns are modelled
-    returns: str = "simple"
-    model: str = "market"
-    estimation: Window = Window(-250, -11)
-    event_window: Window = Window(-1, 1)
-    car_windows: tuple[Window, ...] = (Window(-1, 1), Window(0, 5))
-    min_estimation_obs: int = 120
     convention: str = "mackinlay"
+    returns: str | None = None
+    model: str = "market"
     factors: str | None = None
     factor_columns: tuple[str, ...] = ()
-    # report extras (ignored by the engine)
+    estimation: Window | None = None
+    event_window: Window = Window(-1, 1)
+    car_windows: tuple[Window, ...] = ()
+    min_estimation_obs: int | None = None
+    # what happens to unusable data
+    allow_jumps: bool = False
+    strict: bool = False
+    # report extras (not used by the engine)
     context_tickers: tuple[str, ...] = ()
     index_date: dt.date | None = None
     claims: str | None = None
-    description: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Inputs a user has: strings for windows, lists for tuples, one path for prices.
+        set_ = object.__setattr__
+        given: Any = self.prices
+        set_(self, "events", tuple(self.events))
+        set_(self, "prices", (str(given),) if isinstance(given, str | Path) else tuple(str(p) for p in given))
+        if self.estimation is not None:
+            set_(self, "estimation", Window.parse(self.estimation, "estimation"))
+        set_(self, "event_window", Window.parse(self.event_window, "event_window"))
+        cars: Any = self.car_windows
+        cars = [cars] if isinstance(cars, str | Window) else cars
+        set_(self, "car_windows", tuple(Window.parse(w, "car_windows") for w in cars))
+        columns: Any = self.factor_columns
+        if isinstance(columns, str):
+            columns = [c.strip() for c in columns.split(",") if c.strip()]
+        set_(self, "factor_columns", tuple(str(c) for c in columns))
+        set_(self, "context_tickers", tuple(str(c) for c in self.context_tickers))
+        if self.index_date is not None:
+            set_(self, "index_date", parse_date("index_date", self.index_date, self.date_format))
         validate_literal("model", self.model, ModelName)
-        validate_literal("returns", self.returns, ReturnKind)
+        validate_literal("source", self.source, SourceName)
         get_convention(self.convention)
+        if self.returns is not None:
+            validate_literal("returns", self.returns, ReturnKind)
+        if self.negative_prices is not None:
+            validate_literal("negative_prices", self.negative_prices, NegativePrices)
+        for flag in ("allow_jumps", "strict"):
+            if not isinstance(getattr(self, flag), bool | np.bool_):
+                raise ConfigError(f"{flag}={getattr(self, flag)!r} must be true or false.")
         if self.model != "custom" and (self.factors or self.factor_columns):
             raise ConfigError(
                 f"factors and factor_columns apply only to model='custom', not model={self.model!r}; "
@@ -77,25 +126,27 @@ class StudyConfig:
                 "model='custom' needs factors = \"FILE.csv\" (date + factor columns, decimals) and "
                 "factor_columns = [...] ('market' for the event's market proxy)."
             )
-        if self.source not in _SOURCES:
-            raise ConfigError(f"source={self.source!r} is not valid; choose one of: {', '.join(_SOURCES)}.")
+        if self.source == "csv" and not self.prices:
+            raise ConfigError("source='csv' needs prices (a folder of <TICKER>.csv files or a CSV file).")
         if not self.events:
             raise ConfigError("events: the study has no events; give at least one ticker and date.")
         ids = [e.event_id for e in self.events]
         if len(set(ids)) != len(ids):
-            dup = next(i for i in ids if ids.count(i) > 1)
+            seen: set[str] = set()
+            dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
             raise ConfigError(f"event_id={dup!r} appears more than once; event ids must be unique.")
-        check_windows(self.estimation, self.event_window)
-        if self.min_estimation_obs < 3:
-            raise ConfigError(
-                f"min_estimation_obs={self.min_estimation_obs} is too small; use at least 3 "
-                "(a regression with two parameters needs a residual)."
-            )
-        if self.min_estimation_obs > self.estimation.length:
-            raise ConfigError(
-                f"min_estimation_obs={self.min_estimation_obs} exceeds the estimation window "
-                f"length {self.estimation.length}; lower it or widen the window."
-            )
+        if self.estimation is not None:
+            check_windows(self.estimation, self.event_window)
+            for w in self.car_windows:
+                check_windows(self.estimation, w, "car_windows")
+        if self.min_estimation_obs is not None:
+            if isinstance(self.min_estimation_obs, bool) or not isinstance(self.min_estimation_obs, int | np.integer):
+                raise ConfigError(f"min_estimation_obs={self.min_estimation_obs!r} must be a whole number, e.g. 120.")
+            if self.min_estimation_obs < 3:
+                raise ConfigError(
+                    f"min_estimation_obs={self.min_estimation_obs} is too small; use at least 3 "
+                    "(a regression with two parameters needs a residual)."
+                )
 
     @property
     def tickers(self) -> list[str]:
@@ -111,26 +162,42 @@ class StudyConfig:
         """Return a copy with some fields changed (the config itself is frozen)."""
         return replace(self, **changes)
 
+    def given(self) -> dict[str, Any]:
+        """Return the fields that differ from their defaults (what the user chose)."""
+        blank = {f.name: f.default for f in fields(StudyConfig) if f.name not in ("name", "events")}
+        return {k: getattr(self, k) for k, d in blank.items() if getattr(self, k) != d}
+
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly echo of the configuration."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "events":
-                value = [
-                    {"event_id": e.event_id, "ticker": e.ticker, "event_date": str(e.event_date), "market": e.market}
-                    for e in value
-                ]
-            elif isinstance(value, Window):
-                value = f"{value.start}:{value.end}"
-            elif isinstance(value, tuple):
-                value = [f"{v.start}:{v.end}" if isinstance(v, Window) else v for v in value]
-            elif isinstance(value, dt.date):
-                value = str(value)
-            elif isinstance(value, Mapping):
-                value = dict(value)
-            out[f.name] = value
-        return out
+        """Return a JSON-friendly echo of the configuration (read back by :meth:`from_dict`)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "config") -> StudyConfig:
+        """Build a request from the flat echo written by :meth:`to_dict` (``summary.json``'s ``config``).
+
+        Raises
+        ------
+        ConfigError
+            On an unknown key (the message lists the valid ones) or a bad value.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{where} must be a mapping of configuration keys, got {type(data).__name__}.")
+        valid = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in valid:
+                raise ConfigError(f"unknown key {key!r} in {where}; valid keys: {', '.join(sorted(valid))}.")
+        for key in ("name", "events"):
+            if key not in data:
+                raise ConfigError(f"{where} has no {key!r}; it is not a configuration written by eventstudy.")
+        kwargs = dict(data)
+        rows = kwargs["events"]
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            raise ConfigError(f"{where}: 'events' must be a list of tables with event_id, ticker, event_date, market.")
+        kwargs["events"] = tuple(_event_from(r, None, kwargs.get("date_format"), where) for r in rows)
+        for key in ("prices", "car_windows", "factor_columns", "context_tickers"):
+            if key in kwargs and isinstance(kwargs[key], list):
+                kwargs[key] = tuple(kwargs[key])
+        return _build(cls, kwargs)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> StudyConfig:
@@ -141,70 +208,45 @@ class StudyConfig:
         ConfigError
             On an unknown section or key (the message lists the valid ones) or a bad value.
         """
-        sections = {"study": _STUDY_KEYS, "model": _MODEL_KEYS, "data": _DATA_KEYS, "report": _REPORT_KEYS}
         for key, value in data.items():
-            if key not in sections:
-                raise ConfigError(f"unknown section [{key}]; valid sections: {', '.join(sections)}.")
+            if key not in _SECTIONS:
+                raise ConfigError(f"unknown section [{key}]; valid sections: {', '.join(_SECTIONS)}.")
             if not isinstance(value, Mapping):
                 raise ConfigError(f"[{key}] must be a table of keys, got {value!r}.")
             for sub in value:
-                if sub not in sections[key]:
+                if sub not in _SECTIONS[key]:
                     raise ConfigError(
-                        f"unknown key {sub!r} in [{key}]; valid keys: {', '.join(sorted(sections[key]))}."
+                        f"unknown key {sub!r} in [{key}]; valid keys: {', '.join(sorted(_SECTIONS[key]))}."
                     )
         study, model = dict(data.get("study", {})), dict(data.get("model", {}))
         dsec, report = dict(data.get("data", {})), dict(data.get("report", {}))
         if "name" not in study:
             raise ConfigError('[study] needs a name, e.g. name = "my-study".')
-        market = str(study.get("market", "^GSPC"))
-        events = _events_from(study, market, base_dir)
+        if "model" in model and "name" in model:
+            raise ConfigError("[model] has both name and model; keep one.")
+
+        def path(value: object) -> str:
+            p = Path(str(value))
+            return str(base_dir / p if base_dir and not p.is_absolute() else p)
+
+        date_format = dsec.get("date_format")
         kwargs: dict[str, Any] = {
             "name": str(study["name"]),
             "title": str(study.get("title", "")),
             "description": str(study.get("description", "")),
-            "events": events,
+            "events": _events_from(study, str(study.get("market", "^GSPC")), base_dir, date_format),
         }
         if "model" in model or "name" in model:
             kwargs["model"] = str(model.get("name", model.get("model")))
-        if "convention" in model:
-            kwargs["convention"] = str(model["convention"])
-            kwargs["returns"] = get_convention(kwargs["convention"]).returns
-        for key in ("returns",):
-            if key in model:
-                kwargs[key] = str(model[key])
-        if "estimation" in model:
-            kwargs["estimation"] = Window.parse(model["estimation"], "estimation")
-        if "event_window" in model:
-            kwargs["event_window"] = Window.parse(model["event_window"], "event_window")
-        if "car_windows" in model:
-            kwargs["car_windows"] = tuple(Window.parse(w, "car_windows") for w in model["car_windows"])
+        kwargs.update({k: v for k, v in model.items() if k not in ("name", "model", "factors")})
         if "factors" in model:
-            path = Path(str(model["factors"]))
-            kwargs["factors"] = str(base_dir / path if base_dir and not path.is_absolute() else path)
-        if "factor_columns" in model:
-            kwargs["factor_columns"] = tuple(str(c) for c in model["factor_columns"])
-        if "min_estimation_obs" in model:
-            kwargs["min_estimation_obs"] = int(model["min_estimation_obs"])
-        if "source" in dsec:
-            kwargs["source"] = str(dsec["source"])
+            kwargs["factors"] = path(model["factors"])
+        kwargs.update({k: v for k, v in dsec.items() if k != "prices"})
         if "prices" in dsec:
-            path = Path(str(dsec["prices"]))
-            kwargs["prices"] = str(base_dir / path if base_dir and not path.is_absolute() else path)
-        if "calendar" in dsec:
-            kwargs["calendar"] = str(dsec["calendar"])
-        if "context_tickers" in report:
-            kwargs["context_tickers"] = tuple(str(t) for t in report["context_tickers"])
-        if "index_date" in report:
-            kwargs["index_date"] = parse_date("index_date", report["index_date"])
-        if "claims" in report:
-            kwargs["claims"] = str(report["claims"])
-        kwargs["extra"] = {k: v for k, v in report.items() if k not in ("context_tickers", "index_date", "claims")}
-        try:
-            return cls(**kwargs)
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, ConfigError | EventDateError) or "=" in str(exc):
-                raise
-            raise ConfigError(str(exc)) from None
+            given = dsec["prices"]
+            kwargs["prices"] = tuple(path(p) for p in (given if isinstance(given, list) else [given]))
+        kwargs.update(report)
+        return _build(cls, kwargs)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> StudyConfig:
@@ -212,67 +254,81 @@ class StudyConfig:
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ConfigError(f"{path}: study file not found; check the path.") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax.") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ConfigError(f"{path}: not valid TOML ({reason}); fix the syntax.") from None
         return cls.from_mapping(data, base_dir=path.parent)
 
 
-_STUDY_KEYS = {"name", "title", "description", "event_date", "tickers", "market", "events", "events_file"}
-_MODEL_KEYS = {
-    "name",
-    "model",
-    "convention",
-    "returns",
-    "estimation",
-    "event_window",
-    "car_windows",
-    "min_estimation_obs",
+_SECTIONS: dict[str, set[str]] = {
+    "study": {"name", "title", "description", "event_date", "tickers", "market", "events", "events_file"},
+    "model": {
+        "name",
+        "model",
+        "convention",
+        "returns",
+        "estimation",
+        "event_window",
+        "car_windows",
+        "min_estimation_obs",
+        "factors",
+        "factor_columns",
+    },
+    "data": {"source", "prices", "calendar", "date_format", "negative_prices", "allow_jumps", "strict"},
+    "report": {"context_tickers", "index_date", "claims"},
 }
-_DATA_KEYS = {"source", "prices", "calendar"}
-_REPORT_KEYS = {"context_tickers", "index_date", "claims", "proxies", "robustness_models", "sector_map", "shares"}
 
 
-def parse_date(parameter: str, value: object) -> dt.date:
-    """Return ``value`` as a date, or raise :class:`EventDateError` naming ``parameter``.
-
-    Examples
-    --------
-    >>> parse_date("event_date", "2025-01-27")
-    datetime.date(2025, 1, 27)
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
+def _plain(value: Any) -> Any:
+    if isinstance(value, Window):
+        return f"{value.start}:{value.end}"
+    if isinstance(value, Event):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     if isinstance(value, dt.date):
-        return value
+        return str(value)
+    return value
+
+
+def _build(cls: type[StudyConfig], kwargs: dict[str, Any]) -> StudyConfig:
     try:
-        day = pd.Timestamp(str(value)).date()
-    except (ValueError, TypeError, OverflowError, NotImplementedError):
-        raise EventDateError(parameter, value, "is not a date", "write it as YYYY-MM-DD") from None
-    if not 1800 <= day.year <= 2200:
-        raise EventDateError(parameter, value, "is not a plausible date", "write it as YYYY-MM-DD")
-    return day
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError | EventDateError) or "=" in str(exc):
+            raise
+        raise ConfigError(str(exc)) from None
 
 
-def _events_from(study: Mapping[str, Any], market: str, base_dir: Path | None) -> tuple[Event, ...]:
+def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | None, where: str) -> Event:
+    for key in ("ticker", "event_date"):
+        if key not in row:
+            raise ConfigError(f"{where}: an event has no {key!r}; each event needs ticker and event_date.")
+    day = parse_date("event_date", row["event_date"], date_format)
+    mkt = row.get("market", market)
+    if not mkt:
+        raise ConfigError(f'{where}: event of {row["ticker"]!r} has no market; add market = "^GSPC".')
+    return Event(str(row.get("event_id", f"{row['ticker']}@{day}")), str(row["ticker"]), day, str(mkt))
+
+
+def _events_from(
+    study: Mapping[str, Any], market: str, base_dir: Path | None, date_format: str | None
+) -> tuple[Event, ...]:
     if "events" in study:
-        rows: Sequence[Mapping[str, Any]] = study["events"]
-        return tuple(
-            Event(
-                event_id=str(r.get("event_id", f"{r['ticker']}@{r['event_date']}")),
-                ticker=str(r["ticker"]),
-                event_date=parse_date("event_date", r["event_date"]),
-                market=str(r.get("market", market)),
+        rows = study["events"]
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            raise ConfigError(
+                "[study] events must be a list of tables: [[study.events]] ticker = ..., event_date = ..."
             )
-            for r in rows
-        )
+        return tuple(_event_from(r, market, date_format, "[study] events") for r in rows)
     if "events_file" in study:
         path = Path(str(study["events_file"]))
-        return read_events_csv(base_dir / path if base_dir else path, market)
+        return read_events(base_dir / path if base_dir else path, market=market, date_format=date_format)
     if "tickers" not in study or "event_date" not in study:
         raise ConfigError("[study] needs either tickers + event_date, events, or events_file.")
-    day = parse_date("event_date", study["event_date"])
+    day = parse_date("event_date", study["event_date"], date_format)
     return tuple(Event(f"{t}@{day}", str(t), day, market) for t in study["tickers"])
 
 
@@ -300,7 +356,8 @@ def read_request_file(path: str | Path) -> RequestFile:
     """Read an EventStudyTools request file.
 
     Each line is ``event id;firm id;market id;DD.MM.YYYY;group;window start;window end;
-    estimation end;estimation length``. All lines must share the windows.
+    estimation end;estimation length`` (the service's date layout is known, so nothing
+    is guessed). All lines must share the windows.
 
     Raises
     ------
@@ -338,23 +395,39 @@ def read_request_file(path: str | Path) -> RequestFile:
     )
 
 
-def read_events_csv(path: str | Path, market: str | None) -> tuple[Event, ...]:
-    """Read an events CSV with columns ``event_id,ticker,event_date`` (optional ``market``).
+def read_events(path: str | Path, *, market: str | None = None, date_format: str | None = None) -> tuple[Event, ...]:
+    """Read the events of a study from a CSV file or an EventStudyTools request file.
+
+    A CSV has columns ``event_id,ticker,event_date`` and optionally ``market``; dates are
+    ISO, or one layout that cannot be misread, or ``date_format``.
+
+    Parameters
+    ----------
+    path
+        The events file.
+    market
+        Market proxy for rows without a ``market`` value.
+    date_format
+        ``strptime`` layout of the dates, for day/month-ambiguous files.
 
     Raises
     ------
     ConfigError
         If the file is missing, unreadable, lacks a column or has no rows, or a row has
         no market and none is given.
+    EventDateError
+        If a date cannot be read or is ambiguous.
     """
     path = Path(path)
+    if is_request_file(path):
+        return read_request_file(path).events
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"--events {path}: file not found; check the path.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--events {path}: not a readable CSV ({str(exc).splitlines()[0]}).") from None
-    frame.columns = [c.strip().lower() for c in frame.columns]
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in ("event_id", "ticker", "event_date") if c not in frame.columns]
     if missing:
         raise ConfigError(
@@ -363,19 +436,36 @@ def read_events_csv(path: str | Path, market: str | None) -> tuple[Event, ...]:
         )
     if frame.empty:
         raise ConfigError(f"--events {path}: no events; add at least one row.")
-    events = []
-    for i, row in frame.iterrows():
-        mkt = str(row.get("market", "")).strip() or market
-        if not mkt:
-            raise ConfigError(
-                f"--events {path} row {int(str(i)) + 2}: no market; add a market column or pass --market."
-            )
-        events.append(
-            Event(
-                str(row["event_id"]).strip(),
-                str(row["ticker"]).strip(),
-                parse_date("event_date", str(row["event_date"]).strip()),
-                mkt,
-            )
-        )
-    return tuple(events)
+    frame = frame.apply(lambda c: c.str.strip())
+    markets = frame["market"] if "market" in frame.columns else pd.Series("", index=frame.index)
+    markets = markets.where(markets != "", market or "")
+    if (markets == "").any():
+        row = int(np.argmax((markets == "").to_numpy())) + 2
+        raise ConfigError(f"--events {path} row {row}: no market; add a market column or pass --market.")
+    for col in ("event_id", "ticker"):
+        if (frame[col] == "").any():
+            row = int(np.argmax((frame[col] == "").to_numpy())) + 2
+            raise ConfigError(f"--events {path} row {row}: empty {col}; every row needs one.")
+    days = _dates(frame["event_date"].tolist(), date_format)
+    return tuple(
+        Event(i, t, d, m)
+        for i, t, d, m in zip(frame["event_id"].tolist(), frame["ticker"].tolist(), days, markets.tolist(), strict=True)
+    )
+
+
+def _dates(values: Iterable[str], date_format: str | None) -> list[dt.date]:
+    # Each distinct date is read once: thousands of events share few dates.
+    values = list(values)
+    distinct = list(dict.fromkeys(values))
+    parsed = dict(zip(distinct, parse_date_column("event_date", distinct, date_format), strict=True))
+    return [parsed[v] for v in values]
+
+
+def events_for(
+    tickers: Sequence[str] | str, event_date: object, market: str, date_format: str | None = None
+) -> tuple[Event, ...]:
+    """Events of several tickers on one date, with ids ``TICKER@YYYY-MM-DD``."""
+    if isinstance(tickers, str):
+        tickers = [tickers]
+    day = parse_date("event_date", event_date, date_format)
+    return tuple(Event(f"{t}@{day}", str(t), day, market) for t in tickers)

@@ -1,92 +1,473 @@
-"""Named convention profiles: frozen sets of methodological choices.
+"""Named convention profiles: frozen sets of small strategy objects.
 
 Event-study tools disagree on small choices (which returns, which calendar, which
-variance, which degrees of freedom). A profile names one complete set so a user can
-reproduce another tool's numbers on purpose. Every report and ``summary.json`` prints
-the profile used.
+variance, how sums cross firms). Each choice is a frozen object with a pure compute
+method and :meth:`describe`, the sentence printed in ``summary()``, the report and
+``summary.json``. A profile names one complete set so a user can reproduce another
+tool's numbers on purpose. The maths modules receive these objects; none of them
+branches on a profile's name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
 
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from eventstudy import abnormal
+from eventstudy.calendar import sessions_between
 from eventstudy.errors import InvalidOptionError
 
+Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
+Ints = NDArray[np.int64]
 
+
+class Choice(Protocol):
+    """What every strategy object offers: a name and a sentence."""
+
+    @property
+    def name(self) -> str:
+        """Short name of the choice."""
+        ...
+
+    def describe(self) -> str:
+        """One sentence saying what the choice does."""
+        ...
+
+
+# ---------------------------------------------------------------- how days are counted
+@dataclass(frozen=True)
+class Placement:
+    """Returns on the grid and, where days are counted per pair, each firm-event's positions."""
+
+    values: Array
+    columns: list[str]
+    firm_cols: Ints
+    mkt_cols: Ints
+    positions: Ints | None
+
+
+@dataclass(frozen=True)
+class ExchangeSessions:
+    """Relative days count the exchange's sessions."""
+
+    name: str = "exchange"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "relative days count the exchange calendar's sessions"
+
+    def sessions(self, calendar: str, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Return the session grid covering ``dates``."""
+        return sessions_between(calendar, dates.min(), dates.max())
+
+    def place(
+        self,
+        levels: Array,
+        values: Array,
+        columns: list[str],
+        firm_cols: Ints,
+        mkt_cols: Ints,
+        event_pos: Ints,
+        rel: Ints,
+        kind: str,
+    ) -> Placement:
+        """Keep the session grid; positions are the event session plus the relative day."""
+        return Placement(values, columns, firm_cols, mkt_cols, None)
+
+
+@dataclass(frozen=True)
+class CommonTradingDays:
+    """Relative days count the days on which both the firm and its market have a price."""
+
+    name: str = "pair"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "relative days count the days on which firm and market both have a price; a day the firm does not "
+            "trade is skipped for both, so the next return spans the gap for both"
+        )
+
+    def sessions(self, calendar: str, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Every date with data (days are counted per pair later)."""
+        return pd.DatetimeIndex(dates, name="date")
+
+    def place(
+        self,
+        levels: Array,
+        values: Array,
+        columns: list[str],
+        firm_cols: Ints,
+        mkt_cols: Ints,
+        event_pos: Ints,
+        rel: Ints,
+        kind: str,
+    ) -> Placement:
+        """Recompute returns per firm-market pair over their common days and place each firm-event."""
+        pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
+        slot = {pair: j for j, pair in enumerate(pairs)}
+        out = np.full((levels.shape[0], 2 * len(pairs)), np.nan)
+        common: dict[int, NDArray[np.intp]] = {}
+        for (f, m), j in slot.items():
+            days = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
+            for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
+                p = levels[days, col]
+                out[days[1:], dest] = np.log(p[1:] / p[:-1]) if kind == "log" else p[1:] / p[:-1] - 1.0
+            common[j] = days[1:]
+        names = [columns[c] for pair in pairs for c in pair]
+        index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
+        positions = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
+        for i, j in enumerate(index.tolist()):
+            days = common[j]
+            k = int(np.searchsorted(days, event_pos[i])) + rel
+            inside = (k >= 0) & (k < len(days))
+            positions[i, inside] = days[k[inside]]
+        return Placement(out, names, 2 * index, 2 * index + 1, positions)
+
+
+DayCount = ExchangeSessions | CommonTradingDays
+
+
+# ---------------------------------------------------------------- single-firm variance
+@dataclass(frozen=True)
+class ExactVariance:
+    """AR and CAR variances with the prediction error of the fitted parameters (CLM 1997, 4.4)."""
+
+    name: str = "exact"
+
+    def describe(self, n_params: int = 2) -> str:
+        """One sentence; a model that estimates nothing has no prediction error to correct."""
+        if n_params == 0:
+            return "Var(CAR) = L sigma^2 (the model estimates no parameters, so there is no prediction error)"
+        return (
+            "Var(CAR) is exact: sigma^2 [L + L^2/M + the fitted slopes' prediction error] "
+            "(Campbell, Lo and MacKinlay 1997, section 4.4)"
+        )
+
+    def day(self, fit: abnormal.StackFit, x: Array, sigma: Array) -> Array:
+        """Variance of each single-day AR, shape ``(n, T)``."""
+        return abnormal.ar_variance(fit, x)
+
+    def window(self, fit: abnormal.StackFit, x: Array, cols: NDArray[np.intp], sigma: Array) -> Array:
+        """Variance of each CAR over ``cols``."""
+        return abnormal.car_variance(fit, x, cols)
+
+
+@dataclass(frozen=True)
+class PlainVariance:
+    """``sigma^2`` per day and ``L sigma^2`` per window, without the prediction-error term."""
+
+    name: str = "plain"
+
+    def describe(self, n_params: int = 2) -> str:
+        """One sentence."""
+        return "Var(AR) = sigma^2 and Var(CAR) = L sigma^2, without the prediction-error correction"
+
+    def day(self, fit: abnormal.StackFit, x: Array, sigma: Array) -> Array:
+        """``sigma^2`` on every day."""
+        return np.broadcast_to((sigma**2)[:, None], x.shape[:2])
+
+    def window(self, fit: abnormal.StackFit, x: Array, cols: NDArray[np.intp], sigma: Array) -> Array:
+        """``L sigma^2``."""
+        return sigma**2 * float(len(cols))
+
+
+CarVariance = ExactVariance | PlainVariance
+
+
+# ---------------------------------------------------------------- standardisation
+@dataclass(frozen=True)
+class FitScale:
+    """Patell/BMP standardise by the fit's prediction-error-corrected sd (sigma on M - k)."""
+
+    name: str = "fit"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "Patell and BMP divide each AR by its prediction-error-corrected sd (sigma on M - k)"
+
+    def scale(
+        self, fit: abnormal.StackFit, ar: Array, est: Mask, x: Array, in_est: Mask, intercept: bool
+    ) -> abnormal.StackFit:
+        """Return the fit whose variances standardise ARs: the fit itself."""
+        return fit
+
+    def residual_sd(self, sigma: Array, sd_sample: Array) -> Array:
+        """Per firm-event sd used by the variance-sum tests."""
+        return sigma
+
+
+@dataclass(frozen=True)
+class SampleScale:
+    """Standardise by the sample sd (M - 1) of the estimation ARs, market moments over every estimation date."""
+
+    name: str = "sample"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "Patell and BMP divide by the sample sd (M - 1) of the estimation-window ARs, with the market's "
+            "moments taken over every estimation date"
+        )
+
+    def scale(
+        self, fit: abnormal.StackFit, ar: Array, est: Mask, x: Array, in_est: Mask, intercept: bool
+    ) -> abnormal.StackFit:
+        """Return a fit with the sample variance and the regressors' moments over all estimation dates."""
+        x_days = in_est[None, :] & np.isfinite(x).all(axis=2)
+        moments = abnormal.fit_stack(np.zeros_like(ar), x, x_days, intercept=intercept)
+        est_ar = np.where(est, ar, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = np.nanvar(est_ar, axis=1, ddof=1) if est_ar.shape[1] else np.zeros(len(ar))
+        return replace(moments, sigma2=s2, nobs=fit.nobs)
+
+    def residual_sd(self, sigma: Array, sd_sample: Array) -> Array:
+        """Per firm-event sd used by the variance-sum tests."""
+        return sd_sample
+
+
+Standardisation = FitScale | SampleScale
+
+
+# ---------------------------------------------------------------- multi-day standardisation
+@dataclass(frozen=True)
+class ScarWindow:
+    """A CAR is standardised by its own exact sd (SCAR)."""
+
+    name: str = "scar"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "multi-day Patell/BMP statistics standardise each CAR by its own sd (SCAR)"
+
+    def compute(self, scar: Array, csar: Array, length: int) -> Array:
+        """Return the standardised CAR of each firm-event."""
+        return scar
+
+
+@dataclass(frozen=True)
+class CsarWindow:
+    """Daily standardised ARs are summed and divided by ``sqrt(L)`` (CSAR)."""
+
+    name: str = "csar"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "multi-day Patell/BMP statistics sum the daily standardised ARs and divide by sqrt(L) (CSAR)"
+
+    def compute(self, scar: Array, csar: Array, length: int) -> Array:
+        """Return the standardised CAR of each firm-event."""
+        return csar / np.sqrt(length)
+
+
+PatellWindow = ScarWindow | CsarWindow
+
+
+# ---------------------------------------------------------------- generalized sign share
+@dataclass(frozen=True)
+class CowanShare:
+    """Expected share of positive ARs: each firm's estimation-window share, averaged (Cowan 1992)."""
+
+    name: str = "cowan"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the generalized sign test expects each firm's estimation-window share of positive ARs, averaged (Cowan 1992)"
+
+    def compute(self, pos_frac: Array, est_pos: float, est_all: float) -> float:
+        """Return the expected share."""
+        return float(np.nanmean(pos_frac))
+
+
+@dataclass(frozen=True)
+class PooledShare:
+    """Expected share of positive ARs pooled over all firm-days of the estimation windows."""
+
+    name: str = "pooled"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the generalized sign test expects the share of positive ARs pooled over all estimation firm-days"
+
+    def compute(self, pos_frac: Array, est_pos: float, est_all: float) -> float:
+        """Return the expected share."""
+        return est_pos / est_all
+
+
+GenSignShare = CowanShare | PooledShare
+
+
+# ---------------------------------------------------------------- sums across firms
+@dataclass(frozen=True)
+class PresentSums:
+    """Sums run over the firm-events that have a value."""
+
+    name: str = "sum"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "sums across firms run over the firm-events that have a value"
+
+    def scale(self, n_all: int | float, n_present: int | float) -> float:
+        """Factor applied to a sum over the present firm-events."""
+        return 1.0
+
+    def rows(self, present: Mask) -> Mask:
+        """Firm-events whose variances enter a variance sum."""
+        return present
+
+
+@dataclass(frozen=True)
+class MeanTimesN:
+    """A sum is the mean over the firm-events present times the number of all firm-events (estudy2)."""
+
+    name: str = "mean_times_n"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "a sum across firms is the mean over those present times the number of all firm-events (estudy2)"
+
+    def scale(self, n_all: int | float, n_present: int | float) -> float:
+        """Factor applied to a sum over the present firm-events."""
+        return float(n_all) / float(n_present)
+
+    def rows(self, present: Mask) -> Mask:
+        """Every firm-event's variance enters a variance sum."""
+        return np.ones_like(present, dtype=bool)
+
+
+CrossSums = PresentSums | MeanTimesN
+
+
+# ---------------------------------------------------------------- rounding
+@dataclass(frozen=True)
+class Rounding:
+    """Decimals to which ARs, CARs and sigmas are rounded before any statistic (None: exact)."""
+
+    digits: int | None = None
+
+    @property
+    def name(self) -> str:
+        """Short name."""
+        return "none" if self.digits is None else f"{self.digits} dp"
+
+    def describe(self) -> str:
+        """One sentence."""
+        if self.digits is None:
+            return "statistics use unrounded ARs, CARs and sigmas"
+        return f"ARs, CARs and sigmas are rounded to {self.digits} decimals before any statistic (stored values stay exact)"
+
+    def compute(self, values: Array) -> Array:
+        """Round (or not) ``values``."""
+        return np.round(values, self.digits) if self.digits is not None else values
+
+
+# ---------------------------------------------------------------- CAAR weights
+@dataclass(frozen=True)
+class EqualWeights:
+    """The headline AAR/CAAR is the plain mean."""
+
+    name: str = "equal"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the headline AAR and CAAR are plain means"
+
+    def weights(self, sigma: Array) -> Array:
+        """Weight of each firm-event."""
+        return np.ones_like(sigma)
+
+
+@dataclass(frozen=True)
+class InvSigmaWeights:
+    """The headline AAR/CAAR weights each firm-event by ``1 / sigma``."""
+
+    name: str = "inv_sigma"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the headline AAR and CAAR weight each firm-event by 1 / sigma"
+
+    def weights(self, sigma: Array) -> Array:
+        """Weight of each firm-event."""
+        return 1.0 / sigma
+
+
+CaarWeights = EqualWeights | InvSigmaWeights
+
+
+# ---------------------------------------------------------------- the profiles
 @dataclass(frozen=True)
 class Convention:
     """A documented, frozen set of choices.
 
     Attributes
     ----------
-    name
-        Profile name, as given to ``--convention``.
-    description
-        Whose conventions these are.
-    returns
-        Default return kind (``simple`` or ``log``) when the user does not choose one.
-    calendar
-        ``exchange``: relative days count the exchange's sessions; ``pair``: they count
-        the days on which both the firm and its market have a return, so a missing
-        day lengthens the window instead of leaving a hole.
-    single_variance
-        ``exact``: single-firm AR and CAR variances with the prediction-error correction
-        (CLM 1997 section 4.4); ``plain``: ``sigma^2`` per day and ``L sigma^2`` per window.
-    standardise
-        How abnormal returns are standardised for Patell, BMP and their KP versions:
-        ``fit`` divides by the prediction-error-corrected standard deviation of the
-        fit (sigma on M - k); ``sample`` uses the sample standard deviation (M - 1) of
-        the estimation-window ARs and market moments over every estimation date.
-    patell_window
-        Multi-day standardisation: ``scar`` divides each CAR by its own exact standard
-        deviation; ``csar`` sums the daily standardised ARs and divides by ``sqrt(L)``.
-    gen_sign_p
-        Expected share of positive ARs in the generalized sign test: ``cowan`` averages
-        each firm's share over its estimation window (Cowan 1992); ``pooled`` pools all
-        firm-days.
-    cross_sums
-        ``sum`` adds over the firm-events present on a day; ``mean_times_n`` multiplies
-        the mean over those present by the number of all firm-events (estudy2 does this
-        when a firm misses a day).
-    rounding
-        Decimals to which ARs, CARs and sigmas are rounded before any statistic, or None.
-    caar_weights
-        Weights of the headline CAAR: ``equal`` or ``inv_sigma`` (precision weights
-        proportional to 1 / sigma).
-    estimation
-        Default estimation window when the user does not give one.
-    split_jumps
-        A one-day price move by an exact split factor: ``exclude`` the firm-event (it
-        looks like a split missing from the closes) or ``keep`` it with a warning, as
-        tools that do not screen prices do.
-    negative_prices
-        Default reading of a negative price in user files: ``error``, ``abs`` (CRSP's
-        mark for a bid-ask midpoint) or ``missing``.
+    name, description
+        Profile name (as given to ``--convention``) and whose conventions these are.
+    returns, estimation, negative_prices, split_jumps
+        Defaults used when the user does not choose: return kind, estimation window,
+        reading of a negative price (``error``, ``abs``: CRSP's bid-ask midpoint, or
+        ``missing``) and a one-day move by an exact split factor (``exclude`` the
+        firm-event, or ``keep`` it with a warning as tools that do not screen prices do).
+    days, variance, standardise, patell_window, gen_sign, cross_sums, rounding, caar_weights
+        The strategy objects (see their classes).
     """
 
     name: str
     description: str
     returns: Literal["simple", "log"]
-    calendar: Literal["exchange", "pair"]
-    single_variance: Literal["exact", "plain"]
-    standardise: Literal["fit", "sample"]
-    patell_window: Literal["scar", "csar"]
-    gen_sign_p: Literal["cowan", "pooled"]
-    cross_sums: Literal["sum", "mean_times_n"]
-    rounding: int | None
-    caar_weights: Literal["equal", "inv_sigma"]
-    estimation: str = "-250:-11"
+    estimation: str
+    days: DayCount
+    variance: CarVariance
+    standardise: Standardisation
+    patell_window: PatellWindow
+    gen_sign: GenSignShare
+    cross_sums: CrossSums
+    rounding: Rounding
+    caar_weights: CaarWeights
     split_jumps: Literal["exclude", "keep"] = "exclude"
     negative_prices: Literal["error", "abs", "missing"] = "error"
 
-    def as_rows(self) -> list[tuple[str, str]]:
-        """Return ``(choice, value)`` pairs for printing in reports."""
-        return [(f.name, str(getattr(self, f.name))) for f in fields(self)]
+    def parts(self) -> Sequence[tuple[str, Choice]]:
+        """Return the strategy objects in print order."""
+        return [
+            ("days", self.days),
+            ("variance", self.variance),
+            ("standardise", self.standardise),
+            ("patell_window", self.patell_window),
+            ("gen_sign", self.gen_sign),
+            ("cross_sums", self.cross_sums),
+            ("rounding", self.rounding),
+            ("caar_weights", self.caar_weights),
+        ]
+
+    def as_rows(self, n_params: int = 2) -> list[tuple[str, str]]:
+        """Return ``(choice, what it does)`` pairs for printing, for a model estimating ``n_params`` parameters."""
+        defaults = [
+            ("returns", f"{self.returns} returns by default"),
+            ("estimation", f"estimation window {self.estimation} by default"),
+            ("split_jumps", f"{self.split_jumps} a firm-event whose price moves by an exact split factor in one day"),
+            ("negative_prices", f"a negative price in user files: {self.negative_prices}"),
+        ]
+        rows = [(k, self.variance.describe(n_params) if k == "variance" else v.describe()) for k, v in self.parts()]
+        return [*defaults[:2], *rows, *defaults[2:]]
 
     def as_dict(self) -> dict[str, object]:
-        """Return the profile as a JSON-friendly mapping."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Return the profile as a JSON-friendly mapping (each choice's name and sentence)."""
+        out: dict[str, object] = {"name": self.name, "description": self.description, "returns": self.returns}
+        out["estimation"] = self.estimation
+        for key, part in self.parts():
+            out[key] = {"choice": part.name, "what": part.describe()}
+        out["split_jumps"] = self.split_jumps
+        out["negative_prices"] = self.negative_prices
+        return out
 
 
 CONVENTIONS: dict[str, Convention] = {
@@ -95,14 +476,15 @@ CONVENTIONS: dict[str, Convention] = {
         description="MacKinlay (1997) / Campbell, Lo and MacKinlay (1997) chapter 4: simple returns, "
         "exchange sessions, sigma on M - k, exact prediction-error-corrected variances, t(M - k)",
         returns="simple",
-        calendar="exchange",
-        single_variance="exact",
-        standardise="fit",
-        patell_window="scar",
-        gen_sign_p="cowan",
-        cross_sums="sum",
-        rounding=None,
-        caar_weights="equal",
+        estimation="-250:-11",
+        days=ExchangeSessions(),
+        variance=ExactVariance(),
+        standardise=FitScale(),
+        patell_window=ScarWindow(),
+        gen_sign=CowanShare(),
+        cross_sums=PresentSums(),
+        rounding=Rounding(None),
+        caar_weights=EqualWeights(),
     ),
     "estudy2": Convention(
         name="estudy2",
@@ -110,14 +492,15 @@ CONVENTIONS: dict[str, Convention] = {
         "sample sd (M - 1) with market moments over every estimation date, generalized sign with a "
         "pooled share, cross-sectional sums taken as mean x number of firms",
         returns="log",
-        calendar="exchange",
-        single_variance="exact",
-        standardise="sample",
-        patell_window="scar",
-        gen_sign_p="pooled",
-        cross_sums="mean_times_n",
-        rounding=None,
-        caar_weights="equal",
+        estimation="-250:-11",
+        days=ExchangeSessions(),
+        variance=ExactVariance(),
+        standardise=SampleScale(),
+        patell_window=ScarWindow(),
+        gen_sign=PooledShare(),
+        cross_sums=MeanTimesN(),
+        rounding=Rounding(None),
+        caar_weights=EqualWeights(),
         split_jumps="keep",
     ),
     "eventstudytools": Convention(
@@ -128,15 +511,15 @@ CONVENTIONS: dict[str, Convention] = {
         "precision-weighted CAAR with weights 1 / sigma; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
-        calendar="pair",
-        single_variance="plain",
-        standardise="fit",
-        patell_window="csar",
-        gen_sign_p="cowan",
-        cross_sums="sum",
-        rounding=4,
-        caar_weights="inv_sigma",
         estimation="-260:-11",
+        days=CommonTradingDays(),
+        variance=PlainVariance(),
+        standardise=FitScale(),
+        patell_window=CsarWindow(),
+        gen_sign=CowanShare(),
+        cross_sums=PresentSums(),
+        rounding=Rounding(4),
+        caar_weights=InvSigmaWeights(),
         split_jumps="keep",
         negative_prices="abs",
     ),

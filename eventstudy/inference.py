@@ -14,26 +14,36 @@ Mask = NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class TestStatistic:
-    """A test's statistic, p-value, reference distribution and null hypothesis."""
+    """A test's statistic, p-value, reference distribution and null hypothesis (scipy's names).
+
+    Examples
+    --------
+    >>> print(TestStatistic(-2.5, 0.0124, "N(0,1)", "AAR = 0"))
+    -2.5000 (p = 0.0124, N(0,1); H0: AAR = 0)
+    """
 
     __test__ = False  # a result type, not a pytest test class
 
-    stat: float
-    pval: float
-    dist_name: str
+    statistic: float
+    pvalue: float
+    distribution: str
     null: str = "no abnormal return"
 
     def __str__(self) -> str:
-        return f"{self.stat:.4f} (p = {self.pval:.4g}, {self.dist_name}; H0: {self.null})"
+        return f"{self.statistic:.4f} (p = {self.pvalue:.4g}, {self.distribution}; H0: {self.null})"
 
 
 @dataclass(frozen=True)
 class InvalidTestStatistic:
-    """A test that does not apply, with the reason."""
+    """A test that does not apply, with the reason; its statistic and p-value are NaN."""
+
+    __test__ = False
 
     reason: str
-    stat: float = float("nan")
-    pval: float = float("nan")
+    statistic: float = float("nan")
+    pvalue: float = float("nan")
+    distribution: str = ""
+    null: str = ""
 
     def __str__(self) -> str:
         return f"not applicable: {self.reason}"

@@ -8,11 +8,10 @@ is changed after construction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,8 +23,10 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.data.panel import PricePanel
+from eventstudy.errors import EventStudyWarning, InvalidOptionError, WindowError
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.models import MARKET, ReturnModel
+from eventstudy.resolved import ResolvedConfig
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
@@ -34,7 +35,11 @@ if TYPE_CHECKING:
 PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"]
 """Series colours shared by every figure, in study order."""
 
-TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "std_err", "test", "statistic", "p_value", "df"]
+TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "bse", "test", "statistic", "p_value", "df"]
+WINDOW_COLUMNS = ["car", "bse", "tvalues", "pvalues", "sq_quantile", "sq_pvalues", "bhar"]
+AGGREGATE_COLUMNS = ["window", "kind", "n", "estimate", "test", "statistic", "p_value", "distribution", "null", "note"]
+Result = TestStatistic | InvalidTestStatistic
+WindowLike = str | Window | tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,12 @@ class Summary:
         return "\n".join([f"**{self.title}**", "", header, rule, *rows, "", *self.notes])
 
     def as_latex(self) -> str:
-        """LaTeX rendering (a tabular environment)."""
-        return self.table.to_latex(caption=self.title)
+        """LaTeX rendering (a booktabs table; every cell, header and the caption escaped)."""
+        table = self.table.copy()
+        table.columns = [latex_escape(str(c)) for c in table.columns]
+        table.index = [latex_escape(str(i)) for i in table.index]
+        body = table.map(lambda v: latex_escape(str(v)))
+        return body.to_latex(caption=latex_escape(self.title), escape=False)
 
     def __str__(self) -> str:
         return self.as_text()
@@ -93,63 +102,106 @@ class _SummaryRepr:
         return self.summary().as_html()
 
 
+def latex_escape(text: str) -> str:
+    r"""Escape LaTeX's special characters.
+
+    Examples
+    --------
+    >>> latex_escape("CAR[-1,+1] 5% a_b")
+    'CAR[-1,+1] 5\\% a\\_b'
+    """
+    out = []
+    for ch in text:
+        out.append(_LATEX.get(ch, ch))
+    return "".join(out)
+
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+@dataclass(frozen=True)
+class WindowArrays:
+    """Per firm-event statistics of one window as arrays (what the engine computes)."""
+
+    car: NDArray[np.float64]
+    var: NDArray[np.float64]
+    tvalues: NDArray[np.float64]
+    pvalues: NDArray[np.float64]
+    sq_quantile: NDArray[np.float64]
+    sq_pvalues: NDArray[np.float64]
+    bhar: NDArray[np.float64]
+
+    @classmethod
+    def merge(cls, parts: Sequence[WindowArrays]) -> WindowArrays:
+        """Stack the parts' rows in order."""
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__))
+
+
 @dataclass(frozen=True)
 class WindowStats:
     """Per firm-event statistics of one window (labelled Series by event id)."""
 
     window: Window
     car: pd.Series
-    std_err: pd.Series
-    tvalue: pd.Series
-    pvalue: pd.Series
+    bse: pd.Series
+    tvalues: pd.Series
+    pvalues: pd.Series
     sq_quantile: pd.Series
-    sq_pvalue: pd.Series
+    sq_pvalues: pd.Series
     bhar: pd.Series
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class EventStudyResults(_SummaryRepr):
-    """Results of :meth:`EventStudy.fit`.
+class TestTable(Mapping[tuple[Window, str], Result]):
+    """Read-only many-firm tests keyed by ``(window, test name)``.
 
-    Attributes
-    ----------
-    config
-        The configuration that produced these results.
-    model
-        The normal-return model.
-    events
-        One row per firm-event (index ``event_id``): ticker, market, event date and
-        session, estimation window used, its number of returns and a status.
-    params
-        Estimated parameters per firm-event: ``alpha``, slopes (``beta`` for the market
-        model), ``sigma`` and ``df``.
-    ret, market_ret, expected_ret, ar, ar_var, ar_t
-        Frames of relative day x event id; ``ar_var`` is the variance of each AR and
-        ``ar_t`` its t-statistic under the convention (prediction-error corrected by
-        default, ``AR / sigma`` for ``eventstudytools``).
-    dates
-        Session date of each relative day and event.
-    windows
-        The windows with statistics.
-    prices
-        The price panel the study used (for dollar figures and plots).
-    convention
-        The convention profile used.
-    aggregate_tests
-        Many-firm tests, ``{(window, test): statistic}``; a single day ``d`` is the
-        window ``[d,d]`` (AAR), a longer window is a CAAR. A test that cannot apply is
-        an :class:`~eventstudy.inference.InvalidTestStatistic` with the reason.
-    aggregate_estimates
-        AAR per day and CAAR per window (``mean``), with precision-weighted (``pw_mean``,
-        weights 1/sigma) and inverse-variance (``iv_mean``) versions; ``headline`` is
-        the one the convention reports.
-    residual_correlation
-        Mean pairwise correlation of the firm-events' estimation-window abnormal
-        returns, aligned by relative day (the Kolari-Pynnonen r).
+    Keys are :class:`~eventstudy.windows.Window` objects; lookups also take window
+    strings (``res.aggregate_tests["0:0", "patell"]`` or ``["[0,0]", "patell"]``).
     """
 
-    config: StudyConfig
-    model: ReturnModel
+    __test__ = False
+
+    def __init__(self, tests: Mapping[tuple[Window, str], Result]) -> None:
+        self._tests = dict(tests)
+
+    def __getitem__(self, key: tuple[WindowLike, str]) -> Result:
+        window, name = key
+        w = Window.parse(window)
+        if (w, name) not in self._tests:
+            names = sorted({n for _, n in self._tests})
+            if name not in names:
+                raise InvalidOptionError("test", name, names)
+            raise InvalidOptionError("window", str(w), sorted({str(k) for k, _ in self._tests}))
+        return self._tests[(w, name)]
+
+    def get(self, key: tuple[WindowLike, str], default: Any = None) -> Any:
+        """Return the test at ``key``, or ``default`` where there is none."""
+        try:
+            return self[key]
+        except (InvalidOptionError, WindowError):
+            return default
+
+    def __iter__(self) -> Iterator[tuple[Window, str]]:
+        return iter(self._tests)
+
+    def __len__(self) -> int:
+        return len(self._tests)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The labelled frames behind a results object (handed out only as copies)."""
+
     events: pd.DataFrame
     params: pd.DataFrame
     ret: pd.DataFrame
@@ -160,52 +212,91 @@ class EventStudyResults(_SummaryRepr):
     ar_t: pd.DataFrame
     dates: pd.DataFrame
     est_mask: pd.DataFrame
-    windows: tuple[Window, ...]
     window_table: pd.DataFrame
-    prices: PricePanel
-    convention: Convention
-    aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic]
     aggregate_estimates: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class EventStudyResults(_SummaryRepr):
+    """Results of :meth:`EventStudy.fit`: immutable, labelled, and the same whatever is done to what they return.
+
+    Every table is handed out as a copy (pandas copy-on-write makes this cheap), so a
+    change to a returned table never changes a later answer.
+
+    Attributes
+    ----------
+    config
+        The resolved configuration that produced these results (every choice explicit).
+    request
+        What was asked (``None`` fields came from the convention profile); ``with_convention``
+        re-resolves it under another profile.
+    model
+        The normal-return model.
+    convention
+        The convention profile used.
+    windows
+        The windows computed with the fit (event window and CAR windows); others are
+        computed on request by :meth:`car`, :meth:`tests` and :meth:`aggregate`.
+    aggregate_tests
+        Many-firm tests, ``{(window, test): statistic}``; a single day ``d`` is the
+        window ``[d,d]`` (AAR), a longer window is a CAAR. A test that cannot apply is
+        an :class:`~eventstudy.inference.InvalidTestStatistic` with the reason.
+    residual_correlation
+        Mean pairwise correlation of the firm-events' estimation-window abnormal
+        returns, aligned by relative day (the Kolari-Pynnonen r).
+    refitter
+        Fits another configuration on the same prices (used by ``with_convention``,
+        ``with_model`` and windows not computed with the fit).
+    """
+
+    config: ResolvedConfig
+    request: StudyConfig
+    model: ReturnModel
+    convention: Convention
+    windows: tuple[Window, ...]
+    aggregate_tests: TestTable
     residual_correlation: float
+    refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults]
+    _tables: Tables
+    _prices: PricePanel
+    _more: dict[Window, EventStudyResults] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls,
         *,
-        config: StudyConfig,
+        config: ResolvedConfig,
+        request: StudyConfig,
         model: ReturnModel,
         events: Sequence[Event],
         sessions: pd.DatetimeIndex,
         event_sessions: Sequence[pd.Timestamp],
         rel: NDArray[np.int64],
-        positions: NDArray[np.int64],
-        ret: NDArray[np.float64],
-        market_ret: NDArray[np.float64],
-        arrays: dict[str, NDArray[np.float64]],
-        windows: Sequence[Window],
+        chunk: Any,
         status: Sequence[str],
         prices: PricePanel,
         convention: Convention,
-        aggregate_tests: Mapping[tuple[str, str], TestStatistic | InvalidTestStatistic],
+        aggregate_tests: Mapping[tuple[Window, str], Result],
         aggregate_estimates: pd.DataFrame,
         residual_correlation: float,
+        refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults],
     ) -> EventStudyResults:
-        """Label the engine's arrays (internal; use :meth:`EventStudy.fit`)."""
+        """Label the engine's arrays (internal; use :meth:`EventStudy.fit`).
+
+        ``chunk`` is the engine's merged chunk record (paths, parameters, windows).
+        """
         ids = pd.Index([e.event_id for e in events], name="event_id")
         relidx = pd.Index(rel, name="rel_day")
         bad = np.array([not s.startswith("ok") for s in status])
 
-        def frame(values: NDArray[np.float64]) -> pd.DataFrame:
+        def frame(values: NDArray[Any]) -> pd.DataFrame:
             vals = np.array(values, dtype=np.float64, copy=True)
             vals[bad] = np.nan
             return pd.DataFrame(vals.T, index=relidx, columns=ids)
 
-        est = arrays["est"].astype(bool)
-        n_est = arrays["nobs"].astype(np.int64)
         session_dates = np.asarray(sessions.date)
-        first_pos, last_pos = arrays["est_first"].astype(np.int64), arrays["est_last"].astype(np.int64)
-        first_est = [session_dates[p] if p >= 0 else None for p in first_pos.tolist()]
-        last_est = [session_dates[p] if p >= 0 else None for p in last_pos.tolist()]
+        first_est = [session_dates[p] if p >= 0 else None for p in chunk.est_first.tolist()]
+        last_est = [session_dates[p] if p >= 0 else None for p in chunk.est_last.tolist()]
         ev_table = pd.DataFrame(
             {
                 "ticker": [e.ticker for e in events],
@@ -214,19 +305,20 @@ class EventStudyResults(_SummaryRepr):
                 "event_session": [s.date() for s in event_sessions],
                 "est_start": first_est,
                 "est_end": last_est,
-                "n_est": n_est,
+                "n_est": chunk.nobs,
                 "status": list(status),
             },
             index=ids,
         )
         slope_names = ["beta" if r == MARKET else f"beta_{r}" for r in model.regressors]
-        par: dict[str, Any] = {"alpha": arrays["alpha"]}
+        par: dict[str, Any] = {"alpha": chunk.alpha}
         for j, nm in enumerate(slope_names):
-            par[nm] = arrays["coef"][:, j]
-        par["sigma"] = arrays["sigma"]
-        par["df"] = arrays["df"]
+            par[nm] = chunk.coef[:, j]
+        par["sigma"] = chunk.sigma
+        par["df"] = chunk.df
         params = pd.DataFrame(par, index=ids)
         params.loc[bad, :] = np.nan
+        positions = chunk.positions
         date_vals = np.where(positions >= 0, positions, 0)
         dates = pd.DataFrame(
             np.where(positions >= 0, np.asarray(sessions)[date_vals], np.datetime64("NaT")).T,
@@ -234,102 +326,197 @@ class EventStudyResults(_SummaryRepr):
             columns=ids,
         )
         parts = []
-        for w in windows:
-            key = str(w)
+        for w, a in chunk.windows.items():
 
-            def col(name: str, key: str = key) -> NDArray[np.float64]:
-                return np.where(bad, np.nan, arrays[f"{name}:{key}"])
+            def col(values: NDArray[np.float64]) -> NDArray[np.float64]:
+                return np.where(bad, np.nan, values)
 
             parts.append(
                 pd.DataFrame(
                     {
                         "event_id": ids,
-                        "window": key,
-                        "car": col("car"),
-                        "std_err": np.sqrt(col("var")),
-                        "t": col("t"),
-                        "p_t": col("p"),
-                        "sq_quantile": col("sq_q"),
-                        "p_sq": col("sq_p"),
-                        "bhar": col("bhar"),
+                        "window": w,
+                        "car": col(a.car),
+                        "bse": np.sqrt(col(a.var)),
+                        "tvalues": col(a.tvalues),
+                        "pvalues": col(a.pvalues),
+                        "sq_quantile": col(a.sq_quantile),
+                        "sq_pvalues": col(a.sq_pvalues),
+                        "bhar": col(a.bhar),
                         "df": params["df"].to_numpy(),
                     }
                 )
             )
         window_table = pd.concat(parts, ignore_index=True).set_index(["event_id", "window"])
-        return cls(
-            config=config,
-            model=model,
+        tables = Tables(
             events=ev_table,
             params=params,
-            ret=frame(ret),
-            market_ret=frame(market_ret),
-            expected_ret=frame(arrays["expected"]),
-            ar=frame(arrays["ar"]),
-            ar_var=frame(arrays["ar_var"]),
-            ar_t=frame(arrays["t_ar"]),
+            ret=frame(chunk.ret),
+            market_ret=frame(chunk.mkt),
+            expected_ret=frame(chunk.expected),
+            ar=frame(chunk.ar),
+            ar_var=frame(chunk.ar_var),
+            ar_t=frame(chunk.ar_t),
             dates=dates,
-            est_mask=pd.DataFrame(est.T, index=relidx, columns=ids),
-            windows=tuple(windows),
+            est_mask=pd.DataFrame(chunk.est.T, index=relidx, columns=ids),
             window_table=window_table,
-            prices=prices,
-            convention=convention,
-            aggregate_tests=MappingProxyType(dict(aggregate_tests)),
             aggregate_estimates=aggregate_estimates,
-            residual_correlation=residual_correlation,
+        )
+        return cls(
+            config=config,
+            request=request,
+            model=model,
+            convention=convention,
+            windows=tuple(chunk.windows),
+            aggregate_tests=TestTable(aggregate_tests),
+            residual_correlation=float(residual_correlation),
+            refitter=refitter,
+            _tables=tables,
+            _prices=prices,
+        )
+
+    # ------------------------------------------------------------------ tables (copies)
+    @property
+    def events(self) -> pd.DataFrame:
+        """One row per firm-event (index ``event_id``).
+
+        Columns: ticker, market, event date and session, estimation window used, its number
+        of returns (``n_est``) and a status.
+        """
+        return self._tables.events.copy(deep=False)
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Estimated parameters per firm-event: ``alpha``, slopes (``beta`` for the market model), ``sigma``, ``df``."""
+        return self._tables.params.copy(deep=False)
+
+    @property
+    def ret(self) -> pd.DataFrame:
+        """Firm returns, relative day x event id."""
+        return self._tables.ret.copy(deep=False)
+
+    @property
+    def market_ret(self) -> pd.DataFrame:
+        """Market returns, relative day x event id."""
+        return self._tables.market_ret.copy(deep=False)
+
+    @property
+    def expected_ret(self) -> pd.DataFrame:
+        """Normal (expected) returns, relative day x event id."""
+        return self._tables.expected_ret.copy(deep=False)
+
+    @property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns, relative day x event id."""
+        return self._tables.ar.copy(deep=False)
+
+    @property
+    def ar_var(self) -> pd.DataFrame:
+        """Variance of each AR under the convention, relative day x event id."""
+        return self._tables.ar_var.copy(deep=False)
+
+    @property
+    def ar_t(self) -> pd.DataFrame:
+        """Each AR's t-statistic under the convention, relative day x event id."""
+        return self._tables.ar_t.copy(deep=False)
+
+    @property
+    def dates(self) -> pd.DataFrame:
+        """Session date of each relative day and event."""
+        return self._tables.dates.copy(deep=False)
+
+    @property
+    def est_mask(self) -> pd.DataFrame:
+        """Whether each relative day entered each firm-event's estimation."""
+        return self._tables.est_mask.copy(deep=False)
+
+    @property
+    def window_table(self) -> pd.DataFrame:
+        """Per firm-event and computed window: ``car, bse, tvalues, pvalues, sq_quantile, sq_pvalues, bhar, df``."""
+        return self._tables.window_table.copy(deep=False)
+
+    @property
+    def aggregate_estimates(self) -> pd.DataFrame:
+        """AAR per day and CAAR per window: ``mean`` (plain), ``pw_mean`` (1/sigma), ``iv_mean`` (1/sigma^2), ``headline``."""
+        return self._tables.aggregate_estimates.copy(deep=False)
+
+    @property
+    def prices(self) -> PricePanel:
+        """The price panel the study used (for dollar figures and plots)."""
+        p = self._prices
+        return PricePanel(
+            adj_close=p.adj_close.copy(deep=False),
+            close=p.close.copy(deep=False),
+            high=p.high.copy(deep=False),
+            low=p.low.copy(deep=False),
+            open=p.open.copy(deep=False),
+            provenance=dict(p.provenance),
         )
 
     # ------------------------------------------------------------------ accessors
     @property
     def event_ids(self) -> list[str]:
         """Event ids in study order."""
-        return [str(i) for i in self.events.index]
+        return [str(i) for i in self._tables.events.index]
 
     @property
     def nobs(self) -> pd.Series:
         """Estimation observations per firm-event."""
-        return self.events["n_est"].rename("nobs")
+        return self._tables.events["n_est"].rename("nobs")
 
-    def _window(self, window: str | Window | tuple[int, int]) -> Window:
+    def _holding(self, window: WindowLike) -> tuple[Window, EventStudyResults]:
+        """Return the window and the results that hold it: these, or a fit on the same prices with it added."""
         w = Window.parse(window)
-        if w not in self.windows:
-            from eventstudy.errors import InvalidOptionError
+        if w in self.windows:
+            return w, self
+        if w not in self._more:
+            cfg = self.config.to_request().with_(car_windows=(*self.config.car_windows, w))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EventStudyWarning)  # already said when these results were fitted
+                self._more[w] = self.refitter(cfg)
+        return w, self._more[w]
 
-            raise InvalidOptionError("window", str(w), [str(x) for x in self.windows])
-        return w
-
-    def window_stats(self, window: str | Window | tuple[int, int]) -> WindowStats:
-        """Statistics of every firm-event over ``window`` (one of :attr:`windows`)."""
-        w = self._window(window)
-        tab = self.window_table.xs(str(w), level="window")
+    def window_stats(self, window: WindowLike) -> WindowStats:
+        """Statistics of every firm-event over ``window`` (any window after the estimation window)."""
+        w, res = self._holding(window)
+        tab = res._tables.window_table.xs(w, level="window")
         return WindowStats(
             window=w,
             car=tab["car"].rename(f"car{w}"),
-            std_err=tab["std_err"].rename("std_err"),
-            tvalue=tab["t"].rename("tvalues"),
-            pvalue=tab["p_t"].rename("pvalues"),
+            bse=tab["bse"].rename("bse"),
+            tvalues=tab["tvalues"].rename("tvalues"),
+            pvalues=tab["pvalues"].rename("pvalues"),
             sq_quantile=tab["sq_quantile"].rename("sq_quantile"),
-            sq_pvalue=tab["p_sq"].rename("sq_pvalues"),
+            sq_pvalues=tab["sq_pvalues"].rename("sq_pvalues"),
             bhar=tab["bhar"].rename(f"bhar{w}"),
         )
 
-    def car(self, window: str | Window | tuple[int, int] | None = None) -> pd.Series:
+    def car(self, window: WindowLike | None = None) -> pd.Series:
         """CAR of every firm-event over ``window`` (default: the event window)."""
         return self.window_stats(window or self.config.event_window).car
 
-    @cached_property
-    def cumulative_ar(self) -> pd.DataFrame:
-        """ARs cumulated from the start of the event window (NaN before it)."""
-        start = self.config.event_window.start
-        sub = self.ar.loc[start:]
-        return sub.cumsum(skipna=False)
+    def tests(self, window: WindowLike | None = None) -> pd.DataFrame:
+        """Single-firm statistics over ``window``: ``car, bse, tvalues, pvalues, sq_quantile, sq_pvalues, bhar``."""
+        st = self.window_stats(window or self.config.event_window)
+        return pd.DataFrame({c: getattr(st, c).rename(c) for c in WINDOW_COLUMNS})
 
-    @cached_property
+    def aggregate(self, window: WindowLike | None = None) -> pd.DataFrame:
+        """Many-firm tests of the AAR (one day) or CAAR over ``window``, one row per test."""
+        w, res = self._holding(window or self.config.event_window)
+        table = res.aggregate_table()
+        return table[table["window"] == str(w)].reset_index(drop=True)
+
+    @property
+    def cumulative_ar(self) -> pd.DataFrame:
+        """ARs cumulated from the first day of the event window (rows from that day on)."""
+        return self._tables.ar.loc[self.config.event_window.start :].cumsum(skipna=False)
+
+    @property
     def aar(self) -> pd.Series:
         """Average abnormal return per relative day over usable firm-events."""
-        return self.ar.mean(axis=1).rename("aar")
+        return self._tables.ar.mean(axis=1).rename("aar")
 
-    @cached_property
+    @property
     def caar(self) -> pd.Series:
         """Cumulative average abnormal return from the event-window start."""
         return self.aar.loc[self.config.event_window.start :].cumsum().rename("caar")
@@ -339,32 +526,32 @@ class EventStudyResults(_SummaryRepr):
 
         Columns: ``window, kind, n, estimate, test, statistic, p_value, distribution,
         null, note`` where ``kind`` is ``day`` (AAR on one relative day) or ``window``
-        (CAAR) and ``note`` says why a test could not apply.
+        (CAAR), ``estimate`` is the AAR or CAAR as the profile weights it and ``note``
+        says why a test could not apply.
         """
-        est = self.aggregate_estimates
+        est = self._tables.aggregate_estimates
         rows = []
-        for (label, test), res in self.aggregate_tests.items():
-            ok = isinstance(res, TestStatistic)
+        for (w, test), res in self.aggregate_tests.items():
             rows.append(
                 {
-                    "window": label,
-                    "kind": est.loc[label, "kind"],
-                    "n": int(est.loc[label, "n"]),
-                    "estimate": float(est.loc[label, "headline"]),
+                    "window": str(w),
+                    "kind": est.loc[w, "kind"],
+                    "n": int(est.loc[w, "n"]),
+                    "estimate": float(est.loc[w, "headline"]),
                     "test": test,
-                    "statistic": res.stat,
-                    "p_value": res.pval,
-                    "distribution": res.dist_name if isinstance(res, TestStatistic) else "",
-                    "null": res.null if isinstance(res, TestStatistic) else "",
-                    "note": "" if ok else getattr(res, "reason", ""),
+                    "statistic": res.statistic,
+                    "p_value": res.pvalue,
+                    "distribution": res.distribution,
+                    "null": res.null,
+                    "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
     def tidy(self) -> pd.DataFrame:
         """Long table: one row per firm-event, window and test, then the many-firm tests.
 
-        Columns are fixed: ``event_id, ticker, window, car, std_err, test, statistic,
+        Columns are fixed: ``event_id, ticker, window, car, bse, test, statistic,
         p_value, df``. Firm-event rows carry ``t`` and ``sq`` (for ``sq`` the statistic
         is the CAR's empirical quantile). Many-firm rows have ``event_id`` ``"all"``, an
         empty ticker, the AAR or CAAR in ``car`` and one of the aggregate test names.
@@ -379,7 +566,7 @@ class EventStudyResults(_SummaryRepr):
                 "ticker": "",
                 "window": agg["window"],
                 "car": agg["estimate"],
-                "std_err": np.nan,
+                "bse": np.nan,
                 "test": agg["test"],
                 "statistic": agg["statistic"],
                 "p_value": agg["p_value"],
@@ -389,10 +576,11 @@ class EventStudyResults(_SummaryRepr):
         return pd.concat([firm, rows], ignore_index=True)
 
     def _firm_tidy(self) -> pd.DataFrame:
-        tab = self.window_table.reset_index()
-        tab["ticker"] = tab["event_id"].map(self.events["ticker"])
-        t_rows = tab.assign(test="t", statistic=tab["t"], p_value=tab["p_t"])
-        sq_rows = tab.assign(test="sq", statistic=tab["sq_quantile"], p_value=tab["p_sq"])
+        tab = self._tables.window_table.reset_index()
+        tab["ticker"] = tab["event_id"].map(self._tables.events["ticker"])
+        tab["window"] = tab["window"].map(str)
+        t_rows = tab.assign(test="t", statistic=tab["tvalues"], p_value=tab["pvalues"])
+        sq_rows = tab.assign(test="sq", statistic=tab["sq_quantile"], p_value=tab["sq_pvalues"])
         out = pd.concat([t_rows, sq_rows], ignore_index=True)[TIDY_COLUMNS]
         order = {e: i for i, e in enumerate(self.event_ids)}
         worder = {str(w): i for i, w in enumerate(self.windows)}
@@ -400,39 +588,40 @@ class EventStudyResults(_SummaryRepr):
         return out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table of the event window: the rows of ``ar.csv``.
+        """Long table of every day any computed window uses: the rows of ``ar.csv``.
 
         Columns ``event_id, ticker, rel_day, date, ret, market_ret, expected_ret, ar, car,
-        ar_t`` where ``car`` cumulates ARs from the event-window start to ``rel_day`` and
-        ``ar_t`` is the day's AR t-statistic under the convention.
+        ar_t`` where ``car`` cumulates ARs from the first day in the table (the earliest
+        start of the event and CAR windows) to ``rel_day`` and ``ar_t`` is the day's AR
+        t-statistic under the convention.
         """
-        w = self.config.event_window
-        days = list(range(w.start, w.end + 1))
+        days = list(range(min(w.start for w in self.windows), max(w.end for w in self.windows) + 1))
         ids = self.event_ids
         n, length = len(ids), len(days)
+        t = self._tables
 
         def flat(frame: pd.DataFrame) -> NDArray[np.float64]:
             return frame.loc[days, ids].to_numpy(dtype="float64").T.ravel()
 
-        dates = pd.DatetimeIndex(self.dates.loc[days, ids].to_numpy().T.ravel())
+        dates = pd.DatetimeIndex(t.dates.loc[days, ids].to_numpy().T.ravel())
         return pd.DataFrame(
             {
                 "event_id": np.repeat(ids, length),
-                "ticker": np.repeat(self.events["ticker"].to_numpy(), length),
+                "ticker": np.repeat(t.events["ticker"].to_numpy(), length),
                 "rel_day": np.tile(days, n),
                 "date": [d.date() if pd.notna(d) else None for d in dates],
-                "ret": flat(self.ret),
-                "market_ret": flat(self.market_ret),
-                "expected_ret": flat(self.expected_ret),
-                "ar": flat(self.ar),
-                "car": self.ar.loc[days, ids].cumsum(skipna=False).to_numpy(dtype="float64").T.ravel(),
-                "ar_t": flat(self.ar_t),
+                "ret": flat(t.ret),
+                "market_ret": flat(t.market_ret),
+                "expected_ret": flat(t.expected_ret),
+                "ar": flat(t.ar),
+                "car": t.ar.loc[days, ids].cumsum(skipna=False).to_numpy(dtype="float64").T.ravel(),
+                "ar_t": flat(t.ar_t),
             }
         )
 
     def params_table(self) -> pd.DataFrame:
         """Return the rows of ``params.csv`` (one per firm-event, with its status)."""
-        ev = self.events
+        ev = self._tables.events
         out = pd.DataFrame(
             {
                 "event_id": ev.index,
@@ -444,9 +633,10 @@ class EventStudyResults(_SummaryRepr):
                 "n_est": ev["n_est"].to_numpy(),
             }
         )
-        for col in self.params.columns:
+        params = self._tables.params
+        for col in params.columns:
             if col != "df":
-                out[col] = self.params[col].to_numpy()
+                out[col] = params[col].to_numpy()
         if "beta" not in out.columns:
             out.insert(out.columns.get_loc("alpha") + 1, "beta", np.nan)
         out["status"] = ev["status"].to_numpy()
@@ -479,18 +669,19 @@ class EventStudyResults(_SummaryRepr):
         from eventstudy.dollar import shares_on, value_change
 
         rows = []
-        close = self.prices.close
+        t = self._tables
+        close = self._prices.close
         for eid in self.event_ids:
-            ev = self.events.loc[eid]
+            ev = t.events.loc[eid]
             if not str(ev["status"]).startswith("ok"):
                 continue
             found = shares_on(str(ev["ticker"]), ev["event_date"])
-            day, prev = self.dates.loc[rel_day, eid], self.dates.loc[rel_day - 1, eid]
+            day, prev = t.dates.loc[rel_day, eid], t.dates.loc[rel_day - 1, eid]
             if found is None or pd.isna(day) or pd.isna(prev):
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
-            fig = value_change(found[0], p0, p1, float(self.ar.loc[rel_day, eid]))
+            fig = value_change(found[0], p0, p1, float(t.ar.loc[rel_day, eid]))
             rows.append(
                 {
                     "event_id": eid,
@@ -506,7 +697,9 @@ class EventStudyResults(_SummaryRepr):
         """Write ``ar.csv``, ``params.csv``, ``tests.csv``, ``aggregate.csv`` and ``summary.json``.
 
         The files land together or not at all (written in a staging folder first), so
-        a failure leaves an earlier output in ``folder`` untouched.
+        a failure leaves an earlier output in ``folder`` untouched. ``summary.json``
+        holds the resolved configuration: ``eventstudy run --config summary.json``
+        reproduces the files.
 
         Parameters
         ----------
@@ -517,19 +710,20 @@ class EventStudyResults(_SummaryRepr):
             provenance.
         """
         window = self.config.event_window
-        ok = self.events["status"].str.startswith("ok")
+        ok = self._tables.events["status"].str.startswith("ok")
         cars = self.car(window)
+        est = self._tables.aggregate_estimates
         summary = {
             "config": self.config.to_dict(),
             "convention": self.convention.as_dict(),
             "versions": record_versions(),
-            "data": {"source": source, "series": dict(self.prices.provenance)},
+            "data": {"source": source, "series": dict(self._prices.provenance)},
             "headline": {
-                "n_events": len(self.events),
+                "n_events": len(ok),
                 "n_used": int(ok.sum()),
                 "window": str(window),
                 "mean_car": float(cars[ok].mean()),
-                "aar": self.aggregate_estimates["mean"].to_dict(),
+                "aar": {str(w): v for w, v in est["mean"].items()},
                 "cars": {eid: cars[eid] for eid in self.event_ids},
             },
         }
@@ -544,8 +738,9 @@ class EventStudyResults(_SummaryRepr):
     def with_convention(self, name: str) -> EventStudyResults:
         """Return new results under another convention profile, on the same prices.
 
-        The profile's return kind comes with it (``estudy2`` and ``eventstudytools`` use
-        log returns); these results are unchanged.
+        Choices the study made explicitly are kept; everything else (return kind,
+        estimation window, ...) comes from the new profile, exactly as if the study had
+        been started under it. These results are unchanged.
 
         Examples
         --------
@@ -555,52 +750,46 @@ class EventStudyResults(_SummaryRepr):
         >>> other.config.returns, res.config.returns
         ('log', 'simple')
         """
-        from eventstudy.conventions import get_convention
-
-        conv = get_convention(name)
-        return self._refit(self.config.with_(convention=conv.name, returns=conv.returns))
+        return self.refitter(self.request.with_(convention=name))
 
     def with_model(self, model: str) -> EventStudyResults:
         """Return new results under another normal-return model, on the same prices."""
-        return self._refit(self.config.with_(model=model))
-
-    def _refit(self, config: StudyConfig) -> EventStudyResults:
-        from eventstudy.data.sources import PanelSource
-        from eventstudy.study import EventStudy
-
-        return EventStudy(config, PanelSource(self.prices, "prices of the original results")).fit()
+        if model != "custom":
+            return self.refitter(self.request.with_(model=model, factors=None, factor_columns=()))
+        return self.refitter(self.request.with_(model=model))
 
     # ------------------------------------------------------------------ display
     def summary(self) -> Summary:
-        """Per firm-event table: event-day return, AR, CARs with t and SQ p-values, parameters."""
+        """Per firm-event table: event-day return, AR, CARs with t and p-values, parameters."""
         rows = []
+        t = self._tables
         for eid in self.event_ids:
-            ev = self.events.loc[eid]
+            ev = t.events.loc[eid]
             row: dict[str, Any] = {"ticker": ev["ticker"], "session": ev["event_session"]}
-            row["ret(0)"] = _pct(self.ret.loc[0, eid]) if 0 in self.ret.index else ""
-            row["AR(0)"] = _pct(self.ar.loc[0, eid]) if 0 in self.ar.index else ""
+            row["ret(0)"] = _pct(t.ret.loc[0, eid]) if 0 in t.ret.index else ""
+            row["AR(0)"] = _pct(t.ar.loc[0, eid]) if 0 in t.ar.index else ""
             for w in self.windows:
-                tab = self.window_table.loc[(eid, str(w))]
+                tab = t.window_table.loc[(eid, w)]
                 row[f"CAR{w}"] = _pct(tab["car"])
-                row[f"t{w}"] = f"{tab['t']:.2f}" if np.isfinite(tab["t"]) else ""
-                row[f"p{w}"] = f"{tab['p_t']:.3g}" if np.isfinite(tab["p_t"]) else ""
-            row["alpha"] = f"{self.params.loc[eid, 'alpha']:.5f}"
-            if "beta" in self.params.columns:
-                row["beta"] = f"{self.params.loc[eid, 'beta']:.3f}"
-            row["sigma"] = f"{self.params.loc[eid, 'sigma']:.4f}"
+                row[f"t{w}"] = f"{tab['tvalues']:.2f}" if np.isfinite(tab["tvalues"]) else ""
+                row[f"p{w}"] = f"{tab['pvalues']:.3g}" if np.isfinite(tab["pvalues"]) else ""
+            row["alpha"] = f"{t.params.loc[eid, 'alpha']:.5f}"
+            if "beta" in t.params.columns:
+                row["beta"] = f"{t.params.loc[eid, 'beta']:.3f}"
+            row["sigma"] = f"{t.params.loc[eid, 'sigma']:.4f}"
             row["M"] = int(ev["n_est"])
             rows.append(row)
         table = pd.DataFrame(rows, index=pd.Index(self.event_ids, name="event_id"))
-        est = self.config.estimation
+        cfg = self.config
         notes = (
-            f"Model: {self.model.description}. Returns: {self.config.returns}.",
-            f"Estimation window {est} sessions; t uses the exact CAR variance "
-            "(prediction-error corrected) with t(M - k) p-values.",
+            f"Model: {self.model.description}. Returns: {cfg.returns}. Convention: {self.convention.name}.",
+            f"Estimation window {cfg.estimation} sessions; t = CAR / sqrt(Var(CAR)) with t(M - k) p-values, where "
+            f"{self.convention.variance.describe(self.model.n_params)}.",
         )
-        return Summary(f"Event study: {self.config.name}", table, notes)
+        return Summary(f"Event study: {cfg.name}", table, notes)
 
     def plot(self, *, ax: Any = None) -> Figure:
-        """Plot cumulative abnormal returns by relative day, event window shaded.
+        """Plot cumulative abnormal returns (:attr:`cumulative_ar`) by relative day, event window shaded.
 
         Returns
         -------
@@ -612,22 +801,17 @@ class EventStudyResults(_SummaryRepr):
             fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
         else:
             fig = ax.figure
-        path = self.ar.loc[self.config.estimation.end + 1 :].cumsum(skipna=False) * 100
+        path = self.cumulative_ar * 100
+        tickers = self._tables.events["ticker"]
         for i, eid in enumerate(self.event_ids):
-            ax.plot(
-                path.index,
-                path[eid],
-                marker="o",
-                ms=3,
-                color=PALETTE[i % len(PALETTE)],
-                label=str(self.events.loc[eid, "ticker"]),
-            )
+            ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=str(tickers[eid]))
         w = self.config.event_window
         ax.axvspan(w.start - 0.5, w.end + 0.5, color="0.85", zorder=0, label=f"event window {w}")
         ax.axvline(0, color="0.3", lw=0.8, ls="--")
         ax.axhline(0, color="0.3", lw=0.8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("relative day (sessions from the event)")
-        ax.set_ylabel("cumulative abnormal return (%)")
+        ax.set_ylabel(f"CAR from day {w.start:+d} (%)")
         ax.set_title(f"Cumulative abnormal returns, {self.model.name} model")
         ax.legend(fontsize=8, ncols=2)
         return fig

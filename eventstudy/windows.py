@@ -75,12 +75,20 @@ class Window:
         return cls(start, end)
 
 
-def check_windows(estimation: Window, event: Window) -> None:
-    """Raise if the estimation window does not end before the event window starts."""
-    if estimation.overlaps(event) or estimation.start > event.start:
+def check_windows(estimation: Window, event: Window, parameter: str = "event_window") -> None:
+    """Raise if the estimation window does not end before ``event`` (a window named ``parameter``) starts."""
+    if not (estimation.overlaps(event) or estimation.start > event.start):
+        return
+    if parameter == "event_window":
         raise WindowError(
             "estimation",
             f"{estimation.start}:{estimation.end}",
             f"overlaps or follows the event window {event.start}:{event.end}",
             "end the estimation window before the event window starts (e.g. -250:-11)",
         )
+    raise WindowError(
+        parameter,
+        f"{event.start}:{event.end}",
+        f"overlaps the estimation window {estimation.start}:{estimation.end}",
+        "choose windows that start after the estimation window ends",
+    )

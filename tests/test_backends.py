@@ -31,7 +31,7 @@ def test_dask_matches_in_process(client) -> None:  # type: ignore[no-untyped-def
     np.testing.assert_array_equal(local.params.to_numpy(), remote.params.to_numpy())
     np.testing.assert_array_equal(local.ar.to_numpy(), remote.ar.to_numpy())
     for key, value in local.aggregate_tests.items():
-        assert remote.aggregate_tests[key].stat == value.stat, key
+        assert remote.aggregate_tests[key].statistic == value.statistic, key
 
 
 def test_dask_keeps_chunk_order(client) -> None:  # type: ignore[no-untyped-def]

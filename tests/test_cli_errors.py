@@ -41,7 +41,7 @@ CASES = {
     "date outside data": ("event_id,ticker,event_date\nx,NVDA,2001-01-26\n", [], "outside the price data"),
     "date in the future": ("event_id,ticker,event_date\nx,NVDA,2099-01-27\n", [], "is in the future"),
     "window past the data": ("event_id,ticker,event_date\nx,NVDA,2025-06-27\n", ["--window", "0:5"], "runs outside"),
-    "not a date": ("event_id,ticker,event_date\nx,NVDA,27/13/2025\n", [], "is not a date"),
+    "not a date": ("event_id,ticker,event_date\nx,NVDA,27/13/2025\n", [], "is not a full date"),
     "missing column": ("id,ticker,date\nx,NVDA,2025-01-27\n", [], "missing column"),
     "no rows": ("event_id,ticker,event_date\n", [], "no events"),
     "reversed window": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--window", "1:-1"], "reversed"),

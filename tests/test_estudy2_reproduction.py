@@ -94,11 +94,11 @@ def _tolerance(printed: str) -> float:
 )
 def test_printed_number_is_reproduced(results, date: str, column: str, test: str, printed: str, stars: str) -> None:  # type: ignore[no-untyped-def]
     rel = int((results.dates.iloc[:, 0] == pd.Timestamp(date)).idxmax())
-    label = str(Window(rel, rel))
+    label = Window(rel, rel)
     if test == "mean":
         ours = float(results.aggregate_estimates.loc[label, "mean"])
     else:
-        ours = results.aggregate_tests[(label, test)].stat
+        ours = results.aggregate_tests[(label, test)].statistic
     assert abs(ours - float(printed)) <= _tolerance(printed), (date, column, ours, printed)
 
 
@@ -119,7 +119,7 @@ def test_significance_stars_agree(results, date: str, column: str, test: str, pr
     """
     rel = int((results.dates.iloc[:, 0] == pd.Timestamp(date)).idxmax())
     res = results.aggregate_tests[(str(Window(rel, rel)), test)]
-    assert _stars(res.pval) == stars, (date, column, res.pval)
+    assert _stars(res.pvalue) == stars, (date, column, res.pvalue)
 
 
 def test_market_model_matches_independent_reproduction(results) -> None:  # type: ignore[no-untyped-def]

@@ -136,4 +136,4 @@ def test_single_day_variance_is_prediction_error_corrected() -> None:
 
     res = es.event_study(["NVDA"], EVENT, car_windows=["0:0"], event_window="0:0")
     ref = reference("NVDA", window=(0, 0))
-    assert res.window_stats("0:0").tvalue.iloc[0] == pytest.approx(ref["t_day"][0], abs=1e-8)
+    assert res.window_stats("0:0").tvalues.iloc[0] == pytest.approx(ref["t_day"][0], abs=1e-8)

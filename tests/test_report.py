@@ -223,7 +223,7 @@ def test_report_in_headless_chromium(report_dir: Path, tmp_path: Path) -> None:
     assert f"<title>IMAGES {n_figures}/{n_figures}</title>" in dom
     assert requests == [], requests
     assert "http://" not in html and "https://" not in html  # nothing for the page to fetch
-    assert shot.is_file() and shot.stat().st_size > 50_000
+    assert shot.is_file() and shot.statistic().st_size > 50_000
 
 
 @pytest.mark.browser

@@ -80,7 +80,7 @@ def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
         ("date,adj_close\n2025-01-02,1\n2025-01-03,abc\n", "non-numeric", BadPriceError),
         ("day,adj_close\n2025-01-02,1\n", "no 'date' column", DataFormatError),
         ("date,price\n2025-01-02,1\n", "neither 'adj_close' nor 'close'", DataFormatError),
-        ("date,adj_close\n02/01/2025,1\n", "not ISO dates", DataFormatError),
+        ("date,adj_close\n02/01/2025,1\n", "is ambiguous", DataFormatError),
     ],
 )
 def test_bad_csv_content(tmp_path: Path, content: str, needle: str, error: type[Exception]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eventstudy.data.sources import _read_csv, bundled_path, parse_dates
+from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
 from eventstudy.errors import DataFormatError
 
 _FILES = {
@@ -45,7 +45,7 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
     DataFormatError
         If the file lacks ``date`` or a named column, or holds non-numeric values.
     """
-    raw = _read_csv(Path(path))
+    raw = read_csv_file(Path(path))
     raw.columns = [str(c).strip() for c in raw.columns]
     if "date" not in raw.columns:
         raise DataFormatError(path, "has no 'date' column", "name the date column 'date'")

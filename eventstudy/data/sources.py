@@ -18,7 +18,8 @@ import pandas as pd
 from eventstudy._options import NegativePrices, validate_literal
 from eventstudy.data.manifest import data_root, verified
 from eventstudy.data.panel import PricePanel
-from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, UnknownTickerError
+from eventstudy.dates import parse_date_column
+from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, EventDateError, UnknownTickerError
 
 WIDE_SP500 = "prices/sp500_adj_close_wide_2022_2025H1.csv"
 _COLUMN_ALIASES = {
@@ -55,7 +56,8 @@ def bundled_path(relative: str) -> Path:
     return verified(data_root() / relative)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_csv_file(path: Path) -> pd.DataFrame:
+    """Read a CSV file, turning a missing or unreadable file into a one-line :class:`DataFormatError`."""
     try:
         return pd.read_csv(path)
     except FileNotFoundError:
@@ -65,26 +67,43 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
 
 
-def parse_dates(column: pd.Series, where: str) -> pd.Series:
-    """Parse a ``date`` column of ISO dates to session dates (New York time, no time of day).
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?"
+
+
+def parse_dates(column: pd.Series, where: str, date_format: str | None = None) -> pd.Series:
+    """Parse a ``date`` column to session dates (New York time, no time of day).
+
+    ISO dates are read directly; any other layout only when it cannot be misread, or
+    with ``date_format`` (see :mod:`eventstudy.dates`). Nothing is guessed.
 
     Raises
     ------
     DataFormatError
-        If a value is not an ISO date.
+        If a date is missing, partial, ambiguous or unreadable.
     """
+    text = column.astype("string").str.strip()
+    if text.isna().any() or (text == "").any():
+        row = int(np.argmax((text.isna() | (text == "")).to_numpy()))
+        raise DataFormatError(where, f"row {row + 2} has no date", "fill in the date or remove the row")
+    if date_format is None and bool(text.str.fullmatch(_ISO_DAY).all()):
+        try:
+            dates = pd.to_datetime(text, format="ISO8601")
+        except (ValueError, TypeError, OverflowError):
+            raise DataFormatError(where, "has dates that are not valid", "write dates as YYYY-MM-DD") from None
+        if dates.dt.tz is not None:
+            dates = dates.dt.tz_convert("America/New_York").dt.tz_localize(None)
+        return dates.dt.normalize()
+    distinct = list(dict.fromkeys(text.tolist()))
     try:
-        dates = pd.to_datetime(column, format="ISO8601")
-    except (ValueError, TypeError):
-        raise DataFormatError(
-            where, "has dates that are not ISO dates (YYYY-MM-DD)", "write dates as YYYY-MM-DD"
-        ) from None
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_convert("America/New_York").dt.tz_localize(None)
-    return dates.dt.normalize()
+        days = dict(zip(distinct, parse_date_column("date", distinct, date_format), strict=True))
+    except EventDateError as exc:
+        raise DataFormatError(where, str(exc).removesuffix("."), "fix the dates") from None
+    return pd.to_datetime(text.map(days)).astype("datetime64[ns]")
 
 
-def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error") -> pd.DataFrame:
+def normalise_price_frame(
+    raw: pd.DataFrame, where: str, negative: str = "error", date_format: str | None = None
+) -> pd.DataFrame:
     """Return a clean per-ticker frame indexed by date with price columns.
 
     Parameters
@@ -111,7 +130,7 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
         if "close" not in frame.columns:
             raise DataFormatError(where, "has neither 'adj_close' nor 'close' column", "add one of them")
         frame = frame.assign(adj_close=frame["close"])
-    dates = parse_dates(frame["date"], where)
+    dates = parse_dates(frame["date"], where, date_format)
     if dates.duplicated().any():
         dup = dates[dates.duplicated()].iloc[0].date()
         raise DuplicateDateError(where, f"has duplicate date {dup}", "keep one row per date")
@@ -131,6 +150,15 @@ def normalise_price_frame(raw: pd.DataFrame, where: str, negative: str = "error"
             values = np.abs(values)
         elif negative == "missing":
             values = np.where(values < 0, np.nan, values)
+        extreme = np.isinf(values) | ((values != 0) & (np.abs(values) < np.finfo(np.float64).tiny))
+        if extreme.any():
+            i = int(np.argmax(extreme))
+            raise BadPriceError(
+                where,
+                f"column {col!r} has price {frame[col].iloc[i]!r} on {dates.iloc[i].date()}, which is not a finite "
+                "number a price can be (infinite, overflowing or underflowing)",
+                "correct the value or leave the price empty",
+            )
         if (values <= 0).any():
             i = int(np.argmax(values <= 0))
             hint = (
@@ -165,7 +193,7 @@ class BundledSource:
             for p in (root / "prices").glob("*.csv")
             if not p.name.startswith(("_index", "sp500_"))
         ]
-        return sorted(set(singles) | set(_wide_sp500().columns))
+        return sorted(set(singles) | set(wide_sp500().columns))
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Load ``tickers`` from the snapshot.
@@ -179,11 +207,11 @@ class BundledSource:
         frames: dict[str, pd.DataFrame] = {}
         provenance: dict[str, str] = {}
         from_wide: list[str] = []
-        wide = _wide_sp500()
+        wide = wide_sp500()
         for ticker in tickers:
             path = root / "prices" / ticker_to_filename(ticker)
             if path.is_file() and not ticker.startswith(("sp500_",)):
-                frames[ticker] = normalise_price_frame(_read_csv(verified(path)), str(path))
+                frames[ticker] = normalise_price_frame(read_csv_file(verified(path)), str(path))
                 provenance[ticker] = (
                     f"bundled snapshot data/prices/{path.name} (Yahoo adjusted close, "
                     "vintage 2026-07-14; see data/PROVENANCE.md)"
@@ -201,7 +229,8 @@ class BundledSource:
 
 
 @functools.cache
-def _wide_sp500() -> pd.DataFrame:
+def wide_sp500() -> pd.DataFrame:
+    """Return the bundled wide table of S&P 500 members' adjusted closes (dates x tickers), checked and cached."""
     path = bundled_path(WIDE_SP500)
     frame = pd.read_csv(path, index_col="date", parse_dates=["date"])
     return frame.astype("float64")
@@ -218,7 +247,7 @@ def is_semicolon_long(path: Path) -> bool:
     return len(parts) == 3 and bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", parts[1].strip()))
 
 
-def read_long_prices(path: Path, negative: str = "error") -> dict[str, pd.DataFrame]:
+def read_long_prices(path: Path, negative: str = "error", date_format: str | None = None) -> dict[str, pd.DataFrame]:
     """Read a long price file: ``id;DD.MM.YYYY;price`` without header, or ``ticker,date,close``.
 
     Returns
@@ -235,11 +264,11 @@ def read_long_prices(path: Path, negative: str = "error") -> dict[str, pd.DataFr
             row = int(raw["date"].isna().to_numpy().argmax()) + 1
             raise DataFormatError(path, f"line {row} has a date that is not DD.MM.YYYY", "fix the date")
     else:
-        raw = _read_csv(path)
+        raw = read_csv_file(path)
         raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw["ticker"] = raw["ticker"].astype(str).str.strip()
     return {
-        str(t): normalise_price_frame(g.drop(columns="ticker"), f"{path} ({t})", negative)
+        str(t): normalise_price_frame(g.drop(columns="ticker"), f"{path} ({t})", negative, date_format)
         for t, g in raw.groupby("ticker", sort=False)
     }
 
@@ -257,9 +286,10 @@ class CsvSource:
         layout of EventStudyTools firm and market files).
     """
 
-    def __init__(self, path: str | Path, negative_prices: str = "error") -> None:
+    def __init__(self, path: str | Path, negative_prices: str = "error", *, date_format: str | None = None) -> None:
         self.path = Path(path)
         self.negative = validate_literal("negative_prices", negative_prices, NegativePrices)
+        self.date_format = date_format
         if not self.path.exists():
             raise DataFormatError(self.path, "does not exist", "pass a folder of <TICKER>.csv files or one wide CSV")
         self.name = f"CSV {self.path}"
@@ -274,18 +304,32 @@ class CsvSource:
             return sorted(self._long() or {})
         return [c for c in self._wide().columns if c != "date"]
 
+    def _file_of(self, ticker: str) -> Path | None:
+        # ^GSPC may be saved as _GSPC.csv or ^GSPC.csv; a ticker never reaches outside the folder.
+        if "/" in ticker or "\\" in ticker or ticker in (".", ".."):
+            return None
+        for name in (ticker_to_filename(ticker), f"{ticker}.csv"):
+            path = self.path / name
+            if path.is_file():
+                return path
+        return None
+
     @functools.cache  # noqa: B019 - one small frame per source object
     def _wide(self) -> pd.DataFrame:
-        return _read_csv(self.path)
+        return read_csv_file(self.path)
 
     @functools.cache  # noqa: B019 - one small frame per source object
     def _long(self) -> dict[str, pd.DataFrame] | None:
         if self.path.is_dir():
             return None
         if is_semicolon_long(self.path):
-            return read_long_prices(self.path, self.negative)
-        head = [str(c).strip().lower() for c in _read_csv(self.path).columns]
-        return read_long_prices(self.path, self.negative) if "ticker" in head and "date" in head else None
+            return read_long_prices(self.path, self.negative, self.date_format)
+        head = [str(c).strip().lower() for c in read_csv_file(self.path).columns]
+        return (
+            read_long_prices(self.path, self.negative, self.date_format)
+            if "ticker" in head and "date" in head
+            else None
+        )
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Load ``tickers`` from the CSV folder, wide file or long file."""
@@ -297,10 +341,10 @@ class CsvSource:
                     raise UnknownTickerError(ticker, str(self.path), sorted(long))
                 frames[ticker] = long[ticker]
             elif self.path.is_dir():
-                path = self.path / ticker_to_filename(ticker)
-                if not path.is_file():
+                path = self._file_of(ticker)
+                if path is None:
                     raise UnknownTickerError(ticker, f"the folder {self.path}", self.available())
-                frames[ticker] = normalise_price_frame(_read_csv(path), str(path), self.negative)
+                frames[ticker] = normalise_price_frame(read_csv_file(path), str(path), self.negative, self.date_format)
             else:
                 wide = self._wide()
                 if ticker not in wide.columns:
@@ -308,7 +352,9 @@ class CsvSource:
                 if "date" not in wide.columns:
                     raise DataFormatError(self.path, "has no 'date' column", "name it 'date'")
                 sub = pd.DataFrame({"date": wide["date"], "adj_close": wide[ticker]})
-                frames[ticker] = normalise_price_frame(sub, f"{self.path} column {ticker!r}", self.negative)
+                frames[ticker] = normalise_price_frame(
+                    sub, f"{self.path} column {ticker!r}", self.negative, self.date_format
+                )
         provenance = {t: f"user CSV {self.path}" for t in tickers}
         return PricePanel.from_frames(frames, provenance)
 
@@ -356,3 +402,56 @@ class PanelSource:
             if t not in have:
                 raise UnknownTickerError(t, self.name, self.panel.tickers)
         return self.panel.select(list(tickers))
+
+
+def panel_from_frame(frame: pd.DataFrame, name: str = "DataFrame") -> PricePanel:
+    """Build a checked :class:`PricePanel` from a DataFrame of prices.
+
+    Wide: a date index (or ``date`` column) and one column of adjusted closes per ticker.
+    Long: columns ``ticker, date`` and ``adj_close`` (or ``close``). Every series goes
+    through the same checks as a file (dates, positive finite prices, no duplicates).
+    """
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    if "ticker" in cols and "date" in cols:
+        long = frame.rename(columns={v: k for k, v in cols.items()})
+        frames = {
+            str(t): normalise_price_frame(g.drop(columns="ticker"), f"{name} ({t})")
+            for t, g in long.groupby("ticker", sort=False)
+        }
+    else:
+        wide = frame.set_index(cols["date"]) if "date" in cols else frame
+        dates = pd.Series(wide.index.astype(str) if not isinstance(wide.index, pd.DatetimeIndex) else wide.index)
+        frames = {
+            str(t): normalise_price_frame(
+                pd.DataFrame({"date": dates.to_numpy(), "adj_close": wide[t].to_numpy()}).dropna(subset=["adj_close"]),
+                f"{name} column {t!r}",
+            )
+            for t in wide.columns
+        }
+    return PricePanel.from_frames(frames, {t: f"user {name}" for t in frames})
+
+
+def as_source(
+    obj: Source | str | Path | pd.DataFrame | PricePanel,
+    *,
+    negative_prices: str = "error",
+    date_format: str | None = None,
+) -> Source:
+    """Turn what a user has into a :class:`Source`: a Source, a path, a DataFrame or a PricePanel.
+
+    Raises
+    ------
+    DataFormatError
+        If ``obj`` is none of these.
+    """
+    if isinstance(obj, str | Path):
+        return CsvSource(obj, negative_prices, date_format=date_format)
+    if isinstance(obj, pd.DataFrame):
+        return PanelSource(panel_from_frame(obj), "in-memory DataFrame")
+    if isinstance(obj, PricePanel):
+        return PanelSource(obj)
+    if isinstance(obj, Source):
+        return obj
+    raise DataFormatError(
+        "source", f"is a {type(obj).__name__}", "pass a Source, a path, a pandas DataFrame of prices or a PricePanel"
+    )

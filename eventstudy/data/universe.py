@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.panel import PricePanel
-from eventstudy.data.sources import _wide_sp500, bundled_path
+from eventstudy.data.sources import bundled_path, wide_sp500
 
 CONSTITUENTS = "sp500_constituents_asof_2024-12-27.csv"
 EW_TICKER = "EW_SP500_EX"
@@ -21,7 +21,7 @@ def constituents() -> pd.DataFrame:
 
 def member_prices() -> pd.DataFrame:
     """Return the adjusted closes of every bundled S&P 500 member, dates x tickers."""
-    return _wide_sp500()
+    return wide_sp500()
 
 
 def equal_weighted_index(prices: pd.DataFrame, exclude: Iterable[str] = (), base: float = 100.0) -> pd.Series:

@@ -105,7 +105,7 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
 
 
 def car_paths(res: EventStudyResults) -> Figure:
-    """Cumulative abnormal returns from the day after the estimation window."""
+    """Cumulative abnormal returns from the first day of the event window (``res.cumulative_ar``)."""
     fig, ax = _new((9.0, 4.6))
     res.plot(ax=ax)
     return fig

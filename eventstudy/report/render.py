@@ -6,11 +6,8 @@ report untouched. The same data and configuration give byte-identical files.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,89 +20,36 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
 from eventstudy.report import figures
+from eventstudy.report.builder import ReportBuilder, Section, html_table
+from eventstudy.report.format import finite, fmt_bn, fmt_num, fmt_p, fmt_pct
+from eventstudy.report.robustness import aggregate_section, robustness_section
+from eventstudy.report.sectors import sector_section
+from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy, make_source
 from eventstudy.windows import Window
-
-Section = Callable[["ReportBuilder"], None]
-
-
-@dataclass
-class ReportBuilder:
-    """Collects the files and sections of one report before they are written."""
-
-    config: StudyConfig
-    results: EventStudyResults
-    source: Source
-    base_dir: Path | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
-    sections: list[dict[str, Any]] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def add_figure(self, name: str, fig: Any, caption: str) -> dict[str, str]:
-        """Store a figure as ``figures/<name>.png`` and return its reference."""
-        png = figures.png_bytes(fig)
-        self.files[f"figures/{name}.png"] = png
-        return {
-            "path": f"figures/{name}.png",
-            "caption": caption,
-            "data_uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-        }
-
-    def add_table(self, name: str, frame: pd.DataFrame) -> str:
-        """Store ``frame`` as ``tables/<name>.csv`` and return the path."""
-        self.files[f"tables/{name}.csv"] = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode()
-        return f"tables/{name}.csv"
-
-
-def _fmt_pct(v: Any, digits: int = 2) -> str:
-    return f"{100 * float(v):.{digits}f}%" if _finite(v) else "n/a"
-
-
-def _fmt_num(v: Any, digits: int = 3) -> str:
-    return f"{float(v):.{digits}f}" if _finite(v) else "n/a"
-
-
-def _fmt_p(v: Any) -> str:
-    if not _finite(v):
-        return "n/a"
-    return f"{float(v):.2g}" if float(v) < 0.001 else f"{float(v):.3f}"
-
-
-def _fmt_bn(v: Any) -> str:
-    if not _finite(v):
-        return "n/a"
-    return f"{'-' if float(v) < 0 else ''}${abs(float(v)) / 1e9:,.1f}bn"
-
-
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def firm_table(res: EventStudyResults) -> pd.DataFrame:
     """One row per firm-event: raw return, AR, CARs with t, t p-value and SQ p-value, parameters."""
     rows = []
+    events, window_table, ret, ar, ar_var = res.events, res.window_table, res.ret, res.ar, res.ar_var
     for eid in res.event_ids:
-        ev = res.events.loc[eid]
+        ev = events.loc[eid]
         row: dict[str, Any] = {
             "event_id": eid,
             "ticker": ev["ticker"],
             "event_session": ev["event_session"],
-            "ret_0": res.ret.loc[0, eid],
-            "ar_0": res.ar.loc[0, eid],
-            "t_ar_0": res.ar.loc[0, eid] / math.sqrt(res.ar_var.loc[0, eid])
-            if _finite(res.ar_var.loc[0, eid])
-            else np.nan,
+            "ret_0": ret.loc[0, eid],
+            "ar_0": ar.loc[0, eid],
+            "t_ar_0": ar.loc[0, eid] / math.sqrt(ar_var.loc[0, eid]) if finite(ar_var.loc[0, eid]) else np.nan,
         }
         for w in res.windows:
-            tab = res.window_table.loc[(eid, str(w))]
+            tab = window_table.loc[(eid, w)]
             row[f"car_{w.label}"] = tab["car"]
-            row[f"t_{w.label}"] = tab["t"]
-            row[f"p_t_{w.label}"] = tab["p_t"]
-            row[f"p_sq_{w.label}"] = tab["p_sq"]
+            row[f"t_{w.label}"] = tab["tvalues"]
+            row[f"p_t_{w.label}"] = tab["pvalues"]
+            row[f"p_sq_{w.label}"] = tab["sq_pvalues"]
         row.update(
             {
                 "alpha": res.params.loc[eid, "alpha"],
@@ -122,19 +66,10 @@ def firm_table(res: EventStudyResults) -> pd.DataFrame:
 
 
 def _t_text(res: EventStudyResults) -> str:
-    if res.convention.single_variance == "exact":
-        return (
-            "t-statistics use the exact variance of the CAR (prediction-error corrected, Campbell, Lo and "
-            "MacKinlay 1997 section 4.4) with t(M-k) p-values."
-        )
     return (
-        f"t-statistics follow the {res.convention.name} convention: CAR / (sigma sqrt(L)) without the "
-        "prediction-error correction, with t(M-k) p-values."
+        f"t-statistics are CAR / sqrt(Var(CAR)) with t(M-k) p-values, where "
+        f"{res.convention.variance.describe(res.model.n_params)} ({res.convention.name} convention)."
     )
-
-
-def _html_table(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
-    return {"header": header, "rows": rows}
 
 
 def core_sections(b: ReportBuilder) -> None:
@@ -172,20 +107,20 @@ def core_sections(b: ReportBuilder) -> None:
     header += ["alpha", "beta", "sigma", "estimation window (M)"]
     rows = []
     for _, r in ft.iterrows():
-        row = [str(r["ticker"]), _fmt_pct(r["ret_0"])]
+        row = [str(r["ticker"]), fmt_pct(r["ret_0"])]
         if not day0:
-            row += [_fmt_pct(r["ar_0"]), _fmt_num(r["t_ar_0"], 2)]
+            row += [fmt_pct(r["ar_0"]), fmt_num(r["t_ar_0"], 2)]
         for w in w_labels:
             row += [
-                _fmt_pct(r[f"car_{w.label}"]),
-                _fmt_num(r[f"t_{w.label}"], 2),
-                _fmt_p(r[f"p_t_{w.label}"]),
-                _fmt_p(r[f"p_sq_{w.label}"]),
+                fmt_pct(r[f"car_{w.label}"]),
+                fmt_num(r[f"t_{w.label}"], 2),
+                fmt_p(r[f"p_t_{w.label}"]),
+                fmt_p(r[f"p_sq_{w.label}"]),
             ]
         row += [
-            _fmt_num(r["alpha"], 5),
-            _fmt_num(r["beta"], 3),
-            _fmt_num(r["sigma"], 4),
+            fmt_num(r["alpha"], 5),
+            fmt_num(r["beta"], 3),
+            fmt_num(r["sigma"], 4),
             f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})",
         ]
         rows.append(row)
@@ -197,7 +132,7 @@ def core_sections(b: ReportBuilder) -> None:
     car_fig = b.add_figure(
         "car_paths",
         figures.car_paths(res),
-        "Cumulative abnormal returns from the end of the estimation window; grey band: event window.",
+        f"Cumulative abnormal returns from the first day of the event window {cfg.event_window}; grey band: event window.",
     )
     b.add_table("ar", res.to_frame())
     b.add_table("params", res.params_table())
@@ -218,10 +153,10 @@ def core_sections(b: ReportBuilder) -> None:
             dollar_rows.append(
                 [
                     str(r["ticker"]),
-                    _fmt_bn(r["mv_prev"]),
-                    _fmt_bn(r["mv"]),
-                    _fmt_bn(r["mv_change"]),
-                    _fmt_bn(r["abnormal_change"]),
+                    fmt_bn(r["mv_prev"]),
+                    fmt_bn(r["mv"]),
+                    fmt_bn(r["mv_change"]),
+                    fmt_bn(r["abnormal_change"]),
                     str(r["shares_note"]),
                 ]
             )
@@ -245,7 +180,7 @@ def core_sections(b: ReportBuilder) -> None:
                 f"all same-length sums of estimation-window abnormal returns, without assuming normality."
             ),
             "figures": [ar_fig, car_fig],
-            "tables": [_html_table(header, rows)],
+            "tables": [html_table(header, rows)],
             "notes": notes,
             "sources": ["tables/firms.csv", "tables/ar.csv", "tables/params.csv", "tables/tests.csv"],
         }
@@ -258,7 +193,7 @@ def core_sections(b: ReportBuilder) -> None:
                 "text": "Market value is as-traded close times shares outstanding (latest bundled count dated on or before the event). Alphabet's figure covers the listed class A shares only.",
                 "figures": [dollar_fig],
                 "tables": [
-                    _html_table(
+                    html_table(
                         ["firm", "value before", "value after", "change", "abnormal part", "shares used"], dollar_rows
                     )
                 ],
@@ -340,7 +275,7 @@ def claims_section(b: ReportBuilder) -> None:
             "figures": [fig],
             "tables": [
                 {
-                    **_html_table(
+                    **html_table(
                         ["id", "outlet", "quote", "series", "reported", "qualifier", "computed", "verdict", "why"], rows
                     ),
                     "row_classes": classes,
@@ -353,14 +288,11 @@ def claims_section(b: ReportBuilder) -> None:
 
 
 def _default_sections() -> list[Section]:
-    from eventstudy.report.robustness import aggregate_section, robustness_section
-    from eventstudy.report.sectors import sector_section
-
     return [core_sections, claims_section, aggregate_section, robustness_section, sector_section]
 
 
 def build_report(
-    config: StudyConfig,
+    config: StudyConfig | ResolvedConfig,
     out: Path | str,
     *,
     source: Source | None = None,
@@ -392,6 +324,7 @@ def build_report(
     """
     src = source if source is not None else make_source(config, offline=offline)
     res = EventStudy(config, src).fit()
+    config = res.config  # every choice explicit from here on
     builder = ReportBuilder(config, res, src, base_dir)
     for section in sections if sections is not None else _default_sections():
         section(builder)
@@ -401,13 +334,11 @@ def build_report(
         "config": config.to_dict(),
         "conventions": {
             "profile": res.convention.name,
-            **{k: str(v) for k, v in res.convention.as_dict().items() if k != "name"},
+            "description": res.convention.description,
+            **dict(res.convention.as_rows(res.model.n_params)),
             "returns": config.returns,
             "model": res.model.description,
             "sigma": "SSR / (M - k)",
-            "car_variance": "exact: sigma^2 [L + L^2/M + (g - L xbar)' S^-1 (g - L xbar)] (CLM 1997 4.4)"
-            if res.convention.single_variance == "exact"
-            else "L sigma^2 (no prediction-error correction)",
             "t_distribution": "t(M - k)",
             "sq_test": "Gelbach, Helland and Klick (2013), rank p-value (k+1)/(N+1)",
         },
@@ -447,12 +378,12 @@ def _headline_sentence(items: list[dict[str, Any]]) -> str:
         return ""
     top = items[0]
     text = (
-        f"{top['ticker']} returned {_fmt_pct(top['return_day0'])} on the event day; its abnormal return "
-        f"against the market model was {_fmt_pct(top['ar_day0'])} (t = {_fmt_num(top['t_ar_day0'], 2)})"
+        f"{top['ticker']} returned {fmt_pct(top['return_day0'])} on the event day; its abnormal return "
+        f"against the market model was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
     )
     if "mv_change_usd" in top:
         text += (
-            f", a market value change of {_fmt_bn(top['mv_change_usd'])}, of which "
-            f"{_fmt_bn(top['abnormal_mv_change_usd'])} abnormal"
+            f", a market value change of {fmt_bn(top['mv_change_usd'])}, of which "
+            f"{fmt_bn(top['abnormal_mv_change_usd'])} abnormal"
         )
     return text + "."

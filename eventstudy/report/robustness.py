@@ -14,12 +14,12 @@ from eventstudy.data.universe import EW_TICKER, equal_weighted_index, member_pri
 from eventstudy.errors import EventStudyError
 from eventstudy.models import MARKET, get_model
 from eventstudy.report import figures
-from eventstudy.report.render import _finite, _fmt_num, _fmt_pct
+from eventstudy.report.format import finite, fmt_num, fmt_pct
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
-    from eventstudy.report.render import ReportBuilder
+    from eventstudy.report.builder import ReportBuilder
     from eventstudy.results import EventStudyResults
 
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
@@ -45,12 +45,12 @@ def aggregate_section(b: ReportBuilder) -> None:
         stats_, ps = [], []
         for lab in labels:
             got = res.aggregate_tests.get((lab, test))
-            stats_.append(_fmt_num(got.stat if got else np.nan, 2))
-            ps.append(f"{got.pval:.3g}" if got and _finite(got.pval) else "n/a")
+            stats_.append(fmt_num(got.statistic if got else np.nan, 2))
+            ps.append(f"{got.pvalue:.3g}" if got and finite(got.pvalue) else "n/a")
         rows.append([test, *stats_, *ps])
     est = res.aggregate_estimates
     rbar = res.residual_correlation
-    n = int(est.loc["[0,0]", "n"])
+    n = int(est.loc[Window(0, 0), "n"])
     factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar)) if np.isfinite(rbar) else np.nan
     text = (
         f"The {n} firms share one event date, so their abnormal returns are cross-correlated and tests that "
@@ -59,7 +59,7 @@ def aggregate_section(b: ReportBuilder) -> None:
         f"multiply Patell and BMP by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f}. The portfolio test "
         f"(Brown-Warner 1985, crude dependence) divides the average AR by the time-series sd of the equally "
         f"weighted portfolio's estimation-window AR, which already contains the correlation. AAR on day 0: "
-        f"{est.loc['[0,0]', 'mean'] * 100:.2f}%."
+        f"{est.loc[Window(0, 0), 'mean'] * 100:.2f}%."
     )
     days = aggregate.event_days(b.config.event_window, res.windows)
     day_labels = [str(Window(d, d)) for d in days]
@@ -67,8 +67,8 @@ def aggregate_section(b: ReportBuilder) -> None:
         "aar",
         figures.aar_bars(
             days,
-            [float(est.loc[lab, "mean"]) for lab in day_labels],
-            [res.aggregate_tests[(lab, "kp_bmp")].pval for lab in day_labels],
+            [float(est.loc[Window.parse(lab), "mean"]) for lab in day_labels],
+            [res.aggregate_tests[(lab, "kp_bmp")].pvalue for lab in day_labels],
             "the Kolari-Pynnonen-adjusted BMP test",
         ),
         "Average abnormal return of the firms on each relative day; red bars are significant at 5% once the "
@@ -92,8 +92,8 @@ def aggregate_section(b: ReportBuilder) -> None:
     b.data["aggregate"] = {
         "mean_residual_correlation": rbar,
         "kp_factor": factor,
-        "aar_day0": est.loc["[0,0]", "mean"],
-        "tests_day0": {t: res.aggregate_tests[("[0,0]", t)].pval for t in KEY_TESTS},
+        "aar_day0": est.loc[Window(0, 0), "mean"],
+        "tests_day0": {t: res.aggregate_tests[("[0,0]", t)].pvalue for t in KEY_TESTS},
     }
 
 
@@ -168,8 +168,8 @@ def robustness_section(b: ReportBuilder) -> None:
     firms = list(dict.fromkeys(table["ticker"]))
     wide_ar = table.pivot(index="ticker", columns="spec", values="ar_0").reindex(index=firms, columns=specs)
     wide_car = table.pivot(index="ticker", columns="spec", values=car_col).reindex(index=firms, columns=specs)
-    rows = [[f, *[_fmt_pct(wide_ar.loc[f, s]) for s in specs]] for f in firms]
-    rows_car = [[f, *[_fmt_pct(wide_car.loc[f, s]) for s in specs]] for f in firms]
+    rows = [[f, *[fmt_pct(wide_ar.loc[f, s]) for s in specs]] for f in firms]
+    rows_car = [[f, *[fmt_pct(wide_car.loc[f, s]) for s in specs]] for f in firms]
     spread = (wide_ar.max(axis=1) - wide_ar.min(axis=1)) * 100
     first = firms[0]
     b.sections.append(

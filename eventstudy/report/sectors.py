@@ -16,10 +16,11 @@ from eventstudy.study import EventStudy
 
 if TYPE_CHECKING:
     from eventstudy.config import StudyConfig
-    from eventstudy.report.render import ReportBuilder
+    from eventstudy.report.builder import ReportBuilder
+    from eventstudy.resolved import ResolvedConfig
 
 
-def member_study(config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def member_study(config: StudyConfig | ResolvedConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the study's model for every bundled S&P 500 member on the study's event date.
 
     Returns

@@ -1,0 +1,51 @@
+"""The report under construction: files, sections and data collected before anything is written."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.data.sources import Source
+from eventstudy.report import figures
+from eventstudy.resolved import ResolvedConfig
+from eventstudy.results import EventStudyResults
+
+Section = Callable[["ReportBuilder"], None]
+
+
+@dataclass
+class ReportBuilder:
+    """Collects the files and sections of one report before they are written."""
+
+    config: ResolvedConfig
+    results: EventStudyResults
+    source: Source
+    base_dir: Path | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def add_figure(self, name: str, fig: Any, caption: str) -> dict[str, str]:
+        """Store a figure as ``figures/<name>.png`` and return its reference."""
+        png = figures.png_bytes(fig)
+        self.files[f"figures/{name}.png"] = png
+        return {
+            "path": f"figures/{name}.png",
+            "caption": caption,
+            "data_uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        }
+
+    def add_table(self, name: str, frame: pd.DataFrame) -> str:
+        """Store ``frame`` as ``tables/<name>.csv`` and return the path."""
+        self.files[f"tables/{name}.csv"] = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode()
+        return f"tables/{name}.csv"
+
+
+def html_table(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    """Return a table as the templates take it."""
+    return {"header": header, "rows": rows}
