@@ -28,14 +28,18 @@ def json_safe(value: Any) -> Any:
 
 def record_versions() -> dict[str, str]:
     """Versions of the package and the libraries that shape its numbers."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import exchange_calendars
     import matplotlib
     import scipy
 
-    import eventstudy
-
+    try:
+        own = version("eventstudy")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        own = "0+unknown"
     return {
-        "eventstudy": eventstudy.__version__,
+        "eventstudy": own,
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "scipy": scipy.__version__,

@@ -21,7 +21,7 @@ from eventstudy.errors import EventDateError
 ISO = "%Y-%m-%d"
 # Layouts tried when a value is not ISO; day-first and month-first both, so that an
 # ambiguous value is caught rather than read one way.
-CANDIDATES = ("%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d")
+CANDIDATES = ("%d.%m.%Y", "%m.%d.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d")
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
 _PLAUSIBLE = (1800, 2200)
 _HINT = "write it as YYYY-MM-DD or pass date_format= (--date-format), e.g. %d/%m/%Y"

@@ -154,9 +154,7 @@ def find_stack_level() -> int:
 
     Warnings then point at the user's line, not at the package internals.
     """
-    import eventstudy
-
-    pkg_dir = str(Path(eventstudy.__file__).parent)
+    pkg_dir = str(Path(__file__).parent)  # this module sits at the package's top
     frame = inspect.currentframe()
     level = 0
     while frame is not None:
