@@ -422,26 +422,29 @@ def bmp(s: Sample, c: Common) -> Result:
     return _csect(s.sx, s.null)
 
 
-def _kp(base: Result, n: int, c: Common, dist: str) -> Result:
+def kp_patell(s: Sample, c: Common) -> Result:
+    """Kolari & Pynnonen (2010) Patell test: ``z / sqrt(1 + (N - 1) r)``.
+
+    Patell estimates no cross-sectional variance, so unlike BMP there is no ``(1 - r)`` term.
+    """
+    base = patell(s, c)
     if isinstance(base, InvalidTestStatistic):
         return base
     if not np.isfinite(c.rbar):
         return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
-    factor = np.sqrt((1.0 - c.rbar) / (1.0 + (n - 1.0) * c.rbar))
-    stat = base.statistic * factor
-    return _z(stat, base.null) if dist == "z" else _t(stat, n - 1, base.null)
-
-
-def kp_patell(s: Sample, c: Common) -> Result:
-    """Kolari & Pynnonen (2010) adjustment of the Patell test for cross-correlation."""
-    ok, _ = _patell_parts(s, c)
-    return _kp(patell(s, c), int(ok.sum()), c, "z")
+    n = int(_patell_parts(s, c)[0].sum())
+    return _z(base.statistic / np.sqrt(1.0 + (n - 1.0) * c.rbar), base.null)
 
 
 def kp_bmp(s: Sample, c: Common) -> Result:
-    """Kolari & Pynnonen (2010) adjustment of the BMP test for cross-correlation."""
-    ok, _ = _patell_parts(s, c)
-    return _kp(bmp(s, c), int(ok.sum()), c, "t")
+    """Kolari & Pynnonen (2010) BMP test: ``t sqrt((1 - r) / (1 + (N - 1) r))``, t(N - 1)."""
+    base = bmp(s, c)
+    if isinstance(base, InvalidTestStatistic):
+        return base
+    if not np.isfinite(c.rbar):
+        return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
+    n = int(_patell_parts(s, c)[0].sum())
+    return _t(base.statistic * np.sqrt((1.0 - c.rbar) / (1.0 + (n - 1.0) * c.rbar)), n - 1, base.null)
 
 
 def lamb(s: Sample, c: Common) -> Result:
@@ -456,9 +459,16 @@ def _positives(s: Sample, c: Common) -> float:
     return float((s.x[s.present] > 0).sum()) * c.convention.cross_sums.scale(c.n_all, s.n)
 
 
+def _binomial(positives: float, n: int, p: float, null: str, c: Common) -> Result:
+    """Return the z of ``positives`` among ``n`` against ``n p``; the p-value exact where the profile says so."""
+    out = _z((positives - n * p) / np.sqrt(n * p * (1 - p)), null)
+    exact = c.convention.sign_pvalues.pvalue(out.statistic, positives, n, p) if isinstance(out, TestStatistic) else None
+    return TestStatistic(out.statistic, exact[0], exact[1], null) if exact else out
+
+
 def sign(s: Sample, c: Common) -> Result:
     """Sign test: positives against N / 2."""
-    return _z((_positives(s, c) - s.n * 0.5) / np.sqrt(s.n * 0.25), s.null)
+    return _binomial(_positives(s, c), s.n, 0.5, s.null, c)
 
 
 def gen_sign(s: Sample, c: Common) -> Result:
@@ -468,7 +478,7 @@ def gen_sign(s: Sample, c: Common) -> Result:
         return InvalidTestStatistic(
             f"the estimation-window share of positive ARs is {p:g}; it must lie strictly between 0 and 1"
         )
-    return _z((_positives(s, c) - s.n * p) / np.sqrt(s.n * p * (1 - p)), s.null)
+    return _binomial(_positives(s, c), s.n, p, s.null, c)
 
 
 def _daily(s: Sample, c: Common, key: str, root: bool) -> float:
@@ -485,8 +495,19 @@ def _daily(s: Sample, c: Common, key: str, root: bool) -> float:
 
 
 def corrado_sign(s: Sample, c: Common) -> Result:
-    """Corrado sign test: signs of ARs about each firm's median, over estimation and test days."""
-    return _z(_daily(s, c, "sign_g", True) / c.sd_sign, s.null)
+    """Corrado sign test: signs of ARs about each firm's median, over estimation and test days.
+
+    On one day the signs of the firm-events are fair coins under the null, so where the
+    profile takes exact p-values the count above the median is binomial(N, 1/2); over a
+    window the statistic sums days and keeps the normal approximation.
+    """
+    out = _z(_daily(s, c, "sign_g", True) / c.sd_sign, s.null)
+    if s.length > 1 or not isinstance(out, TestStatistic):
+        return out
+    g = c.part.rows["sign_g"][:, s.cols[0]]
+    g = g[np.isfinite(g) & (g != 0)]
+    exact = c.convention.sign_pvalues.pvalue(out.statistic, float((g > 0).sum()), len(g), 0.5)
+    return TestStatistic(out.statistic, exact[0], exact[1], s.null) if exact else out
 
 
 def rank(s: Sample, c: Common) -> Result:
@@ -593,11 +614,12 @@ def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Windo
 
 
 def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:
-    """AAR per test day and CAAR per window: plain, precision-weighted and the profile's headline.
+    """AAR per test day and CAAR per window: plain, and precision-weighted beside it.
 
     Index: the windows of :func:`test_windows`. Columns ``kind`` (``day`` or
-    ``window``), ``n``, ``mean`` (plain), ``pw_mean`` (weights 1/sigma), ``iv_mean``
-    (weights 1/sigma^2) and ``headline`` (weighted as the profile's ``caar_weights`` says).
+    ``window``), ``n``, ``mean`` (plain: the AAR or CAAR under every profile), ``pw_mean``
+    (weights 1/sigma), ``iv_mean`` (weights 1/sigma^2) and ``weighted`` (weighted as the
+    profile's ``caar_weights`` says).
     """
     r = part.rows
     sigma = r["sigma"]
@@ -605,7 +627,7 @@ def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], con
         "mean": np.ones_like(sigma),
         "pw_mean": 1.0 / sigma,
         "iv_mean": 1.0 / sigma**2,
-        "headline": convention.caar_weights.weights(sigma),
+        "weighted": convention.caar_weights.weights(sigma),
     }
     win_index = {w: j for j, w in enumerate(windows)}
     rows = []

@@ -345,6 +345,53 @@ class MeanTimesN:
 CrossSums = PresentSums | MeanTimesN
 
 
+# ---------------------------------------------------------------- sign-test p-values
+@dataclass(frozen=True)
+class ExactSmallSample:
+    """Sign-test p-values from the exact binomial distribution below ``limit`` firm-events."""
+
+    limit: int = 30
+
+    @property
+    def name(self) -> str:
+        """Short name."""
+        return f"exact below {self.limit}"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            f"sign tests take exact two-sided binomial p-values when fewer than {self.limit} firm-events have a "
+            "value, the normal approximation from there on"
+        )
+
+    def pvalue(self, z: float, positives: float, n: int, p: float) -> tuple[float, str] | None:
+        """Return the exact p-value and its distribution, or None where the normal approximation applies."""
+        if n >= self.limit or positives != round(positives):
+            return None
+        from scipy import stats  # loaded when a test needs it, not at import
+
+        exact = stats.binomtest(round(positives), n, p).pvalue
+        return float(exact), f"Binomial({n}, {p:.4g}), exact two-sided (N < {self.limit})"
+
+
+@dataclass(frozen=True)
+class NormalApproximation:
+    """Sign-test p-values from the normal approximation at every N (as estudy2 and EventStudyTools report Z)."""
+
+    name: str = "normal"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "sign tests take p-values from the normal approximation at every N"
+
+    def pvalue(self, z: float, positives: float, n: int, p: float) -> tuple[float, str] | None:
+        """Return None: the normal approximation applies."""
+        return None
+
+
+SignPValues = ExactSmallSample | NormalApproximation
+
+
 # ---------------------------------------------------------------- rounding
 @dataclass(frozen=True)
 class Rounding:
@@ -368,38 +415,38 @@ class Rounding:
         return np.round(values, self.digits) if self.digits is not None else values
 
 
-# ---------------------------------------------------------------- CAAR weights
-@dataclass(frozen=True)
-class EqualWeights:
-    """The headline AAR/CAAR is the plain mean."""
-
-    name: str = "equal"
-
-    def describe(self) -> str:
-        """One sentence."""
-        return "the headline AAR and CAAR are plain means"
-
-    def weights(self, sigma: Array) -> Array:
-        """Weight of each firm-event."""
-        return np.ones_like(sigma)
-
-
+# ---------------------------------------------------------------- weights of the weighted AAR/CAAR
 @dataclass(frozen=True)
 class InvSigmaWeights:
-    """The headline AAR/CAAR weights each firm-event by ``1 / sigma``."""
+    """Precision weights ``1 / sigma`` (EventStudyTools' precision-weighted CAAR)."""
 
     name: str = "inv_sigma"
 
     def describe(self) -> str:
         """One sentence."""
-        return "the headline AAR and CAAR weight each firm-event by 1 / sigma"
+        return "the precision-weighted AAR and CAAR weight each firm-event by 1 / sigma"
 
     def weights(self, sigma: Array) -> Array:
         """Weight of each firm-event."""
         return 1.0 / sigma
 
 
-CaarWeights = EqualWeights | InvSigmaWeights
+@dataclass(frozen=True)
+class InvVarianceWeights:
+    """Precision weights ``1 / sigma^2`` (inverse variance)."""
+
+    name: str = "inv_variance"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the precision-weighted AAR and CAAR weight each firm-event by 1 / sigma^2"
+
+    def weights(self, sigma: Array) -> Array:
+        """Weight of each firm-event."""
+        return 1.0 / sigma**2
+
+
+CaarWeights = InvSigmaWeights | InvVarianceWeights
 
 
 # ---------------------------------------------------------------- the profiles
@@ -416,8 +463,9 @@ class Convention:
         reading of a negative price (``error``, ``abs``: CRSP's bid-ask midpoint, or
         ``missing``) and a one-day move by an exact split factor (``exclude`` the
         firm-event, or ``keep`` it with a warning as tools that do not screen prices do).
-    days, variance, standardise, patell_window, gen_sign, cross_sums, rounding, caar_weights
-        The strategy objects (see their classes).
+    days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights
+        The strategy objects (see their classes). The AAR and CAAR are always plain means;
+        ``caar_weights`` says how the precision-weighted figure beside them is weighted.
     """
 
     name: str
@@ -430,6 +478,7 @@ class Convention:
     patell_window: PatellWindow
     gen_sign: GenSignShare
     cross_sums: CrossSums
+    sign_pvalues: SignPValues
     rounding: Rounding
     caar_weights: CaarWeights
     split_jumps: Literal["exclude", "keep"] = "exclude"
@@ -444,6 +493,7 @@ class Convention:
             ("patell_window", self.patell_window),
             ("gen_sign", self.gen_sign),
             ("cross_sums", self.cross_sums),
+            ("sign_pvalues", self.sign_pvalues),
             ("rounding", self.rounding),
             ("caar_weights", self.caar_weights),
         ]
@@ -483,8 +533,9 @@ CONVENTIONS: dict[str, Convention] = {
         patell_window=ScarWindow(),
         gen_sign=CowanShare(),
         cross_sums=PresentSums(),
+        sign_pvalues=ExactSmallSample(30),
         rounding=Rounding(None),
-        caar_weights=EqualWeights(),
+        caar_weights=InvVarianceWeights(),
     ),
     "estudy2": Convention(
         name="estudy2",
@@ -499,8 +550,9 @@ CONVENTIONS: dict[str, Convention] = {
         patell_window=ScarWindow(),
         gen_sign=PooledShare(),
         cross_sums=MeanTimesN(),
+        sign_pvalues=NormalApproximation(),
         rounding=Rounding(None),
-        caar_weights=EqualWeights(),
+        caar_weights=InvVarianceWeights(),
         split_jumps="keep",
     ),
     "eventstudytools": Convention(
@@ -508,7 +560,7 @@ CONVENTIONS: dict[str, Convention] = {
         description="EventStudyTools service: log returns, windows counted on days where firm and "
         "market both trade, sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
         "without the prediction-error correction, ARs, CARs and sigmas rounded to 4 decimals, "
-        "precision-weighted CAAR with weights 1 / sigma; prices used as given (split-like jumps kept with a "
+        "a precision-weighted CAAR with weights 1 / sigma beside the plain one; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
         estimation="-260:-11",
@@ -518,6 +570,7 @@ CONVENTIONS: dict[str, Convention] = {
         patell_window=CsarWindow(),
         gen_sign=CowanShare(),
         cross_sums=PresentSums(),
+        sign_pvalues=NormalApproximation(),
         rounding=Rounding(4),
         caar_weights=InvSigmaWeights(),
         split_jumps="keep",

@@ -37,7 +37,21 @@ PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7
 
 TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "bse", "test", "statistic", "p_value", "df"]
 WINDOW_COLUMNS = ["car", "bse", "tvalues", "pvalues", "sq_quantile", "sq_pvalues", "bhar"]
-AGGREGATE_COLUMNS = ["window", "kind", "n", "estimate", "test", "statistic", "p_value", "distribution", "null", "note"]
+AGGREGATE_COLUMNS = [
+    "group",
+    "window",
+    "kind",
+    "measure",
+    "n",
+    "estimate",
+    "estimate_weighted",
+    "test",
+    "statistic",
+    "p_value",
+    "distribution",
+    "null",
+    "note",
+]
 Result = TestStatistic | InvalidTestStatistic
 WindowLike = str | Window | tuple[int, int]
 
@@ -437,7 +451,7 @@ class EventStudyResults(_SummaryRepr):
 
     @property
     def aggregate_estimates(self) -> pd.DataFrame:
-        """AAR per day and CAAR per window: ``mean`` (plain), ``pw_mean`` (1/sigma), ``iv_mean`` (1/sigma^2), ``headline``."""
+        """AAR per day and CAAR per window: ``mean`` (plain), ``pw_mean`` (1/sigma), ``iv_mean`` (1/sigma^2), ``weighted``."""
         return self._tables.aggregate_estimates.copy(deep=False)
 
     @property
@@ -524,20 +538,25 @@ class EventStudyResults(_SummaryRepr):
     def aggregate_table(self) -> pd.DataFrame:
         """Many-firm tests as a long table, one row per window (or day) and test.
 
-        Columns: ``window, kind, n, estimate, test, statistic, p_value, distribution,
-        null, note`` where ``kind`` is ``day`` (AAR on one relative day) or ``window``
-        (CAAR), ``estimate`` is the AAR or CAAR as the profile weights it and ``note``
-        says why a test could not apply.
+        Columns: ``group, window, kind, measure, n, estimate, estimate_weighted, test,
+        statistic, p_value, distribution, null, note`` where ``group`` is ``all`` (every
+        usable firm-event pooled), ``kind`` is ``day`` (AAR on one relative day) or
+        ``window`` (CAAR), ``measure`` is ``ar``, ``estimate`` is the plain AAR or CAAR,
+        ``estimate_weighted`` the precision-weighted one (weights as the profile says) and
+        ``note`` says why a test could not apply.
         """
         est = self._tables.aggregate_estimates
         rows = []
         for (w, test), res in self.aggregate_tests.items():
             rows.append(
                 {
+                    "group": "all",
                     "window": str(w),
                     "kind": est.loc[w, "kind"],
+                    "measure": "ar",
                     "n": int(est.loc[w, "n"]),
-                    "estimate": float(est.loc[w, "headline"]),
+                    "estimate": float(est.loc[w, "mean"]),
+                    "estimate_weighted": float(est.loc[w, "weighted"]),
                     "test": test,
                     "statistic": res.statistic,
                     "p_value": res.pvalue,

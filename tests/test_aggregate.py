@@ -197,3 +197,52 @@ def test_with_convention_and_with_model_give_new_results(res) -> None:  # type: 
         assert other.aggregate_tests[key].statistic == pytest.approx(value.statistic, rel=1e-12), key
     adjusted = res.with_model("market_adjusted")
     assert adjusted.model.name == "market_adjusted" and "beta" not in adjusted.params.columns
+
+
+def test_kolari_pynnonen_patell_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """z_KP = z_Patell / sqrt(1 + (N - 1) r) (Kolari and Pynnonen 2010): no (1 - r) term for Patell."""
+    est = res.est_mask.to_numpy()
+    resid = np.where(est, res.ar.to_numpy(), np.nan)
+    corr = np.ma.corrcoef(np.ma.masked_invalid(resid.T)).data
+    n = corr.shape[0]
+    rbar = (corr.sum() - n) / (n * (n - 1))
+    base = res.aggregate_tests[("[0,0]", "patell")].statistic
+    got = res.aggregate_tests[("[0,0]", "kp_patell")]
+    assert got.statistic == pytest.approx(base / np.sqrt(1 + (n - 1) * rbar), rel=1e-3)
+    assert got.pvalue == pytest.approx(2 * stats.norm.sf(abs(got.statistic)), rel=1e-12)
+
+
+def test_small_samples_take_exact_binomial_sign_p_values() -> None:
+    """All five DeepSeek firms fell on day 0: the exact two-sided sign p is 2 / 2^5 = 0.0625, not 0.025."""
+    from eventstudy import event_study
+
+    res = event_study(["NVDA", "CEG", "VST", "GOOGL", "GEV"], "2025-01-27")
+    assert (res.ar.loc[0] < 0).all()
+    sign = res.aggregate_tests["0:0", "sign"]
+    assert sign.pvalue == pytest.approx(2 / 2**5, rel=1e-12)
+    assert sign.statistic == pytest.approx((0 - 5 / 2) / np.sqrt(5 / 4), rel=1e-12)  # the z is still reported
+    assert "exact" in sign.distribution and "N < 30" in sign.distribution
+    gen = res.aggregate_tests["0:0", "gen_sign"]
+    est = res.est_mask.to_numpy()
+    share = np.mean([(res.ar.to_numpy()[est[:, j], j] > 0).mean() for j in range(5)])
+    assert gen.pvalue == pytest.approx(stats.binomtest(0, 5, share).pvalue, rel=1e-12)
+    # the estudy2 profile keeps estudy2's normal approximation
+    normal = res.with_convention("estudy2").aggregate_tests["0:0", "sign"]
+    assert normal.distribution == "N(0,1)"
+
+
+def test_exact_p_values_switch_to_the_normal_approximation_at_thirty(res) -> None:  # type: ignore[no-untyped-def]
+    sim = simulate_event_panel(30, seed=4)
+    big = _fit(sim)
+    assert big.aggregate_tests["0:0", "sign"].distribution == "N(0,1)"
+    assert "exact" in res.aggregate_tests["0:0", "sign"].distribution  # 12 firm-events
+
+
+def test_the_caar_is_the_plain_mean_and_the_weighted_one_stands_beside_it(res) -> None:  # type: ignore[no-untyped-def]
+    table = res.aggregate_table()
+    row = table[(table["window"] == "[-1,+1]") & (table["test"] == "csect_t")].iloc[0]
+    cars = res.ar.loc[-1:1].sum()
+    sigma = res.params["sigma"]
+    assert row["estimate"] == pytest.approx(cars.mean(), rel=1e-12)
+    assert row["estimate_weighted"] == pytest.approx((cars / sigma**2).sum() / (1 / sigma**2).sum(), rel=1e-12)
+    assert (table["group"] == "all").all() and (table["measure"] == "ar").all()

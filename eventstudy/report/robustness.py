@@ -52,11 +52,13 @@ def aggregate_section(b: ReportBuilder) -> None:
     rbar = res.residual_correlation
     n = int(est.loc[Window(0, 0), "n"])
     factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar)) if np.isfinite(rbar) else np.nan
+    patell_factor = 1 / np.sqrt(1 + (n - 1) * rbar) if np.isfinite(rbar) else np.nan
     text = (
         f"The {n} firms share one event date, so their abnormal returns are cross-correlated and tests that "
         f"treat them as independent (Patell, BMP, cross-sectional t) overstate significance. The mean pairwise "
         f"correlation of their estimation-window abnormal returns is {rbar:.3f}; the Kolari-Pynnonen versions "
-        f"multiply Patell and BMP by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f}. The portfolio test "
+        f"multiply BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and Patell's z by "
+        f"1/sqrt(1 + (N - 1) r) = {patell_factor:.3f} (Patell estimates no cross-sectional variance). The portfolio test "
         f"(Brown-Warner 1985, crude dependence) divides the average AR by the time-series sd of the equally "
         f"weighted portfolio's estimation-window AR, which already contains the correlation. AAR on day 0: "
         f"{est.loc[Window(0, 0), 'mean'] * 100:.2f}%."
@@ -92,6 +94,7 @@ def aggregate_section(b: ReportBuilder) -> None:
     b.data["aggregate"] = {
         "mean_residual_correlation": rbar,
         "kp_factor": factor,
+        "kp_patell_factor": patell_factor,
         "aar_day0": est.loc[Window(0, 0), "mean"],
         "tests_day0": {t: res.aggregate_tests[("[0,0]", t)].pvalue for t in KEY_TESTS},
     }
