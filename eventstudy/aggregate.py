@@ -44,10 +44,10 @@ _SUM_KEYS = (
     "mrank_sum",
     "mkt_sum",
     "mkt_cnt",
-    "u_sum",
+    "u_cluster",
+    "n_cluster",
     "est_pos",
     "est_all",
-    "n_u",
 )
 
 
@@ -147,6 +147,10 @@ def partial(
     nobs: Array,
     df: Array,
     usable: Mask,
+    positions: NDArray[np.int64] | None = None,
+    cluster: NDArray[np.int64] | None = None,
+    n_clusters: int = 1,
+    n_sessions: int | None = None,
 ) -> Partial:
     """Reduce one chunk of firm-events to the inputs of the many-firm tests.
 
@@ -176,12 +180,23 @@ def partial(
         freedom per firm-event.
     usable
         Firm-events that enter the tests.
+    positions, cluster, n_clusters, n_sessions
+        Session position of every grid cell, shape ``(n, T)``, and each firm-event's
+        cluster of calendar-overlapping event windows (see :func:`overlap_clusters`):
+        estimation residuals are summed per cluster on the calendar, for the
+        Kolari-Pynnonen correlation (by default all firm-events form one cluster and
+        relative days stand for sessions).
 
     Returns
     -------
     Partial
     """
     keep = usable & np.isfinite(sigma)
+    if positions is None:
+        positions = np.broadcast_to(np.arange(len(rel), dtype=np.int64), ar.shape)
+    if cluster is None:
+        cluster = np.zeros(len(ar), dtype=np.int64)
+    positions, cluster = positions[keep], cluster[keep]
     ar, est, car, mkt = ar[keep], est[keep], car[keep], mkt[keep]
     day_scale, window_scale = day_scale[keep], window_scale[keep]
     sigma, nobs, df = sigma[keep], nobs[keep], df[keep]
@@ -224,6 +239,14 @@ def partial(
     )
 
     mkt_est = in_est[None, :] & np.isfinite(mkt)
+    # Scaled residuals summed per cluster on each session: |sum|^2 - count = the sum of the
+    # pairwise correlations of the cluster's firm-events (exact for pairs that share their
+    # estimation days).
+    width = int(n_sessions) if n_sessions is not None else len(rel)
+    u_cluster = np.zeros((n_clusters, width))
+    on = est & (positions >= 0)
+    np.add.at(u_cluster, (np.broadcast_to(cluster[:, None], on.shape)[on], positions[on]), u[on])
+    n_cluster = np.bincount(cluster[ss > 0], minlength=n_clusters).astype(np.float64)
     rows = {
         "ar": ar_d,
         "sar": sar,
@@ -250,26 +273,79 @@ def partial(
         "mrank_sum": np.nansum(mrank_dev, axis=0),
         "mkt_sum": np.where(mkt_est, mkt, 0.0).sum(axis=0),
         "mkt_cnt": mkt_est.sum(axis=0).astype(np.float64),
-        "u_sum": u.sum(axis=0),
+        "u_cluster": u_cluster,
+        "n_cluster": n_cluster,
         "est_pos": np.array([float(np.where(est, ar > 0, False).sum())]),
         "est_all": np.array([float(m.sum())]),
-        "n_u": np.array([float((ss > 0).sum())]),
     }
     return Partial(rows, sums)
 
 
-def mean_residual_correlation(part: Partial) -> float:
-    """Mean pairwise correlation of estimation-window abnormal returns (Kolari & Pynnonen 2010).
+def overlap_clusters(start: NDArray[np.int64], end: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Group firm-events whose event windows overlap in calendar time.
 
-    Residuals are aligned by relative day, which is calendar alignment for events on one
-    date; each firm-event's residuals are centred and scaled to unit length, so the sum
-    of all pairwise correlations is ``|sum of scaled residuals|^2 - n``.
+    ``start`` and ``end`` are each firm-event's first and last session position of its
+    windows. Windows that overlap, directly or through a chain of others, share a
+    cluster id (0, 1, ...); events on one date form one cluster.
+
+    Examples
+    --------
+    >>> overlap_clusters(np.array([10, 11, 40, 12]), np.array([12, 13, 42, 14])).tolist()
+    [0, 0, 1, 0]
     """
-    n_u = float(part.sums["n_u"][0])
-    if n_u < 2:
-        return float("nan")
-    u = part.sums["u_sum"]
-    return (float(u @ u) - n_u) / (n_u * (n_u - 1.0))
+    order = np.argsort(start, kind="stable")
+    s, e = start[order], end[order]
+    reach = np.maximum.accumulate(e)
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = s[1:] > reach[:-1]
+    out = np.empty(len(s), dtype=np.int64)
+    out[order] = np.cumsum(new) - 1
+    return out
+
+
+@dataclass(frozen=True)
+class CrossCorrelation:
+    """Cross-correlation of firm-events' abnormal returns, for the Kolari-Pynnonen adjustment.
+
+    Attributes
+    ----------
+    mean
+        Mean pairwise correlation of estimation-window residuals over the pairs whose
+        event windows overlap in calendar time (NaN if none do).
+    effective
+        The same sum over all pairs, non-overlapping pairs counting zero: the ``r`` of
+        ``1 + (N - 1) r``, the variance inflation of a sum of N standardised ARs.
+    overlapping_pairs, pairs
+        Ordered pairs that overlap, and all ordered pairs ``N (N - 1)``.
+    """
+
+    mean: float
+    effective: float
+    overlapping_pairs: int
+    pairs: int
+
+    @property
+    def applies(self) -> bool:
+        """Whether any event windows overlap, so that there is a correlation to adjust for."""
+        return self.overlapping_pairs > 0 and np.isfinite(self.effective)
+
+
+def cross_correlation(part: Partial) -> CrossCorrelation:
+    """Mean residual correlation of calendar-overlapping firm-events (Kolari & Pynnonen 2010).
+
+    Residuals are aligned on the calendar, each firm-event's centred and scaled to unit
+    length over its own estimation days, so a cluster's sum of pairwise correlations is
+    ``|sum of scaled residuals|^2 - n``.
+    """
+    counts = part.sums["n_cluster"]
+    total = float(counts.sum())
+    pairs = int(total * (total - 1))
+    overlapping = int((counts * (counts - 1)).sum())
+    u = part.sums["u_cluster"]
+    r_sum = float((u**2).sum()) - total
+    mean = r_sum / overlapping if overlapping else float("nan")
+    effective = r_sum / pairs if pairs else float("nan")
+    return CrossCorrelation(mean, effective, overlapping, pairs)
 
 
 def _t(stat: float, df: float, null: str = "AAR = 0") -> Result:
@@ -309,7 +385,7 @@ class Common:
     sd_aar: float  # sd of the estimation-window AAR series (Brown & Warner 1985)
     m_mean: float  # market mean and centred sum of squares over the estimation window (Lamb 1995)
     m_sxx: float
-    rbar: float  # mean residual correlation (Kolari & Pynnonen 2010)
+    correlation: CrossCorrelation  # residual cross-correlation (Kolari & Pynnonen 2010)
     p_hat: float  # expected share of positive ARs (generalized sign)
     sd_sign: float  # sds of the daily Corrado sign, rank and modified-rank sums
     sd_rank: float
@@ -343,7 +419,7 @@ class Common:
             sd_aar=float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan"),
             m_mean=m_mean,
             m_sxx=float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan"),
-            rbar=mean_residual_correlation(part),
+            correlation=cross_correlation(part),
             p_hat=convention.gen_sign.compute(r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0])),
             sd_sign=float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull)),
             sd_rank=float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull)),
@@ -428,23 +504,35 @@ def kp_patell(s: Sample, c: Common) -> Result:
     Patell estimates no cross-sectional variance, so unlike BMP there is no ``(1 - r)`` term.
     """
     base = patell(s, c)
-    if isinstance(base, InvalidTestStatistic):
-        return base
-    if not np.isfinite(c.rbar):
-        return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
+    why = _kp_inapplicable(base, c)
+    if why is not None:
+        return why
     n = int(_patell_parts(s, c)[0].sum())
-    return _z(base.statistic / np.sqrt(1.0 + (n - 1.0) * c.rbar), base.null)
+    return _z(base.statistic / np.sqrt(1.0 + (n - 1.0) * c.correlation.effective), base.null)
 
 
 def kp_bmp(s: Sample, c: Common) -> Result:
     """Kolari & Pynnonen (2010) BMP test: ``t sqrt((1 - r) / (1 + (N - 1) r))``, t(N - 1)."""
     base = bmp(s, c)
+    why = _kp_inapplicable(base, c)
+    if why is not None:
+        return why
+    n = int(_patell_parts(s, c)[0].sum())
+    r = c.correlation.effective
+    return _t(base.statistic * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r)), n - 1, base.null)
+
+
+def _kp_inapplicable(base: Result, c: Common) -> InvalidTestStatistic | None:
     if isinstance(base, InvalidTestStatistic):
         return base
-    if not np.isfinite(c.rbar):
+    if c.correlation.pairs == 0 or not np.isfinite(c.correlation.effective):
         return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
-    n = int(_patell_parts(s, c)[0].sum())
-    return _t(base.statistic * np.sqrt((1.0 - c.rbar) / (1.0 + (n - 1.0) * c.rbar)), n - 1, base.null)
+    if c.correlation.overlapping_pairs == 0:
+        return InvalidTestStatistic(
+            "no two event windows overlap in calendar time, so there is no cross-correlation to adjust for "
+            "(the unadjusted test applies)"
+        )
+    return None
 
 
 def lamb(s: Sample, c: Common) -> Result:

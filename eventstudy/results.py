@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
+from eventstudy.aggregate import CrossCorrelation
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.data.panel import PricePanel
@@ -255,9 +256,10 @@ class EventStudyResults(_SummaryRepr):
         Many-firm tests, ``{(window, test): statistic}``; a single day ``d`` is the
         window ``[d,d]`` (AAR), a longer window is a CAAR. A test that cannot apply is
         an :class:`~eventstudy.inference.InvalidTestStatistic` with the reason.
-    residual_correlation
-        Mean pairwise correlation of the firm-events' estimation-window abnormal
-        returns, aligned by relative day (the Kolari-Pynnonen r).
+    cross_correlation
+        Residual cross-correlation of firm-events whose windows overlap in calendar time
+        (the Kolari-Pynnonen r, estimated on the sessions the pairs share), with how
+        many pairs overlap.
     refitter
         Fits another configuration on the same prices (used by ``with_convention``,
         ``with_model`` and windows not computed with the fit).
@@ -269,7 +271,7 @@ class EventStudyResults(_SummaryRepr):
     convention: Convention
     windows: tuple[Window, ...]
     aggregate_tests: TestTable
-    residual_correlation: float
+    cross_correlation: CrossCorrelation
     refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults]
     _tables: Tables
     _prices: PricePanel
@@ -292,7 +294,7 @@ class EventStudyResults(_SummaryRepr):
         convention: Convention,
         aggregate_tests: Mapping[tuple[Window, str], Result],
         aggregate_estimates: pd.DataFrame,
-        residual_correlation: float,
+        cross_correlation: CrossCorrelation,
         refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults],
     ) -> EventStudyResults:
         """Label the engine's arrays (internal; use :meth:`EventStudy.fit`).
@@ -383,7 +385,7 @@ class EventStudyResults(_SummaryRepr):
             convention=convention,
             windows=tuple(chunk.windows),
             aggregate_tests=TestTable(aggregate_tests),
-            residual_correlation=float(residual_correlation),
+            cross_correlation=cross_correlation,
             refitter=refitter,
             _tables=tables,
             _prices=prices,
@@ -468,6 +470,11 @@ class EventStudyResults(_SummaryRepr):
         )
 
     # ------------------------------------------------------------------ accessors
+    @property
+    def residual_correlation(self) -> float:
+        """Mean residual correlation of the calendar-overlapping pairs (NaN if none overlap)."""
+        return self.cross_correlation.mean
+
     @property
     def event_ids(self) -> list[str]:
         """Event ids in study order."""

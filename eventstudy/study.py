@@ -86,6 +86,9 @@ class Stack:
     factor_names: tuple[str, ...]
     positions: Ints  # session positions (n, T), -1 outside data
     usable: Mask | None = None  # firm-events allowed into the tests (None: all)
+    cluster: Ints | None = None  # cluster of calendar-overlapping event windows (None: one cluster)
+    n_clusters: int = 1
+    n_sessions: int | None = None
 
 
 def grid_positions(event_pos: Ints, rel: Ints, n_sessions: int) -> Ints:
@@ -220,6 +223,10 @@ def compute_chunk(
         nobs=fit.nobs,
         df=fit.df,
         usable=(fit.nobs >= min_obs) & (stack.usable if stack.usable is not None else True),
+        positions=stack.positions,
+        cluster=stack.cluster,
+        n_clusters=stack.n_clusters,
+        n_sessions=stack.n_sessions,
     )
     big = np.iinfo(np.int64).max
     return ChunkResult(
@@ -256,6 +263,7 @@ class Placed:
     mkt_cols: Ints
     positions: Ints | None  # per-pair day counting; None: event session + relative day
     spans: Ints  # first and last session position each firm-event spans
+    cluster: Ints  # firm-events whose windows overlap in calendar time share a cluster
 
 
 @dataclass(frozen=True)
@@ -368,7 +376,7 @@ class EventStudy:
             convention=self.convention,
             aggregate_tests=aggregate.aggregate_tests(merged.partial, days, windows, in_est, self.convention),
             aggregate_estimates=aggregate.estimates(merged.partial, days, windows, self.convention),
-            residual_correlation=aggregate.mean_residual_correlation(merged.partial),
+            cross_correlation=aggregate.cross_correlation(merged.partial),
             prices=panel,
             refitter=functools.partial(_refit, panel=panel, backend=self.backend, paths=self.paths),
         )
@@ -420,6 +428,15 @@ class EventStudy:
             spans = np.column_stack(
                 [np.where(positions >= 0, positions, positions.max()).min(axis=1), positions.max(axis=1)]
             )
+        # Windows that overlap in calendar time are cross-correlated (the Kolari-Pynnonen case).
+        lo, hi = min(w.start for w in cfg.windows), max(w.end for w in cfg.windows)
+        if positions is None:
+            first, last = event_pos + lo, event_pos + hi
+        else:
+            inside = positions[:, (rel >= lo) & (rel <= hi)]
+            first = np.where(inside >= 0, inside, np.iinfo(np.int64).max).min(axis=1)
+            last = inside.max(axis=1)
+        cluster = aggregate.overlap_clusters(first, last)
         return Placed(
             list(cfg.events),
             days,
@@ -430,6 +447,7 @@ class EventStudy:
             laid.mkt_cols,
             positions,
             spans,
+            cluster,
         )
 
     def _screen(self, grid: Grid, placed: Placed, rel: Ints) -> Screen:
@@ -484,7 +502,18 @@ class EventStudy:
                 else np.zeros((*pos.shape, 0))
             )
             firm, mkt = take(grid.values, pos, placed.firm_cols[sl]), take(grid.values, pos, placed.mkt_cols[sl])
-            return Stack(rel, firm, mkt, fac, grid.factor_names, pos, screen.clean[sl])
+            return Stack(
+                rel,
+                firm,
+                mkt,
+                fac,
+                grid.factor_names,
+                pos,
+                screen.clean[sl],
+                placed.cluster[sl],
+                int(placed.cluster.max()) + 1,
+                len(grid.sessions),
+            )
 
         slices = [slice(a, a + self.chunk_size) for a in range(0, n, self.chunk_size)]
         compute = functools.partial(

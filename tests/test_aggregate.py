@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +12,7 @@ from scipy import stats
 
 from eventstudy import EventStudy, StudyConfig, Window
 from eventstudy.aggregate import AGGREGATE_TESTS
+from eventstudy.config import Event
 from eventstudy.data.sources import PanelSource
 from eventstudy.inference import InvalidTestStatistic
 from eventstudy.inference import TestStatistic as Statistic
@@ -54,17 +57,59 @@ def test_patell_and_bmp_by_hand(res) -> None:  # type: ignore[no-untyped-def]
     assert res.aggregate_tests[("[0,0]", "bmp")].statistic == pytest.approx(bmp, rel=1e-12)
 
 
-def test_kolari_pynnonen_factor_by_hand(res) -> None:  # type: ignore[no-untyped-def]
-    """t_KP = t_BMP sqrt((1 - r)/(1 + (N - 1) r)), r the mean pairwise residual correlation."""
+@pytest.fixture(scope="module")
+def one_date():  # type: ignore[no-untyped-def]
+    """Twelve simulated firms, all with an event on the same session: one calendar-overlapping cluster."""
+    sim = simulate_event_panel(12, seed=3, true_ar=-0.02)
+    day = sim.events[0].event_date
+    return _fit(sim, [Event(e.event_id, e.ticker, day, e.market) for e in sim.events])
+
+
+def _pearson_rbar(res) -> float:  # type: ignore[no-untyped-def]
     est = res.est_mask.to_numpy()
     resid = np.where(est, res.ar.to_numpy(), np.nan)
-    corr = np.ma.corrcoef(np.ma.masked_invalid(resid.T)).data
+    assert est.all(axis=1).any()  # the firms share their estimation days
+    corr = np.corrcoef(resid[est.all(axis=1)].T)
     n = corr.shape[0]
-    rbar = (corr.sum() - n) / (n * (n - 1))
+    return float((corr.sum() - n) / (n * (n - 1)))
+
+
+def test_kolari_pynnonen_factor_by_hand(one_date) -> None:  # type: ignore[no-untyped-def]
+    """t_KP = t_BMP sqrt((1 - r)/(1 + (N - 1) r)), r the mean pairwise residual correlation (Pearson)."""
+    rbar = _pearson_rbar(one_date)
+    n = len(one_date.event_ids)
+    assert one_date.residual_correlation == pytest.approx(rbar, rel=1e-9)
     factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
-    base = res.aggregate_tests[("[0,0]", "bmp")].statistic
-    # the residuals of one simulated date set share all estimation days, so the identity is exact
-    assert res.aggregate_tests[("[0,0]", "kp_bmp")].statistic == pytest.approx(base * factor, rel=1e-3)
+    base = one_date.aggregate_tests[("[0,0]", "bmp")].statistic
+    assert one_date.aggregate_tests[("[0,0]", "kp_bmp")].statistic == pytest.approx(base * factor, rel=1e-9)
+
+
+def test_kolari_pynnonen_is_not_applied_to_windows_that_do_not_overlap() -> None:
+    sim = simulate_event_panel(4, seed=5)
+    days = [sim.events[0].event_date + dt.timedelta(days=30 * k) for k in range(4)]
+    res = _fit(sim, [Event(e.event_id, e.ticker, d, e.market) for e, d in zip(sim.events, days, strict=True)])
+    assert res.cross_correlation.overlapping_pairs == 0 and np.isnan(res.residual_correlation)
+    for name in ("kp_patell", "kp_bmp"):
+        got = res.aggregate_tests["0:0", name]
+        assert isinstance(got, InvalidTestStatistic) and "overlap in calendar time" in got.reason
+    assert isinstance(res.aggregate_tests["0:0", "bmp"], Statistic)
+
+
+def test_kolari_pynnonen_counts_only_overlapping_pairs() -> None:
+    """Two dates far apart, two firms each: only the two same-date pairs (4 ordered) overlap."""
+    sim = simulate_event_panel(4, seed=6)
+    first = sim.events[0].event_date
+    days = [first, first, first + dt.timedelta(days=60), first + dt.timedelta(days=60)]
+    res = _fit(sim, [Event(e.event_id, e.ticker, d, e.market) for e, d in zip(sim.events, days, strict=True)])
+    cc = res.cross_correlation
+    assert (cc.overlapping_pairs, cc.pairs) == (4, 12)
+    pair_r = []
+    for a, b in ((0, 1), (2, 3)):
+        ids = [res.event_ids[a], res.event_ids[b]]
+        est = res.est_mask[ids].to_numpy().all(axis=1)
+        pair_r.append(np.corrcoef(res.ar[ids].to_numpy()[est].T)[0, 1])
+    assert cc.mean == pytest.approx(np.mean(pair_r), rel=1e-9)
+    assert cc.effective == pytest.approx(2 * sum(pair_r) / 12, rel=1e-9)
 
 
 def test_sign_tests_by_hand(res) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +174,9 @@ def test_aggregate_tests_ignore_order_and_chunking(seed: int, perm_seed: int, ch
     order = np.random.default_rng(perm_seed).permutation(len(sim.events))
     other = _fit(sim, [sim.events[i] for i in order], chunk=chunk)
     for key, value in base.aggregate_tests.items():
-        assert other.aggregate_tests[key].statistic == pytest.approx(value.statistic, rel=1e-12, abs=1e-12), key
+        assert other.aggregate_tests[key].statistic == pytest.approx(
+            value.statistic, rel=1e-12, abs=1e-12, nan_ok=True
+        ), key
 
 
 def test_planted_effect_is_rejected_by_every_test() -> None:
@@ -199,16 +246,13 @@ def test_with_convention_and_with_model_give_new_results(res) -> None:  # type: 
     assert adjusted.model.name == "market_adjusted" and "beta" not in adjusted.params.columns
 
 
-def test_kolari_pynnonen_patell_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+def test_kolari_pynnonen_patell_by_hand(one_date) -> None:  # type: ignore[no-untyped-def]
     """z_KP = z_Patell / sqrt(1 + (N - 1) r) (Kolari and Pynnonen 2010): no (1 - r) term for Patell."""
-    est = res.est_mask.to_numpy()
-    resid = np.where(est, res.ar.to_numpy(), np.nan)
-    corr = np.ma.corrcoef(np.ma.masked_invalid(resid.T)).data
-    n = corr.shape[0]
-    rbar = (corr.sum() - n) / (n * (n - 1))
-    base = res.aggregate_tests[("[0,0]", "patell")].statistic
-    got = res.aggregate_tests[("[0,0]", "kp_patell")]
-    assert got.statistic == pytest.approx(base / np.sqrt(1 + (n - 1) * rbar), rel=1e-3)
+    rbar = _pearson_rbar(one_date)
+    n = len(one_date.event_ids)
+    base = one_date.aggregate_tests[("[0,0]", "patell")].statistic
+    got = one_date.aggregate_tests[("[0,0]", "kp_patell")]
+    assert got.statistic == pytest.approx(base / np.sqrt(1 + (n - 1) * rbar), rel=1e-9)
     assert got.pvalue == pytest.approx(2 * stats.norm.sf(abs(got.statistic)), rel=1e-12)
 
 
