@@ -381,9 +381,20 @@ def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
                 "verdict": v.verdict,
                 "rule": v.why,
                 "gate": c.gate,
+                "span_days": _span_days(c),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _span_days(claim: Claim) -> float:
+    """Calendar days from the earliest start to the latest end the claim's window allows (NaN if undated)."""
+    days = [
+        pd.Timestamp(d)
+        for d in f"{claim.start};{claim.end}".split(";")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.strip())
+    ]
+    return float((max(days) - min(days)).days) if days else float("nan")
 
 
 def verify_study(config: StudyConfig, base_dir: Path | None = None) -> tuple[str, list[str]]:

@@ -86,6 +86,8 @@ class StudyConfig:
     context_tickers: tuple[str, ...] = ()
     index_date: dt.date | None = None
     claims: str | None = None
+    share_notes: tuple[tuple[str, str], ...] = ()  # ticker -> what its share count covers
+    selected_on_outcome: bool = False  # the firms were chosen because they moved
 
     def __post_init__(self) -> None:
         # Inputs a user has: strings for windows, lists for tuples, one path for prices.
@@ -104,6 +106,14 @@ class StudyConfig:
             columns = [c.strip() for c in columns.split(",") if c.strip()]
         set_(self, "factor_columns", tuple(str(c) for c in columns))
         set_(self, "context_tickers", tuple(str(c) for c in self.context_tickers))
+        notes: Any = self.share_notes
+        pairs = notes.items() if isinstance(notes, Mapping) else notes
+        try:
+            set_(self, "share_notes", tuple(sorted((str(k), str(v)) for k, v in pairs)))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f'share_notes={notes!r} must map tickers to notes, e.g. {{ GOOGL = "class A shares only" }}.'
+            ) from None
         if self.index_date is not None:
             set_(self, "index_date", parse_date("index_date", self.index_date, self.date_format))
         validate_literal("model", self.model, ModelName)
@@ -113,7 +123,7 @@ class StudyConfig:
             validate_literal("returns", self.returns, ReturnKind)
         if self.negative_prices is not None:
             validate_literal("negative_prices", self.negative_prices, NegativePrices)
-        for flag in ("allow_jumps", "strict"):
+        for flag in ("allow_jumps", "strict", "selected_on_outcome"):
             if not isinstance(getattr(self, flag), bool | np.bool_):
                 raise ConfigError(f"{flag}={getattr(self, flag)!r} must be true or false.")
         if self.model != "custom" and (self.factors or self.factor_columns):
@@ -169,7 +179,7 @@ class StudyConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly echo of the configuration (read back by :meth:`from_dict`)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: _plain(getattr(self, f.name), f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "config") -> StudyConfig:
@@ -277,15 +287,17 @@ _SECTIONS: dict[str, set[str]] = {
         "factor_columns",
     },
     "data": {"source", "prices", "calendar", "date_format", "negative_prices", "allow_jumps", "strict"},
-    "report": {"context_tickers", "index_date", "claims"},
+    "report": {"context_tickers", "index_date", "claims", "share_notes", "selected_on_outcome"},
 }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, key: str = "") -> Any:
     if isinstance(value, Window):
         return f"{value.start}:{value.end}"
     if isinstance(value, Event):
         return value.as_dict()
+    if key == "share_notes":
+        return dict(value)
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dt.date):

@@ -21,8 +21,8 @@ def bundled_shares() -> pd.DataFrame:
 def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> tuple[float, str] | None:
     """Return the latest share count for ``ticker`` dated on or before ``day``.
 
-    Falls back to the earliest later count when none precedes ``day``. Returns
-    ``(shares, note)`` or ``None`` when the ticker has no count.
+    When no count precedes ``day`` the earliest later one is used, and the note says so
+    with its date. Returns ``(shares, note)`` or ``None`` when the ticker has no count.
     """
     table = bundled_shares() if table is None else table
     if ticker not in _tickers(table):
@@ -33,6 +33,8 @@ def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> t
     before = rows[rows["as_of_date"] <= pd.Timestamp(day)]
     row = before.iloc[-1] if not before.empty else rows.iloc[0]
     note = f"{float(row['shares']):,.0f} shares as of {row['as_of_date'].date()} ({str(row['source_document']).split(' (')[0]})"
+    if before.empty:
+        note += f"; dated after the event ({day}): no earlier count is bundled"
     return float(row["shares"]), note
 
 

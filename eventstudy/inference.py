@@ -106,3 +106,68 @@ def sq_test(ar: Array, est: Mask, car: Array, length: int) -> tuple[Array, Array
     quantile[bad] = np.nan
     pval[bad] = np.nan
     return quantile, pval, n_sums
+
+
+def adjust_pvalues(pvalues: NDArray[np.float64] | list[float], method: str) -> NDArray[np.float64]:
+    """Adjust a family of p-values for multiple testing; NaN stays NaN and is not counted.
+
+    Parameters
+    ----------
+    pvalues
+        The family's raw p-values.
+    method
+        ``holm`` (Holm 1979, family-wise error rate) or ``bh`` (Benjamini and Hochberg
+        1995, false discovery rate).
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, np.nan, 0.03], "holm").round(3).tolist()
+    [0.03, 0.06, nan, 0.06]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(pvalues, dtype=np.float64)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method={"holm": "holm", "bh": "fdr_bh"}[method])[1]
+    return out
+
+
+@dataclass(frozen=True)
+class VarianceCheck:
+    """Cross-sectional spread of standardised abnormal returns on one day.
+
+    Under the null of no event-induced variance the standardised ARs have variance 1;
+    ``(N - 1) s^2`` is then chi-square with N - 1 degrees of freedom.
+    """
+
+    __test__ = False
+
+    sd: float
+    n: int
+    pvalue: float
+
+    @property
+    def event_induced(self) -> bool:
+        """Whether the spread differs from 1 at the 5% level (two-sided)."""
+        return bool(self.pvalue < 0.05)
+
+
+def variance_check(standardised: NDArray[np.float64]) -> VarianceCheck:
+    """Test whether standardised ARs have variance 1 (event-induced variance; Boehmer et al. 1991).
+
+    Examples
+    --------
+    >>> round(variance_check(np.array([2.0, -2.0, 2.0, -2.0])).sd, 3)
+    2.309
+    """
+    x = np.asarray(standardised, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n < 3:
+        return VarianceCheck(float("nan"), n, float("nan"))
+    s2 = float(x.var(ddof=1))
+    stat = (n - 1) * s2
+    p = 2 * min(stats.chi2.cdf(stat, n - 1), stats.chi2.sf(stat, n - 1))
+    return VarianceCheck(float(np.sqrt(s2)), n, float(min(1.0, p)))

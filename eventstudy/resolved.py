@@ -50,6 +50,8 @@ class ResolvedConfig:
     context_tickers: tuple[str, ...]
     index_date: dt.date | None
     claims: str | None
+    share_notes: tuple[tuple[str, str], ...]
+    selected_on_outcome: bool
 
     @property
     def profile(self) -> Convention:

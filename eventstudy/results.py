@@ -33,8 +33,8 @@ from eventstudy.windows import Window
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"]
-"""Series colours shared by every figure, in study order."""
+PALETTE = ["#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#8C564B", "#7A7A00", "#000080"]
+"""Series colours shared by every figure, in study order (Okabe-Ito's colour-blind-safe set, then darker tones)."""
 
 TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "bse", "test", "statistic", "p_value", "df"]
 WINDOW_COLUMNS = ["car", "bse", "tvalues", "pvalues", "sq_quantile", "sq_pvalues", "bhar"]
@@ -686,12 +686,17 @@ class EventStudyResults(_SummaryRepr):
             }
         )
 
-    def dollar_impact(self, rel_day: int = 0) -> pd.DataFrame:
+    def dollar_impact(self, rel_day: int = 0, level: float = 0.95) -> pd.DataFrame:
         """Market value moved on ``rel_day`` and its abnormal part, per firm-event.
 
         Uses as-traded closes and the latest bundled share count dated on or before the
-        event; firms without a share count are left out.
+        event (a later count only where no earlier one exists, said in ``shares_note``).
+        ``abnormal_low`` and ``abnormal_high`` bound the abnormal part with the AR's
+        ``level`` interval (t(M - k) quantile times the AR's standard error). Firm-events
+        without a share count are listed with ``shares_note`` saying so and NaN figures.
         """
+        from scipy import stats
+
         from eventstudy.dollar import shares_on, value_change
 
         rows = []
@@ -703,21 +708,33 @@ class EventStudyResults(_SummaryRepr):
                 continue
             found = shares_on(str(ev["ticker"]), ev["event_date"])
             day, prev = t.dates.loc[rel_day, eid], t.dates.loc[rel_day - 1, eid]
-            if found is None or pd.isna(day) or pd.isna(prev):
+            if pd.isna(day) or pd.isna(prev):
+                continue
+            if found is None:
+                rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
+                rows[-1]["shares_note"] = "no share count bundled"
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
-            fig = value_change(found[0], p0, p1, float(t.ar.loc[rel_day, eid]))
+            ar = float(t.ar.loc[rel_day, eid])
+            half = float(stats.t.ppf(0.5 + level / 2, t.params.loc[eid, "df"])) * np.sqrt(t.ar_var.loc[rel_day, eid])
+            fig = value_change(found[0], p0, p1, ar)
             rows.append(
                 {
                     "event_id": eid,
                     "ticker": ev["ticker"],
                     "date": pd.Timestamp(day).date(),
                     **fig,
+                    "abnormal_low": (ar - half) * fig["mv_prev"],
+                    "abnormal_high": (ar + half) * fig["mv_prev"],
                     "shares_note": found[1],
                 }
             )
-        return pd.DataFrame(rows).set_index("event_id") if rows else pd.DataFrame()
+        columns = [
+            "event_id", "ticker", "date", "shares", "close_prev", "close", "mv_prev", "mv", "mv_change",
+            "abnormal_change", "abnormal_low", "abnormal_high", "shares_note",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).set_index("event_id")
 
     def write(self, folder: Path, *, source: str = "") -> Path:
         """Write ``ar.csv``, ``params.csv``, ``tests.csv``, ``aggregate.csv`` and ``summary.json``.
@@ -814,32 +831,89 @@ class EventStudyResults(_SummaryRepr):
         )
         return Summary(f"Event study: {cfg.name}", table, notes)
 
-    def plot(self, *, ax: Any = None) -> Figure:
-        """Plot cumulative abnormal returns (:attr:`cumulative_ar`) by relative day, event window shaded.
+    def plot(
+        self,
+        kind: str = "car",
+        *,
+        window: WindowLike | None = None,
+        tickers: Sequence[str] | None = None,
+        ax: Any = None,
+    ) -> Figure:
+        """Plot cumulative abnormal returns by relative day.
+
+        Parameters
+        ----------
+        kind
+            ``car``: each firm-event's CAR path (the numbers of :attr:`cumulative_ar`
+            when ``window`` is the event window); above eight paths the ``tickers`` (or
+            the three largest falls and rises) are drawn in colour, the rest in grey,
+            with the average in black. ``caar``: the average path with its 95% band
+            (cross-sectional standard error, t(N - 1)).
+        window
+            The days to cumulate over, from its first day (default: from the event
+            window's first day to the last computed day).
+        tickers
+            Firm-events to show (tickers or event ids); default all.
+        ax
+            A matplotlib Axes to draw on.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
+        if kind not in ("car", "caar"):
+            raise InvalidOptionError("kind", kind, ["car", "caar"])
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+            fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
         else:
             fig = ax.figure
-        path = self.cumulative_ar * 100
-        tickers = self._tables.events["ticker"]
-        for i, eid in enumerate(self.event_ids):
-            ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=str(tickers[eid]))
-        w = self.config.event_window
-        ax.axvspan(w.start - 0.5, w.end + 0.5, color="0.85", zorder=0, label=f"event window {w}")
+        ar = self._tables.ar
+        tick = self._tables.events["ticker"]
+        ids = self.event_ids
+        if tickers is not None:
+            wanted = set(tickers)
+            ids = [e for e in ids if e in wanted or tick[e] in wanted]
+            if not ids:
+                raise InvalidOptionError("tickers", list(tickers), sorted(set(tick)))
+        w = Window.parse(window) if window is not None else Window(self.config.event_window.start, int(ar.index.max()))
+        if w.start < int(ar.index.min()) or w.end > int(ar.index.max()):
+            raise InvalidOptionError("window", str(w), [f"inside [{int(ar.index.min())},{int(ar.index.max())}]"])
+        path = ar.loc[w.start : w.end, ids].cumsum(skipna=False) * 100
+        one_date = self._tables.events.loc[ids, "event_session"].nunique() == 1
+        label = {e: str(tick[e]) if one_date else e for e in ids}
+        if kind == "caar":
+            mean = path.mean(axis=1)
+            n = path.notna().sum(axis=1)
+            from scipy import stats
+
+            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * path.std(axis=1, ddof=1) / np.sqrt(n)
+            ax.fill_between(path.index, mean - half, mean + half, color=PALETTE[0], alpha=0.2, lw=0, label="95% band")
+            ax.plot(path.index, mean, marker="o", ms=3, color=PALETTE[0], label=f"CAAR ({len(ids)} firm-events)")
+        elif len(ids) <= 8:
+            for i, eid in enumerate(ids):
+                ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label[eid])
+        else:
+            final = path.iloc[-1].dropna().sort_values()
+            shown = list(ids) if tickers is not None and len(ids) <= 8 else [*final.index[:3], *final.index[-3:]]
+            for eid in ids:
+                if eid not in shown:
+                    ax.plot(path.index, path[eid], color="0.75", lw=0.7, zorder=1)
+            for i, eid in enumerate(shown):
+                ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label[eid])
+            ax.plot(path.index, path.mean(axis=1), color="black", lw=2, label=f"average of {len(ids)}")
+        ew = self.config.event_window
+        ax.axvspan(ew.start - 0.5, ew.end + 0.5, color="0.9", zorder=0, label=f"event window {ew}")
         ax.axvline(0, color="0.3", lw=0.8, ls="--")
         ax.axhline(0, color="0.3", lw=0.8)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("relative day (sessions from the event)")
-        ax.set_ylabel(f"CAR from day {w.start:+d} (%)")
-        ax.set_title(f"Cumulative abnormal returns, {self.model.name} model")
-        ax.legend(fontsize=8, ncols=2)
+        ax.set_ylabel(f"{'CAAR' if kind == 'caar' else 'CAR'} from day {w.start:+d} (%)")
+        what = "Average cumulative abnormal return" if kind == "caar" else "Cumulative abnormal returns"
+        ax.set_title(f"{what}, {self.model.name} model")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return fig
 
 

@@ -29,6 +29,7 @@ class ReportBuilder:
     files: dict[str, bytes] = field(default_factory=dict)
     sections: list[dict[str, Any]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # work several sections share (fits of other models)
 
     def add_figure(self, name: str, fig: Any, caption: str) -> dict[str, str]:
         """Store a figure as ``figures/<name>.png`` and return its reference."""

@@ -58,11 +58,56 @@ def price_paths(
     return fig
 
 
-def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
-    """Event-day raw return and AR per firm, with the AR's 95% interval."""
+def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:
+    """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1.
+
+    Above eight firm-events the three largest falls and rises by the last day are drawn
+    in colour, the rest in grey, with the median in black.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = _new()
+    ret = res.ret.loc[max(first, int(res.ret.index.min())) :]
+    growth = np.exp(ret.cumsum(skipna=False)) if res.config.returns == "log" else (1 + ret).cumprod(skipna=False)
+    index = growth.div(growth.loc[-1]) * 100.0
+    ids = [e for e in res.event_ids if index[e].notna().any()]
+    final = index.iloc[-1][ids].dropna().sort_values()
+    shown = ids if len(ids) <= 8 else [*final.index[:3], *final.index[-3:]]
+    for e in ids:
+        if e not in shown:
+            ax.plot(index.index, index[e], color="0.75", lw=0.7, zorder=1)
+    for i, e in enumerate(shown):
+        ax.plot(index.index, index[e], color=PALETTE[i % len(PALETTE)], lw=1.6, label=e)
+    if len(ids) > 8:
+        ax.plot(index.index, index[ids].median(axis=1), color="black", lw=2, label=f"median of {len(ids)}")
+    ax.axvline(0, color="black", lw=1.0, ls=":")
+    ax.axhline(100, color="0.6", lw=0.7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("relative day (sessions from each firm-event's own event session)")
+    ax.set_ylabel("price index (day -1 close = 100)")
+    ax.set_title("Prices in event time, each firm-event indexed to 100 on the session before its event")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def caar_path(res: EventStudyResults) -> Figure:
+    """Average cumulative abnormal return with its 95% band."""
     fig, ax = _new((9.0, 4.4))
-    ids = res.event_ids
-    labels = [str(res.events.loc[e, "ticker"]) for e in ids]
+    res.plot("caar", ax=ax)
+    return fig
+
+
+def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
+    """Event-day raw return and AR per firm, with the AR's 95% interval.
+
+    Above 25 firm-events the ARs are drawn sorted, as points with their intervals.
+    """
+    fig, ax = _new((9.0, 4.4))
+    ids = [e for e in res.event_ids if np.isfinite(res.ar.loc[rel_day, e])]
+    one_date = res.events["event_session"].nunique() == 1
+    labels = [str(res.events.loc[e, "ticker"]) if one_date else e for e in ids]
+    if len(ids) > 25:
+        return _sorted_ars(fig, ax, res, ids, rel_day)
     raw = res.ret.loc[rel_day, ids].to_numpy() * 100
     ar = res.ar.loc[rel_day, ids].to_numpy() * 100
     se = np.sqrt(res.ar_var.loc[rel_day, ids].to_numpy()) * 100
@@ -101,6 +146,23 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
     ax.set_ylabel("return on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
     ax.legend(fontsize=8)
+    return fig
+
+
+def _sorted_ars(fig: Figure, ax: Axes, res: EventStudyResults, ids: list[str], rel_day: int) -> Figure:
+    from scipy import stats
+
+    ar = res.ar.loc[rel_day, ids] * 100
+    half = stats.t.ppf(0.975, res.params.loc[ids, "df"]) * np.sqrt(res.ar_var.loc[rel_day, ids]) * 100
+    order = np.argsort(ar.to_numpy())
+    x = np.arange(len(ids))
+    ax.errorbar(x, ar.to_numpy()[order], yerr=half.to_numpy()[order], fmt="o", ms=3, color=PALETTE[0], elinewidth=0.6)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks([])
+    ax.set_xlabel(f"{len(ids)} firm-events, sorted by abnormal return")
+    day = f"{rel_day:+d}".replace("+0", "0")
+    ax.set_ylabel(f"abnormal return on day {day} (%)")
+    ax.set_title(f"Abnormal return on day {day} with 95% intervals ({res.model.name} model)")
     return fig
 
 
@@ -199,7 +261,7 @@ def spec_grid(table: pd.DataFrame, value: str, title: str) -> Figure:
     return fig
 
 
-def sector_strip(table: pd.DataFrame, highlight: list[str]) -> Figure:
+def sector_strip(table: pd.DataFrame, highlight: list[str], model: str = "market model") -> Figure:
     """Event-day AR of every member by GICS sector: one dot per firm, a bar at the median.
 
     ``table`` has columns ``ticker``, ``sector`` and ``ar``; ``highlight`` tickers are
@@ -221,7 +283,7 @@ def sector_strip(table: pd.DataFrame, highlight: list[str]) -> Figure:
     counts = table["sector"].value_counts()
     ax.set_yticks(range(len(order)), [f"{s} ({counts[s]})" for s in order], fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("abnormal return on the event day (%), market model vs S&P 500")
+    ax.set_xlabel(f"abnormal return on the event day (%), {model}")
     ax.set_title("Where the shock landed: every S&P 500 member by sector (bar: sector median)")
     return fig
 

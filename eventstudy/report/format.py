@@ -36,3 +36,23 @@ def finite(v: Any) -> bool:
         return math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+def fmt_bn_rounded(v: Any, half_width: Any) -> str:
+    """Format US dollars in billions to two significant digits of ``half_width`` (what its uncertainty supports).
+
+    Examples
+    --------
+    >>> fmt_bn_rounded(-461.7e9, 180e9)
+    '-$460bn'
+    >>> fmt_bn_rounded(-2.34e9, 0.4e9)
+    '-$2.34bn'
+    """
+    if not finite(v):
+        return "n/a"
+    if not finite(half_width) or float(half_width) <= 0:
+        return fmt_bn(v)
+    step = 10.0 ** (math.floor(math.log10(float(half_width))) - 1)
+    value = round(float(v) / step) * step / 1e9
+    decimals = max(0, -math.floor(math.log10(step / 1e9)))
+    return f"{'-' if value < 0 else ''}${abs(value):,.{decimals}f}bn"

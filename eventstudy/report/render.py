@@ -19,10 +19,11 @@ from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
+from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
-from eventstudy.report.format import finite, fmt_bn, fmt_num, fmt_p, fmt_pct
-from eventstudy.report.robustness import aggregate_section, robustness_section
+from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct
+from eventstudy.report.robustness import aggregate_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
@@ -34,6 +35,7 @@ def firm_table(res: EventStudyResults) -> pd.DataFrame:
     """One row per firm-event: raw return, AR, CARs with t, t p-value and SQ p-value, parameters."""
     rows = []
     events, window_table, ret, ar, ar_var = res.events, res.window_table, res.ret, res.ar, res.ar_var
+    params = res.params
     for eid in res.event_ids:
         ev = events.loc[eid]
         row: dict[str, Any] = {
@@ -52,9 +54,9 @@ def firm_table(res: EventStudyResults) -> pd.DataFrame:
             row[f"p_sq_{w.label}"] = tab["sq_pvalues"]
         row.update(
             {
-                "alpha": res.params.loc[eid, "alpha"],
-                "beta": res.params.loc[eid, "beta"] if "beta" in res.params.columns else np.nan,
-                "sigma": res.params.loc[eid, "sigma"],
+                "alpha": params.loc[eid, "alpha"],
+                "beta": params.loc[eid, _slope(params)] if _slope(params) else np.nan,
+                "sigma": params.loc[eid, "sigma"],
                 "est_start": ev["est_start"],
                 "est_end": ev["est_end"],
                 "n_est": ev["n_est"],
@@ -65,16 +67,72 @@ def firm_table(res: EventStudyResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _t_text(res: EventStudyResults) -> str:
-    return (
-        f"t-statistics are CAR / sqrt(Var(CAR)) with t(M-k) p-values, where "
-        f"{res.convention.variance.describe(res.model.n_params)} ({res.convention.name} convention)."
-    )
+def _slope(params: pd.DataFrame) -> str | None:
+    """Return the first slope column: ``beta`` for the market model, ``beta_mkt_rf`` for factor models."""
+    return next((c for c in params.columns if c.startswith("beta")), None)
 
 
-def core_sections(b: ReportBuilder) -> None:
-    """Sections 1-3: price paths, per-firm statistics and dollar impact."""
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def adjusted_pvalues(res: EventStudyResults) -> pd.DataFrame:
+    """Every firm-event's t and SQ p-values with Holm and Benjamini-Hochberg adjustments.
+
+    Each test's p-values over all firm-events and windows form one family.
+    """
+    tab = res.window_table.reset_index()
+    tab["ticker"] = tab["event_id"].map(res.events["ticker"])
+    tab["window"] = tab["window"].map(str)
+    out = []
+    for test, col in (("t", "pvalues"), ("sq", "sq_pvalues")):
+        part = tab[["event_id", "ticker", "window"]].assign(test=test, p_value=tab[col].to_numpy())
+        part["p_holm"] = adjust_pvalues(part["p_value"].to_numpy(), "holm")
+        part["p_bh"] = adjust_pvalues(part["p_value"].to_numpy(), "bh")
+        out.append(part)
+    return pd.concat(out, ignore_index=True)
+
+
+def sq_floors(res: EventStudyResults) -> pd.DataFrame:
+    """Return the smallest SQ p-value each firm-event and window can reach: 2 / (N + 1), N the estimation sums."""
+    est = res.est_mask
+    rows = []
+    for w in res.windows:
+        for eid in res.event_ids:
+            days = est[eid].to_numpy().astype(np.int64)
+            n_sums = int((np.convolve(days, np.ones(w.length, dtype=np.int64), "valid") == w.length).sum())
+            rows.append({"event_id": eid, "window": str(w), "n_sums": n_sums, "floor": 2.0 / (n_sums + 1)})
+    return pd.DataFrame(rows)
+
+
+def _study_shape(res: EventStudyResults) -> tuple[int, int]:
+    """Return the number of usable firm-events and of distinct event sessions among them."""
+    ok = res.events["status"].str.startswith("ok")
+    return int(ok.sum()), int(res.events.loc[ok, "event_session"].nunique())
+
+
+def price_section(b: ReportBuilder) -> None:
+    """Prices around the event: on the calendar for one date, in event time for several."""
     cfg, res = b.config, b.results
+    n, n_dates = _study_shape(res)
+    if n_dates > 1:
+        fig = b.add_figure(
+            "price_paths",
+            figures.event_time_paths(res),
+            "Each firm-event's adjusted close in event time, indexed to 100 on the session before its own event; "
+            "dotted line: the event session.",
+        )
+        b.sections.append(
+            {
+                "id": "prices",
+                "title": "Price paths",
+                "text": f"The {n} firm-events fall on {n_dates} different sessions, so prices are shown in event time.",
+                "figures": [fig],
+                "tables": [],
+            }
+        )
+        b.data["provenance"] = dict(res.prices.provenance)
+        return
     event = pd.Timestamp(res.events["event_session"].iloc[0])
     markets = list(dict.fromkeys([*cfg.markets, *cfg.context_tickers]))
     names = list(dict.fromkeys([*cfg.tickers, *markets]))
@@ -84,38 +142,67 @@ def core_sections(b: ReportBuilder) -> None:
     pos = closes.index.get_loc(event)
     window = closes.iloc[max(0, pos - 15) : pos + 16]
     window = window.loc[:, window.loc[base].notna()]
-    fig = figures.price_paths(
-        window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
-    )
     price_fig = b.add_figure(
         "price_paths",
-        fig,
+        figures.price_paths(
+            window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
+        ),
         f"Adjusted closes indexed to 100 on {base.date()}; dotted line: event session {event.date()}; dashed: indices.",
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
     b.add_table("price_index", index_table)
     b.data["provenance"] = {t: panel.provenance.get(t, "") for t in names}
+    before = "the last session before the event" if not cfg.index_date else str(base.date())
+    b.sections.append(
+        {
+            "id": "prices",
+            "title": "Price paths",
+            "text": f"Adjusted closes of the studied firms and the market indices, indexed to 100 on {before}.",
+            "figures": [price_fig],
+            "tables": [],
+        }
+    )
 
+
+def firm_section(b: ReportBuilder) -> None:
+    """Per firm-event statistics, their adjusted p-values, and the AR and CAR figures."""
+    cfg, res = b.config, b.results
     ft = firm_table(res)
     b.add_table("firms", ft)
+    adjusted = adjusted_pvalues(res)
+    b.add_table("pvalues_adjusted", adjusted)
+    floors = sq_floors(res)
     w_labels = sorted(res.windows, key=lambda w: (w.length, w.start))
     day0 = Window(0, 0) in w_labels  # then the day-0 AR has its own t and SQ p-values
     header = ["firm", "return day 0", *([] if day0 else ["AR day 0", "t(AR)"])]
     for w in w_labels:
         header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
-    header += ["alpha", "beta", "sigma", "estimation window (M)"]
+    slope = _slope(res.params)
+    header += [
+        "alpha",
+        "beta" if slope in ("beta", None) else slope.replace("beta_", "beta ").replace("_", "-"),
+        "sigma",
+    ]
+    header += ["estimation window (M)"]
+    floor_of = {(r.event_id, r.window): r.floor for r in floors.itertuples()}
+    at_floor = 0
     rows = []
+    one_date = _study_shape(res)[1] <= 1
     for _, r in ft.iterrows():
-        row = [str(r["ticker"]), fmt_pct(r["ret_0"])]
+        row = [str(r["ticker"]) if one_date else str(r["event_id"]), fmt_pct(r["ret_0"])]
         if not day0:
             row += [fmt_pct(r["ar_0"]), fmt_num(r["t_ar_0"], 2)]
         for w in w_labels:
+            p_sq = r[f"p_sq_{w.label}"]
+            floor = floor_of[(r["event_id"], str(w))]
+            is_floor = finite(p_sq) and abs(float(p_sq) - floor) < 1e-12
+            at_floor += int(is_floor)
             row += [
                 fmt_pct(r[f"car_{w.label}"]),
                 fmt_num(r[f"t_{w.label}"], 2),
                 fmt_p(r[f"p_t_{w.label}"]),
-                fmt_p(r[f"p_sq_{w.label}"]),
+                ("\u2264 " if is_floor else "") + fmt_p(p_sq),
             ]
         row += [
             fmt_num(r["alpha"], 5),
@@ -127,97 +214,198 @@ def core_sections(b: ReportBuilder) -> None:
     ar_fig = b.add_figure(
         "event_day_ar",
         figures.event_day_ar(res),
-        "Raw return and market-model abnormal return on the event day; bars show the AR's 95% prediction interval.",
+        f"Raw return and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
+        "prediction interval.",
     )
     car_fig = b.add_figure(
         "car_paths",
         figures.car_paths(res),
         f"Cumulative abnormal returns from the first day of the event window {cfg.event_window}; grey band: event window.",
     )
+    figs = [ar_fig, car_fig]
+    if len(res.event_ids) > 1:
+        figs.append(
+            b.add_figure(
+                "caar_path",
+                figures.caar_path(res),
+                "Average cumulative abnormal return across firm-events, with its 95% band (cross-sectional "
+                "standard error, t(N - 1)).",
+            )
+        )
     b.add_table("ar", res.to_frame())
     b.add_table("params", res.params_table())
     b.add_table("tests", res.tests_table())
-
-    dollars = res.dollar_impact()
-    dollar_rows = []
-    dollar_fig = None
-    if not dollars.empty:
-        dtab = dollars.reset_index()
-        b.add_table("dollar_impact", dtab)
-        dollar_fig = b.add_figure(
-            "dollar_impact",
-            figures.dollar_bars(dtab),
-            "Change in market value on the event day (shares x change in close) and its abnormal part (AR x prior market value), US$ billion.",
+    notes = [f"{r['ticker']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"]
+    n_tests = int(adjusted["p_value"].notna().sum() // 2)
+    holm_t = adjusted[(adjusted["test"] == "t")]
+    kept = int((holm_t["p_holm"] < 0.05).sum())
+    raw = int((holm_t["p_value"] < 0.05).sum())
+    m_max = int(res.events["n_est"].max())
+    paragraphs = [
+        f"The table holds {_count(n_tests, 't-test', 't-tests')} and as many SQ tests. Taken one at a time, "
+        f"{_count(raw, 't-test rejects', 't-tests reject')} at 5%; with Holm's adjustment for the whole family, "
+        f"{kept} {'does' if kept == 1 else 'do'} (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg "
+        "p-values for every test).",
+        f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
+        f"(for one day and M = {m_max}: {2 / (m_max + 1):.4f}); a p-value marked \u2264 sits at that floor: the CAR "
+        "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
+        + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
+    ]
+    tables = [html_table(header, rows)]
+    if len(adjusted) // 2 <= 60:
+        t_part = adjusted[adjusted["test"] == "t"].reset_index(drop=True)
+        sq_part = adjusted[adjusted["test"] == "sq"].reset_index(drop=True)
+        adj_rows = [
+            [
+                str(t["ticker"]) if one_date else str(t["event_id"]),
+                str(t["window"]),
+                fmt_p(t["p_value"]),
+                fmt_p(t["p_holm"]),
+                fmt_p(t["p_bh"]),
+                fmt_p(q["p_value"]),
+                fmt_p(q["p_holm"]),
+                fmt_p(q["p_bh"]),
+            ]
+            for (_, t), (_, q) in zip(t_part.iterrows(), sq_part.iterrows(), strict=True)
+        ]
+        tables.append(
+            {
+                **html_table(["firm", "window", "p (t)", "Holm", "BH", "p (SQ)", "Holm", "BH"], adj_rows),
+                "caption": "p-values adjusted for multiple testing (each test's family: every firm-event and window)",
+            }
         )
-        for _, r in dtab.iterrows():
-            dollar_rows.append(
-                [
-                    str(r["ticker"]),
-                    fmt_bn(r["mv_prev"]),
-                    fmt_bn(r["mv"]),
-                    fmt_bn(r["mv_change"]),
-                    fmt_bn(r["abnormal_change"]),
-                    str(r["shares_note"]),
-                ]
-            )
-    notes = [s for s in (f"{r['ticker']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok")]
-    b.sections.append(
-        {
-            "id": "prices",
-            "title": "1. Price paths",
-            "text": "Adjusted closes of the studied firms and the market indices, indexed to 100 on the last session before the event.",
-            "figures": [price_fig],
-            "tables": [],
-        }
-    )
     b.sections.append(
         {
             "id": "firms",
-            "title": "2. Abnormal returns per firm",
+            "title": "Abnormal returns per firm",
             "text": (
-                f"{res.model.description[:1].upper() + res.model.description[1:]}, fitted on the estimation window {cfg.estimation} "
-                f"(relative sessions, both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, Helland and Klick 2013) ranks the CAR among "
-                f"all same-length sums of estimation-window abnormal returns, without assuming normality."
+                f"{res.model.description[:1].upper() + res.model.description[1:]}, fitted on the estimation window "
+                f"{cfg.estimation} (relative sessions, both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
+                "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
+                "returns, without assuming normality."
             ),
-            "figures": [ar_fig, car_fig],
-            "tables": [html_table(header, rows)],
+            "paragraphs": paragraphs,
+            "figures": figs,
+            "tables": tables,
             "notes": notes,
-            "sources": ["tables/firms.csv", "tables/ar.csv", "tables/params.csv", "tables/tests.csv"],
+            "sources": [
+                "tables/firms.csv",
+                "tables/pvalues_adjusted.csv",
+                "tables/ar.csv",
+                "tables/params.csv",
+                "tables/tests.csv",
+            ],
         }
     )
-    if dollar_rows:
-        b.sections.append(
-            {
-                "id": "dollars",
-                "title": "3. Dollar impact",
-                "text": "Market value is as-traded close times shares outstanding (latest bundled count dated on or before the event). Alphabet's figure covers the listed class A shares only.",
-                "figures": [dollar_fig],
-                "tables": [
-                    html_table(
-                        ["firm", "value before", "value after", "change", "abnormal part", "shares used"], dollar_rows
-                    )
-                ],
-                "sources": ["tables/dollar_impact.csv"],
-            }
-        )
     headline = []
     for _, r in ft.iterrows():
-        item = {
-            "ticker": r["ticker"],
-            "return_day0": r["ret_0"],
-            "ar_day0": r["ar_0"],
-            "t_ar_day0": r["t_ar_0"],
-        }
+        item = {"ticker": r["ticker"], "return_day0": r["ret_0"], "ar_day0": r["ar_0"], "t_ar_day0": r["t_ar_0"]}
         for w in w_labels:
             item[f"car{w}"] = r[f"car_{w.label}"]
             item[f"t{w}"] = r[f"t_{w.label}"]
             item[f"p_t{w}"] = r[f"p_t_{w.label}"]
             item[f"p_sq{w}"] = r[f"p_sq_{w.label}"]
-        if not dollars.empty and r["event_id"] in dollars.index:
-            item["mv_change_usd"] = dollars.loc[r["event_id"], "mv_change"]
-            item["abnormal_mv_change_usd"] = dollars.loc[r["event_id"], "abnormal_change"]
         headline.append(item)
     b.data["headline"] = headline
+
+
+def dollar_section(b: ReportBuilder) -> None:
+    """Market value moved on the event day and its abnormal part, with the AR's interval and the models' range."""
+    cfg, res = b.config, b.results
+    dollars = res.dollar_impact()
+    counted = dollars[dollars["shares"].notna()]
+    if counted.empty:
+        return  # no firm of the study has a share count
+    missing = dollars[dollars["shares"].isna()]
+    spread = model_range(b)
+    dtab = dollars.reset_index()
+    if not spread.empty:
+        dtab = dtab.join(spread, on="event_id")
+    b.add_table("dollar_impact", dtab)
+    notes = dict(cfg.share_notes)
+    dollar_rows = []
+    for _, r in dtab[dtab["shares"].notna()].iterrows():
+        half = (r["abnormal_high"] - r["abnormal_low"]) / 2
+        across = (
+            f"{fmt_bn_rounded(r['model_low'], half)} to {fmt_bn_rounded(r['model_high'], half)}"
+            if "model_low" in dtab.columns and finite(r.get("model_low"))
+            else "n/a"
+        )
+        dollar_rows.append(
+            [
+                str(r["ticker"]),
+                fmt_bn(r["mv_prev"]),
+                fmt_bn(r["mv"]),
+                fmt_bn(r["mv_change"]),
+                f"{fmt_bn_rounded(r['abnormal_change'], half)} ({fmt_bn_rounded(r['abnormal_low'], half)} to "
+                f"{fmt_bn_rounded(r['abnormal_high'], half)})",
+                across,
+                str(r["shares_note"]) + (f"; {notes[str(r['ticker'])]}" if str(r["ticker"]) in notes else ""),
+            ]
+        )
+    paragraphs = []
+    if not missing.empty:
+        paragraphs.append(
+            f"No share count is bundled for {', '.join(sorted(missing['ticker'].astype(str)))}, so "
+            f"{'its' if len(missing) == 1 else 'their'} market value is not computed."
+        )
+    figs = []
+    if not counted.empty:
+        figs.append(
+            b.add_figure(
+                "dollar_impact",
+                figures.dollar_bars(counted.reset_index()),
+                "Change in market value on the event day (shares x change in close) and its abnormal part "
+                "(AR x prior market value), US$ billion.",
+            )
+        )
+    models = ", ".join(str(m) for m in spread.attrs.get("models", []))
+    b.sections.append(
+        {
+            "id": "dollars",
+            "title": "Dollar impact",
+            "text": (
+                "Market value is the as-traded close times shares outstanding (the latest bundled count dated on or "
+                "before the event; a later count only where none precedes it, as the last column says). The change "
+                "is measured; its abnormal part is the AR times the prior market value, so it carries the AR's "
+                "uncertainty: the brackets give the 95% interval from the AR's standard error, and the next column "
+                f"the range of the abnormal part across normal-return models ({models or 'not computed'}). "
+                "Abnormal figures are rounded to what that interval supports."
+            ),
+            "paragraphs": paragraphs,
+            "figures": figs,
+            "tables": [
+                html_table(
+                    [
+                        "firm",
+                        "value before",
+                        "value after",
+                        "change",
+                        "abnormal part (95% interval)",
+                        "abnormal part across models",
+                        "shares used",
+                    ],
+                    dollar_rows,
+                )
+            ],
+            "sources": ["tables/dollar_impact.csv"],
+        }
+    )
+    for item in b.data.get("headline", []):
+        row = dtab[(dtab["ticker"] == item["ticker"]) & dtab["shares"].notna()]
+        if not row.empty:
+            r = row.iloc[0]
+            item["mv_change_usd"] = r["mv_change"]
+            item["abnormal_mv_change_usd"] = r["abnormal_change"]
+            item["abnormal_mv_change_low_usd"] = r["abnormal_low"]
+            item["abnormal_mv_change_high_usd"] = r["abnormal_high"]
+
+
+def _t_text(res: EventStudyResults) -> str:
+    return (
+        f"t-statistics are CAR / sqrt(Var(CAR)) with t(M-k) p-values, where "
+        f"{res.convention.variance.describe(res.model.n_params)} ({res.convention.name} convention)."
+    )
 
 
 def claims_section(b: ReportBuilder) -> None:
@@ -231,7 +419,7 @@ def claims_section(b: ReportBuilder) -> None:
     numeric = table[table["unit"].isin(["percent", "USD bn"]) & table["computed"].notna()].copy()
     numeric["reported"] = pd.to_numeric(numeric["reported"], errors="coerce")
     numeric = numeric.dropna(subset=["reported"])
-    numeric = numeric[~numeric["id"].str.startswith("C13")]  # calendar-year gains would swamp the daily moves
+    numeric = numeric[numeric["span_days"].fillna(0) <= 31]  # long-period claims would swamp the daily moves
     fig = b.add_figure(
         "claims",
         figures.claims_chart(numeric),
@@ -264,7 +452,7 @@ def claims_section(b: ReportBuilder) -> None:
     b.sections.append(
         {
             "id": "claims",
-            "title": "4. Reported vs computed",
+            "title": "Reported vs computed",
             "text": (
                 f"Every market figure in the source articles ({len(table)} claims): "
                 f"{counts.get('supported', 0)} supported, {counts.get('contradicted', 0)} contradicted, "
@@ -288,7 +476,15 @@ def claims_section(b: ReportBuilder) -> None:
 
 
 def _default_sections() -> list[Section]:
-    return [core_sections, claims_section, aggregate_section, robustness_section, sector_section]
+    return [
+        price_section,
+        firm_section,
+        dollar_section,
+        claims_section,
+        aggregate_section,
+        robustness_section,
+        sector_section,
+    ]
 
 
 def build_report(
@@ -328,6 +524,8 @@ def build_report(
     builder = ReportBuilder(config, res, src, base_dir)
     for section in sections if sections is not None else _default_sections():
         section(builder)
+    for number, s in enumerate(builder.sections, start=1):
+        s["title"] = f"{number}. {s['title']}"
     summary = {
         "study": config.name,
         "title": config.title,
@@ -360,7 +558,7 @@ def build_report(
         "conventions": summary["conventions"],
         "versions": summary["versions"],
         "provenance": builder.data.get("provenance", {}),
-        "headline": _headline_sentence(builder.data.get("headline", [])),
+        "headline": _headline_sentence(builder.data.get("headline", []), res),
     }
     builder.files["index.html"] = env.get_template("report.html.j2").render(**context).encode()
     builder.files["report.md"] = env.get_template("report.md.j2").render(**context).encode()
@@ -373,17 +571,31 @@ def build_report(
     return out
 
 
-def _headline_sentence(items: list[dict[str, Any]]) -> str:
+def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> str:
     if not items:
         return ""
+    cfg = res.config
+    model = f"the {res.model.name.replace('_', '-')} model estimated over sessions {cfg.estimation}"
+    ok = res.events["status"].str.startswith("ok")
+    n_dates = int(res.events.loc[ok, "event_session"].nunique())
+    if n_dates > 1:
+        aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
+        return (
+            f"Over {int(ok.sum())} firm-events on {n_dates} dates, the average abnormal return on the event day "
+            f"against {model} was {fmt_pct(aar)}."
+        )
     top = items[0]
+    day = res.events["event_session"].iloc[0]
     text = (
-        f"{top['ticker']} returned {fmt_pct(top['return_day0'])} on the event day; its abnormal return "
-        f"against the market model was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
+        f"{top['ticker']} returned {fmt_pct(top['return_day0'])} on {day}; its abnormal return against {model} "
+        f"was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
     )
     if "mv_change_usd" in top:
+        half = (top["abnormal_mv_change_high_usd"] - top["abnormal_mv_change_low_usd"]) / 2
         text += (
-            f", a market value change of {fmt_bn(top['mv_change_usd'])}, of which "
-            f"{fmt_bn(top['abnormal_mv_change_usd'])} abnormal"
+            f", a market value change of {fmt_bn(top['mv_change_usd'])}, of which about "
+            f"{fmt_bn_rounded(top['abnormal_mv_change_usd'], half)} abnormal (95% interval "
+            f"{fmt_bn_rounded(top['abnormal_mv_change_low_usd'], half)} to "
+            f"{fmt_bn_rounded(top['abnormal_mv_change_high_usd'], half)})"
         )
     return text + "."

@@ -10,11 +10,13 @@ import pandas as pd
 
 from eventstudy import aggregate
 from eventstudy.data.sources import BundledSource, PanelSource
-from eventstudy.data.universe import EW_TICKER, equal_weighted_index, member_prices, with_series
+from eventstudy.data.universe import EW_TICKER, constituents, equal_weighted_index, member_prices, with_series
 from eventstudy.errors import EventStudyError
+from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET, get_model
 from eventstudy.report import figures
-from eventstudy.report.format import finite, fmt_num, fmt_pct
+from eventstudy.report.builder import html_table
+from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -28,76 +30,167 @@ KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "bw1985", "sign"
 
 
 def aggregate_section(b: ReportBuilder) -> None:
-    """All firms together: the many-firm tests, with the cross-correlation adjustment explained."""
+    """All firms together: the many-firm tests, adjusted for multiple testing, with what they assume."""
     res = b.results
     table = res.aggregate_table()
-    if table.empty or res.events["status"].str.startswith("ok").sum() < 2:
+    ok = res.events["status"].str.startswith("ok")
+    if table.empty or ok.sum() < 2:
         return
     b.add_table("aggregate_tests", table)
-    labels = ["[0,0]", *[str(w) for w in res.windows if w.length > 1]]
-    header = [
-        "test",
-        *[f"{lab} stat" if lab != "[0,0]" else "day 0 stat" for lab in labels],
-        *[f"p {lab}" for lab in labels],
-    ]
-    rows = []
-    for test in KEY_TESTS:
-        stats_, ps = [], []
-        for lab in labels:
-            got = res.aggregate_tests.get((lab, test))
-            stats_.append(fmt_num(got.statistic if got else np.nan, 2))
-            ps.append(f"{got.pvalue:.3g}" if got and finite(got.pvalue) else "n/a")
-        rows.append([test, *stats_, *ps])
     est = res.aggregate_estimates
-    rbar = res.residual_correlation
-    n = int(est.loc[Window(0, 0), "n"])
-    factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar)) if np.isfinite(rbar) else np.nan
-    patell_factor = 1 / np.sqrt(1 + (n - 1) * rbar) if np.isfinite(rbar) else np.nan
-    text = (
-        f"The {n} firms share one event date, so their abnormal returns are cross-correlated and tests that "
-        f"treat them as independent (Patell, BMP, cross-sectional t) overstate significance. The mean pairwise "
-        f"correlation of their estimation-window abnormal returns is {rbar:.3f}; the Kolari-Pynnonen versions "
-        f"multiply BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and Patell's z by "
-        f"1/sqrt(1 + (N - 1) r) = {patell_factor:.3f} (Patell estimates no cross-sectional variance). The portfolio test "
-        f"(Brown-Warner 1985, crude dependence) divides the average AR by the time-series sd of the equally "
-        f"weighted portfolio's estimation-window AR, which already contains the correlation. AAR on day 0: "
-        f"{est.loc[Window(0, 0), 'mean'] * 100:.2f}%."
-    )
     days = aggregate.event_days(b.config.event_window, res.windows)
-    day_labels = [str(Window(d, d)) for d in days]
+    day = 0 if 0 in days else days[0]
+    lead = Window(day, day)
+    n = int(est.loc[lead, "n"])
+    n_dates = int(res.events.loc[ok, "event_session"].nunique())
+    check = variance_check(res.ar_t.loc[day, ok[ok].index].to_numpy())
+    order = list(KEY_TESTS)
+    if check.event_induced:
+        order = ["bmp", "kp_bmp", *[t for t in order if t not in ("bmp", "kp_bmp")]]
+    windows = [lead, *[w for w in res.windows if w.length > 1]]
+    family = [(t, w, res.aggregate_tests[w, t]) for t in order for w in windows]
+    raw = np.array([x.pvalue for _, _, x in family])
+    holm, bh = adjust_pvalues(raw, "holm"), adjust_pvalues(raw, "bh")
+    rows = [
+        [
+            t,
+            "AAR day " + f"{day:+d}".replace("+0", "0") if w == lead else f"CAAR{w}",
+            fmt_num(x.statistic, 2),
+            fmt_p(x.pvalue),
+            fmt_p(h),
+            fmt_p(q),
+            x.distribution if isinstance(x, TestStatistic) else f"not applicable: {getattr(x, 'reason', '')}",
+        ]
+        for (t, w, x), h, q in zip(family, holm, bh, strict=True)
+    ]
+    paragraphs = []
+    if b.config.selected_on_outcome:
+        paragraphs.append(
+            "These firms were chosen because they moved (the study file says so), so tests of 'mean abnormal "
+            "return = 0' on them describe how large the moves were; they do not test a hypothesis chosen before "
+            "looking at the data."
+        )
+    cc = res.cross_correlation
+    if n_dates == 1:
+        dates = f"The {n} firm-events share one event date, so their abnormal returns are cross-correlated"
+    else:
+        share = cc.overlapping_pairs / cc.pairs if cc.pairs else 0.0
+        dates = (
+            f"The {n} firm-events fall on {n_dates} dates; {share:.0%} of the pairs have event windows that overlap "
+            "in calendar time, and only those are cross-correlated"
+        )
+    if cc.applies:
+        r = cc.effective
+        factor = np.sqrt((1 - r) / (1 + (n - 1) * r))
+        patell_factor = 1 / np.sqrt(1 + (n - 1) * r)
+        paragraphs.append(
+            f"{dates}: tests that treat them as independent (Patell, BMP, cross-sectional t) misstate "
+            f"significance. The mean correlation of the overlapping pairs' estimation-window abnormal returns, on the "
+            f"sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the Kolari-Pynnonen versions multiply "
+            f"BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and Patell's z by 1/sqrt(1 + (N - 1) r) = "
+            f"{patell_factor:.3f}. The portfolio test (Brown-Warner 1985, crude dependence) divides the average AR "
+            "by the time-series sd of the equally weighted portfolio's estimation-window AR, which already contains "
+            "the correlation."
+        )
+    else:
+        paragraphs.append(
+            f"{dates}. No two event windows overlap in calendar time, so there is no cross-correlation to adjust "
+            "for: the Kolari-Pynnonen versions are not applied and say why in the table."
+        )
+    spread = (
+        f"Across the firm-events the standardised abnormal returns of day {day:+d} have sd {check.sd:.2f} "
+        f"(1 if the event left their variance unchanged; chi-square test p = {fmt_p(check.pvalue)})."
+    ).replace("+0", "0")
+    if check.event_induced:
+        spread += (
+            " The spread differs from 1 (the event changed the variance, or the returns have heavier tails than the "
+            "normal), so Patell, Brown-Warner 1980 and the single-firm t, which assume a spread of 1, misstate "
+            "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table."
+        )
+    paragraphs.append(spread)
+    paragraphs.append(
+        "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
+        "the package is in tables/aggregate_tests.csv (and in tests.csv with scope 'aggregate'). Convention profile: "
+        f"{res.convention.name} ({res.convention.description})."
+    )
+    day_windows = [Window(d, d) for d in days]
+    kp = "kp_bmp" if cc.applies else "bmp"
     fig = b.add_figure(
         "aar",
         figures.aar_bars(
             days,
-            [float(est.loc[Window.parse(lab), "mean"]) for lab in day_labels],
-            [res.aggregate_tests[(lab, "kp_bmp")].pvalue for lab in day_labels],
-            "the Kolari-Pynnonen-adjusted BMP test",
+            [float(est.loc[w, "mean"]) for w in day_windows],
+            [res.aggregate_tests[(w, kp)].pvalue for w in day_windows],
+            "the Kolari-Pynnonen-adjusted BMP test" if cc.applies else "the BMP test",
         ),
-        "Average abnormal return of the firms on each relative day; red bars are significant at 5% once the "
-        "cross-correlation of same-date firms is allowed for (KP-adjusted BMP).",
+        "Average abnormal return on each relative day; red bars are significant at 5% under "
+        + (
+            "the BMP test adjusted for the cross-correlation of overlapping firm-events."
+            if cc.applies
+            else "the BMP test."
+        ),
     )
     b.sections.append(
         {
             "id": "aggregate",
-            "title": "5. All firms together",
-            "text": text,
-            "paragraphs": [
-                "Every test of the package is in tables/aggregate_tests.csv (and in tests.csv with scope "
-                "'aggregate'); the table shows the main ones. Convention profile: "
-                f"{res.convention.name} ({res.convention.description})."
-            ],
+            "title": "All firms together",
+            "text": f"Average abnormal return on day {day:+d}: {est.loc[lead, 'mean'] * 100:.2f}% over {n} firm-events.".replace(
+                "+0", "0"
+            ),
+            "paragraphs": paragraphs,
             "figures": [fig],
-            "tables": [{"header": header, "rows": rows}],
+            "tables": [html_table(["test", "of", "statistic", "p", "Holm", "BH", "reference distribution"], rows)],
             "sources": ["tables/aggregate_tests.csv"],
         }
     )
     b.data["aggregate"] = {
-        "mean_residual_correlation": rbar,
-        "kp_factor": factor,
-        "kp_patell_factor": patell_factor,
-        "aar_day0": est.loc[Window(0, 0), "mean"],
-        "tests_day0": {t: res.aggregate_tests[("[0,0]", t)].pvalue for t in KEY_TESTS},
+        "mean_residual_correlation": cc.mean,
+        "effective_correlation": cc.effective,
+        "overlapping_pairs": cc.overlapping_pairs,
+        "pairs": cc.pairs,
+        "aar_lead_day": est.loc[lead, "mean"],
+        "standardised_ar_sd": check.sd,
+        "variance_check_pvalue": check.pvalue,
+        "tests_lead_day": {t: res.aggregate_tests[(lead, t)].pvalue for t in order},
     }
+
+
+def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:
+    """Return the study refitted under each robustness model on the same prices (computed once per report).
+
+    A model whose inputs do not cover the study (Fama-French factors end before the
+    event, say) is left out.
+    """
+    if "model_fits" not in b.cache:
+        fits: dict[str, EventStudyResults] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for model in ROBUSTNESS_MODELS:
+                if model == b.results.model.name:
+                    fits[model] = b.results
+                    continue
+                try:
+                    fits[model] = b.results.with_model(model)
+                except EventStudyError:
+                    continue
+        b.cache["model_fits"] = fits
+    return dict(b.cache["model_fits"])
+
+
+def model_range(b: ReportBuilder) -> pd.DataFrame:
+    """Lowest and highest abnormal dollar change on the event day across the robustness models.
+
+    Columns ``model_low`` and ``model_high`` by event id; ``attrs["models"]`` names the
+    models that could be fitted.
+    """
+    fits = model_fits(b)
+    dollars = {m: r.dollar_impact()["abnormal_change"] for m, r in fits.items()}
+    if not dollars:
+        return pd.DataFrame()
+    wide = pd.DataFrame(dollars)
+    out = pd.DataFrame({"model_low": wide.min(axis=1), "model_high": wide.max(axis=1)})
+    out.attrs["models"] = list(fits)
+    return out
 
 
 def robustness_table(b: ReportBuilder) -> pd.DataFrame:
@@ -105,18 +198,18 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
     cfg = b.config
     window = cfg.event_window
     rows = []
+    market = PROXY_NAMES.get(cfg.markets[0], cfg.markets[0]) if len(cfg.markets) == 1 else "each event's market"
+    for model, res in model_fits(b).items():
+        m = get_model(model)
+        if MARKET in m.regressors and len(m.regressors) == 1:
+            label = f"market vs {market}"
+        elif m.uses_factors:
+            label = f"{m.name} (Fama-French factors)"
+        else:
+            label = m.name
+        rows += _spec_rows(res, label, window)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for model in ROBUSTNESS_MODELS:
-            res = EventStudy(cfg.with_(model=model), b.source).fit()
-            m = get_model(model)
-            if MARKET in m.regressors and len(m.regressors) == 1:
-                label = "market vs S&P 500"
-            elif m.uses_factors:
-                label = f"{m.name} (Fama-French factors)"
-            else:
-                label = m.name
-            rows += _spec_rows(res, label, window)
         panel = b.source.load(list(dict.fromkeys([*cfg.tickers, *cfg.markets, "^NDX"])))
         ew = equal_weighted_index(member_prices(), exclude=cfg.tickers)
         panel = with_series(
@@ -133,69 +226,108 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
 def _spec_rows(res: EventStudyResults, spec: str, window: Window) -> list[dict[str, Any]]:
     out = []
     car = res.car(window)
+    ar, events = res.ar, res.events
     for eid in res.event_ids:
         out.append(
             {
                 "spec": spec,
-                "ticker": res.events.loc[eid, "ticker"],
-                "ar_0": float(res.ar.loc[0, eid]),
+                "event_id": eid,
+                "ticker": events.loc[eid, "ticker"],
+                "ar_0": float(ar.loc[0, eid]),
                 f"car_{window.label}": float(car[eid]),
-                "status": res.events.loc[eid, "status"],
+                "status": events.loc[eid, "status"],
             }
         )
     return out
 
 
 def robustness_section(b: ReportBuilder) -> None:
-    """Each firm's AR and CAR under the other models and market proxies."""
+    """Each firm-event's AR and CAR under the other models and market proxies."""
     if not isinstance(b.source, BundledSource):
         return  # the proxies come from the bundled snapshot
     try:
         table = robustness_table(b)
     except EventStudyError as exc:
         b.sections.append(
-            {"id": "robustness", "title": "6. Robustness", "text": f"Not computed: {exc}", "figures": [], "tables": []}
+            {"id": "robustness", "title": "Robustness", "text": f"Not computed: {exc}", "figures": [], "tables": []}
         )
         return
-    window = b.config.event_window
+    cfg = b.config
+    window = cfg.event_window
     car_col = f"car_{window.label}"
     b.add_table("robustness", table)
+    specs = list(dict.fromkeys(table["spec"]))
+    one_date = table["event_id"].nunique() == table.drop_duplicates("event_id")["ticker"].nunique() and (
+        b.results.events["event_session"].nunique() == 1
+    )
+    table = table.assign(label=table["ticker"] if one_date else table["event_id"])
+    keys = list(dict.fromkeys(table["label"]))
+    wide_ar = table.pivot(index="label", columns="spec", values="ar_0").reindex(index=keys, columns=specs)
+    wide_car = table.pivot(index="label", columns="spec", values=car_col).reindex(index=keys, columns=specs)
+    spread = (wide_ar.max(axis=1) - wide_ar.min(axis=1)) * 100
+    means = wide_ar.mean(axis=0)
+    ew_spec = f"market vs {PROXY_NAMES[EW_TICKER]}"
+    main_spec = specs[0]
+    if len(keys) <= 12:
+        fig_table = table.rename(columns={"ar_0": "value", "label": "ticker_label"})
+        fig_table = fig_table.assign(ticker=fig_table["ticker_label"])
+        tables = [
+            {"header": ["AR day 0", *specs], "rows": [[k, *[fmt_pct(wide_ar.loc[k, s]) for s in specs]] for k in keys]},
+            {
+                "header": [f"CAR{window}", *specs],
+                "rows": [[k, *[fmt_pct(wide_car.loc[k, s]) for s in specs]] for k in keys],
+            },
+        ]
+    else:
+        fig_table = pd.DataFrame({"ticker": "mean of all firm-events", "spec": specs, "value": means.to_numpy()})
+        tables = [
+            {
+                "header": ["specification", "mean AR day 0", "median AR day 0", "share negative", f"mean CAR{window}"],
+                "rows": [
+                    [
+                        s,
+                        fmt_pct(wide_ar[s].mean()),
+                        fmt_pct(wide_ar[s].median()),
+                        f"{(wide_ar[s] < 0).mean():.0%}",
+                        fmt_pct(wide_car[s].mean()),
+                    ]
+                    for s in specs
+                ],
+            }
+        ]
     fig = b.add_figure(
         "robustness",
-        figures.spec_grid(
-            table.rename(columns={"ar_0": "value"}), "value", "Event-day abnormal return by model and market proxy"
-        ),
-        "Abnormal return on the event day under each normal-return model (against the S&P 500) and under the market model with other market proxies.",
+        figures.spec_grid(fig_table, "value", "Event-day abnormal return by model and market proxy"),
+        "Abnormal return on the event day under each normal-return model and under the market model with other "
+        "market proxies.",
     )
-    specs = list(dict.fromkeys(table["spec"]))
-    firms = list(dict.fromkeys(table["ticker"]))
-    wide_ar = table.pivot(index="ticker", columns="spec", values="ar_0").reindex(index=firms, columns=specs)
-    wide_car = table.pivot(index="ticker", columns="spec", values=car_col).reindex(index=firms, columns=specs)
-    rows = [[f, *[fmt_pct(wide_ar.loc[f, s]) for s in specs]] for f in firms]
-    rows_car = [[f, *[fmt_pct(wide_car.loc[f, s]) for s in specs]] for f in firms]
-    spread = (wide_ar.max(axis=1) - wide_ar.min(axis=1)) * 100
-    first = firms[0]
+    members = set(constituents()["Symbol"].astype(str))
+    inside = sorted({t for t in cfg.tickers if t in members})
+    text = (
+        "The same firm-events under other normal-return models (Fama-French three-factor and Carhart four-factor "
+        "use the bundled Ken French daily factors) and under the market model with other market proxies: the "
+        "Nasdaq-100 and an equal-weighted index of the bundled S&P 500 members without the studied firms. "
+        f"Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec}) and "
+        f"{fmt_pct(means[ew_spec])} against the equal-weighted index; across all specifications the widest spread "
+        f"for one firm-event is {spread.max():.1f} percentage points ({spread.idxmax()})."
+    )
+    if inside and "^GSPC" in cfg.markets:
+        who = ", ".join(inside) if len(inside) <= 6 else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
+        text += (
+            f" {who} {'is a member' if len(inside) == 1 else 'are members'} of the cap-weighted S&P 500, so a "
+            "market model against it absorbs part of their own move; the equal-weighted index of the other members "
+            "does not."
+        )
     b.sections.append(
         {
             "id": "robustness",
-            "title": "6. Robustness",
-            "text": (
-                "The same firms under other normal-return models (Fama-French three-factor and Carhart four-factor "
-                "use the bundled Ken French daily factors) and under other market proxies. The studied firms' own "
-                "falls pulled the cap-weighted indices down, so a market model against them understates the "
-                "abnormal returns; the equal-weighted index of the other members avoids that. "
-                f"{first}'s event-day AR is {100 * wide_ar.loc[first, specs[0]]:.2f}% against the S&P 500 and "
-                f"{100 * wide_ar.loc[first, specs[-1]]:.2f}% against the equal-weighted index; across all "
-                f"specifications the widest spread for one firm is {spread.max():.1f} percentage points ({spread.idxmax()})."
-            ),
+            "title": "Robustness",
+            "text": text,
             "figures": [fig],
-            "tables": [
-                {"header": ["AR day 0", *specs], "rows": rows},
-                {"header": [f"CAR{window}", *specs], "rows": rows_car},
-            ],
+            "tables": tables,
             "sources": ["tables/robustness.csv"],
         }
     )
     b.data["robustness"] = {
-        f: {s: {"ar_0": wide_ar.loc[f, s], car_col: wide_car.loc[f, s]} for s in specs} for f in firms
+        k: {s: {"ar_0": wide_ar.loc[k, s], car_col: wide_car.loc[k, s]} for s in specs} for k in keys
     }

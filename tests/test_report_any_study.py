@@ -1,0 +1,114 @@
+"""Reports of studies the package was not written for: every sentence must hold for the study at hand."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.config import StudyConfig
+from eventstudy.report import build_report
+
+DEEPSEEK_WORDS = ("DeepSeek", "Alphabet", "class A", "pulled the cap-weighted", "Nvidia")
+
+
+def _report(tmp: Path, name: str, toml: str) -> str:
+    path = tmp / f"{name}.toml"
+    path.write_text(toml)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig.from_toml(path), tmp / name)
+    return (tmp / name / "report.md").read_text()
+
+
+def _sections(md: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^## (\d+)\. ", md, flags=re.M)]
+
+
+@pytest.fixture(scope="module")
+def ff3_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("ff3")
+    md = _report(
+        tmp,
+        "aug",
+        '[study]\nname = "aug"\nevent_date = 2024-08-05\ntickers = ["AAPL", "JPM", "NVDA", "BAC"]\n'
+        'market = "^GSPC"\n[model]\nname = "ff3"\ncar_windows = ["0:0", "-1:1"]\n',
+    )
+    return tmp / "aug", md
+
+
+@pytest.fixture(scope="module")
+def many_dates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("many")
+    days = pd.bdate_range("2023-03-01", periods=12, freq="21B")  # about a month apart: no window overlaps
+    tickers = ["AAPL", "MSFT", "JPM", "XOM", "PFE", "KO", "HD", "CAT", "DUK", "PLD", "LIN", "AMT"]
+    events = "".join(
+        f'[[study.events]]\nticker = "{t}"\nevent_date = {d.date()}\n' for t, d in zip(tickers, days, strict=True)
+    )
+    md = _report(
+        tmp, "many", f'[study]\nname = "many"\nmarket = "^GSPC"\n{events}[model]\ncar_windows = ["0:0", "-1:1"]\n'
+    )
+    return tmp / "many", md
+
+
+def test_sections_are_numbered_in_order(ff3_day: tuple[Path, str], many_dates: tuple[Path, str]) -> None:
+    for _, md in (ff3_day, many_dates):
+        numbers = _sections(md)
+        assert numbers == list(range(1, len(numbers) + 1)), numbers
+
+
+def test_nothing_about_another_study(ff3_day: tuple[Path, str], many_dates: tuple[Path, str]) -> None:
+    for folder, md in (ff3_day, many_dates):
+        html = (folder / "index.html").read_text()
+        for word in DEEPSEEK_WORDS:
+            assert word not in md and word not in html, word
+
+
+def test_the_headline_names_the_model_and_window_used(ff3_day: tuple[Path, str]) -> None:
+    _, md = ff3_day
+    lead = next(line for line in md.splitlines() if line.startswith("**"))
+    assert "ff3 model" in lead and "[-250,-11]" in lead and "market model" not in lead
+    assert "Fama-French 3-factor" in md
+
+
+def test_a_share_count_after_the_event_is_said_and_firms_without_one_are_listed(ff3_day: tuple[Path, str]) -> None:
+    folder, md = ff3_day
+    dollars = pd.read_csv(folder / "tables" / "dollar_impact.csv").set_index("ticker")
+    assert "dated after the event (2024-08-05)" in dollars.loc["NVDA", "shares_note"]
+    assert {"AAPL", "JPM", "BAC"} <= set(dollars.index)  # listed, not dropped
+    assert "No share count is bundled for AAPL, BAC, JPM" in md
+
+
+def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tuple[Path, str]) -> None:
+    folder, md = many_dates
+    assert "share one event date" not in md
+    assert "12 different sessions, so prices are shown in event time" in md
+    assert "No two event windows overlap in calendar time" in md
+    table = pd.read_csv(folder / "tables" / "aggregate_tests.csv")
+    kp = table[table["test"].isin(["kp_patell", "kp_bmp"])]
+    assert kp["statistic"].isna().all() and kp["note"].str.contains("overlap in calendar time").all()
+    assert "Over 12 firm-events on 12 dates" in md
+
+
+def test_multiple_testing_and_the_sq_floor_are_reported(ff3_day: tuple[Path, str]) -> None:
+    folder, md = ff3_day
+    adjusted = pd.read_csv(folder / "tables" / "pvalues_adjusted.csv")
+    assert {"p_value", "p_holm", "p_bh"} <= set(adjusted.columns)
+    assert (adjusted["p_holm"] >= adjusted["p_value"] - 1e-15).all()
+    assert "Holm" in md and "cannot fall below 2/(N + 1)" in md
+    assert "standardised abnormal returns of day 0 have sd" in md
+
+
+def test_a_model_without_a_market_index_gets_no_market_benchmark_sentence(ff3_day: tuple[Path, str]) -> None:
+    _, md = ff3_day
+    sector = md[md.index("Where the shock landed") :]
+    assert "which has no market index" in sector and "equal-weighted index of all bundled members" not in sector
+
+
+def test_no_network_requests_in_the_html(ff3_day: tuple[Path, str]) -> None:
+    folder, _ = ff3_day
+    html = (folder / "index.html").read_text()
+    assert not re.search(r"""(src|href)=["']https?:""", html)
