@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint typecheck manifest benchmark clean
+.PHONY: report test lint typecheck manifest benchmark notebook clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy eventstudy
+
+notebook: $(STAMP)  ## execute notebooks/ in place, so the committed copies show their outputs
+	$(BIN)/python notebooks/execute.py
 
 manifest: $(STAMP)  ## rewrite data/MANIFEST.sha256 after changing bundled data on purpose
 	$(BIN)/python -m eventstudy.data.manifest data

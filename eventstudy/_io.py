@@ -9,7 +9,38 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+
 from eventstudy.errors import OutputPathError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula in a text cell (OWASP, CSV injection)."""
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text value that a spreadsheet would run as a formula with an apostrophe.
+
+    Examples
+    --------
+    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("NVDA"), neutralise(-0.17)
+    ("'=cmd|' /C calc'!A0", 'NVDA', -0.17)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell neutralised (numbers untouched), for CSV and Excel files."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text:
+        return frame
+    return frame.assign(**{str(c): frame[c].map(neutralise) for c in text})
+
+
+def csv_text(frame: pd.DataFrame, float_format: str) -> str:
+    """Return ``frame`` as CSV text with safe text cells and Unix line ends."""
+    return safe_cells(frame).to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -86,6 +86,10 @@ def fit_stack(y: Array, x: Array, est: Mask, *, intercept: bool = True) -> Stack
         s = np.einsum("ntk,ntj->nkj", xc, xc)
         sxy = np.einsum("ntk,nt->nk", xc, yc)
         ok = m > k + int(intercept)
+        # A constant or collinear regressor makes S singular: that row gets no fit (NaN), not an error.
+        diag = np.prod(np.diagonal(s, axis1=1, axis2=2), axis=1)
+        with np.errstate(invalid="ignore", over="ignore"):
+            ok &= np.isfinite(diag) & (np.abs(np.linalg.det(np.where(ok[:, None, None], s, np.eye(k)))) > 1e-10 * diag)
         s_safe = np.where(ok[:, None, None], s, np.eye(k))
         s_inv = np.linalg.inv(s_safe)
         coef = np.einsum("nkj,nj->nk", s_inv, sxy)

@@ -72,6 +72,17 @@ class InsufficientEstimationDataError(EventStudyError, ValueError):
         )
 
 
+class DegenerateRegressorsError(EventStudyError, ValueError):
+    """The regressors of a firm-event are constant or collinear over its estimation window."""
+
+    def __init__(self, event_id: str, ticker: str, market: str) -> None:
+        super().__init__(
+            f"event {event_id!r} ({ticker} against {market}): over the estimation window a regressor is constant or "
+            "moves exactly with another, so the model cannot be fitted; check the market proxy and factor columns, "
+            "or drop --strict to leave the firm-event out."
+        )
+
+
 class SplitJumpError(EventStudyError, ValueError):
     """A price jump looks like a stock split missing from the adjusted closes."""
 

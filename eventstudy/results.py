@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from eventstudy._io import staged_directory
+from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.aggregate import CrossCorrelation
 from eventstudy.config import Event, StudyConfig
@@ -142,6 +142,16 @@ _LATEX = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "\u2264": r"$\leq$",
+    "\u2265": r"$\geq$",
+    "\u00d7": r"$\times$",
+    "\u2212": "-",
+    "\u2013": "--",
+    "\u2014": "---",
+    "\u2018": "`",
+    "\u2019": "'",
+    "\u201c": "``",
+    "\u201d": "''",
 }
 
 
@@ -771,10 +781,13 @@ class EventStudyResults(_SummaryRepr):
             },
         }
         with staged_directory(Path(folder)) as stage:
-            self.to_frame().to_csv(stage / "ar.csv", index=False, float_format="%.12g")
-            self.params_table().to_csv(stage / "params.csv", index=False, float_format="%.12g")
-            self.tests_table().to_csv(stage / "tests.csv", index=False, float_format="%.12g")
-            self.aggregate_table().to_csv(stage / "aggregate.csv", index=False, float_format="%.12g")
+            for name, table in (
+                ("ar", self.to_frame()),
+                ("params", self.params_table()),
+                ("tests", self.tests_table()),
+                ("aggregate", self.aggregate_table()),
+            ):
+                (stage / f"{name}.csv").write_text(csv_text(table, "%.12g"), encoding="utf-8")
             (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
         return Path(folder)
 

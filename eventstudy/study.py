@@ -31,6 +31,7 @@ from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, PanelSource, Source, as_source
 from eventstudy.errors import (
     ConfigError,
+    DegenerateRegressorsError,
     EventDateError,
     EventExcludedWarning,
     InsufficientEstimationDataError,
@@ -47,6 +48,10 @@ from eventstudy.results import EventStudyResults, WindowArrays
 from eventstudy.windows import Window
 
 DEFAULT_CHUNK = 5_000
+DEGENERATE = (
+    "over its estimation window a regressor is constant or moves exactly with another (a firm equal to its market, "
+    "a duplicated factor column), so the model cannot be fitted"
+)
 Paths = Literal["full", "windows"]
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -222,7 +227,9 @@ def compute_chunk(
         sigma=sigma_t,
         nobs=fit.nobs,
         df=fit.df,
-        usable=(fit.nobs >= min_obs) & (stack.usable if stack.usable is not None else True),
+        usable=(fit.nobs >= min_obs)
+        & np.isfinite(fit.coef).all(axis=1)
+        & (stack.usable if stack.usable is not None else True),
         positions=stack.positions,
         cluster=stack.cluster,
         n_clusters=stack.n_clusters,
@@ -360,7 +367,8 @@ class EventStudy:
         screen = self._screen(grid, placed, rel)
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         merged = self._compute(grid, placed, screen, rel, keep_from)
-        status = statuses(cfg, self.convention, placed, merged.nobs, merged.windows, screen, grid.sessions)
+        fitted = np.asarray(np.isfinite(merged.coef).all(axis=1), dtype=bool)
+        status = statuses(cfg, self.convention, placed, merged.nobs, fitted, merged.windows, screen, grid.sessions)
         days = aggregate.event_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
         return EventStudyResults.build(
@@ -540,6 +548,7 @@ def statuses(
     convention: Convention,
     placed: Placed,
     nobs: Ints,
+    fitted: Mask,
     windows: Mapping[Window, WindowArrays],
     screen: Screen,
     sessions: pd.DatetimeIndex,
@@ -563,7 +572,12 @@ def statuses(
     (kept if keep_jumps else jumped)[list(jumps)] = True
     jumped &= ~off_data
     excluded = (nobs < cfg.min_estimation_obs) & ~jumped & ~off_data
-    short = ~excluded & (nobs < requested)
+    # Enough returns, but a regressor that is constant or a copy of another: nothing can be fitted.
+    degenerate = ~fitted & ~excluded & ~jumped & ~off_data
+    if cfg.strict and degenerate.any():
+        i = int(np.argmax(degenerate))
+        raise DegenerateRegressorsError(events[i].event_id, events[i].ticker, events[i].market)
+    short = ~excluded & ~degenerate & (nobs < requested)
     gaps = {str(w): ~excluded & ~off_data & ~jumped & ~np.isfinite(a.car) for w, a in windows.items()}
     if cfg.strict and excluded.any():
         i = int(np.argmax(excluded))
@@ -580,6 +594,8 @@ def statuses(
         status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span})"
     for j in np.flatnonzero(excluded).tolist():
         status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
+    for j in np.flatnonzero(degenerate).tolist():
+        status[j] = f"excluded: {DEGENERATE}"
 
     def report(mask: Mask, one: Callable[[int], str], many: str, category: type[Warning]) -> None:
         # One warning per firm-event reads well for a study, not for a batch of thousands.
@@ -623,6 +639,12 @@ def statuses(
         MissingReturnsWarning,
     )
     report(
+        degenerate,
+        lambda i: f"{label(i)}: {DEGENERATE}; it is left out of the study.",
+        f"cannot be fitted ({DEGENERATE}) and are left out",
+        EventExcludedWarning,
+    )
+    report(
         jumped,
         lambda i: f"{label(i)}: {jumps[i].describe()}; it is left out of the study.",
         "have a price jump that looks like an unadjusted split and are left out",
@@ -646,7 +668,7 @@ def statuses(
         f"have an event window outside the price data ({span}) and are left out",
         EventExcludedWarning,
     )
-    if (excluded | jumped | off_data).all():
+    if (excluded | jumped | off_data | degenerate).all():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))
         more = f" (and {n - 3} more)" if n > 3 else ""
         raise NoUsableEventsError(

@@ -223,7 +223,7 @@ def test_report_in_headless_chromium(report_dir: Path, tmp_path: Path) -> None:
     assert f"<title>IMAGES {n_figures}/{n_figures}</title>" in dom
     assert requests == [], requests
     assert "http://" not in html and "https://" not in html  # nothing for the page to fetch
-    assert shot.is_file() and shot.statistic().st_size > 50_000
+    assert shot.is_file() and shot.stat().st_size > 50_000
 
 
 @pytest.mark.browser
@@ -233,3 +233,68 @@ def test_browser_probe_sees_a_network_request(tmp_path: Path) -> None:
     dom, requests, _ = _open_in_chromium(html, tmp_path)
     assert "IMAGES 0/1" in dom
     assert any(_host(r) == "example.invalid" for r in requests)
+
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+def _compile(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+    doc = tmp_path / "doc.tex"
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage[margin=1cm,landscape]{geometry}\n\\usepackage{booktabs,longtable}\n"
+        f"\\begin{{document}}\n{body}\n\\end{{document}}\n"
+    )
+    return subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (.ci/run installs Debian's texlive-latex-base)")
+def test_latex_exports_compile(report_dir: Path, tmp_path: Path) -> None:
+    body = "\n".join(f"\\input{{{report_dir / 'tables' / n}}}" for n in ("firms.tex", "tests.tex"))
+    run = _compile(tmp_path, body)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (.ci/run installs Debian's texlive-latex-base)")
+def test_summary_as_latex_compiles_with_awkward_names(tmp_path: Path) -> None:
+    from eventstudy import event_study
+
+    res = event_study(["NVDA", "CEG"], "2025-01-27", name="50%_of & $x #1", car_windows=["0:0", "-1:1"])
+    latex = res.summary().as_latex()
+    assert "\\toprule" in latex and "\\%" in latex and "\\_" in latex
+    run = _compile(tmp_path, latex)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_latex_escape_is_not_the_identity() -> None:
+    from eventstudy.results import latex_escape
+
+    assert latex_escape("a_b 5% $x & y #z {w} ~ ^ \\ ≤") == (
+        "a\\_b 5\\% \\$x \\& y \\#z \\{w\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} $\\leq$"
+    )
+
+
+def test_workbook_holds_the_tables_and_runs_no_formula(report_dir: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(report_dir / "tables" / "tables.xlsx")
+    assert {"firms", "tests", "aggregate_tests", "pvalues_adjusted", "dollar_impact"} <= set(book.sheetnames)
+    firms = pd.read_excel(report_dir / "tables" / "tables.xlsx", sheet_name="firms")
+    csv = pd.read_csv(report_dir / "tables" / "firms.csv")
+    assert firms["ticker"].tolist() == csv["ticker"].tolist()
+    assert firms["ar_0"].to_numpy() == pytest.approx(csv["ar_0"].to_numpy(), rel=1e-9)
+    from eventstudy.report.exports import excel_workbook
+
+    hostile = pd.DataFrame({"ticker": ["=cmd|' /C calc'!A0", "+HYPERLINK(1)", "@SUM(1)", "-1+1", "OK"], "x": [1.0] * 5})
+    (tmp_path / "h.xlsx").write_bytes(excel_workbook({"h": hostile}))
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx")["h"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 7)]
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula
+    assert [c.value for c in cells][:4] == ["'=cmd|' /C calc'!A0", "'+HYPERLINK(1)", "'@SUM(1)", "'-1+1"]
+    assert excel_workbook({"h": hostile}) == excel_workbook({"h": hostile})  # reproducible bytes

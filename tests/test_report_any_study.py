@@ -112,3 +112,33 @@ def test_no_network_requests_in_the_html(ff3_day: tuple[Path, str]) -> None:
     folder, _ = ff3_day
     html = (folder / "index.html").read_text()
     assert not re.search(r"""(src|href)=["']https?:""", html)
+
+
+def test_plot_draws_the_numbers_of_cumulative_ar() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from eventstudy import event_study
+
+    res = event_study(["NVDA", "CEG", "VST"], "2025-01-27", car_windows=["0:5"])
+    fig = res.plot()
+    lines = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    cum = res.cumulative_ar * 100
+    for eid, ticker in res.events["ticker"].items():
+        x, y = lines[ticker].get_data()
+        assert list(x) == list(cum.index)
+        assert y == pytest.approx(cum[eid].to_numpy(), abs=1e-12)
+    window = res.plot(window="0:2", tickers=["CEG"])
+    (line,) = [ln for ln in window.axes[0].get_lines() if ln.get_label() == "CEG"]
+    assert list(line.get_xdata()) == [0, 1, 2]
+    assert line.get_ydata()[-1] == pytest.approx(res.car("0:2")["CEG@2025-01-27"] * 100, rel=1e-12)
+    caar = res.plot("caar")
+    assert any("CAAR" in ln.get_label() for ln in caar.axes[0].get_lines())
+    many = event_study([*["ABT", "AEE", "BALL", "BKR", "CI", "CMG", "COST", "DAL", "DRI", "ECL"]], "2025-01-27").plot()
+    coloured = [ln for ln in many.axes[0].get_lines() if not ln.get_label().startswith("_")]
+    assert len(coloured) <= 8  # a highlighted few, the average, and the event-window marker
+    for ax in (fig.axes[0], many.axes[0]):
+        legend = ax.get_legend()
+        assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # outside the data
+    with pytest.raises(ValueError, match="kind"):
+        res.plot("pie")

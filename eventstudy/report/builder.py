@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy._io import csv_text
 from eventstudy.data.sources import Source
 from eventstudy.report import figures
 from eventstudy.resolved import ResolvedConfig
@@ -29,7 +30,11 @@ class ReportBuilder:
     files: dict[str, bytes] = field(default_factory=dict)
     sections: list[dict[str, Any]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)  # work several sections share (fits of other models)
+    cache: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # every table, for the workbook
+    shown: dict[str, tuple[str, list[str], list[list[str]]]] = field(
+        default_factory=dict
+    )  # printed tables  # work several sections share (fits of other models)
 
     def add_figure(self, name: str, fig: Any, caption: str) -> dict[str, str]:
         """Store a figure as ``figures/<name>.png`` and return its reference."""
@@ -43,8 +48,14 @@ class ReportBuilder:
 
     def add_table(self, name: str, frame: pd.DataFrame) -> str:
         """Store ``frame`` as ``tables/<name>.csv`` and return the path."""
-        self.files[f"tables/{name}.csv"] = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode()
+        self.files[f"tables/{name}.csv"] = csv_text(frame, "%.10g").encode()
+        self.frames[name] = frame
         return f"tables/{name}.csv"
+
+    def show(self, name: str, caption: str, header: list[str], rows: list[list[str]]) -> dict[str, Any]:
+        """Return a printed table for a section, and keep it for the LaTeX export ``tables/<name>.tex``."""
+        self.shown[name] = (caption, header, rows)
+        return html_table(header, rows)
 
 
 def html_table(header: list[str], rows: list[list[str]]) -> dict[str, Any]:

@@ -34,10 +34,22 @@ def png_bytes(fig: Figure) -> bytes:
 def price_paths(
     prices: pd.DataFrame, base: pd.Timestamp, event: pd.Timestamp, markets: list[str], title: str
 ) -> Figure:
-    """Prices indexed to 100 at ``base``, firms solid and market indices dashed."""
+    """Prices indexed to 100 at ``base``, firms solid and market indices dashed.
+
+    Above eight firms the three largest falls and rises on the event session are drawn in
+    colour and the rest in grey.
+    """
     fig, ax = _new()
     indexed = prices.div(prices.loc[base]) * 100.0
-    for i, col in enumerate(indexed.columns):
+    firms = [c for c in indexed.columns if c not in markets]
+    shown = list(indexed.columns)
+    if len(firms) > 8:
+        on_event = indexed.loc[event, firms].dropna().sort_values()
+        shown = [*on_event.index[:3], *on_event.index[-3:], *[c for c in indexed.columns if c in markets]]
+        for col in firms:
+            if col not in shown:
+                ax.plot(indexed.index, indexed[col].to_numpy(), color="0.8", lw=0.6, zorder=1)
+    for i, col in enumerate(shown):
         series = indexed[col].dropna()
         style: dict[str, Any] = {"ls": "--", "lw": 2.2} if col in markets else {"ls": "-", "lw": 1.6}
         ax.plot(series.index, series.to_numpy(), color=PALETTE[i % len(PALETTE)], label=col, **style)
@@ -145,7 +157,7 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
     ax.margins(y=0.12)  # room for the labels under the longest interval
     ax.set_ylabel("return on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -197,7 +209,7 @@ def dollar_bars(table: pd.DataFrame) -> Figure:
     ax.set_xticks(x, table["ticker"].tolist())
     ax.set_ylabel("US$ billion")
     ax.set_title("Market value moved on the event day")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 

@@ -22,6 +22,7 @@ from eventstudy.data.sources import Source
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
+from eventstudy.report.exports import excel_workbook, latex_table
 from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct
 from eventstudy.report.robustness import aggregate_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
@@ -251,7 +252,7 @@ def firm_section(b: ReportBuilder) -> None:
         "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
-    tables = [html_table(header, rows)]
+    tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
     if len(adjusted) // 2 <= 60:
         t_part = adjusted[adjusted["test"] == "t"].reset_index(drop=True)
         sq_part = adjusted[adjusted["test"] == "sq"].reset_index(drop=True)
@@ -345,9 +346,14 @@ def dollar_section(b: ReportBuilder) -> None:
         )
     paragraphs = []
     if not missing.empty:
+        who = (
+            ", ".join(sorted(missing["ticker"].astype(str)))
+            if len(missing) <= 12
+            else f"{len(missing)} of the {len(dollars)} firm-events (tables/dollar_impact.csv lists them)"
+        )
         paragraphs.append(
-            f"No share count is bundled for {', '.join(sorted(missing['ticker'].astype(str)))}, so "
-            f"{'its' if len(missing) == 1 else 'their'} market value is not computed."
+            f"No share count is bundled for {who}, so {'its' if len(missing) == 1 else 'their'} market value is not "
+            "computed."
         )
     figs = []
     if not counted.empty:
@@ -544,6 +550,11 @@ def build_report(
         **builder.data,
     }
     builder.files["results.json"] = (json.dumps(json_safe(summary), indent=2, sort_keys=False) + "\n").encode()
+    for name, (caption, header, rows) in builder.shown.items():
+        frame = pd.DataFrame(rows, columns=header)
+        builder.files[f"tables/{name}.tex"] = latex_table(frame, caption, f"tab:{name}").encode()
+    sheets = ("firms", "pvalues_adjusted", "tests", "aggregate_tests", "dollar_impact", "robustness")
+    builder.files["tables/tables.xlsx"] = excel_workbook({n: builder.frames[n] for n in sheets if n in builder.frames})
     env = Environment(
         loader=PackageLoader("eventstudy.report", "templates"),
         autoescape=select_autoescape(["html.j2"], default_for_string=False, default=False),

@@ -15,7 +15,6 @@ from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET, get_model
 from eventstudy.report import figures
-from eventstudy.report.builder import html_table
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
 
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
 PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
+MIN_INDEX_MEMBERS = 30
+"""Fewest other members an equal-weighted benchmark needs to be one (not a handful of stocks)."""
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "bw1985", "sign", "rank", "wilcoxon")
 
 
@@ -139,7 +140,14 @@ def aggregate_section(b: ReportBuilder) -> None:
             ),
             "paragraphs": paragraphs,
             "figures": [fig],
-            "tables": [html_table(["test", "of", "statistic", "p", "Holm", "BH", "reference distribution"], rows)],
+            "tables": [
+                b.show(
+                    "tests",
+                    "Tests across firm-events, with p-values adjusted for multiple testing",
+                    ["test", "of", "statistic", "p", "Holm", "BH", "reference distribution"],
+                    rows,
+                )
+            ],
             "sources": ["tables/aggregate_tests.csv"],
         }
     )
@@ -211,12 +219,14 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         panel = b.source.load(list(dict.fromkeys([*cfg.tickers, *cfg.markets, "^NDX"])))
-        ew = equal_weighted_index(member_prices(), exclude=cfg.tickers)
+        others = member_prices().drop(columns=[t for t in cfg.tickers if t in member_prices().columns])
+        proxies = ["^NDX", EW_TICKER] if others.shape[1] >= MIN_INDEX_MEMBERS else ["^NDX"]
+        ew = equal_weighted_index(others)
         panel = with_series(
             panel, ew, "equal-weighted index of the bundled S&P 500 members without the studied firms, rebalanced daily"
         )
         source = PanelSource(panel, "bundled snapshot with derived index")
-        for proxy in ("^NDX", EW_TICKER):
+        for proxy in proxies:
             events = tuple(type(e)(e.event_id, e.ticker, e.event_date, proxy) for e in cfg.events)
             res = EventStudy(cfg.with_(events=events, model="market"), source).fit()
             rows += _spec_rows(res, f"market vs {PROXY_NAMES[proxy]}", window)
@@ -303,15 +313,23 @@ def robustness_section(b: ReportBuilder) -> None:
     )
     members = set(constituents()["Symbol"].astype(str))
     inside = sorted({t for t in cfg.tickers if t in members})
+    has_ew = ew_spec in means.index
     text = (
         "The same firm-events under other normal-return models (Fama-French three-factor and Carhart four-factor "
         "use the bundled Ken French daily factors) and under the market model with other market proxies: the "
-        "Nasdaq-100 and an equal-weighted index of the bundled S&P 500 members without the studied firms. "
-        f"Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec}) and "
-        f"{fmt_pct(means[ew_spec])} against the equal-weighted index; across all specifications the widest spread "
-        f"for one firm-event is {spread.max():.1f} percentage points ({spread.idxmax()})."
+        "Nasdaq-100"
+        + (
+            " and an equal-weighted index of the bundled S&P 500 members without the studied firms. "
+            if has_ew
+            else f" (too few bundled S&P 500 members remain without the studied firms for an equal-weighted index of "
+            f"at least {MIN_INDEX_MEMBERS}). "
+        )
+        + f"Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
+        + (f" and {fmt_pct(means[ew_spec])} against the equal-weighted index" if has_ew else "")
+        + f"; across all specifications the widest spread for one firm-event is {spread.max():.1f} percentage points "
+        f"({spread.idxmax()})."
     )
-    if inside and "^GSPC" in cfg.markets:
+    if inside and "^GSPC" in cfg.markets and has_ew:
         who = ", ".join(inside) if len(inside) <= 6 else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
         text += (
             f" {who} {'is a member' if len(inside) == 1 else 'are members'} of the cap-weighted S&P 500, so a "
