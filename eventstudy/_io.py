@@ -6,7 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -64,34 +64,127 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def check_output_folder(target: Path) -> None:
-    """Raise :class:`OutputPathError` if ``target`` or one of its parents is a file."""
-    for path in (Path(target), *Path(target).parents):
+MARKER = ".eventstudy"
+"""File that marks a folder as written by eventstudy (so it may be replaced as a whole)."""
+
+
+def check_output_folder(
+    target: Path, *, inputs: Sequence[Path] = (), protected: Sequence[Path] = (), force: bool = False
+) -> None:
+    """Refuse an output folder that would lose data.
+
+    Raises
+    ------
+    OutputPathError
+        If ``target`` or a parent is a file; if it is, holds or sits inside an input
+        folder (or holds an input file) or a ``protected`` folder (the package's data);
+        or if it is a non-empty folder eventstudy did not write, unless ``force``.
+    """
+    target = Path(target)
+    for path in (target, *target.parents):
         if path.exists() and not path.is_dir():
-            where = "is" if path == Path(target) else f"is inside {path}, which is"
+            where = "is" if path == target else f"is inside {path}, which is"
             raise OutputPathError(f"output folder {target} {where} a file, not a folder; choose a folder path (--out).")
+    out = target.resolve()
+    for given in [*inputs, *protected]:
+        path = Path(given).resolve()
+        kind = "the package's bundled data" if given in protected else f"the input folder {given}"
+        if path.is_dir() and (out == path or path in out.parents or out in path.parents):
+            raise OutputPathError(
+                f"--out {target} would write into {kind}; choose an output folder apart from the inputs."
+            )
+        if not path.is_dir() and (out == path.parent or out in path.parents):
+            raise OutputPathError(f"--out {target} holds the input file {given}; choose another output folder.")
+    if target.is_dir() and not force and not (target / MARKER).exists():
+        visible = [p for p in target.iterdir() if not p.name.startswith(".")]
+        if visible:
+            raise OutputPathError(
+                f"--out {target} is a folder eventstudy did not write ({len(visible)} item(s) in it); choose a new or "
+                "empty folder, or pass --force to add the outputs to it."
+            )
+
+
+def clean_stale_staging(folder: Path) -> None:
+    """Remove staging folders left in ``folder`` by runs that were killed (their process is gone)."""
+    if not folder.is_dir():
+        return
+    for stage in folder.glob(".*.staging.*"):
+        pid = stage.name.rsplit(".", 2)[-2] if stage.name.count(".") >= 3 else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step where the system can (Linux renameat2); return whether it did."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 @contextlib.contextmanager
-def staged_directory(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder whose files replace those in ``target`` on success.
+def staged_directory(target: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``target`` as a whole on success.
 
-    Everything is written into a sibling staging folder first. Only when the block
-    finishes without error are the files moved into ``target`` (each move an atomic
-    rename), so a failure leaves ``target`` exactly as it was.
+    Everything is written into a staging folder first and marked as eventstudy's. When
+    the block finishes, the staging folder takes ``target``'s place in one rename (an
+    atomic exchange on Linux), so readers see the old outputs or the new ones, never a
+    mix, and no stale file of an earlier output survives. A folder that holds other
+    files (accepted with ``force``), or whose parent cannot be written, receives the new
+    files one atomic rename at a time instead. On failure, or SIGTERM through the CLI,
+    ``target`` is left exactly as it was; staging left by a killed process is removed
+    by the next run.
     """
     target = Path(target)
-    check_output_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging."))
+    check_output_folder(target, force=force)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    whole = os.access(parent, os.W_OK) and (
+        not target.exists() or (target / MARKER).exists() or not any(target.iterdir())
+    )
+    home = parent if whole else target
+    home.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(home)
+    stage = Path(tempfile.mkdtemp(dir=home, prefix=f".{target.name}.staging.{os.getpid()}."))
+    old = parent / f".{target.name}.old.{os.getpid()}"
     try:
         yield stage
-        target.mkdir(parents=True, exist_ok=True)
-        for src in sorted(stage.rglob("*")):
-            if src.is_dir():
-                continue
-            dest = target / src.relative_to(stage)
+        (stage / MARKER).write_text("written by eventstudy; the folder is replaced as a whole on the next write\n")
+        if whole and target.exists():
+            if not _exchange(stage, target):
+                os.replace(target, old)
+                os.replace(stage, target)
+                stage = old
+            shutil.rmtree(stage, ignore_errors=True)
+            return
+        if whole:
+            os.replace(stage, target)
+            return
+        ours = (target / MARKER).exists()
+        new = {src.relative_to(stage) for src in stage.rglob("*") if not src.is_dir()}
+        for rel in sorted(new):
+            dest = target / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
+            os.replace(stage / rel, dest)
+        if ours:  # an earlier output of ours: its files that the new one lacks go too
+            for old_file in [p for p in target.rglob("*") if p.is_file() and ".staging." not in str(p)]:
+                if old_file.relative_to(target) not in new:
+                    old_file.unlink()
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)

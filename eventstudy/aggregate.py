@@ -508,7 +508,10 @@ def kp_patell(s: Sample, c: Common) -> Result:
     if why is not None:
         return why
     n = int(_patell_parts(s, c)[0].sum())
-    return _z(base.statistic / np.sqrt(1.0 + (n - 1.0) * c.correlation.effective), base.null)
+    inflation = 1.0 + (n - 1.0) * c.correlation.effective
+    if not inflation > 0:
+        return _kp_undefined(c, n)
+    return _z(base.statistic / np.sqrt(inflation), base.null)
 
 
 def kp_bmp(s: Sample, c: Common) -> Result:
@@ -519,7 +522,16 @@ def kp_bmp(s: Sample, c: Common) -> Result:
         return why
     n = int(_patell_parts(s, c)[0].sum())
     r = c.correlation.effective
+    if not 1.0 + (n - 1.0) * r > 0:
+        return _kp_undefined(c, n)
     return _t(base.statistic * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r)), n - 1, base.null)
+
+
+def _kp_undefined(c: Common, n: int) -> InvalidTestStatistic:
+    return InvalidTestStatistic(
+        f"the residual correlation r = {c.correlation.effective:.3g} makes 1 + (N - 1) r = "
+        f"{1 + (n - 1) * c.correlation.effective:.3g} not positive (too few estimation returns to estimate r)"
+    )
 
 
 def _kp_inapplicable(base: Result, c: Common) -> InvalidTestStatistic | None:

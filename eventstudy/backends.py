@@ -84,7 +84,7 @@ def dask_client() -> Any:
     if address:
         try:
             return Client(address, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise DataSourceError(
                 f"${SCHEDULER_ENV}={address!r}: cannot reach the Dask scheduler ({exc}); "
                 "check the address or unset the variable to use a local cluster."

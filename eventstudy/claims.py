@@ -100,13 +100,17 @@ def load_claims(path: str | Path) -> list[Claim]:
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"claims file {path} not found; check [report] claims in the study file.") from None
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"claims file {path} is empty; write a header and one row per claim.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ConfigError(f"claims file {path} is not a readable CSV ({str(exc).splitlines()[0]}).") from None
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise ConfigError(f"claims file {path} lacks column(s) {', '.join(missing)}.")
+    if frame.empty:
+        raise ConfigError(f"claims file {path} has a header but no claims; add one row per claim.")
     claims = []
     for row in frame.to_dict("records"):
         claims.append(

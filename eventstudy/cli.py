@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a gated claim failed (``verify``) or a download failed
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -18,6 +19,10 @@ from eventstudy.errors import EventStudyError, EventStudyWarning
 from eventstudy.windows import Window
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
+CACHE_HELP = (
+    "cache folder for Yahoo downloads, shared by fetch, run and report (default $EVENTSTUDY_CACHE_DIR, else "
+    "~/.cache/eventstudy; files go in its yahoo/ subfolder)"
+)
 _NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window", "--car-windows")
 
 
@@ -50,7 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a study and write figures, tables, results.json, report.md and index.html.",
     )
     rep.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
-    rep.add_argument("--out", help="output folder (default: reports/<study name>)")
+    rep.add_argument(
+        "--out", help="output folder (default: reports/<study name>); an earlier report there is replaced whole"
+    )
+    rep.add_argument("--force", action="store_true", help="write into an existing folder eventstudy did not write")
+    rep.add_argument("--cache-dir", help=CACHE_HELP)
     rep.add_argument(
         "--offline", action="store_true", help="never touch the network: Yahoo studies read the on-disk cache only"
     )
@@ -150,7 +159,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--strict", action="store_true", default=None, help="fail instead of leaving out unusable firm-events"
     )
-    run.add_argument("--out", help="output folder; without it a summary is printed")
+    run.add_argument(
+        "--out",
+        help="output folder (not an input folder); without it a summary is printed; an earlier output there is "
+        "replaced whole",
+    )
+    run.add_argument("--force", action="store_true", help="write into an existing folder eventstudy did not write")
+    run.add_argument("--cache-dir", help=CACHE_HELP)
+    run.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        default=None,
+        help="keep firm-events that repeat the same ticker, date and market (by default they are refused)",
+    )
 
     ver = sub.add_parser(
         "verify",
@@ -167,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("tickers", nargs="+", help="tickers, e.g. NVDA ^GSPC")
     fetch.add_argument("--start", required=True, help="first date, YYYY-MM-DD")
     fetch.add_argument("--end", required=True, help="last date, YYYY-MM-DD")
-    fetch.add_argument("--cache-dir", help="cache folder (default $EVENTSTUDY_CACHE_DIR or ~/.cache/eventstudy)")
+    fetch.add_argument("--cache-dir", help=CACHE_HELP)
     fetch.add_argument("--offline", action="store_true", help="refuse to download (and say what would be used)")
     return parser
 
@@ -199,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def hold(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
         held.append(f"eventstudy: warning: {message}")
 
+    previous = signal.signal(signal.SIGTERM, _terminate)  # what timeout, Docker and Slurm send
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # third-party deprecations are not the user's business
         warnings.simplefilter("always", EventStudyWarning)
@@ -216,12 +238,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:  # a file system refusal is the user's to fix, not a crash
             print(f"eventstudy: error: {exc.filename}: {exc.strerror}; check the path.", file=sys.stderr)
             return 2
+        except Terminated:
+            print("eventstudy: terminated; nothing was written.", file=sys.stderr)
+            return 143
         except KeyboardInterrupt:
             print("eventstudy: interrupted; nothing was written.", file=sys.stderr)
             return 130
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     for line in dict.fromkeys(held):
         print(line, file=sys.stderr)
     return code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that staging folders are cleaned on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
@@ -240,16 +275,21 @@ def _load_study(path: str | None) -> StudyConfig:
 
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import check_output_folder
+    from eventstudy.data.manifest import data_root
     from eventstudy.report import build_report
-
-    config = _load_study(args.study)
-    target = Path(args.out) if args.out else Path("reports") / config.name
-    check_output_folder(target)
     from eventstudy.study import make_source
 
-    source = make_source(config, offline=args.offline)
+    config = _load_study(args.study)
+    target = Path(args.out) if args.out else Path("reports") / safe_name(config.name)
+    inputs = [Path(p) for p in config.prices] + ([Path(args.study)] if args.study else [])
+    check_output_folder(target, inputs=inputs, protected=[data_root()], force=args.force)
+    source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
     build_report(
-        config, target, source=source, base_dir=(Path(args.study) if args.study else default_study_path()).parent
+        config,
+        target,
+        source=source,
+        base_dir=(Path(args.study) if args.study else default_study_path()).parent,
+        force=args.force,
     )
     print(
         f"report written to {target}/index.html (also report.md, figures/, tables/, results.json); "
@@ -263,18 +303,21 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy._io import check_output_folder
     from eventstudy._options import validate_literal
     from eventstudy.backends import Backend
+    from eventstudy.data.manifest import data_root
     from eventstudy.study import EventStudy, make_source
 
-    if args.out:
-        check_output_folder(Path(args.out))
     validate_literal("--backend", args.backend, Backend)
     config = run_request(args)
-    source = make_source(config, offline=args.offline)
-    res = EventStudy(config, source, backend=args.backend).fit()
+    if args.out:
+        inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors] if p]
+        check_output_folder(Path(args.out), inputs=inputs, protected=[data_root()], force=args.force)
+    source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
+    # Only the days around the windows are written, so only they are kept: memory stays bounded.
+    res = EventStudy(config, source, backend=args.backend, paths="windows").fit()
     if not args.out:
         print(res.summary().as_text(), file=out)
         return 0
-    res.write(Path(args.out), source=source.name)
+    res.write(Path(args.out), source=source.name, force=args.force)
     n_used = int(res.events["status"].str.startswith("ok").sum())
     print(
         f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({n_used} of "
@@ -311,6 +354,7 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
         "source": args.source,
         "prices": list(args.prices) if args.prices else None,
         "allow_jumps": args.allow_jumps,
+        "allow_duplicates": args.allow_duplicates,
         "strict": args.strict,
     }
     given = {k: v for k, v in given.items() if v is not None}
@@ -336,6 +380,23 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
     elif args.market:
         raise ConfigError("--market applies to --events; the events of --config keep their markets.")
     return base.with_(**given) if base is not None else StudyConfig(**given)
+
+
+def safe_name(name: str) -> str:
+    """Return ``name`` as a single folder name (no path separators, no leading dots).
+
+    Examples
+    --------
+    >>> safe_name("../../x"), safe_name("DeepSeek 2025/01")
+    ('x', 'DeepSeek-2025-01')
+    """
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "study"
+
+
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.cache_dir) if getattr(args, "cache_dir", None) else None
 
 
 def _config_file(path: str) -> dict[str, Any]:
@@ -378,7 +439,7 @@ def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
     source = YahooSource(
         parse_date("--start", args.start),
         parse_date("--end", args.end),
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        cache_dir=_cache_dir(args),
         offline=args.offline,
     )
     report = source.fetch(args.tickers)

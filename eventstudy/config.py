@@ -81,6 +81,7 @@ class StudyConfig:
     min_estimation_obs: int | None = None
     # what happens to unusable data
     allow_jumps: bool = False
+    allow_duplicates: bool = False
     strict: bool = False
     # report extras (not used by the engine)
     context_tickers: tuple[str, ...] = ()
@@ -123,7 +124,7 @@ class StudyConfig:
             validate_literal("returns", self.returns, ReturnKind)
         if self.negative_prices is not None:
             validate_literal("negative_prices", self.negative_prices, NegativePrices)
-        for flag in ("allow_jumps", "strict", "selected_on_outcome"):
+        for flag in ("allow_jumps", "allow_duplicates", "strict", "selected_on_outcome"):
             if not isinstance(getattr(self, flag), bool | np.bool_):
                 raise ConfigError(f"{flag}={getattr(self, flag)!r} must be true or false.")
         if self.model != "custom" and (self.factors or self.factor_columns):
@@ -145,6 +146,17 @@ class StudyConfig:
             seen: set[str] = set()
             dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
             raise ConfigError(f"event_id={dup!r} appears more than once; event ids must be unique.")
+        if not self.allow_duplicates:
+            seen_events: dict[tuple[str, dt.date, str], str] = {}
+            for e in self.events:
+                key = (e.ticker, e.event_date, e.market)
+                if key in seen_events:
+                    raise ConfigError(
+                        f"events {seen_events[key]!r} and {e.event_id!r} are the same firm-event ({e.ticker} on "
+                        f"{e.event_date} against {e.market}); it would count twice in the tests across firms. Remove "
+                        "one, or pass allow_duplicates (--allow-duplicates) to keep both."
+                    )
+                seen_events[key] = e.event_id
         if self.estimation is not None:
             check_windows(self.estimation, self.event_window)
             for w in self.car_windows:
@@ -286,7 +298,16 @@ _SECTIONS: dict[str, set[str]] = {
         "factors",
         "factor_columns",
     },
-    "data": {"source", "prices", "calendar", "date_format", "negative_prices", "allow_jumps", "strict"},
+    "data": {
+        "source",
+        "prices",
+        "calendar",
+        "date_format",
+        "negative_prices",
+        "allow_jumps",
+        "allow_duplicates",
+        "strict",
+    },
     "report": {"context_tickers", "index_date", "claims", "share_notes", "selected_on_outcome"},
 }
 

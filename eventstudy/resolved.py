@@ -46,6 +46,7 @@ class ResolvedConfig:
     car_windows: tuple[Window, ...]
     min_estimation_obs: int
     allow_jumps: bool
+    allow_duplicates: bool
     strict: bool
     context_tickers: tuple[str, ...]
     index_date: dt.date | None
@@ -86,6 +87,10 @@ class ResolvedConfig:
         return self.to_request().to_dict()
 
 
+MAX_SPAN = 10_000
+"""Most sessions the windows may span together: more than any daily price history."""
+
+
 def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
     """Fill every default of ``request`` once, from its convention profile.
 
@@ -113,6 +118,12 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
     car_windows = request.car_windows or (request.event_window,)
     for w in car_windows:
         check_windows(estimation, w, "car_windows")
+    span = max(w.end for w in (request.event_window, *car_windows)) - estimation.start + 1
+    if span > MAX_SPAN:
+        raise ConfigError(
+            f"the estimation and event windows span {span:,} sessions, more than {MAX_SPAN:,} (about 40 years of "
+            "trading); shorten the estimation window."
+        )
     min_obs = request.min_estimation_obs if request.min_estimation_obs is not None else max(3, estimation.length // 2)
     if min_obs > estimation.length:
         raise ConfigError(
@@ -127,6 +138,7 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
         min_estimation_obs=int(min_obs),
         negative_prices=request.negative_prices or conv.negative_prices,
         allow_jumps=bool(request.allow_jumps),
+        allow_duplicates=bool(request.allow_duplicates),
         strict=bool(request.strict),
     )
     return ResolvedConfig(**values)

@@ -746,7 +746,7 @@ class EventStudyResults(_SummaryRepr):
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns).set_index("event_id")
 
-    def write(self, folder: Path, *, source: str = "") -> Path:
+    def write(self, folder: Path, *, source: str = "", force: bool = False) -> Path:
         """Write ``ar.csv``, ``params.csv``, ``tests.csv``, ``aggregate.csv`` and ``summary.json``.
 
         The files land together or not at all (written in a staging folder first), so
@@ -761,6 +761,9 @@ class EventStudyResults(_SummaryRepr):
         source
             Name of the price source, recorded in ``summary.json`` beside each series'
             provenance.
+        force
+            Write into an existing folder that eventstudy did not write (its other files
+            are kept); otherwise such a folder is refused.
         """
         window = self.config.event_window
         ok = self._tables.events["status"].str.startswith("ok")
@@ -780,7 +783,7 @@ class EventStudyResults(_SummaryRepr):
                 "cars": {eid: cars[eid] for eid in self.event_ids},
             },
         }
-        with staged_directory(Path(folder)) as stage:
+        with staged_directory(Path(folder), force=force) as stage:
             for name, table in (
                 ("ar", self.to_frame()),
                 ("params", self.params_table()),

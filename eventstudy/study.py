@@ -48,6 +48,7 @@ from eventstudy.results import EventStudyResults, WindowArrays
 from eventstudy.windows import Window
 
 DEFAULT_CHUNK = 5_000
+OWN_MARKET = "the firm is its own market proxy, so every abnormal return would be zero by construction"
 DEGENERATE = (
     "over its estimation window a regressor is constant or moves exactly with another (a firm equal to its market, "
     "a duplicated factor column), so the model cannot be fitted"
@@ -58,8 +59,14 @@ Ints = NDArray[np.int64]
 Mask = NDArray[np.bool_]
 
 
-def make_source(config: StudyConfig | ResolvedConfig, *, offline: bool = False) -> Source:
-    """Return the price source a config asks for (``offline``: Yahoo from the cache only)."""
+def make_source(
+    config: StudyConfig | ResolvedConfig, *, offline: bool = False, cache_dir: Path | None = None
+) -> Source:
+    """Return the price source a config asks for.
+
+    ``offline``: Yahoo from the cache only; ``cache_dir``: the Yahoo cache's base folder
+    (default ``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``).
+    """
     cfg = resolve(config)
     if cfg.source == "yahoo":
         if cfg.prices:
@@ -71,7 +78,7 @@ def make_source(config: StudyConfig | ResolvedConfig, *, offline: bool = False) 
 
         last = max(e.event_date for e in cfg.events) + dt.timedelta(days=30)
         first = min(e.event_date for e in cfg.events) - dt.timedelta(days=int(-cfg.estimation.start * 1.6) + 30)
-        return YahooSource(first, last, offline=offline)
+        return YahooSource(first, last, offline=offline, cache_dir=cache_dir)
     if cfg.prices:
         sources = [CsvSource(p, cfg.negative_prices, date_format=cfg.date_format) for p in cfg.prices]
         return sources[0] if len(sources) == 1 else MultiSource(sources)
@@ -491,7 +498,8 @@ class EventStudy:
                 f"({grid.sessions[0].date()} to {grid.sessions[-1].date()})",
                 "choose an earlier date or a shorter window, or load more data",
             )
-        return Screen(jumps, off_data, clean & ~off_data)
+        own_market = np.array([e.ticker == e.market for e in placed.events], dtype=bool)
+        return Screen(jumps, off_data, clean & ~off_data & ~own_market)
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
@@ -571,9 +579,10 @@ def statuses(
     kept = np.zeros(n, dtype=bool)
     (kept if keep_jumps else jumped)[list(jumps)] = True
     jumped &= ~off_data
-    excluded = (nobs < cfg.min_estimation_obs) & ~jumped & ~off_data
+    own_market = np.array([e.ticker == e.market for e in events], dtype=bool) & ~jumped & ~off_data
+    excluded = (nobs < cfg.min_estimation_obs) & ~jumped & ~off_data & ~own_market
     # Enough returns, but a regressor that is constant or a copy of another: nothing can be fitted.
-    degenerate = ~fitted & ~excluded & ~jumped & ~off_data
+    degenerate = ~fitted & ~excluded & ~jumped & ~off_data & ~own_market
     if cfg.strict and degenerate.any():
         i = int(np.argmax(degenerate))
         raise DegenerateRegressorsError(events[i].event_id, events[i].ticker, events[i].market)
@@ -596,6 +605,8 @@ def statuses(
         status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
     for j in np.flatnonzero(degenerate).tolist():
         status[j] = f"excluded: {DEGENERATE}"
+    for j in np.flatnonzero(own_market).tolist():
+        status[j] = f"excluded: {OWN_MARKET}"
 
     def report(mask: Mask, one: Callable[[int], str], many: str, category: type[Warning]) -> None:
         # One warning per firm-event reads well for a study, not for a batch of thousands.
@@ -639,6 +650,12 @@ def statuses(
         MissingReturnsWarning,
     )
     report(
+        own_market,
+        lambda i: f"{label(i)}: {OWN_MARKET}; it is left out of the study.",
+        f"are their own market proxy ({OWN_MARKET}) and are left out",
+        EventExcludedWarning,
+    )
+    report(
         degenerate,
         lambda i: f"{label(i)}: {DEGENERATE}; it is left out of the study.",
         f"cannot be fitted ({DEGENERATE}) and are left out",
@@ -668,7 +685,7 @@ def statuses(
         f"have an event window outside the price data ({span}) and are left out",
         EventExcludedWarning,
     )
-    if (excluded | jumped | off_data | degenerate).all():
+    if (excluded | jumped | off_data | degenerate | own_market).all():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))
         more = f" (and {n - 3} more)" if n > 3 else ""
         raise NoUsableEventsError(

@@ -102,11 +102,39 @@ def test_offline_run_uses_the_cache_and_records_the_vintage(tmp_path: Path, caps
 
 def test_offline_run_without_cache_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "e.csv"
-    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    events.write_text("event_id,ticker,event_date\nn,ZZZZ,2025-01-27\n")
     code = main(["run", "--events", str(events), "--market", "^GSPC", "--source", "yahoo", "--offline"])
     err = capsys.readouterr().err
     assert code == 2 and "not in the cache" in err and "eventstudy fetch" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_offline_run_falls_back_to_the_bundled_snapshot_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    code = main(
+        [
+            "run",
+            "--events",
+            str(events),
+            "--market",
+            "^GSPC",
+            "--source",
+            "yahoo",
+            "--offline",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "NVDA: neither Yahoo nor the cache has it; using the bundled snapshot (" in err
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert "fallback" in summary["data"]["series"]["NVDA"]
 
 
 def test_fetch_offline_refuses_and_leaves_cache(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ def _events(tmp: Path, body: str) -> str:
 
 def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Path, needle: str) -> None:
     out.mkdir(exist_ok=True)
+    (out / ".eventstudy").write_text("an earlier output of eventstudy\n")
     sentinel = out / "ar.csv"
     sentinel.write_text("earlier output\n")
     code = main([*argv, "--out", str(out)])
@@ -33,7 +34,7 @@ def _check_failure(capsys: pytest.CaptureFixture[str], argv: list[str], out: Pat
     assert needle in errors[0]
     assert "Traceback" not in err
     assert sentinel.read_text() == "earlier output\n"
-    assert sorted(p.name for p in out.iterdir()) == ["ar.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".eventstudy", "ar.csv"]
 
 
 CASES = {

@@ -13,7 +13,7 @@ import pytest
 import eventstudy as es
 from eventstudy.data import manifest
 from eventstudy.data.sources import BundledSource, CsvSource
-from eventstudy.data.yahoo import YahooCache, YahooSource
+from eventstudy.data.yahoo import CorruptCacheError, YahooCache, YahooSource
 from eventstudy.errors import (
     BadPriceError,
     DataFormatError,
@@ -125,7 +125,7 @@ START, END = dt.date(2024, 1, 2), dt.date(2025, 2, 28)
 
 
 def _source(tmp_path: Path, transport: Transport, **kw) -> YahooSource:  # type: ignore[no-untyped-def]
-    src = YahooSource(START, END, cache_dir=tmp_path / "cache", transport=transport, backoff=0.0, **kw)
+    src = YahooSource(START, END, cache_dir=tmp_path / "base", transport=transport, backoff=0.0, **kw)
     src.sleep = lambda _s: None
     return src
 
@@ -134,7 +134,7 @@ def test_fetch_normalises_dates_and_caches(tmp_path: Path) -> None:
     src = _source(tmp_path, Transport())
     report = src.fetch(["NVDA", "^GSPC"])
     assert set(report.rows) == {"NVDA", "^GSPC"} and not report.failed
-    frame, info = YahooCache(tmp_path / "cache").read("NVDA")  # type: ignore[misc]
+    frame, info = YahooCache(tmp_path / "base" / "yahoo").read("NVDA")  # type: ignore[misc]
     assert frame.index[0] == pd.Timestamp("2024-01-02")
     assert frame.loc["2025-01-27", "close"] == pytest.approx(118.42)
     assert info["source"] == "Yahoo Finance via yfinance" and "yfinance_version" in info
@@ -166,12 +166,12 @@ def test_rate_limit_is_retried(tmp_path: Path) -> None:
 
 def test_network_down_leaves_cache_untouched_and_falls_back(tmp_path: Path) -> None:
     _source(tmp_path, Transport()).fetch(["NVDA", "^GSPC"])
-    before = {p.name: p.read_bytes() for p in (tmp_path / "cache").iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / "base" / "yahoo").iterdir()}
     down = Transport({t: [ConnectionError("Could not resolve host")] * 9 for t in ("NVDA", "^GSPC")})
     src = _source(tmp_path, down, retries=2)
     report = src.fetch(["NVDA", "^GSPC"])
     assert report.network_down and not report.rows
-    assert {p.name: p.read_bytes() for p in (tmp_path / "cache").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (tmp_path / "base" / "yahoo").iterdir()} == before
     with pytest.warns(UserWarning, match="using the on-disk cache"):
         panel = src.load(["NVDA", "^GSPC"])
     assert "cache" in panel.provenance["NVDA"]
@@ -187,9 +187,10 @@ def test_offline_uses_cache_only(tmp_path: Path) -> None:
 def test_torn_cache_write_is_not_trusted(tmp_path: Path) -> None:
     src = _source(tmp_path, Transport())
     src.fetch(["NVDA"])
-    csv = tmp_path / "cache" / "NVDA.csv"
+    csv = tmp_path / "base" / "yahoo" / "NVDA.csv"
     csv.write_text(csv.read_text()[:100])  # a CSV that no longer matches its sidecar
-    assert YahooCache(tmp_path / "cache").read("NVDA") is None
+    with pytest.raises(CorruptCacheError, match=r"corrupt.*checksum"):
+        YahooCache(tmp_path / "base" / "yahoo").read("NVDA")
 
 
 def test_cli_fetch_without_network(
@@ -230,5 +231,5 @@ def test_rows_without_prices_are_dropped_not_zero_filled(tmp_path: Path) -> None
 
     src = _source(tmp_path, Holes())
     src.fetch(["NVDA"])
-    frame, _ = YahooCache(tmp_path / "cache").read("NVDA")  # type: ignore[misc]
+    frame, _ = YahooCache(tmp_path / "base" / "yahoo").read("NVDA")  # type: ignore[misc]
     assert len(frame) == len(recorded("NVDA")) - 3 and frame["adj_close"].notna().all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
@@ -33,6 +34,10 @@ def load_factors(model: str) -> pd.DataFrame:
     return frame.loc[:, ~frame.columns.duplicated()]
 
 
+PERCENT_SIGN = 0.05
+"""A factor whose median absolute daily value exceeds this (5% a day) is taken to be in percent."""
+
+
 def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read user factors: a CSV with ``date`` and one column per factor, in decimals.
 
@@ -56,10 +61,27 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
         raise DataFormatError(path, f"has no column {missing[0]!r} (it has: {available})", "fix factor_columns")
     keep = [*wanted, *(["rf"] if "rf" in raw.columns else [])]
     dates = parse_dates(raw["date"], str(path))
+    if dates.duplicated().any():
+        raise DataFormatError(
+            path, f"has date {dates[dates.duplicated()].iloc[0].date()} twice", "keep one row per date"
+        )
     frame = raw[keep].apply(pd.to_numeric, errors="coerce")
     bad = raw[keep].notna() & frame.isna()
     if bad.any().any():
         col = str(bad.any().idxmax())
         raise DataFormatError(path, f"column {col!r} has non-numeric values", "write decimals such as 0.0012")
+    if not np.isfinite(frame.to_numpy(dtype="float64")[frame.notna().to_numpy()]).all():
+        raise DataFormatError(path, "has infinite values", "correct them or leave them empty")
+    for col in wanted:
+        typical = float(frame[col].abs().median())
+        if typical == 0:
+            raise DataFormatError(path, f"column {col!r} is zero on most days", "check the column; a factor must vary")
+        if typical > PERCENT_SIGN:
+            raise DataFormatError(
+                path,
+                f"column {col!r} has a median absolute daily value of {typical:.3g}, which reads as percent (a daily "
+                f"factor in decimals is rarely above {PERCENT_SIGN:g})",
+                "divide the factor columns by 100",
+            )
     frame.index = pd.DatetimeIndex(dates, name="date")
     return frame.astype("float64").sort_index()

@@ -40,11 +40,21 @@ def sha256_file(path: Path) -> str:
 def read_manifest(root: Path) -> dict[str, str]:
     """Return ``{relative path: sha256}`` from the manifest in ``root``."""
     entries: dict[str, str] = {}
-    for line in (root / MANIFEST_NAME).read_text(encoding="utf-8").splitlines():
+    path = root / MANIFEST_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestMismatchError(f"{path}: cannot be read ({exc}); reinstall the package.") from None
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        digest, name = line.split(maxsplit=1)
-        entries[name.strip()] = digest
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2 or len(parts[0]) != 64 or any(c not in "0123456789abcdef" for c in parts[0]):
+            raise ManifestMismatchError(
+                f"{path} line {n}: expected '<sha256>  <file>', got {line[:80]!r}; restore the manifest (git "
+                "checkout data/) or reinstall the package."
+            )
+        entries[parts[1].strip()] = parts[0]
     return entries
 
 
@@ -57,12 +67,20 @@ def verified(path: Path) -> Path:
         If the file is not listed, or its content changed since the manifest was made.
     """
     root = data_root()
-    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise ManifestMismatchError(f"{path}: is not inside the bundled data {root}.") from None
     expected = read_manifest(root).get(rel)
     if expected is None:
         raise ManifestMismatchError(
             f"{path}: not listed in {root / MANIFEST_NAME}; bundled files must be listed "
             "there (run `make manifest` after adding data on purpose)."
+        )
+    if not path.is_file():
+        raise ManifestMismatchError(
+            f"{path}: listed in {root / MANIFEST_NAME} but missing (or not a file); restore it (git checkout data/) "
+            "or reinstall the package."
         )
     actual = sha256_file(path)
     if actual != expected:

@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._options import NegativePrices, validate_literal
-from eventstudy.data.manifest import data_root, verified
+from eventstudy.data.manifest import data_root, read_manifest, verified
 from eventstudy.data.panel import PricePanel
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, EventDateError, UnknownTickerError
 
 WIDE_SP500 = "prices/sp500_adj_close_wide_2022_2025H1.csv"
+PRICE_RANGE = (1e-6, 1e9)
+"""Prices outside this range are refused: no listed security trades there, and their returns overflow."""
 _COLUMN_ALIASES = {
     "date": "date",
     "adj close": "adj_close",
@@ -150,13 +152,15 @@ def normalise_price_frame(
             values = np.abs(values)
         elif negative == "missing":
             values = np.where(values < 0, np.nan, values)
-        extreme = np.isinf(values) | ((values != 0) & (np.abs(values) < np.finfo(np.float64).tiny))
+        magnitude = np.abs(values)
+        extreme = np.isinf(values) | (magnitude > PRICE_RANGE[1]) | ((magnitude > 0) & (magnitude < PRICE_RANGE[0]))
         if extreme.any():
             i = int(np.argmax(extreme))
             raise BadPriceError(
                 where,
-                f"column {col!r} has price {frame[col].iloc[i]!r} on {dates.iloc[i].date()}, which is not a finite "
-                "number a price can be (infinite, overflowing or underflowing)",
+                f"column {col!r} has price {frame[col].iloc[i]!r} on {dates.iloc[i].date()}, outside the range a "
+                f"traded price takes ({PRICE_RANGE[0]:g} to {PRICE_RANGE[1]:g}; beyond it returns overflow or "
+                "underflow)",
                 "correct the value or leave the price empty",
             )
         if (values <= 0).any():
@@ -187,13 +191,7 @@ class BundledSource:
 
     def available(self) -> list[str]:
         """Return every ticker the snapshot holds."""
-        root = data_root()
-        singles = [
-            p.stem.replace("_", "^", 1) if p.stem.startswith("_") else p.stem
-            for p in (root / "prices").glob("*.csv")
-            if not p.name.startswith(("_index", "sp500_"))
-        ]
-        return sorted(set(singles) | set(wide_sp500().columns))
+        return sorted(set(_single_files()) | set(wide_sp500().columns))
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Load ``tickers`` from the snapshot.
@@ -208,9 +206,10 @@ class BundledSource:
         provenance: dict[str, str] = {}
         from_wide: list[str] = []
         wide = wide_sp500()
+        singles = _single_files()
         for ticker in tickers:
-            path = root / "prices" / ticker_to_filename(ticker)
-            if path.is_file() and not ticker.startswith(("sp500_",)):
+            if ticker in singles:  # listed in the manifest: a missing file is an error, never a silent fallback
+                path = root / singles[ticker]
                 frames[ticker] = normalise_price_frame(read_csv_file(verified(path)), str(path))
                 provenance[ticker] = (
                     f"bundled snapshot data/prices/{path.name} (Yahoo adjusted close, "
@@ -226,6 +225,20 @@ class BundledSource:
             {t: f"bundled snapshot data/{WIDE_SP500} (Yahoo adjusted close, vintage 2026-07-14)" for t in from_wide},
         )
         return PricePanel.concat([PricePanel.from_frames(frames, provenance), block], list(tickers))
+
+
+def _single_files() -> dict[str, str]:
+    """Tickers with a file of their own in the bundled manifest, and that file's relative path."""
+    out = {}
+    for rel in read_manifest(data_root()):
+        if (
+            rel.startswith("prices/")
+            and rel.endswith(".csv")
+            and not rel.startswith(("prices/_index", "prices/sp500_"))
+        ):
+            stem = rel.removeprefix("prices/").removesuffix(".csv")
+            out[stem.replace("_", "^", 1) if stem.startswith("_") else stem] = rel
+    return out
 
 
 @functools.cache
@@ -256,7 +269,14 @@ def read_long_prices(path: Path, negative: str = "error", date_format: str | Non
         One clean frame per security id (see :func:`normalise_price_frame`).
     """
     if is_semicolon_long(path):
-        raw = pd.read_csv(path, sep=";", header=None, names=["ticker", "date", "close"], dtype=str)
+        try:
+            raw = pd.read_csv(path, sep=";", header=None, names=["ticker", "date", "close"], dtype=str)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataFormatError(path, f"is not an id;DD.MM.YYYY;price file ({reason})", "fix the line") from None
+        if raw["date"].isna().any():
+            row = int(np.argmax(raw["date"].isna().to_numpy())) + 1
+            raise DataFormatError(path, f"line {row} has fewer than 3 fields", "write id;DD.MM.YYYY;price")
         raw["date"] = pd.to_datetime(raw["date"].str.strip(), format="%d.%m.%Y", errors="coerce").dt.strftime(
             "%Y-%m-%d"
         )
@@ -266,6 +286,12 @@ def read_long_prices(path: Path, negative: str = "error", date_format: str | Non
     else:
         raw = read_csv_file(path)
         raw.columns = [str(c).strip().lower() for c in raw.columns]
+    if "ticker" not in raw.columns or "date" not in raw.columns:
+        raise DataFormatError(path, "has no 'ticker' and 'date' columns", "write ticker,date,close")
+    blank = raw["ticker"].isna() | (raw["ticker"].astype(str).str.strip() == "")
+    if blank.any():
+        row = int(np.argmax(blank.to_numpy())) + (1 if is_semicolon_long(path) else 2)
+        raise DataFormatError(path, f"line {row} has no ticker", "fill in the ticker or remove the line")
     raw["ticker"] = raw["ticker"].astype(str).str.strip()
     return {
         str(t): normalise_price_frame(g.drop(columns="ticker"), f"{path} ({t})", negative, date_format)

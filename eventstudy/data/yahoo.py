@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -24,8 +25,8 @@ import pandas as pd
 from eventstudy._io import write_text_atomic
 from eventstudy.data.manifest import sha256_file
 from eventstudy.data.panel import PricePanel
-from eventstudy.data.sources import normalise_price_frame, ticker_to_filename
-from eventstudy.errors import DataSourceError, OfflineWarning, PartialDataWarning, warn
+from eventstudy.data.sources import BundledSource, Source, normalise_price_frame, read_csv_file, ticker_to_filename
+from eventstudy.errors import DataFormatError, DataSourceError, OfflineWarning, PartialDataWarning, warn
 
 Transport = Callable[[str, dt.date, dt.date], pd.DataFrame]
 """Fetch one ticker's daily history between two dates (end inclusive)."""
@@ -37,11 +38,21 @@ class NetworkUnavailableError(DataSourceError):
     """Yahoo could not be reached at all."""
 
 
-def default_cache_dir() -> Path:
-    """Return the cache folder (``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``)."""
+class CorruptCacheError(DataSourceError):
+    """A cache entry exists but cannot be trusted (unreadable, or not matching its sidecar)."""
+
+
+def default_cache_dir(base: Path | None = None) -> Path:
+    """Return the Yahoo cache folder: ``yahoo/`` inside ``base``, ``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``.
+
+    Every command reads and writes this one place (``--cache-dir`` names ``base``).
+    """
     env = os.environ.get("EVENTSTUDY_CACHE_DIR")
-    base = Path(env) if env else Path.home() / ".cache" / "eventstudy"
-    return base / "yahoo"
+    root = Path(base) if base is not None else Path(env) if env else Path.home() / ".cache" / "eventstudy"
+    return root / "yahoo"
+
+
+_SYMBOL = re.compile(r"[A-Za-z0-9^][A-Za-z0-9^._=-]{0,31}")
 
 
 def yfinance_transport(ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -115,6 +126,11 @@ class YahooCache:
         self.folder = Path(folder) if folder is not None else default_cache_dir()
 
     def _paths(self, ticker: str) -> tuple[Path, Path]:
+        # A symbol never becomes a path outside the cache folder.
+        if not _SYMBOL.fullmatch(ticker) or ".." in ticker:
+            raise DataSourceError(
+                f"ticker={ticker!r} is not a Yahoo symbol (letters, digits and ^ . _ = -, at most 32); check it."
+            )
         csv = self.folder / ticker_to_filename(ticker)
         return csv, csv.with_suffix(".json")
 
@@ -139,14 +155,29 @@ class YahooCache:
         write_text_atomic(meta, json.dumps(info, indent=2) + "\n")
 
     def read(self, ticker: str) -> tuple[pd.DataFrame, dict[str, object]] | None:
-        """Return the cached frame and its metadata, or ``None`` if absent or inconsistent."""
+        """Return the cached frame and its metadata, or ``None`` if the ticker is not cached.
+
+        Raises
+        ------
+        CorruptCacheError
+            If the entry exists but its sidecar is not a JSON object, its CSV does not
+            match the sidecar's checksum, or the CSV does not parse.
+        """
         csv, meta = self._paths(ticker)
         if not (csv.is_file() and meta.is_file()):
             return None
-        info = json.loads(meta.read_text(encoding="utf-8"))
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CorruptCacheError(f"cache entry {meta} is corrupt (not JSON: {exc})") from None
+        if not isinstance(info, dict):
+            raise CorruptCacheError(f"cache entry {meta} is corrupt (not a JSON object)")
         if info.get("sha256") != sha256_file(csv):
-            return None  # a CSV without its matching sidecar is not trusted
-        frame = normalise_price_frame(pd.read_csv(csv), str(csv))
+            raise CorruptCacheError(f"cache entry {csv} is corrupt (it does not match its sidecar's checksum)")
+        try:
+            frame = normalise_price_frame(read_csv_file(csv), str(csv))
+        except DataFormatError as exc:
+            raise CorruptCacheError(f"cache entry {csv} is corrupt ({exc})") from None
         return frame, info
 
 
@@ -158,7 +189,8 @@ class YahooSource:
     start, end
         First and last calendar date to download (both inclusive).
     cache_dir
-        Cache folder; defaults to ``$EVENTSTUDY_CACHE_DIR/yahoo`` or ``~/.cache/eventstudy/yahoo``.
+        The cache's base folder (files go in its ``yahoo/``); defaults to
+        ``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``.
     offline
         Never touch the network; use the cache only.
     transport
@@ -168,6 +200,9 @@ class YahooSource:
         ``backoff * 2**k`` seconds before retry ``k``.
     max_workers
         Tickers downloaded in parallel.
+    fallback
+        Where a ticker comes from when neither Yahoo nor the cache has it (default: the
+        bundled snapshot, with a warning naming its span); None to fail instead.
     """
 
     name = "Yahoo Finance"
@@ -184,11 +219,13 @@ class YahooSource:
         backoff: float = 1.0,
         max_workers: int = 4,
         progress: bool | None = None,
+        fallback: Source | None = None,
     ) -> None:
         if end < start:
             raise DataSourceError(f"end={end} is before start={start}; swap the dates.")
         self.start, self.end = start, end
-        self.cache = YahooCache(cache_dir)
+        self.cache = YahooCache(default_cache_dir(cache_dir))
+        self.fallback = fallback if fallback is not None else BundledSource()
         self.offline = offline
         self.transport = transport or yfinance_transport
         self.retries, self.backoff, self.max_workers = retries, backoff, max_workers
@@ -277,8 +314,23 @@ class YahooSource:
                     OfflineWarning,
                 )
         frames: dict[str, pd.DataFrame] = {}
+        bundled = set(self.fallback.available()) if hasattr(self.fallback, "available") else set()
         for t in tickers:
-            cached = self.cache.read(t)
+            try:
+                cached = self.cache.read(t)
+            except CorruptCacheError as exc:
+                warn(f"{exc}; it is skipped (run `eventstudy fetch {t}` to replace it).", OfflineWarning)
+                cached = None
+            if cached is None and t in bundled:
+                frame = self.fallback.load([t]).frame(t).loc[str(self.start) : str(self.end)]
+                span = f"{frame.index.min().date()} to {frame.index.max().date()}" if len(frame) else "no dates"
+                warn(
+                    f"{t}: neither Yahoo nor the cache has it; using the {self.fallback.name} ({span}).",
+                    OfflineWarning,
+                )
+                frames[t] = frame
+                via[t] = f"{self.fallback.name} (fallback: not downloadable and not cached)"
+                continue
             if cached is None:
                 raise DataSourceError(
                     f"ticker={t!r}: not downloadable now and not in the cache {self.cache.folder}; "

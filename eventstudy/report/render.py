@@ -19,6 +19,7 @@ from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
+from eventstudy.errors import EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
@@ -139,7 +140,16 @@ def price_section(b: ReportBuilder) -> None:
     names = list(dict.fromkeys([*cfg.tickers, *markets]))
     panel = b.source.load(names)
     closes = panel.adj_close
-    base = pd.Timestamp(cfg.index_date) if cfg.index_date else closes.index[closes.index < event][-1]
+    before = closes.index[closes.index < event]
+    if cfg.index_date:
+        on_or_before = closes.index[closes.index <= pd.Timestamp(cfg.index_date)]
+        if not len(on_or_before):
+            raise EventDateError(
+                "index_date", str(cfg.index_date), "is before the price data", "choose a session before the event"
+            )
+        base = on_or_before[-1]  # a weekend or holiday means the last session before it
+    else:
+        base = before[-1]
     pos = closes.index.get_loc(event)
     window = closes.iloc[max(0, pos - 15) : pos + 16]
     window = window.loc[:, window.loc[base].notna()]
@@ -154,12 +164,12 @@ def price_section(b: ReportBuilder) -> None:
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
     b.add_table("price_index", index_table)
     b.data["provenance"] = {t: panel.provenance.get(t, "") for t in names}
-    before = "the last session before the event" if not cfg.index_date else str(base.date())
+    base_text = "the last session before the event" if not cfg.index_date else str(base.date())
     b.sections.append(
         {
             "id": "prices",
             "title": "Price paths",
-            "text": f"Adjusted closes of the studied firms and the market indices, indexed to 100 on {before}.",
+            "text": f"Adjusted closes of the studied firms and the market indices, indexed to 100 on {base_text}.",
             "figures": [price_fig],
             "tables": [],
         }
@@ -501,6 +511,7 @@ def build_report(
     sections: list[Section] | None = None,
     base_dir: Path | None = None,
     offline: bool = False,
+    force: bool = False,
 ) -> Path:
     """Run ``config`` and write its report into ``out``.
 
@@ -518,6 +529,9 @@ def build_report(
         Folder of the study file, against which its relative paths are resolved.
     offline
         Never touch the network (a Yahoo study reads the on-disk cache only).
+    force
+        Write into an existing folder that eventstudy did not write (its other files are
+        kept); otherwise such a folder is refused. An earlier report is replaced whole.
 
     Returns
     -------
@@ -528,8 +542,12 @@ def build_report(
     res = EventStudy(config, src).fit()
     config = res.config  # every choice explicit from here on
     builder = ReportBuilder(config, res, src, base_dir)
-    for section in sections if sections is not None else _default_sections():
-        section(builder)
+    import matplotlib
+
+    # Names and tickers are text, never TeX: "$...$" in a ticker must not be parsed as maths.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for section in sections if sections is not None else _default_sections():
+            section(builder)
     for number, s in enumerate(builder.sections, start=1):
         s["title"] = f"{number}. {s['title']}"
     summary = {
@@ -562,6 +580,8 @@ def build_report(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md"] = md_text
+    env.filters["md_cell"] = md_cell
     context = {
         "config": config,
         "config_echo": json.dumps(json_safe(config.to_dict()), indent=2),
@@ -574,12 +594,34 @@ def build_report(
     builder.files["index.html"] = env.get_template("report.html.j2").render(**context).encode()
     builder.files["report.md"] = env.get_template("report.md.j2").render(**context).encode()
     out = Path(out)
-    with staged_directory(out) as stage:
+    with staged_directory(out, force=force) as stage:
         for rel, payload in sorted(builder.files.items()):
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(payload)
     return out
+
+
+def md_text(value: object) -> str:
+    """Return text for Markdown: angle brackets escaped, so no tag or script passes through.
+
+    Examples
+    --------
+    >>> md_text("<script>x</script> S&P")
+    '&lt;script&gt;x&lt;/script&gt; S&P'
+    """
+    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_cell(value: object) -> str:
+    r"""Return text for a Markdown table cell: as :func:`md_text`, with pipes and line breaks escaped.
+
+    Examples
+    --------
+    >>> print(md_cell("A|B"))
+    A\|B
+    """
+    return md_text(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> str:
