@@ -167,6 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="write into an existing folder eventstudy did not write")
     run.add_argument("--cache-dir", help=CACHE_HELP)
     run.add_argument(
+        "--max-memory",
+        type=float,
+        default=4.0,
+        help="GB this run may use (default 4); a batch estimated above it is refused before any work, with the "
+        "batch size that fits",
+    )
+    run.add_argument(
         "--allow-duplicates",
         action="store_true",
         default=None,
@@ -311,6 +318,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if args.out:
         inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors] if p]
         check_output_folder(Path(args.out), inputs=inputs, protected=[data_root()], force=args.force)
+    check_memory(len(config.events), args.max_memory)
     source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
     # Only the days around the windows are written, so only they are kept: memory stays bounded.
     res = EventStudy(config, source, backend=args.backend, paths="windows").fit()
@@ -380,6 +388,31 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
     elif args.market:
         raise ConfigError("--market applies to --events; the events of --config keep their markets.")
     return base.with_(**given) if base is not None else StudyConfig(**given)
+
+
+BASE_BYTES = 400e6
+"""Memory of a run before its firm-events: Python, the libraries and a price panel."""
+BYTES_PER_EVENT = 16e3
+"""Memory per firm-event of a run that writes its outputs (measured: about 12 kB in the engine, plus the tables)."""
+
+
+def check_memory(n_events: int, max_gb: float) -> None:
+    """Refuse a batch whose estimated memory exceeds ``max_gb``, saying what would fit.
+
+    Raises
+    ------
+    ConfigError
+        With the estimate and the batch size that fits the limit.
+    """
+    from eventstudy.errors import ConfigError
+
+    need = BASE_BYTES + n_events * BYTES_PER_EVENT
+    if need > max_gb * 1e9:
+        fits = max(1, int((max_gb * 1e9 - BASE_BYTES) / BYTES_PER_EVENT))
+        raise ConfigError(
+            f"{n_events:,} firm-events need about {need / 1e9:.1f} GB, above --max-memory {max_gb:g} GB; split the "
+            f"events file into files of at most {fits:,} rows, or raise --max-memory if the machine has the memory."
+        )
 
 
 def safe_name(name: str) -> str:

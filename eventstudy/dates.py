@@ -76,10 +76,12 @@ def parse_date_column(parameter: str, values: Sequence[str], date_format: str | 
     if all(iso):
         return [_plausible(parameter, v, pd.Timestamp(v).date()) for v in text]
     others = sorted({v for v, ok in zip(text, iso, strict=True) if not ok})
+    unreadable = [v for v in others if all(_try(v, f) is None for f in CANDIDATES)]
+    if unreadable:
+        raise EventDateError(parameter, unreadable[0], "is not a full date in a layout that can be read", _HINT)
     fits = [fmt for fmt in CANDIDATES if all(_try(v, fmt) is not None for v in others)]
-    if not fits or any(iso):
-        bad = next(v for v in others if all(_try(v, f) is None for f in CANDIDATES)) if not fits else others[0]
-        raise EventDateError(parameter, bad, "is not a full date in a layout that can be read", _HINT)
+    if any(iso) or not fits:  # one layout per column: nothing is read two ways
+        raise EventDateError(parameter, others[0], "is not in the same layout as the other dates of the column", _HINT)
     readings = {fmt: [_try(v, fmt) for v in others] for fmt in fits}
     distinct = {tuple(r) for r in readings.values()}
     if len(distinct) > 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -603,14 +604,14 @@ def build_report(
 
 
 def md_text(value: object) -> str:
-    """Return text for Markdown: angle brackets escaped, so no tag or script passes through.
+    """Return text for Markdown with every ``<`` that could open a tag escaped, so no HTML passes through.
 
     Examples
     --------
-    >>> md_text("<script>x</script> S&P")
-    '&lt;script&gt;x&lt;/script&gt; S&P'
+    >>> md_text("<script>x</script> S&P, N < 30, 1 -> 3")
+    '&lt;script>x&lt;/script> S&P, N < 30, 1 -> 3'
     """
-    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", str(value))
 
 
 def md_cell(value: object) -> str:
