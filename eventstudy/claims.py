@@ -1,30 +1,48 @@
-"""Reported figures against computed ones, with verdicts that respect the wording.
+"""Reported figures against computed ones: rules fixed before looking, graded verdicts with distances.
 
-Each claim in a study's claims file names a check (``kind``), the series, the window,
-the reported value and a rule derived from the qualifier. The rules are written here
-once and printed in the report:
+Each claim in a claims file names a check (``kind``), the series, the window, the
+reported value and its qualifier. One rule per qualifier, the same for every claim,
+written here once and printed in the report (:data:`RULE_TEXT`):
 
-- as written ("fell 17%"): the number carries its precision u (1 for "17", 0.1 for
-  "3.1", 100 for "$600 billion"); it holds when the computed magnitude rounds or
-  truncates to it, i.e. lies in [X - u/2, X + u), with the same sign;
-- "more than X": magnitude strictly above X; "less than X": strictly below;
-- "nearly X" / "almost X": at most X and at least 0.9 X (just below, never above);
-- "about X": within 10% of X (or half its precision unit, if wider);
-- direction words ("fell", "rose"): the sign; words that imply size ("sank",
-  "tumbled", "down sharply", "plummeted") also need a move of at least 2% for a stock
-  or 1% for an index or ETF (about one typical daily standard deviation);
-- market values carry the share-count uncertainty (SHARES_UNCERTAINTY): a claim holds
-  if any value in that band satisfies its rule;
-- an unstated end date: every plausible end date is tried; the claim is supported if it
-  holds for all, contradicted if for none, and not checkable if the answer depends on it.
+- a number is read at the precision it is written with, its *granularity* u (1 for
+  "17%", 0.1 for "3.1%", 100 for "$600bn": trailing zeros of a round number are not
+  significant). As written, it holds when the computed magnitude rounds to it:
+  within u/2 (newsrooms round, they do not truncate; AP Stylebook, "numerals" and
+  "percentages");
+- "more than X" / "less than X": strictly beyond / below X;
+- "nearly X", "almost X": below X and within one granularity step of it, [X - u, X);
+  "about X": within one step either side, [X - u, X + u]. Approximators widen a number
+  by its granularity (Krifka 2007, "Approximate interpretation of number words");
+  "almost"/"nearly" add that the value falls short (Nouwen 2006; Amaral 2007);
+- direction words: the sign. Words that imply size (one lexicon for every claim,
+  ``data/claims/size_words.csv``: "sank", "tumbled", "down sharply", ...) also need a
+  move of at least two standard deviations of the series' own daily returns over the
+  250 sessions before it: an unusual day for that series, at about the 5% two-sided
+  level;
+- market values carry the share count's own uncertainty, computed: half a unit of its
+  last significant digit, plus the change in shares between the count's date and the
+  event where two bundled counts bracket or precede it (else that change is unknown and
+  said to be);
+- an unstated end date: every plausible end date is tried; if the grade depends on it
+  the claim is not checkable.
+
+Grades: ``matches`` (inside the rule), ``close`` (outside it by at most half a
+granularity step; for a size word, the right sign and at least one standard deviation),
+``contradicted``, ``not checkable`` (with why). Every verdict carries the reported and
+computed values, the gap in the claim's unit and the interval the rule allowed. A
+claim's ``gate`` column declares, before anything is computed, the grade it must reach.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,29 +51,59 @@ from eventstudy.config import StudyConfig
 from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source
-from eventstudy.dollar import shares_on
+from eventstudy.dollar import shares_on, shares_uncertainty
 from eventstudy.errors import ConfigError
 from eventstudy.resolved import ResolvedConfig
 
-SUPPORTED, CONTRADICTED, NOT_CHECKABLE = "supported", "contradicted", "not checkable"
-SHARES_UNCERTAINTY = 0.01
-"""Relative uncertainty of a share count: 3-significant-figure rounding (0.2%) plus
-buybacks and issuance between the count's date and the event (about 0.5% a quarter)."""
-SHARP_MOVE = {"stock": 2.0, "index": 1.0}
-NEARLY_BAND = 0.9
-ABOUT_BAND = 0.10
+MATCHES, CLOSE, CONTRADICTED, NOT_CHECKABLE = "matches", "close", "contradicted", "not checkable"
+GRADES = (MATCHES, CLOSE, CONTRADICTED)
+"""Checkable grades, best first; a gate passes when the claim's grade is at least the declared one."""
+SIZE_SD = 2.0
+"""A size word needs a move of at least this many standard deviations of the series' daily returns."""
+SIZE_CLOSE_SD = 1.0
+"""A size word with the right sign and at least this many standard deviations is close."""
+SD_SESSIONS = 250
 ETFS = {"SPY", "QQQ", "DIA", "XLU", "SMH", "SOXX"}
 REQUIRED = ("id", "quote", "reported", "qualifier", "kind", "series", "start", "end", "rule", "gate")
-
+COLUMNS = {
+    "id": "unique id of the claim, e.g. C01a",
+    "group": "claims from one sentence share a group",
+    "outlet": "who published it",
+    "article": "the article's title or reference",
+    "article_date": "publication date (ISO)",
+    "entity": "the firm or index the claim is about, in words",
+    "quote": "the sentence, verbatim",
+    "reported": "the number as written (-17, -3.1, -588.8), or neg / pos for a direction",
+    "unit": "percent or USD bn (empty for a direction)",
+    "qualifier": 'the words around the number: none ("fell 17%"), more than, nearly, about, or the quoted verb',
+    "window": "the dates the claim covers, in words",
+    "kind": "pct_change, direction, intraday_low, open_vs_close, mv_change, mv_level, annual_change, record_loss or "
+    "not_checkable",
+    "series": "ticker(s), ';'-separated; TICKER[start:end] for a window of its own",
+    "start": "first date (the close the change starts from), ISO; ';'-separated alternatives",
+    "end": "last date, ISO; ';'-separated alternatives when the article does not say",
+    "rule": "as_written, more_than, less_than, nearly, about or at_least:N (direction claims take theirs from the lexicon)",
+    "gate": "matches or close: the grade the claim must reach for `eventstudy verify` to pass; empty: not gated",
+    "how_checked": "why a claim cannot be checked, or a note on how it is",
+}
 RULE_TEXT = {
-    "as_written": "as written: the computed value rounds or truncates to the reported number at its precision",
+    "as_written": "as written: the computed magnitude rounds to the reported number at its precision u (within u/2)",
     "more_than": "more than: magnitude strictly above the reported number",
     "less_than": "less than: magnitude strictly below the reported number",
-    "nearly": "nearly: at most the reported number and at least 90% of it",
-    "about": "about: within 10% of the reported number",
+    "nearly": "nearly, almost: below the reported number and within one precision step u of it, [X - u, X)",
+    "about": "about: within one precision step u either side, [X - u, X + u]",
     "sign": "direction: the sign of the move",
-    "sharp": "direction with size: the sign, and at least 2% for a stock or 1% for an index or ETF",
+    "sharp": f"direction with size: the sign, and a move of at least {SIZE_SD:g} standard deviations of the series' "
+    f"daily returns over the {SD_SESSIONS} sessions before it",
+    "close": "close: outside the rule by at most u/2 (a size word: the right sign and at least "
+    f"{SIZE_CLOSE_SD:g} standard deviation)",
+    "shares": "market values: the share count's own precision (half a unit of its last significant digit) plus the "
+    "change in shares from the count's date to the event, from two bundled counts (or unknown, and said to be)",
 }
+QUOTE_NOTE = (
+    "Quotes are verbatim as the source text has them; that text lacks some apostrophes and spaces "
+    "(\u201cDeepSeeks\u201d, \u201cstock priceplunged\u201d), which are left as they are."
+)
 
 
 @dataclass(frozen=True)
@@ -74,23 +122,36 @@ class Claim:
     start: str
     end: str
     rule: str
-    gate: bool
+    gate: str  # the grade the claim must reach ("matches" or "close"), or "" when not gated
     how_checked: str
+    entity: str = ""
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of checking one claim."""
+    """The outcome of checking one claim: its grade, the distance to the rule and what the rule allowed."""
 
     claim: Claim
     computed: float
     computed_text: str
     verdict: str
     why: str
+    gap: float = float("nan")  # how far outside the rule, in the claim's unit (0 inside)
+    allowed: str = ""  # the interval of magnitudes the rule allowed
+    implied: str = ""  # what input would reproduce the reported figure, where one can say
+
+    @property
+    def passes_gate(self) -> bool:
+        """Whether the claim reaches the grade its gate declares (True when not gated)."""
+        if not self.claim.gate:
+            return True
+        return self.verdict in GRADES and GRADES.index(self.verdict) <= GRADES.index(self.claim.gate)
 
 
 def load_claims(path: str | Path) -> list[Claim]:
-    """Read a claims CSV (see ``data/claims/`` for the columns).
+    """Read a claims CSV (columns: :data:`COLUMNS`; ``eventstudy claims-template`` writes an empty one).
+
+    Lines starting with ``#`` before the header are comments.
 
     Raises
     ------
@@ -99,7 +160,10 @@ def load_claims(path: str | Path) -> list[Claim]:
     """
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        while lines and lines[0].startswith("#"):
+            lines.pop(0)
+        frame = pd.read_csv(io.StringIO("".join(lines)), dtype=str, keep_default_na=False)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"claims file {path} not found; check [report] claims in the study file.") from None
     except pd.errors.EmptyDataError:
@@ -127,19 +191,34 @@ def load_claims(path: str | Path) -> list[Claim]:
                 start=row["start"],
                 end=row["end"],
                 rule=row["rule"],
-                gate=row["gate"].strip().lower() in ("yes", "true", "1"),
+                gate=_gate(row["gate"], row["id"], path),
                 how_checked=row.get("how_checked", ""),
+                entity=row.get("entity", ""),
             )
         )
     return claims
 
 
+def _gate(text: str, cid: str, path: Path) -> str:
+    value = text.strip().lower()
+    if value in ("", "no"):
+        return ""
+    if value not in (MATCHES, CLOSE):
+        raise ConfigError(f"claims file {path}, claim {cid}: gate={text!r}; write matches, close, or leave it empty.")
+    return value
+
+
 # ----------------------------------------------------------------------------- rules
 def precision_unit(text: str, unit: str = "percent") -> float:
-    """Precision unit of a reported number.
+    """Granularity of a reported number: the step between it and its neighbours as written.
 
     ``"3.1"`` -> 0.1 and ``"17"`` -> 1 for percentages; for dollar amounts trailing
-    zeros are not significant (``"$600 billion"`` -> 100, ``"$3.5tn"`` = 3500 -> 100).
+    zeros of a round number are not significant (``"$600 billion"`` -> 100).
+
+    Examples
+    --------
+    >>> precision_unit("-3.1"), precision_unit("-17"), precision_unit("600", "USD bn")
+    (0.1, 1.0, 100.0)
     """
     digits = text.strip().lstrip("+-")
     if "." in digits:
@@ -150,52 +229,114 @@ def precision_unit(text: str, unit: str = "percent") -> float:
     return 10.0 ** (len(digits) - len(stripped)) if stripped else 1.0
 
 
-def holds(rule: str, computed: float, reported: float, unit: float, kind: str = "stock") -> bool:
-    """Whether ``computed`` satisfies ``rule`` for a reported number (signed, same units)."""
-    if not math.isfinite(computed):
-        return False
-    same_sign = reported == 0 or np.sign(computed) == np.sign(reported)
-    c, x = abs(computed), abs(reported)
-    if rule == "sign":
-        return bool(same_sign)
-    if rule == "sharp":
-        return bool(same_sign and c >= SHARP_MOVE[kind])
-    if rule.startswith("at_least:"):
-        return bool(same_sign and c >= float(rule.split(":")[1]))
-    if not same_sign:
-        return False
+@dataclass(frozen=True)
+class Allowed:
+    """The magnitudes a rule accepts, ``[lo, hi]`` with open ends where the rule is strict."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def distance(self, lo: float, hi: float) -> float:
+        """Distance from the band of computed magnitudes ``[lo, hi]`` to this interval (0 if they meet)."""
+        below = self.lo - hi
+        above = lo - self.hi
+        gap = max(below, above, 0.0)
+        if gap == 0.0 and ((below == 0.0 and self.lo_open) or (above == 0.0 and self.hi_open)):
+            return 0.0 if lo < hi else 1e-12  # touching an open end is just outside
+        return gap
+
+    def text(self, fmt: Any) -> str:
+        """Return the interval in words, e.g. ``[16.50, 17.50]``."""
+        left = "(" if self.lo_open else "["
+        right = ")" if self.hi_open else "]"
+        hi = "inf" if math.isinf(self.hi) else fmt(self.hi)
+        return f"{left}{fmt(self.lo)}, {hi}{right}"
+
+
+def allowed(rule: str, x: float, unit: float, threshold: float = float("nan")) -> Allowed:
+    """Return the magnitudes ``rule`` accepts for a reported magnitude ``x`` of granularity ``unit``.
+
+    ``threshold`` is the size a size word needs (two standard deviations of the series).
+
+    Examples
+    --------
+    >>> a = allowed("nearly", 17, 1)
+    >>> (a.lo, a.hi, a.hi_open)
+    (16, 17, True)
+    """
     if rule == "as_written":
-        return x - unit / 2 <= c < x + unit
+        return Allowed(x - unit / 2, x + unit / 2)
     if rule == "more_than":
-        return c > x
+        return Allowed(x, math.inf, lo_open=True)
     if rule == "less_than":
-        return c < x
+        return Allowed(0.0, x, hi_open=True)
     if rule == "nearly":
-        return NEARLY_BAND * x <= c <= x
+        return Allowed(x - unit, x, hi_open=True)
     if rule == "about":
-        return abs(c - x) <= max(ABOUT_BAND * x, unit / 2)
+        return Allowed(x - unit, x + unit)
+    if rule == "sharp":
+        return Allowed(threshold, math.inf)
+    if rule.startswith("at_least:"):
+        return Allowed(float(rule.split(":")[1]), math.inf)
+    if rule == "sign":
+        return Allowed(0.0, math.inf)
     raise ConfigError(f"rule={rule!r} is not known; choose one of: {', '.join(RULE_TEXT)}, at_least:N.")
 
 
-def accepted_magnitudes(rule: str, x: float, unit: float) -> tuple[float, float]:
-    """Return the closed range of magnitudes a rule accepts for a reported magnitude ``x``.
+def grade(
+    rule: str, computed: tuple[float, float], reported: float, unit: float, sd: float = float("nan")
+) -> tuple[str, float]:
+    """Grade a computed band ``(lo, hi)`` (signed, same units as ``reported``) against ``rule``.
 
-    Used to ask whether any value in an uncertainty band satisfies the rule.
+    Returns the grade and the gap: how far outside the rule the band lies (0 inside).
+
+    Examples
+    --------
+    >>> grade("as_written", (-16.97, -16.97), -17, 1)
+    ('matches', 0.0)
+    >>> grade("as_written", (-21.52, -21.52), -21, 1)[0]
+    'close'
+    >>> grade("nearly", (-16.97, -16.97), -18, 1)
+    ('close', 0.030000000000001137)
+    >>> grade("as_written", (-16.97, -16.97), 17, 1)[0]
+    'contradicted'
     """
-    if rule == "as_written":
-        return x - unit / 2, x + unit
-    if rule == "more_than":
-        return x, math.inf
-    if rule == "less_than":
-        return 0.0, x
-    if rule == "nearly":
-        return NEARLY_BAND * x, x
-    if rule == "about":
-        half = max(ABOUT_BAND * x, unit / 2)
-        return x - half, x + half
-    if rule.startswith("at_least:"):
-        return float(rule.split(":")[1]), math.inf
-    return 0.0, math.inf
+    lo, hi = sorted(computed)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return NOT_CHECKABLE, float("nan")
+    sign = np.sign(reported)
+    if reported != 0 and not (np.sign(lo) == sign or np.sign(hi) == sign):
+        return CONTRADICTED, abs(hi if sign < 0 else lo)
+    mags = sorted((abs(lo), abs(hi))) if np.sign(lo) == np.sign(hi) else [0.0, max(abs(lo), abs(hi))]
+    interval = allowed(rule, abs(reported), unit, SIZE_SD * sd)
+    gap = interval.distance(mags[0], mags[1])
+    if gap == 0:
+        return MATCHES, 0.0
+    margin = (SIZE_SD - SIZE_CLOSE_SD) * sd if rule == "sharp" else 0.0 if rule == "sign" else unit / 2
+    return (CLOSE if gap <= margin else CONTRADICTED), gap
+
+
+def size_rule(qualifier: str, lexicon: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """Return ``("sharp", word)`` if the qualifier holds a size word of the lexicon, else ``("sign", "")``."""
+    text = qualifier.lower()
+    for pattern, _meaning in lexicon:
+        found = re.search(pattern, text)
+        if found:
+            return "sharp", found.group(0)
+    return "sign", ""
+
+
+@functools.cache
+def size_words() -> tuple[tuple[str, str], ...]:
+    """Return the size-word lexicon (``data/claims/size_words.csv``): regular expressions and what they mean."""
+    path = data_root() / "claims" / "size_words.csv"
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(f"size-word lexicon {path} cannot be read ({exc}); reinstall the package.") from None
+    return tuple(zip(frame["pattern"], frame["meaning"], strict=True))
 
 
 def _reported_number(claim: Claim) -> float:
@@ -227,6 +368,12 @@ class Lookup:
         """Return the percent change of the adjusted close from ``start`` to ``end``."""
         return 100.0 * (self.value("adj_close", ticker, end) / self.value("adj_close", ticker, start) - 1.0)
 
+    def daily_sd(self, ticker: str, before: str) -> float:
+        """Return the standard deviation (percent) of daily returns over the sessions before ``before``."""
+        prices = self.panel.adj_close[ticker].dropna()
+        returns = prices.pct_change().dropna().loc[: pd.Timestamp(before)].iloc[-SD_SESSIONS:] * 100.0
+        return float(returns.std(ddof=1)) if len(returns) > 20 else float("nan")
+
 
 def _series(spec: str, start: str, end: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """Parse ``A;B`` or ``A[d0:d1];B[d2:d3]`` into tickers with (start, end) pairs."""
@@ -255,7 +402,7 @@ def _fmt(v: float, unit: str) -> str:
 
 
 def check(claim: Claim, data: Lookup) -> Verdict:
-    """Check one claim against the data."""
+    """Check one claim against the data and grade it."""
     if claim.kind == "not_checkable":
         return Verdict(claim, float("nan"), "", NOT_CHECKABLE, claim.how_checked)
     if claim.kind == "record_loss":
@@ -264,63 +411,107 @@ def check(claim: Claim, data: Lookup) -> Verdict:
         computed, text = _largest_earlier_loss(data, claim.series, claim.start)
         return Verdict(claim, computed, text, NOT_CHECKABLE, claim.how_checked)
     x = _reported_number(claim)
-    unit = 1.0 if claim.reported.startswith(("neg", "pos")) else precision_unit(claim.reported, claim.unit)
-    results: list[tuple[float, bool]] = []
-    for ticker, pairs in _series(claim.series, claim.start, claim.end):
+    direction = claim.reported.strip().startswith(("neg", "pos"))
+    unit = 1.0 if direction else precision_unit(claim.reported, claim.unit)
+    rule, word = (claim.rule, "")
+    if claim.kind == "direction":
+        rule, word = size_rule(claim.qualifier, size_words())
+    if claim.kind == "annual_change":
+        rule = "more_than"
+    series = _series(claim.series, claim.start, claim.end)
+    per_series: list[list[Evaluation]] = []
+    for ticker, pairs in series:
         if ticker not in data.panel.tickers:
             return Verdict(claim, float("nan"), "", NOT_CHECKABLE, f"series {ticker} is not in the data")
-        for start, end in pairs:
-            value, ok = _evaluate(claim, data, ticker, start, end, x, unit)
-            results.append((value, ok))
-    values = [v for v, _ in results]
-    oks = [ok for _, ok in results]
-    text = " / ".join(_fmt(v, claim.unit) for v in values)
-    rule = RULE_TEXT.get(claim.rule, claim.rule)
-    if claim.kind == "mv_change" or claim.kind == "mv_level":
-        rule += f"; share count taken as uncertain by +/-{SHARES_UNCERTAINTY:.0%}"
-    if all(oks):
-        verdict = SUPPORTED
-    elif not any(oks):
-        verdict = CONTRADICTED
-    elif len(_series(claim.series, claim.start, claim.end)) > 1:
-        verdict = CONTRADICTED
-        rule += "; fails for at least one of the series named"
-    else:
-        verdict = NOT_CHECKABLE
-        rule += "; the answer depends on the end date the article does not give"
-    first = values[0] if values else float("nan")
-    return Verdict(claim, first, text, verdict, rule)
+        per_series.append([_evaluate(claim, data, ticker, start, end, x, unit, rule) for start, end in pairs])
+    evals = [e for group in per_series for e in group]
+    text = " / ".join(_fmt(e.value, claim.unit) for e in evals)
+    why = RULE_TEXT.get(rule, rule) + (f" (size word {word!r})" if word else "")
+    notes = list(dict.fromkeys(e.note for e in evals if e.note))
+    if any(e.grade == NOT_CHECKABLE for e in evals):
+        return Verdict(claim, evals[0].value, text, NOT_CHECKABLE, "; ".join([why, *notes]))
+    # Several series: the worst grade; one series with end dates left unstated: if the
+    # grade depends on the end date, the claim cannot be settled.
+    worst = [max(group, key=lambda e: GRADES.index(e.grade)) for group in per_series]
+    final = max(worst, key=lambda e: GRADES.index(e.grade))
+    if any(len({e.grade for e in group}) > 1 for group in per_series):
+        return Verdict(
+            claim,
+            final.value,
+            text,
+            NOT_CHECKABLE,
+            f"{why}; the grade depends on the end date the article does not give",
+        )
+    if len(series) > 1 and final.grade != MATCHES:
+        why += f"; graded by its weakest series ({final.ticker})"
+    fmt = _fmt_magnitude(claim.unit)
+    return Verdict(
+        claim,
+        final.value,
+        text,
+        final.grade,
+        "; ".join([why, *notes]),
+        gap=final.gap,
+        allowed=final.allowed.text(fmt) if final.allowed else "",
+        implied=final.implied,
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One series and window of a claim: the computed value, its grade and what the rule allowed."""
+
+    ticker: str
+    value: float
+    grade: str
+    gap: float
+    allowed: Allowed | None
+    note: str = ""
+    implied: str = ""
 
 
 def _evaluate(
-    claim: Claim, data: Lookup, ticker: str, start: str, end: str, x: float, unit: float
-) -> tuple[float, bool]:
-    if claim.kind in ("pct_change", "direction", "annual_change"):
-        value = data.pct(ticker, start, end)
-        rule = "more_than" if claim.kind == "annual_change" else claim.rule
-        return value, holds(rule, value, x, unit, _kind_of(ticker))
-    if claim.kind == "intraday_low":
-        value = 100.0 * (data.value("low", ticker, end) / data.value("close", ticker, start) - 1.0)
-        return value, holds(claim.rule, value, x, unit)
+    claim: Claim, data: Lookup, ticker: str, start: str, end: str, x: float, unit: float, rule: str
+) -> Evaluation:
+    sd = data.daily_sd(ticker, start) if rule == "sharp" else float("nan")
+    if claim.kind in ("pct_change", "direction", "annual_change", "intraday_low"):
+        if claim.kind == "intraday_low":
+            value = 100.0 * (data.value("low", ticker, end) / data.value("close", ticker, start) - 1.0)
+        else:
+            value = data.pct(ticker, start, end)
+        g, gap = grade(rule, (value, value), x, unit, sd)
+        note = f"{ticker}'s daily sd {sd:.2f}%, so the size word needs {SIZE_SD * sd:.2f}%" if rule == "sharp" else ""
+        return Evaluation(ticker, value, g, gap, allowed(rule, abs(x), unit, SIZE_SD * sd), note)
     if claim.kind == "open_vs_close":
         opened = data.value("open", ticker, end)
         closed = data.value("close", ticker, end)
         value = 100.0 * (opened / data.value("close", ticker, start) - 1.0)
-        return value, bool(np.isfinite(opened) and opened < closed)
+        if not (np.isfinite(opened) and np.isfinite(closed)):
+            return Evaluation(ticker, value, NOT_CHECKABLE, float("nan"), None, "no opening price in the data")
+        return Evaluation(ticker, value, MATCHES if opened < closed else CONTRADICTED, 0.0, None)
     if claim.kind in ("mv_change", "mv_level"):
         found = shares_on(ticker, pd.Timestamp(end).date())
         if found is None:
-            return float("nan"), False
+            return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"no share count for {ticker}")
         shares = found[0]
-        if claim.kind == "mv_change":
-            value = shares * (data.value("close", ticker, end) - data.value("close", ticker, start)) / 1e9
-        else:
-            value = shares * data.value("close", ticker, end) / 1e9
-        lo, hi = sorted((abs(value) * (1 - SHARES_UNCERTAINTY), abs(value) * (1 + SHARES_UNCERTAINTY)))
-        ok_lo, ok_hi = accepted_magnitudes(claim.rule, abs(x), unit)
-        same_sign = x == 0 or np.sign(value) == np.sign(x) or claim.rule.startswith(("sign", "at_least"))
-        return value, bool(same_sign and np.isfinite(value) and lo <= ok_hi and ok_lo <= hi)
+        relative, how = shares_uncertainty(ticker, pd.Timestamp(end).date())
+        move = data.value("close", ticker, end) - (
+            data.value("close", ticker, start) if claim.kind == "mv_change" else 0
+        )
+        value = shares * move / 1e9
+        band = (value * (1 - relative), value * (1 + relative))
+        g, gap = grade(rule, band, x, unit)
+        implied = f"the reported figure implies {abs(x) * 1e9 / abs(move) / 1e9:,.2f}bn shares" if move else ""
+        return Evaluation(
+            ticker, value, g, gap, allowed(rule, abs(x), unit), f"share count uncertain by {how}", implied
+        )
     raise ConfigError(f"claim {claim.id}: kind={claim.kind!r} is not known.")
+
+
+def _fmt_magnitude(unit: str) -> Callable[[float], str]:
+    if unit == "USD bn":
+        return lambda v: f"${v:,.2f}bn"
+    return lambda v: f"{v:.2f}%"
 
 
 def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float, str]:
@@ -361,8 +552,15 @@ def claim_series(claims: list[Claim]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def fact_key(claim: Claim) -> str:
+    """Return the fact a claim states: its series, window, kind and direction (claims that repeat it share the key)."""
+    sign = "down" if claim.reported.strip().startswith(("neg", "-")) else "up"
+    value = "direction" if claim.kind == "direction" else f"{claim.kind} {claim.unit}"
+    return f"{claim.series} {claim.start}->{claim.end} {value} {sign}"
+
+
 def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
-    """Check every claim; one row per claim with the verdict and the rule used."""
+    """Check and grade every claim; one row per claim with the grade, the gap and what the rule allowed."""
     src = source if source is not None else BundledSource()
     available = set(BundledSource().available()) if isinstance(src, BundledSource) else None
     names = [n for n in claim_series(claims) if available is None or n in available]
@@ -375,6 +573,7 @@ def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
                 "id": c.id,
                 "outlet": c.outlet,
                 "article": c.article,
+                "entity": c.entity,
                 "quote": c.quote,
                 "series": c.series,
                 "reported": c.reported,
@@ -383,8 +582,13 @@ def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
                 "computed": v.computed,
                 "computed_text": v.computed_text,
                 "verdict": v.verdict,
+                "gap": v.gap,
+                "allowed": v.allowed,
+                "implied": v.implied,
                 "rule": v.why,
                 "gate": c.gate,
+                "gate_passes": v.passes_gate,
+                "fact": fact_key(c) if v.verdict != NOT_CHECKABLE else "",
                 "span_days": _span_days(c),
             }
         )
@@ -401,17 +605,48 @@ def _span_days(claim: Claim) -> float:
     return float((max(days) - min(days)).days) if days else float("nan")
 
 
-def verify_study(config: StudyConfig, base_dir: Path | None = None) -> tuple[str, list[str]]:
-    """Check a study's claims; return a printable table and the ids of failed gated claims."""
-    table = verify(load_claims(claims_path(config, base_dir)))
-    failed = table.loc[table["gate"] & (table["verdict"] != SUPPORTED), "id"].tolist()
-    show = table[["id", "series", "reported", "qualifier", "computed_text", "verdict", "gate"]].copy()
-    show["gate"] = np.where(show["gate"], "gate", "")
+def verify_study(
+    config: StudyConfig | ResolvedConfig, base_dir: Path | None = None, claims: Path | None = None
+) -> tuple[str, list[str]]:
+    """Check a study's claims (or the file ``claims``); return a printable table and the gated claims that fail."""
+    path = Path(claims) if claims is not None else claims_path(config, base_dir)
+    table = verify(load_claims(path))
+    failed = table.loc[~table["gate_passes"], "id"].tolist()
+    show = table[["id", "series", "reported", "qualifier", "computed_text", "verdict", "gap", "gate"]].copy()
     show["qualifier"] = show["qualifier"].str.slice(0, 28)
     show["series"] = show["series"].str.slice(0, 22)
+    show["computed_text"] = show["computed_text"].str.slice(0, 40)
+    show["gap"] = show["gap"].map(lambda g: "" if not np.isfinite(g) or g == 0 else f"{g:.3g}")
+    show["gate"] = [
+        f"{g} ({'ok' if ok else 'FAILS'})" if g else ""
+        for g, ok in zip(table["gate"], table["gate_passes"], strict=True)
+    ]
+    return show.to_string(index=False) + "\n" + summary_line(table), failed
+
+
+def summary_line(table: pd.DataFrame) -> str:
+    """Return counts of claims and of the distinct facts they state, by grade, and of the gate."""
     counts = table["verdict"].value_counts()
-    footer = (
-        f"\n{len(table)} claims: {counts.get(SUPPORTED, 0)} supported, {counts.get(CONTRADICTED, 0)} contradicted, "
-        f"{counts.get(NOT_CHECKABLE, 0)} not checkable; {int(table['gate'].sum())} gated, {len(failed)} gated failing."
+    checked = table[table["verdict"] != NOT_CHECKABLE]
+    facts = checked.groupby("fact")["verdict"].agg(lambda v: max(v, key=GRADES.index))
+    fact_counts = facts.value_counts()
+    gated = table[table["gate"] != ""]
+    return (
+        f"{len(table)} claims: {counts.get(MATCHES, 0)} match, {counts.get(CLOSE, 0)} close, "
+        f"{counts.get(CONTRADICTED, 0)} contradicted, {counts.get(NOT_CHECKABLE, 0)} not checkable. "
+        f"They state {len(facts)} distinct checkable facts: {fact_counts.get(MATCHES, 0)} match, "
+        f"{fact_counts.get(CLOSE, 0)} close, {fact_counts.get(CONTRADICTED, 0)} contradicted (a fact takes its "
+        f"weakest claim). {len(gated)} gated, {int((~gated['gate_passes']).sum())} failing their gate."
     )
-    return show.to_string(index=False) + footer, failed
+
+
+def claims_template() -> str:
+    """Return an empty claims file: the header, one example row, and each column explained (as CSV comments)."""
+    notes = "".join(f"# {k}: {v}\n" for k, v in COLUMNS.items())
+    header = ",".join(COLUMNS)
+    example = (
+        'X01,X01,Example News,"Markets fall",2025-01-27,Nvidia,"Nvidia shares fell 17% on Monday.",-17,percent,'
+        'none ("fell 17%"),"close 27 Jan vs close 24 Jan (stated ""on Monday"")",pct_change,NVDA,2025-01-24,'
+        "2025-01-27,as_written,matches,\n"
+    )
+    return notes + header + "\n" + example

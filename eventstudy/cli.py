@@ -183,9 +183,20 @@ def _parser() -> argparse.ArgumentParser:
     ver = sub.add_parser(
         "verify",
         help="check reported figures against the data; exit 1 if a gated claim fails",
-        description="Compare every reported figure of a study's claims file with the data.",
+        description="Grade every reported figure of a claims file against the data (matches, close, contradicted, "
+        "not checkable) with the gap to the rule; exit 1 if a gated claim falls below the grade its row declares. "
+        "Write an empty claims file with 'eventstudy claims-template'.",
     )
     ver.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
+    ver.add_argument("--claims", help="claims CSV to check instead of the study's own")
+
+    sub.add_parser(
+        "claims-template",
+        help="print an empty, documented claims file to fill in",
+        description="Print a claims CSV: each column explained in '#' lines, the header, and one example row. "
+        "Redirect it to a file, fill in one row per reported figure, and check it with "
+        "'eventstudy verify --claims FILE'.",
+    )
 
     fetch = sub.add_parser(
         "fetch",
@@ -273,6 +284,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return _cmd_run(args, out)
     if args.command == "verify":
         return _cmd_verify(args, out)
+    if args.command == "claims-template":
+        return _cmd_claims_template(args, out)
     return _cmd_fetch(args, out)
 
 
@@ -457,11 +470,20 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _load_study(args.study)
     study_file = Path(args.study) if args.study else default_study_path()
-    table, failed = verify_study(config, base_dir=study_file.parent)
+    table, failed = verify_study(config, base_dir=study_file.parent, claims=Path(args.claims) if args.claims else None)
     print(table, file=out)
     if failed:
-        print(f"eventstudy: {len(failed)} gated claim(s) not supported: {', '.join(failed)}", file=sys.stderr)
+        print(
+            f"eventstudy: {len(failed)} gated claim(s) below their declared grade: {', '.join(failed)}", file=sys.stderr
+        )
         return 1
+    return 0
+
+
+def _cmd_claims_template(args: argparse.Namespace, out: TextIO) -> int:
+    from eventstudy.claims import claims_template
+
+    out.write(claims_template())
     return 0
 
 

@@ -71,3 +71,44 @@ def value_change(shares: float, close_prev: float, close_now: float, abnormal_re
         "mv_change": shares * (close_now - close_prev),
         "abnormal_change": float(abnormal_return) * mv_prev if np.isfinite(abnormal_return) else np.nan,
     }
+
+
+def shares_uncertainty(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> tuple[float, str]:
+    """Relative uncertainty of the share count used for ``ticker`` on ``day``, computed, with how.
+
+    Two parts: the count's own precision (half a unit of its last significant digit),
+    and the change in shares between the count's date and ``day``, extrapolated from the
+    two bundled counts nearest ``day``; with a single count that change is unknown and
+    the note says so.
+
+    Examples
+    --------
+    >>> round(shares_uncertainty("NVDA", dt.date(2025, 1, 27))[0], 4)
+    0.002
+    """
+    table = bundled_shares() if table is None else table
+    found = shares_on(ticker, day, table)
+    if found is None:
+        return float("nan"), "no share count"
+    count = found[0]
+    digits = str(round(count))
+    step = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    precision = 0.5 * step / count
+    rows = table[table["ticker"] == ticker].copy()
+    if len(rows) < 2:
+        return precision, (
+            f"{precision:.2%} from the count's precision; the change in shares since its date is unknown (one "
+            "bundled count)"
+        )
+    rows["distance"] = (rows["as_of_date"] - pd.Timestamp(day)).abs()
+    near = rows.nsmallest(2, "distance").sort_values("as_of_date")
+    days = (near["as_of_date"].iloc[1] - near["as_of_date"].iloc[0]).days
+    rate = (float(near["shares"].iloc[1]) - float(near["shares"].iloc[0])) / days if days else 0.0
+    before = rows[rows["as_of_date"] <= pd.Timestamp(day)]["as_of_date"]
+    used_date = before.max() if len(before) else rows["as_of_date"].min()  # the count shares_on uses
+    gap_days = abs((pd.Timestamp(day) - used_date).days)
+    drift = abs(rate * gap_days) / count
+    return precision + drift, (
+        f"{precision + drift:.2%}: {precision:.2%} from the count's precision and {drift:.2%} for the change in "
+        f"shares over {gap_days} days at the rate between the two nearest bundled counts"
+    )

@@ -213,13 +213,13 @@ def dollar_bars(table: pd.DataFrame) -> Figure:
     return fig
 
 
-VERDICT_COLOURS = {"supported": "#27ae60", "contradicted": "#c0392b", "not checkable": "#95a5a6"}
+VERDICT_COLOURS = {"matches": "#009E73", "close": "#E69F00", "contradicted": "#D55E00", "not checkable": "#95a5a6"}
 
 
 def claims_chart(table: pd.DataFrame) -> Figure:
     """Plot reported against computed value for every numeric claim, coloured by verdict.
 
-    ``table`` has columns ``id, reported, computed, verdict, unit`` (numeric claims only).
+    ``table`` has columns ``id, outlet, entity, series, reported, computed, verdict, unit`` (numeric claims only).
     Percent and dollar claims get separate panels.
     """
     from matplotlib.figure import Figure
@@ -236,7 +236,11 @@ def claims_chart(table: pd.DataFrame) -> Figure:
         colours = [VERDICT_COLOURS[v] for v in sub["verdict"]]
         ax.barh(y, sub["computed"], color=colours, height=0.6, label="computed")
         ax.scatter(sub["reported"], y, marker="D", color="black", zorder=3, s=22, label="reported")
-        ax.set_yticks(y, [f"{i} {s}" for i, s in zip(sub["id"], sub["series"], strict=True)], fontsize=7)
+        labels = [
+            f"{i} {o} \u2013 {e or s}"
+            for i, o, e, s in zip(sub["id"], sub["outlet"], sub["entity"], sub["series"], strict=True)
+        ]
+        ax.set_yticks(y, labels, fontsize=7)
         ax.axvline(0, color="black", lw=0.7)
         ax.set_xlabel(label)
         ax.set_title(f"Reported vs computed ({label})", fontsize=10)

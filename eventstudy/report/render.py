@@ -426,8 +426,8 @@ def _t_text(res: EventStudyResults) -> str:
 
 
 def claims_section(b: ReportBuilder) -> None:
-    """Section 4: every reported figure beside the computed one, with its verdict."""
-    from eventstudy.claims import RULE_TEXT, SHARES_UNCERTAINTY, claims_path, load_claims, verify
+    """Every reported figure beside the computed one, graded, with the distance to the rule."""
+    from eventstudy.claims import QUOTE_NOTE, RULE_TEXT, claims_path, load_claims, summary_line, verify
 
     if not b.config.claims:
         return
@@ -440,14 +440,19 @@ def claims_section(b: ReportBuilder) -> None:
     fig = b.add_figure(
         "claims",
         figures.claims_chart(numeric),
-        "Bars: computed from the data, coloured by verdict; diamonds: the figure the article reported.",
+        "Bars: computed from the data, coloured by grade; diamonds: the figure the article reported. Labels: claim, "
+        "outlet, what it is about.",
     )
-    counts = table["verdict"].value_counts()
-    contradicted = table[table["verdict"] == "contradicted"]
-    findings = [
-        f"{r['id']} ({r['outlet']}): \u201c{r['quote']}\u201d \u2014 computed {r['computed_text']}. {r['rule']}."
-        for _, r in contradicted.iterrows()
-    ]
+    findings = []
+    for _, r in table[table["verdict"].isin(["close", "contradicted"])].iterrows():
+        gap = f"; outside the rule by {_gap_text(r['gap'], r['unit'])}" if finite(r["gap"]) and r["gap"] > 0 else ""
+        allowed = f" (the rule allowed {r['allowed']})" if r["allowed"] else ""
+        implied = f"; {r['implied']}" if r["implied"] else ""
+        findings.append(
+            f"{r['id']} ({r['outlet']}), {r['verdict']}: \u201c{r['quote']}\u201d \u2014 reported {r['reported']}"
+            f"{(' ' + r['unit']) if r['unit'] else ''}, computed {r['computed_text']}{allowed}{gap}{implied}."
+        )
+    gate_failures = table[~table["gate_passes"]]
     rows = []
     classes = []
     for _, r in table.iterrows():
@@ -460,36 +465,61 @@ def claims_section(b: ReportBuilder) -> None:
                 r["reported"] + (f" {r['unit']}" if r["unit"] else ""),
                 r["qualifier"],
                 r["computed_text"] or "\u2014",
-                r["verdict"] + (" (gate)" if r["gate"] else ""),
-                r["rule"],
+                r["verdict"] + (f" (gate: {r['gate']})" if r["gate"] else ""),
+                _gap_text(r["gap"], r["unit"]) if finite(r["gap"]) else "",
+                r["allowed"],
+                r["rule"] + (f"; {r['implied']}" if r["implied"] else ""),
             ]
         )
         classes.append("verdict-" + str(r["verdict"]).replace(" ", "-"))
-    rules = [f"{k}: {v}" for k, v in RULE_TEXT.items()]
+    rules = [f"{v}" for v in RULE_TEXT.values()]
     b.sections.append(
         {
             "id": "claims",
             "title": "Reported vs computed",
             "text": (
-                f"Every market figure in the source articles ({len(table)} claims): "
-                f"{counts.get('supported', 0)} supported, {counts.get('contradicted', 0)} contradicted, "
-                f"{counts.get('not checkable', 0)} not checkable with daily data. Gated claims (marked) fail the CI check "
-                f"if they stop being supported. Market values use shares outstanding with a +/-{SHARES_UNCERTAINTY:.0%} uncertainty."
+                f"Every market figure in the source articles, graded by rules fixed before looking at the data. "
+                f"{summary_line(table)} A gated claim fails the CI check if it falls below the grade its claims-file "
+                f"row declares"
+                + (f"; failing now: {', '.join(gate_failures['id'])}." if len(gate_failures) else "; none fails now.")
             ),
-            "paragraphs": ["Contradicted claims are findings:", *findings, "Rules used: " + "; ".join(rules) + "."],
+            "paragraphs": [
+                "Claims that are close or contradicted are findings:",
+                *findings,
+                "Rules: " + "; ".join(rules) + ".",
+                QUOTE_NOTE,
+            ],
             "figures": [fig],
             "tables": [
                 {
                     **html_table(
-                        ["id", "outlet", "quote", "series", "reported", "qualifier", "computed", "verdict", "why"], rows
+                        [
+                            "id",
+                            "outlet",
+                            "quote",
+                            "series",
+                            "reported",
+                            "qualifier",
+                            "computed",
+                            "grade",
+                            "gap",
+                            "rule allowed",
+                            "why",
+                        ],
+                        rows,
                     ),
                     "row_classes": classes,
-                    "text_cols": [1, 2, 5, 8],
+                    "text_cols": [1, 2, 5, 10],
                 }
             ],
             "sources": ["tables/claims.csv"],
         }
     )
+
+
+def _gap_text(gap: float, unit: str) -> str:
+    """Return a claim's distance to its rule in the claim's unit."""
+    return f"${gap:,.2f}bn" if unit == "USD bn" else f"{gap:.2f} percentage points"
 
 
 def _default_sections() -> list[Section]:
