@@ -87,14 +87,17 @@ COLUMNS = {
     "how_checked": "why a claim cannot be checked, or a note on how it is",
 }
 RULE_TEXT = {
-    "as_written": "as written: the computed magnitude rounds to the reported number at its precision u (within u/2)",
+    "as_written": "as written: the computed magnitude rounds to the reported number at its precision u (within u/2), "
+    "as newsrooms round figures (AP Stylebook)",
     "more_than": "more than: magnitude strictly above the reported number",
     "less_than": "less than: magnitude strictly below the reported number",
-    "nearly": "nearly, almost: below the reported number and within one precision step u of it, [X - u, X)",
-    "about": "about: within one precision step u either side, [X - u, X + u]",
+    "nearly": "nearly, almost: below the reported number and within one precision step u of it, [X - u, X) "
+    "(an approximator widens a number by its granularity, Krifka 2007; 'almost' falls short, Nouwen 2006)",
+    "about": "about: within one precision step u either side, [X - u, X + u] (Krifka 2007)",
     "sign": "direction: the sign of the move",
-    "sharp": f"direction with size: the sign, and a move of at least {SIZE_SD:g} standard deviations of the series' "
-    f"daily returns over the {SD_SESSIONS} sessions before it",
+    "sharp": f"direction with size (a word of the size lexicon): the sign, and a move of at least {SIZE_SD:g} "
+    f"standard deviations of the series' daily returns over the {SD_SESSIONS} sessions before it, an unusual day "
+    "for that series",
     "close": "close: outside the rule by at most u/2 (a size word: the right sign and at least "
     f"{SIZE_CLOSE_SD:g} standard deviation)",
     "shares": "market values: the share count's own precision (half a unit of its last significant digit) plus the "
@@ -298,8 +301,9 @@ def grade(
     ('matches', 0.0)
     >>> grade("as_written", (-21.52, -21.52), -21, 1)[0]
     'close'
-    >>> grade("nearly", (-16.97, -16.97), -18, 1)
-    ('close', 0.030000000000001137)
+    >>> verdict, gap = grade("nearly", (-16.97, -16.97), -18, 1)
+    >>> verdict, round(gap, 2)
+    ('close', 0.03)
     >>> grade("as_written", (-16.97, -16.97), 17, 1)[0]
     'contradicted'
     """
