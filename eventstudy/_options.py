@@ -10,6 +10,7 @@ ModelName = Literal["market", "market_adjusted", "constant_mean", "ff3", "ff5", 
 ReturnKind = Literal["simple", "log"]
 NegativePrices = Literal["error", "abs", "missing"]
 SourceName = Literal["bundled", "csv", "yahoo"]
+Measure = Literal["returns", "volume"]
 
 T = TypeVar("T", bound=str)
 

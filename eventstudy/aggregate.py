@@ -550,6 +550,8 @@ def _kp_inapplicable(base: Result, c: Common) -> InvalidTestStatistic | None:
 def lamb(s: Sample, c: Common) -> Result:
     """Lamb (1995): the BW1985 test with the market model's prediction error."""
     mkt = c.part.rows["mkt"]
+    if not all(np.isfinite(mkt[:, col]).any() for col in s.cols) or not np.isfinite(c.m_mean):
+        return InvalidTestStatistic("needs the market's series on the estimation and test days")
     mkt_dev = float(np.sum([np.nanmean(mkt[:, col]) - c.m_mean for col in s.cols]))
     sd = c.sd_aar * np.sqrt(s.length + s.length**2 / c.mbar + mkt_dev**2 / c.m_sxx)
     return _t(s.mean / sd, c.mbar - 1.0, s.null)

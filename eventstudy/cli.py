@@ -190,6 +190,32 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
     ver.add_argument("--claims", help="claims CSV to check instead of the study's own")
 
+    xs = sub.add_parser(
+        "xsection",
+        help="regress firm-events' CARs (or ARs, SCARs) on characteristics",
+        description="Fit a study, then regress each firm-event's CAR, standardised CAR or AR over --window on the "
+        "characteristics in --characteristics with statsmodels. Prints the coefficient table; --out writes it.",
+    )
+    xs.add_argument("--study", help="study TOML file (default: the bundled DeepSeek study)")
+    xs.add_argument(
+        "--characteristics",
+        required=True,
+        help="CSV with one row per firm-event: an event_id (or ticker) column and one column per characteristic",
+    )
+    xs.add_argument(
+        "--formula", required=True, help='statsmodels formula, e.g. "car ~ size + C(sector)" (car, scar or ar)'
+    )
+    xs.add_argument("--window", default="0:0", help="window of the outcome, default 0:0 (the event day)")
+    xs.add_argument("--cov", default="HC3", help="HC3 (default), cluster (with --groups) or nonrobust")
+    xs.add_argument("--groups", help="characteristics column to cluster by, with --cov cluster")
+    xs.add_argument("--weights", help="inverse_variance for WLS with weights 1/sigma^2")
+    xs.add_argument(
+        "--portfolio",
+        action="store_true",
+        help="also the Sefcik-Thompson portfolio time-series estimate (firm-events on one date)",
+    )
+    xs.add_argument("--out", help="CSV file for the coefficient table")
+
     sub.add_parser(
         "claims-template",
         help="print an empty, documented claims file to fill in",
@@ -286,6 +312,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return _cmd_verify(args, out)
     if args.command == "claims-template":
         return _cmd_claims_template(args, out)
+    if args.command == "xsection":
+        return _cmd_xsection(args, out)
     return _cmd_fetch(args, out)
 
 
@@ -477,6 +505,40 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
             f"eventstudy: {len(failed)} gated claim(s) below their declared grade: {', '.join(failed)}", file=sys.stderr
         )
         return 1
+    return 0
+
+
+def _cmd_xsection(args: argparse.Namespace, out: TextIO) -> int:
+    import pandas as pd
+
+    from eventstudy._io import csv_text, write_text_atomic
+    from eventstudy.crosssection import portfolio_time_series
+    from eventstudy.data.sources import read_csv_file
+    from eventstudy.study import EventStudy
+
+    config = _load_study(args.study)
+    data = read_csv_file(Path(args.characteristics))
+    res = EventStudy(config).fit()
+    fit = res.cross_section(
+        args.formula, data, window=args.window, cov=args.cov, groups=args.groups, weights=args.weights
+    )
+    print(fit.summary(), file=out)
+    table = pd.DataFrame({"params": fit.params, "bse": fit.bse, "tvalues": fit.tvalues, "pvalues": fit.pvalues})
+    table["cov"] = fit.cov_type
+    if args.portfolio:
+        portfolio = portfolio_time_series(res, args.formula, data, window=args.window)
+        print("\n" + portfolio.summary(), file=out)
+        extra = pd.DataFrame(
+            {
+                "params": portfolio.params,
+                "bse": portfolio.bse,
+                "tvalues": portfolio.tvalues,
+                "pvalues": portfolio.pvalues,
+            }
+        )
+        table = pd.concat([table, extra.assign(cov=portfolio.cov_type)])
+    if args.out:
+        write_text_atomic(Path(args.out), csv_text(table.reset_index(names="term"), "%.12g"))
     return 0
 
 

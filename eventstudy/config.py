@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._options import ModelName, NegativePrices, ReturnKind, SourceName, validate_literal
+from eventstudy._options import Measure, ModelName, NegativePrices, ReturnKind, SourceName, validate_literal
 from eventstudy.conventions import get_convention
 from eventstudy.dates import parse_date, parse_date_column
 from eventstudy.errors import ConfigError, EventDateError
@@ -70,6 +70,7 @@ class StudyConfig:
     date_format: str | None = None
     negative_prices: str | None = None
     # how returns and normal returns are modelled
+    measure: str = "returns"  # or "volume": abnormal log volume (Campbell and Wasley 1996)
     convention: str = "mackinlay"
     returns: str | None = None
     model: str = "market"
@@ -88,6 +89,7 @@ class StudyConfig:
     index_date: dt.date | None = None
     claims: str | None = None
     share_notes: tuple[tuple[str, str], ...] = ()  # ticker -> what its share count covers
+    exposures: tuple[tuple[str, str], ...] = ()  # name -> ticker of a return series to measure betas to
     selected_on_outcome: bool = False  # the firms were chosen because they moved
 
     def __post_init__(self) -> None:
@@ -107,18 +109,26 @@ class StudyConfig:
             columns = [c.strip() for c in columns.split(",") if c.strip()]
         set_(self, "factor_columns", tuple(str(c) for c in columns))
         set_(self, "context_tickers", tuple(str(c) for c in self.context_tickers))
-        notes: Any = self.share_notes
-        pairs = notes.items() if isinstance(notes, Mapping) else notes
-        try:
-            set_(self, "share_notes", tuple(sorted((str(k), str(v)) for k, v in pairs)))
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f'share_notes={notes!r} must map tickers to notes, e.g. {{ GOOGL = "class A shares only" }}.'
-            ) from None
+        for name, example in (("share_notes", 'GOOGL = "class A shares only"'), ("exposures", 'ai_chip = "SMH"')):
+            given_map: Any = getattr(self, name)
+            pairs = given_map.items() if isinstance(given_map, Mapping) else given_map
+            try:
+                set_(self, name, tuple(sorted((str(k), str(v)) for k, v in pairs)))
+            except (TypeError, ValueError):
+                raise ConfigError(f"{name}={given_map!r} must be a table of names, e.g. {{ {example} }}.") from None
+        for name, _ticker in self.exposures:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ConfigError(f"exposures name {name!r} must be lower-case letters, digits and _, e.g. ai_chip.")
         if self.index_date is not None:
             set_(self, "index_date", parse_date("index_date", self.index_date, self.date_format))
         validate_literal("model", self.model, ModelName)
         validate_literal("source", self.source, SourceName)
+        validate_literal("measure", self.measure, Measure)
+        if self.measure == "volume" and self.model not in ("constant_mean", "market"):
+            raise ConfigError(
+                f"measure='volume' takes model='constant_mean' (mean-adjusted log volume) or 'market' (log volume on "
+                f"the market's log volume), not model={self.model!r}."
+            )
         get_convention(self.convention)
         if self.returns is not None:
             validate_literal("returns", self.returns, ReturnKind)
@@ -289,6 +299,7 @@ _SECTIONS: dict[str, set[str]] = {
     "model": {
         "name",
         "model",
+        "measure",
         "convention",
         "returns",
         "estimation",
@@ -308,7 +319,7 @@ _SECTIONS: dict[str, set[str]] = {
         "allow_duplicates",
         "strict",
     },
-    "report": {"context_tickers", "index_date", "claims", "share_notes", "selected_on_outcome"},
+    "report": {"context_tickers", "index_date", "claims", "share_notes", "selected_on_outcome", "exposures"},
 }
 
 
@@ -317,7 +328,7 @@ def _plain(value: Any, key: str = "") -> Any:
         return f"{value.start}:{value.end}"
     if isinstance(value, Event):
         return value.as_dict()
-    if key == "share_notes":
+    if key in ("share_notes", "exposures"):
         return dict(value)
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

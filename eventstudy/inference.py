@@ -171,3 +171,34 @@ def variance_check(standardised: NDArray[np.float64]) -> VarianceCheck:
     stat = (n - 1) * s2
     p = 2 * min(stats.chi2.cdf(stat, n - 1), stats.chi2.sf(stat, n - 1))
     return VarianceCheck(float(np.sqrt(s2)), n, float(min(1.0, p)))
+
+
+def variance_ratio(ar: Array, sigma2: Array, df: Array) -> tuple[Array, Array]:
+    """F-test of event-induced variance: the event window's mean squared AR over the estimation variance.
+
+    Under the null (the event leaves the variance unchanged and ARs are normal),
+    ``F = mean(AR_t^2) / sigma^2`` over the L event-window days is F(L, M - k).
+
+    Parameters
+    ----------
+    ar
+        Abnormal returns over the window, shape ``(n, L)``.
+    sigma2, df
+        Estimation-window residual variance and its degrees of freedom, shape ``(n,)``.
+
+    Returns
+    -------
+    statistic, pvalue
+        One-sided (variance increased) p-values.
+
+    Examples
+    --------
+    >>> f, p = variance_ratio(np.array([[0.03, -0.03]]), np.array([0.0001]), np.array([238.0]))
+    >>> round(float(f[0]), 1), bool(p[0] < 0.001)
+    (9.0, True)
+    """
+    length = ar.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.mean(ar**2, axis=1) / sigma2
+        pval = stats.f.sf(stat, length, df)
+    return stat, pval

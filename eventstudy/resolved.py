@@ -37,6 +37,7 @@ class ResolvedConfig:
     date_format: str | None
     negative_prices: str
     convention: str
+    measure: str
     returns: str
     model: str
     factors: str | None
@@ -52,6 +53,7 @@ class ResolvedConfig:
     index_date: dt.date | None
     claims: str | None
     share_notes: tuple[tuple[str, str], ...]
+    exposures: tuple[tuple[str, str], ...]
     selected_on_outcome: bool
 
     @property

@@ -23,9 +23,10 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.aggregate import CrossCorrelation
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
+from eventstudy.crosssection import CrossSectionResults, cross_section
 from eventstudy.data.panel import PricePanel
 from eventstudy.errors import EventStudyWarning, InvalidOptionError, WindowError
-from eventstudy.inference import InvalidTestStatistic, TestStatistic
+from eventstudy.inference import InvalidTestStatistic, TestStatistic, variance_ratio
 from eventstudy.models import MARKET, ReturnModel
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.windows import Window
@@ -477,6 +478,7 @@ class EventStudyResults(_SummaryRepr):
             low=p.low.copy(deep=False),
             open=p.open.copy(deep=False),
             provenance=dict(p.provenance),
+            volume=p.volume_frame.copy(deep=False),
         )
 
     # ------------------------------------------------------------------ accessors
@@ -530,6 +532,51 @@ class EventStudyResults(_SummaryRepr):
         """Single-firm statistics over ``window``: ``car, bse, tvalues, pvalues, sq_quantile, sq_pvalues, bhar``."""
         st = self.window_stats(window or self.config.event_window)
         return pd.DataFrame({c: getattr(st, c).rename(c) for c in WINDOW_COLUMNS})
+
+    def variance_ratio(self, window: WindowLike | None = None) -> pd.DataFrame:
+        """Event-induced variance per firm-event: ``F = mean AR^2 over the window / sigma^2``, F(L, M - k).
+
+        Columns ``statistic``, ``pvalue`` (one-sided: the variance rose), ``df_num``, ``df_den``.
+        """
+        w = Window.parse(window or self.config.event_window)
+        t = self._tables
+        if w.start < int(t.ar.index.min()) or w.end > int(t.ar.index.max()):
+            raise InvalidOptionError("window", str(w), [f"inside [{int(t.ar.index.min())},{int(t.ar.index.max())}]"])
+        ar = t.ar.loc[w.start : w.end].to_numpy(dtype="float64").T
+        sigma = t.params["sigma"].to_numpy(dtype="float64")
+        df = t.params["df"].to_numpy(dtype="float64")
+        stat, pval = variance_ratio(ar, sigma**2, df)
+        return pd.DataFrame(
+            {"statistic": stat, "pvalue": pval, "df_num": float(w.length), "df_den": df}, index=t.params.index
+        )
+
+    def cross_section(
+        self,
+        formula: str,
+        data: pd.DataFrame,
+        *,
+        window: WindowLike = "0:0",
+        cov: str = "HC3",
+        groups: str | None = None,
+        weights: str | None = None,
+    ) -> CrossSectionResults:
+        """Regress each firm-event's CAR, SCAR or AR over ``window`` on characteristics (statsmodels).
+
+        See :func:`eventstudy.crosssection.cross_section`; ``data`` has one row per
+        firm-event keyed by ``event_id`` (or ``ticker``), and
+        :func:`eventstudy.characteristics.exposures` computes common ones from the data.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from eventstudy import event_study
+        >>> res = event_study(["NVDA", "CEG", "VST", "GOOGL", "MSFT"], "2025-01-27")
+        >>> chars = pd.DataFrame({"ticker": ["NVDA", "CEG", "VST", "GOOGL", "MSFT"], "ai": [1, 1, 1, 0, 0]})
+        >>> fit = res.cross_section("ar ~ ai", chars)
+        >>> round(float(fit.params["ai"]), 3), fit.nobs
+        (-0.178, 5)
+        """
+        return cross_section(self, formula, data, window=window, cov=cov, groups=groups, weights=weights)
 
     def aggregate(self, window: WindowLike | None = None) -> pd.DataFrame:
         """Many-firm tests of the AAR (one day) or CAAR over ``window``, one row per test."""
@@ -588,8 +635,8 @@ class EventStudyResults(_SummaryRepr):
         """Long table: one row per firm-event, window and test, then the many-firm tests.
 
         Columns are fixed: ``event_id, ticker, window, car, bse, test, statistic,
-        p_value, df``. Firm-event rows carry ``t`` and ``sq`` (for ``sq`` the statistic
-        is the CAR's empirical quantile). Many-firm rows have ``event_id`` ``"all"``, an
+        p_value, df``. Firm-event rows carry ``t``, ``sq`` (the statistic is the CAR's
+        empirical quantile) and ``variance_ratio`` (the F-test of event-induced variance). Many-firm rows have ``event_id`` ``"all"``, an
         empty ticker, the AAR or CAAR in ``car`` and one of the aggregate test names.
         """
         firm = self._firm_tidy()
@@ -617,10 +664,15 @@ class EventStudyResults(_SummaryRepr):
         tab["window"] = tab["window"].map(str)
         t_rows = tab.assign(test="t", statistic=tab["tvalues"], p_value=tab["pvalues"])
         sq_rows = tab.assign(test="sq", statistic=tab["sq_quantile"], p_value=tab["sq_pvalues"])
-        out = pd.concat([t_rows, sq_rows], ignore_index=True)[TIDY_COLUMNS]
+        ratios = pd.concat([self.variance_ratio(w).assign(window=str(w)) for w in self.windows])
+        vr = ratios.reset_index().rename(columns={"pvalue": "p_value"})
+        vr = vr.merge(tab[["event_id", "window", "ticker", "car", "bse", "df"]], on=["event_id", "window"])
+        vr_rows = vr.assign(test="variance_ratio")
+        out = pd.concat([t_rows, sq_rows, vr_rows], ignore_index=True)[TIDY_COLUMNS]
         order = {e: i for i, e in enumerate(self.event_ids)}
         worder = {str(w): i for i, w in enumerate(self.windows)}
-        key = out["event_id"].map(order) * 1000 + out["window"].map(worder) * 10 + (out["test"] == "sq")
+        rank = out["test"].map({"t": 0, "sq": 1, "variance_ratio": 2})
+        key = out["event_id"].map(order) * 1000 + out["window"].map(worder) * 10 + rank
         return out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:

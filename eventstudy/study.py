@@ -31,6 +31,7 @@ from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, PanelSource, Source, as_source
 from eventstudy.errors import (
     ConfigError,
+    DataFormatError,
     DegenerateRegressorsError,
     EventDateError,
     EventExcludedWarning,
@@ -402,7 +403,21 @@ class EventStudy:
         cfg = self.config
         adj = panel.adj_close
         sessions = self.convention.days.sessions(cfg.calendar, adj.dropna(how="all").index)
-        returns = compute_returns(adj, sessions, cfg.returns)  # type: ignore[arg-type]
+        if cfg.measure == "volume":
+            # Abnormal volume: the model explains log(1 + volume) (Campbell and Wasley 1996).
+            volume = panel.volume_frame.reindex(sessions)
+            missing = [
+                t for t in [*cfg.tickers, *(cfg.markets if cfg.model == "market" else [])] if volume[t].isna().all()
+            ]
+            if missing:
+                raise DataFormatError(
+                    "measure='volume'",
+                    f"needs traded volume, and the data has none for {', '.join(missing)}",
+                    "use prices with a volume column, or model='constant_mean' if only the market lacks it",
+                )
+            returns = np.log1p(volume)
+        else:
+            returns = compute_returns(adj, sessions, cfg.returns)  # type: ignore[arg-type]
         factor_names: tuple[str, ...] = ()
         factor_values = np.zeros((len(sessions), 0))
         if self.model.uses_factors:
@@ -469,7 +484,7 @@ class EventStudy:
         """Find split-like jumps and event windows off the data; decide what enters the study."""
         cfg = self.config
         jumps: dict[int, SplitJump] = {}
-        if not cfg.allow_jumps:
+        if not cfg.allow_jumps and cfg.measure == "returns":
             jumps = find_split_jumps(
                 grid.values, cfg.returns, grid.columns, grid.sessions, placed.spans, (placed.firm_cols, placed.mkt_cols)
             )

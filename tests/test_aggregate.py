@@ -161,7 +161,7 @@ def test_aggregate_rows_in_tests_table_and_tidy(res) -> None:  # type: ignore[no
     agg = table[table["scope"] == "aggregate"]
     assert set(agg["test"]) == set(AGGREGATE_TESTS)
     assert (agg["event_id"] == "all").all()
-    assert set(table[table["scope"] == "event"]["test"]) == {"t", "sq"}
+    assert set(table[table["scope"] == "event"]["test"]) == {"t", "sq", "variance_ratio"}
     tidy = res.tidy()
     assert len(tidy) == len(table)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-PRICE_FIELDS = ("adj_close", "close", "open", "high", "low")
+PRICE_FIELDS = ("adj_close", "close", "open", "high", "low", "volume")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class PricePanel:
         Wide frames, dates x tickers.
     provenance
         Ticker -> a short sentence saying where its series came from and its vintage.
+    volume
+        Shares traded, dates x tickers (NaN where the source has none).
     """
 
     adj_close: pd.DataFrame
@@ -33,6 +35,11 @@ class PricePanel:
     low: pd.DataFrame
     open: pd.DataFrame
     provenance: Mapping[str, str] = field(default_factory=dict)
+    volume: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if self.volume is None:  # sources without volume: all missing, same shape as the prices
+            object.__setattr__(self, "volume", self.adj_close * float("nan"))
 
     @property
     def tickers(self) -> list[str]:
@@ -48,12 +55,22 @@ class PricePanel:
             high=self.high[tickers],
             low=self.low[tickers],
             provenance={t: self.provenance.get(t, "") for t in tickers},
+            volume=self.volume_frame[tickers],
         )
+
+    @property
+    def volume_frame(self) -> pd.DataFrame:
+        """Shares traded, dates x tickers (NaN where the source has none)."""
+        assert self.volume is not None  # set in __post_init__
+        return self.volume
 
     def frame(self, ticker: str) -> pd.DataFrame:
         """Return one ticker's prices as a frame with one column per field (rows with a price)."""
-        out = pd.DataFrame({fld: getattr(self, fld)[ticker] for fld in PRICE_FIELDS})
+        out = pd.DataFrame({fld: self._field(fld)[ticker] for fld in PRICE_FIELDS})
         return out[out["adj_close"].notna()]
+
+    def _field(self, name: str) -> pd.DataFrame:
+        return self.volume_frame if name == "volume" else getattr(self, name)
 
     @classmethod
     def from_adj_close(cls, adj_close: pd.DataFrame, provenance: Mapping[str, str]) -> PricePanel:
@@ -62,13 +79,13 @@ class PricePanel:
         adj.index = pd.DatetimeIndex(adj.index, name="date")
         adj.columns = pd.Index([str(c) for c in adj.columns], name="ticker")
         empty = adj * float("nan")
-        return cls(adj, adj.copy(), empty, empty.copy(), empty.copy(), dict(provenance))
+        return cls(adj, adj.copy(), empty, empty.copy(), empty.copy(), dict(provenance), empty.copy())
 
     @classmethod
     def concat(cls, panels: Sequence[PricePanel], order: Sequence[str]) -> PricePanel:
         """Join panels on their dates, columns in ``order``."""
         fields = {
-            fld: pd.concat([getattr(p, fld) for p in panels], axis=1).sort_index()[list(order)] for fld in PRICE_FIELDS
+            fld: pd.concat([p._field(fld) for p in panels], axis=1).sort_index()[list(order)] for fld in PRICE_FIELDS
         }
         provenance = {t: pr for p in panels for t, pr in p.provenance.items()}
         return cls(**fields, provenance=provenance)

@@ -34,6 +34,7 @@ _COLUMN_ALIASES = {
     "open": "open",
     "high": "high",
     "low": "low",
+    "volume": "volume",
 }
 
 
@@ -137,6 +138,13 @@ def normalise_price_frame(
         dup = dates[dates.duplicated()].iloc[0].date()
         raise DuplicateDateError(where, f"has duplicate date {dup}", "keep one row per date")
     cols = [c for c in ("adj_close", "close", "open", "high", "low") if c in frame.columns]
+    if "volume" in frame.columns:
+        volume = pd.to_numeric(frame["volume"], errors="coerce").to_numpy(dtype="float64")
+        if (volume < 0).any() or not np.isfinite(volume[~np.isnan(volume)]).all():
+            i = int(np.argmax((volume < 0) | np.isinf(volume)))
+            raise BadPriceError(
+                where, f"column 'volume' has {frame['volume'].iloc[i]!r} on {dates.iloc[i].date()}", "volume is a count"
+            )
     out = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
     for col in cols:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
@@ -173,6 +181,8 @@ def normalise_price_frame(
                 where, f"column {col!r} has non-positive price {values[i]} on {dates.iloc[i].date()}", hint
             )
         out[col] = values
+    if "volume" in frame.columns:
+        out["volume"] = volume
     out = out.sort_index()
     if out["adj_close"].notna().sum() == 0:
         raise DataFormatError(where, "has no prices", "check the file has data rows")

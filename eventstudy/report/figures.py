@@ -323,3 +323,50 @@ def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -
     hi = max(0.0, float(np.nanmax(values)))
     ax.set_ylim(lo - 0.12 * (hi - lo + 1e-9), hi + 0.12 * (hi - lo + 1e-9))
     return fig
+
+
+def coefficient_plot(fits: dict[str, Any], terms: list[str], title: str, labels: list[str] | None = None) -> Figure:
+    """Coefficients (percentage points) with 95% intervals, one row per term, one marker per fit."""
+    fig, ax = _new((9.0, 0.55 * len(terms) + 1.6))
+    y = np.arange(len(terms))
+    for k, (name, fit) in enumerate(fits.items()):
+        ci = fit.conf_int()
+        offset = (k - (len(fits) - 1) / 2) * 0.22
+        est = fit.params[terms].to_numpy() * 100
+        lo = ci.loc[terms, "lower"].to_numpy() * 100
+        hi = ci.loc[terms, "upper"].to_numpy() * 100
+        ax.errorbar(est, y + offset, xerr=[est - lo, hi - est], fmt="o", color=PALETTE[k], capsize=3, label=name)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, labels or terms)
+    ax.invert_yaxis()
+    ax.set_xlabel("event-day abnormal return per standard deviation of exposure (percentage points)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def partial_regression(fit: Any, term: str, label: str) -> Figure:
+    """Added-variable plot: the outcome and ``term``, each net of the other regressors (Frisch-Waugh-Lovell)."""
+    from patsy import dmatrices
+
+    formula = fit.formula
+    y, x = dmatrices(formula, fit.data, return_type="dataframe", NA_action="drop")
+    others = x.drop(columns=[term]).to_numpy(dtype="float64")
+
+    def residual(v: np.ndarray) -> np.ndarray:
+        coef, *_ = np.linalg.lstsq(others, v, rcond=None)
+        return v - others @ coef
+
+    ry = residual(y.to_numpy(dtype="float64")[:, 0]) * 100
+    rx = residual(x[term].to_numpy(dtype="float64"))
+    fig, ax = _new((8.0, 4.8))
+    ax.scatter(rx, ry, s=10, color="0.45", alpha=0.7, lw=0)
+    slope = float((rx * ry).sum() / (rx**2).sum())
+    grid = np.linspace(rx.min(), rx.max(), 2)
+    ax.plot(grid, slope * grid, color=PALETTE[1], lw=2, label=f"slope {slope:.2f} pp per sd")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xlabel(f"{label} (standard deviations), net of the other exposures and sector")
+    ax.set_ylabel("event-day abnormal return (%), net of the same")
+    ax.set_title(f"Partial regression on {label}")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig

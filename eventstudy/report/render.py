@@ -24,6 +24,7 @@ from eventstudy.errors import EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
+from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
 from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct
 from eventstudy.report.robustness import aggregate_section, model_range, robustness_section
@@ -531,6 +532,8 @@ def _default_sections() -> list[Section]:
         aggregate_section,
         robustness_section,
         sector_section,
+        explain_section,
+        volume_section,
     ]
 
 

@@ -23,13 +23,36 @@ if TYPE_CHECKING:
     from eventstudy.config import StudyConfig
     from eventstudy.report.builder import ReportBuilder
     from eventstudy.resolved import ResolvedConfig
+    from eventstudy.results import EventStudyResults
 
 EW_ALL = "EW_SP500_ALL"
 """An equal-weighted index of every bundled member (each counts the same, whatever its size)."""
 
 
+def member_fit(config: StudyConfig | ResolvedConfig, *, equal_weighted: bool = False) -> EventStudyResults:
+    """Fit the study's model for every bundled S&P 500 member on the study's first event date.
+
+    ``equal_weighted``: against an equal-weighted index of all bundled members instead of
+    the study's market.
+    """
+    date = config.events[0].event_date
+    market = EW_ALL if equal_weighted else config.events[0].market
+    members = constituents().set_index("Symbol")
+    tickers = [t for t in member_prices().columns if t in members.index]
+    cfg = config.with_(events=tuple(Event(t, t, date, market) for t in tickers), car_windows=(config.event_window,))
+    source: BundledSource | PanelSource = BundledSource()
+    if equal_weighted:
+        panel = BundledSource().load(tickers)
+        index = equal_weighted_index(member_prices()).rename(EW_ALL)
+        panel = with_series(panel, index, "equal-weighted index of every bundled S&P 500 member, rebalanced daily")
+        source = PanelSource(panel, "bundled members with their equal-weighted index")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # members listed recently are left out, and counted in the text
+        return EventStudy(cfg, source).fit()
+
+
 def member_study(
-    config: StudyConfig | ResolvedConfig, *, equal_weighted: bool = False
+    config: StudyConfig | ResolvedConfig, *, equal_weighted: bool = False, fit: EventStudyResults | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the study's model for every bundled S&P 500 member on the study's event date.
 
@@ -47,20 +70,9 @@ def member_study(
         One row per member (``ticker, security, sector, ret, ar, t, p, status``), and
         the event-day dollar figures of the members with a bundled share count.
     """
-    date = config.events[0].event_date
-    market = EW_ALL if equal_weighted else config.events[0].market
     members = constituents().set_index("Symbol")
     tickers = [t for t in member_prices().columns if t in members.index]
-    cfg = config.with_(events=tuple(Event(t, t, date, market) for t in tickers), car_windows=(config.event_window,))
-    source: BundledSource | PanelSource = BundledSource()
-    if equal_weighted:
-        panel = BundledSource().load(tickers)
-        index = equal_weighted_index(member_prices()).rename(EW_ALL)
-        panel = with_series(panel, index, "equal-weighted index of every bundled S&P 500 member, rebalanced daily")
-        source = PanelSource(panel, "bundled members with their equal-weighted index")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # members listed recently are left out, and counted in the text
-        res = EventStudy(cfg, source).fit()
+    res = fit if fit is not None else member_fit(config, equal_weighted=equal_weighted)
     t0 = res.ar.loc[0] / np.sqrt(res.ar_var.loc[0])
     df = res.params["df"]
     table = pd.DataFrame(
@@ -90,7 +102,8 @@ def sector_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     uses_market = MARKET in res.model.regressors or res.model.offset_market
     try:
-        table, dollars = member_study(cfg)
+        b.cache["member_fit"] = member_fit(cfg)
+        table, dollars = member_study(cfg, fit=b.cache["member_fit"])
         ew_table, _ = member_study(cfg, equal_weighted=True) if uses_market else (table, None)
     except EventStudyError as exc:
         b.sections.append(

@@ -1,0 +1,299 @@
+"""Who was hit and why: cross-sectional regressions of abnormal returns on firm characteristics.
+
+``cross_section`` regresses each firm-event's CAR (``car``), standardised CAR
+(``scar``) or one-day AR (``ar``) over a window on characteristics with statsmodels
+(formula interface; HC3, cluster-robust or classical standard errors; WLS by 1/sigma^2
+on request). For firm-events sharing one date, ``portfolio_time_series`` gives the
+Sefcik and Thompson (1986) estimate: each coefficient is the event-window abnormal return
+of a characteristic-weighted portfolio, whose standard error comes from that portfolio's
+own time series and so allows for the cross-correlation of same-date firms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._options import validate_literal
+from eventstudy.errors import ConfigError
+from eventstudy.windows import Window
+
+Cov = Literal["HC3", "cluster", "nonrobust"]
+Outcome = Literal["car", "scar", "ar"]
+
+
+WindowResults = Any
+"""An :class:`~eventstudy.results.EventStudyResults` (named, not imported: results build on this module)."""
+
+
+@dataclass(frozen=True)
+class CrossSectionResults:
+    """A fitted cross-section, with statsmodels' names.
+
+    Attributes
+    ----------
+    formula, cov_type, window
+        What was fitted and how its standard errors were computed.
+    params, bse, tvalues, pvalues
+        Coefficients and their standard errors, t-statistics and p-values (Series).
+    nobs, rsquared, df_resid
+        Observations, R-squared, residual degrees of freedom.
+    data
+        The frame the regression used (one row per firm-event).
+    """
+
+    formula: str
+    cov_type: str
+    window: Window
+    params: pd.Series
+    bse: pd.Series
+    tvalues: pd.Series
+    pvalues: pd.Series
+    nobs: int
+    rsquared: float
+    df_resid: float
+    data: pd.DataFrame = field(repr=False)
+    use_t: bool = True
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals of the coefficients (t or normal quantiles as the fit used)."""
+        from scipy import stats
+
+        q = stats.t.ppf(1 - alpha / 2, self.df_resid) if self.use_t else stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - q * self.bse, "upper": self.params + q * self.bse})
+
+    def summary(self) -> str:
+        """Return a coefficient table with the fit's description."""
+        table = pd.DataFrame({"coef": self.params, "std err": self.bse, "t": self.tvalues, "P>|t|": self.pvalues}).join(
+            self.conf_int()
+        )
+        fit = f"R-squared = {self.rsquared:.3f}" if np.isfinite(self.rsquared) else "no R-squared (time series)"
+        head = f"Cross-section {self.formula}, window {self.window}, {self.cov_type} standard errors; N = {self.nobs}, {fit}"
+        return head + "\n" + table.to_string(float_format=lambda v: f"{v:.4g}")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def outcome_frame(res: WindowResults, window: Window) -> pd.DataFrame:
+    """Per firm-event outcomes over ``window``: ``car``, ``scar`` (CAR / its standard error), ``ar``, ``sigma``."""
+    tests = res.tests(window)
+    frame = pd.DataFrame(
+        {
+            "ticker": res.events.loc[tests.index, "ticker"],
+            "car": tests["car"],
+            "scar": tests["car"] / tests["bse"],
+            "sigma": res.params.loc[tests.index, "sigma"],
+        }
+    )
+    frame["ar"] = frame["car"] if window.length == 1 else np.nan
+    frame.index.name = "event_id"
+    return frame
+
+
+def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """Join characteristics keyed by ``event_id`` (or ``ticker`` where each ticker has one event)."""
+    data = data.copy()
+    if "event_id" in data.columns:
+        keyed = data.set_index("event_id")
+    elif data.index.name == "event_id":
+        keyed = data
+    elif "ticker" in data.columns:
+        if outcomes["ticker"].duplicated().any():
+            raise ConfigError(
+                "characteristics are keyed by ticker, but a ticker has several events; add an event_id column."
+            )
+        keyed = data.set_index("ticker")
+        keyed = keyed.reindex(outcomes["ticker"]).set_axis(outcomes.index)
+    else:
+        raise ConfigError("characteristics need an event_id (or ticker) column to match the firm-events.")
+    if keyed.index.duplicated().any():
+        raise ConfigError("characteristics have several rows for one firm-event; keep one per event_id.")
+    overlap = [c for c in keyed.columns if c in outcomes.columns and c != "ticker"]
+    if overlap:
+        raise ConfigError(
+            f"characteristics columns {overlap} clash with the outcomes car, scar, ar, sigma; rename them."
+        )
+    return outcomes.join(keyed.drop(columns=["ticker"], errors="ignore"), how="left")
+
+
+def cross_section(
+    res: WindowResults,
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    window: str | Window | tuple[int, int] = "0:0",
+    cov: str = "HC3",
+    groups: str | None = None,
+    weights: str | None = None,
+) -> CrossSectionResults:
+    """Regress each firm-event's CAR, SCAR or AR over ``window`` on characteristics.
+
+    Parameters
+    ----------
+    res
+        The study's results.
+    formula
+        A statsmodels (patsy) formula whose left side is ``car``, ``scar`` or ``ar``,
+        e.g. ``"car ~ beta_market + runup + C(sector)"``.
+    data
+        One row per firm-event, keyed by ``event_id`` (or ``ticker``).
+    window
+        The window of the outcome.
+    cov
+        ``HC3`` (heteroskedasticity-robust), ``cluster`` (by ``groups``) or ``nonrobust``.
+    groups
+        Column of ``data`` to cluster by, with ``cov="cluster"``.
+    weights
+        ``inverse_variance`` for WLS with weights 1/sigma^2, else OLS.
+
+    Returns
+    -------
+    CrossSectionResults
+
+    Raises
+    ------
+    ConfigError
+        On a left side other than car/scar/ar, cluster without groups, or data that do
+        not match the firm-events.
+    """
+    import statsmodels.formula.api as smf
+
+    validate_literal("cov", cov, Cov)
+    w = Window.parse(window, "window")
+    lhs = formula.split("~")[0].strip() if "~" in formula else ""
+    if lhs not in ("car", "scar", "ar"):
+        raise ConfigError(f"formula={formula!r}: its left side must be car, scar or ar, e.g. 'car ~ beta_market'.")
+    if lhs == "ar" and w.length > 1:
+        raise ConfigError(f"the left side ar needs a one-day window, not {w}; use car for longer windows.")
+    if cov == "cluster" and not groups:
+        raise ConfigError("cov='cluster' needs groups= (--groups), the column to cluster by, e.g. sector.")
+    if weights not in (None, "inverse_variance"):
+        raise ConfigError(f"weights={weights!r} is not valid; use inverse_variance or leave it out.")
+    frame = merge_characteristics(outcome_frame(res, w), data)
+    used = _used_rows(frame, formula, groups)
+    kwargs: dict[str, Any] = {}
+    if cov == "cluster":
+        kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(used[groups])[0]}}
+    elif cov == "HC3":
+        kwargs = {"cov_type": "HC3"}
+    try:
+        model = (
+            smf.wls(formula, data=used, weights=1.0 / used["sigma"] ** 2)
+            if weights == "inverse_variance"
+            else smf.ols(formula, data=used)
+        )
+        fit = model.fit(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - patsy raises many kinds for a formula it cannot read
+        raise ConfigError(
+            f"formula={formula!r} cannot be fitted ({str(exc).splitlines()[0]}); check its names."
+        ) from None
+    return CrossSectionResults(
+        formula=formula,
+        cov_type=cov + (f" by {groups}" if cov == "cluster" else "") + (", WLS 1/sigma^2" if weights else ""),
+        window=w,
+        params=fit.params.rename("params"),
+        bse=fit.bse.rename("bse"),
+        tvalues=fit.tvalues.rename("tvalues"),
+        pvalues=fit.pvalues.rename("pvalues"),
+        nobs=int(fit.nobs),
+        rsquared=float(fit.rsquared),
+        df_resid=float(fit.df_resid),
+        data=used,
+        use_t=bool(fit.use_t),
+    )
+
+
+def _used_rows(frame: pd.DataFrame, formula: str, groups: str | None) -> pd.DataFrame:
+    from patsy import PatsyError, dmatrices
+
+    try:
+        y, _x = dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
+    except PatsyError as exc:
+        raise ConfigError(f"formula={formula!r}: {str(exc).splitlines()[0]}.") from None
+    used = frame.loc[y.index]
+    if groups is not None:
+        if groups not in used.columns:
+            raise ConfigError(f"groups={groups!r} is not a column of the characteristics.")
+        used = used[used[groups].notna()]
+    if len(used) < 3:
+        raise ConfigError(f"only {len(used)} firm-events have the outcome and every characteristic; need at least 3.")
+    return used
+
+
+def portfolio_time_series(
+    res: WindowResults, formula: str, data: pd.DataFrame, *, window: str | Window = "0:0"
+) -> CrossSectionResults:
+    """Sefcik and Thompson (1986): coefficients as abnormal returns of characteristic-weighted portfolios.
+
+    For firm-events on one date, the weights ``W = (X'X)^-1 X'`` turn the firms' returns
+    into one portfolio per coefficient; each portfolio's return is regressed on the
+    market with a dummy on the window's days over the estimation and window sessions.
+    The dummy's coefficient times the window length is the coefficient of the CAR on the
+    characteristics (the cross-sectional OLS estimate when every firm has complete
+    data), and its standard error comes from the portfolio's own time series, so it
+    allows for the cross-correlation of same-date firms.
+
+    Raises
+    ------
+    ConfigError
+        If the firm-events do not share one date, or the left side is not ``car``/``ar``.
+    """
+    from patsy import dmatrices
+    from scipy import stats
+
+    w = Window.parse(window, "window")
+    lhs = formula.split("~")[0].strip()
+    if lhs not in ("car", "ar"):
+        raise ConfigError("the portfolio time-series estimate explains car or ar, not " + repr(lhs) + ".")
+    if res.events["event_session"].nunique() != 1:
+        raise ConfigError("the portfolio time-series estimate needs firm-events that share one event date.")
+    frame = merge_characteristics(outcome_frame(res, w), data)
+    y, x = dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
+    ids = list(y.index)
+    ret = res.ret[ids]
+    est = res.est_mask[ids].all(axis=1)
+    days = est | ((ret.index >= w.start) & (ret.index <= w.end))
+    rows = ret.loc[days]
+    complete = rows.notna().all(axis=1)
+    rows = rows[complete]
+    market = res.market_ret[ids[0]].loc[rows.index]
+    xm = x.to_numpy(dtype="float64")
+    weights = np.linalg.solve(xm.T @ xm, xm.T)  # k x n
+    portfolios = rows.to_numpy(dtype="float64") @ weights.T  # T x k
+    dummy = ((rows.index >= w.start) & (rows.index <= w.end)).astype(np.float64)
+    design = np.column_stack([np.ones(len(rows)), market.to_numpy(dtype="float64"), dummy])
+    coef, *_ = np.linalg.lstsq(design, portfolios, rcond=None)
+    resid = portfolios - design @ coef
+    dof = len(rows) - design.shape[1]
+    s2 = (resid**2).sum(axis=0) / dof
+    var_dummy = np.linalg.inv(design.T @ design)[2, 2]
+    est_coef = coef[2] * w.length
+    bse = np.sqrt(s2 * var_dummy) * w.length
+    names = list(x.columns)
+    tvalues = est_coef / bse
+    return CrossSectionResults(
+        formula=formula,
+        cov_type="portfolio time series (Sefcik-Thompson)",
+        window=w,
+        params=pd.Series(est_coef, index=names, name="params"),
+        bse=pd.Series(bse, index=names, name="bse"),
+        tvalues=pd.Series(tvalues, index=names, name="tvalues"),
+        pvalues=pd.Series(2 * stats.t.sf(np.abs(tvalues), dof), index=names, name="pvalues"),
+        nobs=len(ids),
+        rsquared=float("nan"),
+        df_resid=float(dof),
+        data=frame.loc[ids],
+    )
+
+
+def standardise(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``data`` with ``columns`` as z-scores, so coefficients read per standard deviation."""
+    out = data.copy()
+    for c in columns:
+        out[c] = (out[c] - out[c].mean()) / out[c].std(ddof=1)
+    return out

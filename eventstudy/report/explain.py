@@ -1,0 +1,207 @@
+"""Report sections: who fell and why (a cross-section of the members' abnormal returns), volume and volatility."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.characteristics import exposures
+from eventstudy.crosssection import cross_section, portfolio_time_series, standardise
+from eventstudy.data.sources import BundledSource
+from eventstudy.data.universe import constituents
+from eventstudy.errors import EventStudyError
+from eventstudy.report import figures
+from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
+from eventstudy.study import EventStudy
+from eventstudy.windows import Window
+
+if TYPE_CHECKING:
+    from eventstudy.report.builder import ReportBuilder
+
+NUMERIC = ("beta_market", "runup", "volatility")
+
+
+def explain_section(b: ReportBuilder) -> None:
+    """Explain who fell: regress every member's event-day AR on pre-event exposures and sector."""
+    fit = b.cache.get("member_fit")
+    if fit is None or not isinstance(b.source, BundledSource):
+        return  # the members come from the bundled snapshot, fitted by the sector section
+    cfg = b.config
+    members = constituents().set_index("Symbol")
+    sectors = members["GICS Sector"].astype(str).to_dict()
+    named = dict(cfg.exposures)
+    chars = exposures(fit, named, sectors=sectors)
+    columns = [*NUMERIC[:1], *(f"beta_{n}" for n in named), *NUMERIC[1:]]
+    data = standardise(chars, columns).reset_index()
+    formula = "ar ~ " + " + ".join(columns) + " + C(sector)"
+    day = Window(0, 0)
+    try:
+        hc3 = cross_section(fit, formula, data, window=day, cov="HC3")
+        clustered = cross_section(fit, formula, data, window=day, cov="cluster", groups="sector")
+        portfolio = portfolio_time_series(fit, formula, data, window=day)
+    except EventStudyError as exc:
+        b.sections.append({"id": "explain", "title": "What explains who fell", "text": f"Not computed: {exc}"})
+        return
+    table = pd.DataFrame(
+        {
+            "coef": hc3.params,
+            "se_hc3": hc3.bse,
+            "p_hc3": hc3.pvalues,
+            "se_cluster": clustered.bse,
+            "p_cluster": clustered.pvalues,
+            "se_portfolio": portfolio.bse,
+            "p_portfolio": portfolio.pvalues,
+        }
+    )
+    b.add_table("xsection", table.reset_index(names="term"))
+    b.add_table("exposures", chars.reset_index())
+    rows = [
+        [
+            _label(t),
+            f"{fmt_num(table.loc[t, 'coef'] * 100, 2)} pp",
+            fmt_p(table.loc[t, "p_hc3"]),
+            fmt_p(table.loc[t, "p_cluster"]),
+            fmt_p(table.loc[t, "p_portfolio"]),
+        ]
+        for t in columns
+    ]
+    coef_fig = b.add_figure(
+        "xsection_coefficients",
+        figures.coefficient_plot(
+            {"HC3": hc3, "portfolio time series": portfolio},
+            columns,
+            "Event-day AR per standard deviation of exposure",
+            [_label(c) for c in columns],
+        ),
+        "Change in the event-day abnormal return for one standard deviation more of each exposure, with 95% "
+        "intervals from HC3 and from the portfolio time series (sector effects held fixed).",
+    )
+    focus = f"beta_{next(iter(named))}" if named else "beta_market"
+    part_fig = b.add_figure(
+        "xsection_partial",
+        figures.partial_regression(hc3, focus, _label(focus)),
+        f"Partial regression: event-day AR against {_label(focus)}, each net of the other exposures and sector.",
+    )
+    clear = [t for t in columns if table.loc[t, "p_portfolio"] < 0.05]
+    findings = [
+        f"one standard deviation more of {_label(t)} went with an event-day abnormal return "
+        f"{fmt_num(abs(table.loc[t, 'coef']) * 100, 2)} percentage points "
+        f"{'lower' if table.loc[t, 'coef'] < 0 else 'higher'}"
+        for t in clear
+    ]
+    said = (
+        "With the portfolio standard errors, " + "; ".join(findings) + "."
+        if findings
+        else "With the portfolio standard errors no exposure has a clear association with the event-day abnormal return."
+    )
+    b.sections.append(
+        {
+            "id": "explain",
+            "title": "What explains who fell",
+            "text": (
+                f"The event-day abnormal return of {hc3.nobs} bundled S&P 500 members regressed on their exposures "
+                f"before the event (each over its estimation window, in standard deviations: "
+                f"{', '.join(_label(c) for c in columns)}) and GICS sector; R-squared {hc3.rsquared:.2f}. {said}"
+            ),
+            "paragraphs": [
+                "Three sets of standard errors: HC3 (robust to unequal variances), clustered by the "
+                f"{data['sector'].nunique()} sectors, and the portfolio time series of Sefcik and Thompson (1986), "
+                "whose coefficients are abnormal returns of exposure-weighted portfolios; the text uses the last, "
+                "because the members share one date and their abnormal returns are correlated, which the other two "
+                "do not allow for across sectors.",
+                "A cross-section of one day: the coefficients say which exposures went with larger falls that day. "
+                "They are associations, the exposures are correlated with one another, and one day cannot separate "
+                "an exposure from what else the same firms share.",
+            ],
+            "figures": [coef_fig, part_fig],
+            "tables": [
+                b.show(
+                    "xsection",
+                    "Event-day abnormal return on exposures (per standard deviation) and sector",
+                    ["exposure", "coefficient per sd", "p (HC3)", "p (sector clusters)", "p (portfolio)"],
+                    rows,
+                )
+            ],
+            "sources": ["tables/xsection.csv", "tables/exposures.csv"],
+        }
+    )
+    b.data["xsection"] = {t: dict(table.loc[t]) for t in columns}
+
+
+def _label(term: str) -> str:
+    names = {"beta_market": "market beta", "runup": "pre-event run-up", "volatility": "volatility"}
+    if term in names:
+        return names[term]
+    return f"{term.removeprefix('beta_').replace('_', '-')} beta"
+
+
+def volume_section(b: ReportBuilder) -> None:
+    """Trading volume and volatility around the event for the studied firms."""
+    res = b.results
+    cfg = b.config
+    if cfg.measure != "returns":
+        return
+    volume = res.prices.volume_frame
+    with_volume = [t for t in cfg.tickers if t in volume.columns and volume[t].notna().any()]
+    without = [t for t in cfg.tickers if t not in with_volume]
+    ratio = res.variance_ratio()
+    rows = []
+    volume_res = None
+    if with_volume:
+        events = tuple(e for e in cfg.events if e.ticker in with_volume)
+        request = cfg.with_(events=events, measure="volume", model="constant_mean", factors=None, factor_columns=())
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                volume_res = EventStudy(request, b.source).fit()
+        except EventStudyError:
+            volume_res = None
+    for eid in res.event_ids:
+        ticker = str(res.events.loc[eid, "ticker"])
+        av = t_av = np.nan
+        if volume_res is not None and eid in volume_res.event_ids:
+            av = float(volume_res.ar.loc[0, eid])
+            t_av = float(volume_res.ar_t.loc[0, eid])
+        rows.append(
+            [
+                ticker if res.events["event_session"].nunique() == 1 else eid,
+                fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data",
+                fmt_num(t_av, 2),
+                fmt_num(ratio.loc[eid, "statistic"], 2),
+                fmt_p(ratio.loc[eid, "pvalue"]),
+            ]
+        )
+    table = ratio.rename(columns={"statistic": "variance_ratio", "pvalue": "variance_ratio_p"})
+    if volume_res is not None:
+        table = table.join(
+            pd.DataFrame({"abnormal_log_volume": volume_res.ar.loc[0], "t_abnormal_log_volume": volume_res.ar_t.loc[0]})
+        )
+    b.add_table("volume_volatility", table.reset_index())
+    w = cfg.event_window
+    b.sections.append(
+        {
+            "id": "volume",
+            "title": "Trading volume and volatility",
+            "text": (
+                "Abnormal volume is the event-day log(1 + shares traded) less its estimation-window mean (the "
+                "mean-adjusted model of Campbell and Wasley 1996), shown as the percentage above normal volume with "
+                f"its t-statistic. The variance ratio is the mean squared abnormal return over the event window {w} "
+                "divided by the estimation-window variance; under no change it is F(L, M - k), and its p-value is "
+                "one-sided (the variance rose)."
+            ),
+            "paragraphs": [f"No volume data for {', '.join(without)}."] if without else [],
+            "figures": [],
+            "tables": [
+                b.show(
+                    "volume",
+                    "Abnormal volume on the event day and event-window variance ratio",
+                    ["firm", "volume above normal", "t", f"variance ratio {w}", "p"],
+                    rows,
+                )
+            ],
+            "sources": ["tables/volume_volatility.csv"],
+        }
+    )

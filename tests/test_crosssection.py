@@ -1,0 +1,140 @@
+"""Who was hit and why: cross-sections against statsmodels run directly, exposures recomputed from raw prices,
+the portfolio time-series estimate, abnormal volume and the variance ratio by hand."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from eventstudy import event_study
+from eventstudy.characteristics import exposures
+from eventstudy.cli import main
+from eventstudy.crosssection import portfolio_time_series
+from eventstudy.data.manifest import data_root
+from eventstudy.data.universe import constituents
+
+from .conftest import bundled_csv
+
+WIDE = data_root() / "prices" / "sp500_adj_close_wide_2022_2025H1.csv"
+DAY = "2024-08-05"  # a study the report was not built for
+
+
+@pytest.fixture(scope="module")
+def study():  # type: ignore[no-untyped-def]
+    members = constituents().set_index("Symbol")
+    wide = pd.read_csv(WIDE, index_col="date", parse_dates=True)
+    complete = wide.loc["2023-06-01":"2024-09-30"].dropna(axis=1).columns
+    tickers = [t for t in members.index if t in complete][:40]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = event_study(tickers, DAY, car_windows=["0:0", "0:2"])
+    chars = exposures(res, {"chips": "SMH"}, sectors=members["GICS Sector"].to_dict())
+    return res, chars.reset_index(), wide
+
+
+def test_cross_section_equals_statsmodels_run_directly(study) -> None:  # type: ignore[no-untyped-def]
+    res, chars, _ = study
+    frame = chars.set_index("event_id").join(pd.DataFrame({"car": res.car("0:2"), "sigma": res.params["sigma"]}))
+    formula = "car ~ beta_market + beta_chips + runup + volatility"
+    for cov, kwargs in (
+        ("HC3", {"cov_type": "HC3"}),
+        ("cluster", {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(frame["sector"])[0]}}),
+    ):
+        ours = res.cross_section(formula, chars, window="0:2", cov=cov, groups="sector" if cov == "cluster" else None)
+        direct = smf.ols(formula, data=frame).fit(**kwargs)
+        np.testing.assert_allclose(ours.params, direct.params, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.bse, direct.bse, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.pvalues, direct.pvalues, rtol=1e-9, atol=1e-12)
+    wls = res.cross_section(formula, chars, window="0:2", weights="inverse_variance", cov="nonrobust")
+    direct = smf.wls(formula, data=frame, weights=1 / frame["sigma"] ** 2).fit()
+    np.testing.assert_allclose(wls.params, direct.params, rtol=1e-10)
+
+
+def test_exposures_recomputed_from_the_raw_prices(study) -> None:  # type: ignore[no-untyped-def]
+    res, chars, wide = study
+    chars = chars.set_index("event_id")
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date", parse_dates=True)["adj_close"].pct_change()
+    smh = pd.read_csv(bundled_csv("SMH.csv"), index_col="date", parse_dates=True)["adj_close"].pct_change()
+    for eid in res.event_ids[:8]:
+        ticker = res.events.loc[eid, "ticker"]
+        firm = wide[ticker].pct_change()
+        est_dates = res.dates.loc[res.est_mask[eid], eid]
+        y = firm.reindex(est_dates).to_numpy()
+        assert chars.loc[eid, "beta_market"] == pytest.approx(np.polyfit(gspc.reindex(est_dates), y, 1)[0], rel=1e-9)
+        assert chars.loc[eid, "beta_chips"] == pytest.approx(np.polyfit(smh.reindex(est_dates), y, 1)[0], rel=1e-9)
+        assert chars.loc[eid, "volatility"] == pytest.approx(np.std(y, ddof=1), rel=1e-9)
+        day_250, last = res.dates.loc[-250, eid], res.dates.loc[-21, eid]
+        first = wide.index[wide.index.get_loc(day_250) - 1]  # the close before day -250
+        assert chars.loc[eid, "runup"] == pytest.approx(wide.loc[last, ticker] / wide.loc[first, ticker] - 1, rel=1e-9)
+
+
+def test_the_portfolio_estimate_equals_ols_on_ars_and_has_its_own_errors(study) -> None:  # type: ignore[no-untyped-def]
+    res, chars, _ = study
+    formula = "ar ~ beta_market + runup"
+    ols = res.cross_section(formula, chars, window="0:0", cov="nonrobust")
+    portfolio = portfolio_time_series(res, formula, chars, window="0:0")
+    np.testing.assert_allclose(portfolio.params, ols.params, rtol=1e-8, atol=1e-12)
+    assert not np.allclose(portfolio.bse, ols.bse)
+    assert portfolio.nobs == ols.nobs == len(res.event_ids)
+
+
+def test_bad_formulas_and_keys_are_one_line(study, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    res, chars, _ = study
+    from eventstudy.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="left side must be car, scar or ar"):
+        res.cross_section("ret ~ runup", chars)
+    with pytest.raises(ConfigError, match="needs groups"):
+        res.cross_section("car ~ runup", chars, cov="cluster")
+    with pytest.raises(ConfigError, match=r"cannot be fitted|formula"):
+        res.cross_section("car ~ no_such_column", chars)
+    path = tmp_path / "c.csv"
+    path.write_text("ticker,ai\nNVDA,1\nCEG,1\nVST,1\nGOOGL,0\nGEV,1\n")
+    out = tmp_path / "o.csv"
+    assert (
+        main(["xsection", "--characteristics", str(path), "--formula", "ar ~ ai", "--portfolio", "--out", str(out)])
+        == 0
+    )
+    table = pd.read_csv(out)
+    assert set(table["term"]) == {"Intercept", "ai"} and len(table) == 4
+    assert main(["xsection", "--characteristics", str(path), "--formula", "car ~ nope"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 2  # the short-window warning, then one error line
+
+
+def test_abnormal_volume_by_hand() -> None:
+    """Mean-adjusted log volume (Campbell and Wasley 1996): log(1 + V_0) less its estimation-window mean."""
+    res = event_study(["NVDA"], "2025-01-27", measure="volume", model="constant_mean")
+    raw = pd.read_csv(bundled_csv("NVDA.csv"), index_col="date", parse_dates=True)["volume"]
+    eid = res.event_ids[0]
+    est_dates = res.dates.loc[res.est_mask[eid], eid]
+    logv = np.log1p(raw)
+    expected = logv[pd.Timestamp("2025-01-27")] - logv.reindex(est_dates).mean()
+    assert res.ar.loc[0, eid] == pytest.approx(expected, rel=1e-12)
+    sd = logv.reindex(est_dates).std(ddof=1)
+    assert res.params.loc[eid, "sigma"] == pytest.approx(sd, rel=1e-12)
+
+
+def test_volume_needs_volume_data() -> None:
+    from eventstudy.errors import DataFormatError
+
+    with pytest.raises(DataFormatError, match="has none for GEV"):
+        event_study(["GEV"], "2025-01-27", measure="volume", model="constant_mean")
+
+
+def test_variance_ratio_by_hand() -> None:
+    res = event_study(["NVDA", "CEG"], "2025-01-27")
+    ratio = res.variance_ratio("-1:1")
+    for eid in res.event_ids:
+        ar = res.ar.loc[-1:1, eid].to_numpy()
+        sigma, df = res.params.loc[eid, "sigma"], res.params.loc[eid, "df"]
+        f = np.mean(ar**2) / sigma**2
+        assert ratio.loc[eid, "statistic"] == pytest.approx(f, rel=1e-12)
+        assert ratio.loc[eid, "pvalue"] == pytest.approx(stats.f.sf(f, 3, df), rel=1e-10)
+    tidy = res.tidy()
+    assert (tidy["test"] == "variance_ratio").sum() == len(res.event_ids) * len(res.windows)
