@@ -366,7 +366,7 @@ class ExactSmallSample:
 
     def pvalue(self, z: float, positives: float, n: int, p: float) -> tuple[float, str] | None:
         """Return the exact p-value and its distribution, or None where the normal approximation applies."""
-        if n >= self.limit or positives != round(positives):
+        if n < 1 or n >= self.limit or positives != round(positives):
             return None
         from scipy import stats  # loaded when a test needs it, not at import
 

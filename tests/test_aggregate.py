@@ -290,3 +290,12 @@ def test_the_caar_is_the_plain_mean_and_the_weighted_one_stands_beside_it(res) -
     assert row["estimate"] == pytest.approx(cars.mean(), rel=1e-12)
     assert row["estimate_weighted"] == pytest.approx((cars / sigma**2).sum() / (1 / sigma**2).sum(), rel=1e-12)
     assert (table["group"] == "all").all() and (table["measure"] == "ar").all()
+
+
+def test_one_firm_whose_event_day_sits_on_its_median_runs() -> None:
+    """Vistra alone: its Corrado sign on day 0 can be zero, leaving no sign to count; the study still runs."""
+    from eventstudy import event_study
+
+    res = event_study(["VST"], "2025-01-27")
+    got = res.aggregate_tests["0:0", "corrado_sign"]
+    assert np.isfinite(got.pvalue) or isinstance(got, InvalidTestStatistic)

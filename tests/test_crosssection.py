@@ -138,3 +138,39 @@ def test_variance_ratio_by_hand() -> None:
         assert ratio.loc[eid, "pvalue"] == pytest.approx(stats.f.sf(f, 3, df), rel=1e-10)
     tidy = res.tidy()
     assert (tidy["test"] == "variance_ratio").sum() == len(res.event_ids) * len(res.windows)
+
+
+def test_garch_standardised_ars_against_arch_on_the_raw_files() -> None:
+    from arch import arch_model
+
+    from eventstudy.volatility import garch_standardised, savickas_test
+
+    res = event_study(["NVDA", "CEG", "VST"], "2025-01-27")
+    ours = garch_standardised(res)
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date", parse_dates=True)["adj_close"].pct_change() * 100
+    for eid in res.event_ids:
+        ticker = res.events.loc[eid, "ticker"]
+        firm = (
+            pd.read_csv(bundled_csv(f"{ticker}.csv"), index_col="date", parse_dates=True)["adj_close"].pct_change()
+            * 100
+        )
+        est_dates = res.dates.loc[res.est_mask[eid], eid]
+        # The study's returns are the raw files' returns (to 1e-10); the GARCH fit below uses the study's own
+        # arrays, because a maximum-likelihood optimiser fed inputs that differ in the last bit stops at a
+        # slightly different point.
+        y = res.ret.loc[res.est_mask[eid], eid].to_numpy() * 100
+        x = res.market_ret.loc[res.est_mask[eid], eid].to_numpy() * 100
+        np.testing.assert_allclose(y, firm.reindex(est_dates).to_numpy(), rtol=1e-10)
+        np.testing.assert_allclose(x, gspc.reindex(est_dates).to_numpy(), rtol=1e-10)
+        fit = arch_model(y, x=x[:, None], mean="LS", vol="GARCH", rescale=False).fit(disp="off")
+        a, b = fit.params.iloc[0], fit.params.iloc[1]
+        omega, alpha, beta = fit.params["omega"], fit.params["alpha[1]"], fit.params["beta[1]"]
+        h = omega + alpha * fit.resid[-1] ** 2 + beta * fit.conditional_volatility[-1] ** 2  # one step ahead
+        day = pd.Timestamp("2025-01-27")
+        ar = (firm[day] - a - b * gspc[day]) / 100
+        assert ours.loc[eid, "ar"] == pytest.approx(ar, rel=1e-9)
+        assert ours.loc[eid, "sigma_garch"] == pytest.approx(np.sqrt(h) / 100, rel=1e-9)
+    test = savickas_test(ours["sar"])
+    direct = stats.ttest_1samp(ours["sar"], 0.0)
+    assert test.statistic == pytest.approx(direct.statistic, rel=1e-12)
+    assert test.pvalue == pytest.approx(direct.pvalue, rel=1e-10)

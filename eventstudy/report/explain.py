@@ -12,10 +12,11 @@ from eventstudy.characteristics import exposures
 from eventstudy.crosssection import cross_section, portfolio_time_series, standardise
 from eventstudy.data.sources import BundledSource
 from eventstudy.data.universe import constituents
-from eventstudy.errors import EventStudyError
+from eventstudy.errors import ConfigError, EventStudyError
 from eventstudy.report import figures
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
+from eventstudy.volatility import garch_standardised, savickas_test
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
@@ -159,6 +160,18 @@ def volume_section(b: ReportBuilder) -> None:
                 volume_res = EventStudy(request, b.source).fit()
         except EventStudyError:
             volume_res = None
+    garch_text = ""
+    garch = None
+    try:
+        garch = garch_standardised(res)
+        test = savickas_test(garch["sar"])
+        garch_text = (
+            "GARCH(1,1)-standardised: the event-day abnormal return of a market model with GARCH(1,1) errors, divided "
+            "by its conditional standard deviation, so that a firm whose volatility was already high counts for "
+            f"less; the Savickas (2003) test of their mean: {test}."
+        )
+    except ConfigError as exc:  # the optional arch package is missing
+        garch_text = f"GARCH-standardised returns not computed: {exc}"
     for eid in res.event_ids:
         ticker = str(res.events.loc[eid, "ticker"])
         av = t_av = np.nan
@@ -172,9 +185,12 @@ def volume_section(b: ReportBuilder) -> None:
                 fmt_num(t_av, 2),
                 fmt_num(ratio.loc[eid, "statistic"], 2),
                 fmt_p(ratio.loc[eid, "pvalue"]),
+                fmt_num(garch.loc[eid, "sar"], 2) if garch is not None else "n/a",
             ]
         )
     table = ratio.rename(columns={"statistic": "variance_ratio", "pvalue": "variance_ratio_p"})
+    if garch is not None:
+        table = table.join(garch[["sigma_garch", "sar"]].rename(columns={"sar": "garch_standardised_ar"}))
     if volume_res is not None:
         table = table.join(
             pd.DataFrame({"abnormal_log_volume": volume_res.ar.loc[0], "t_abnormal_log_volume": volume_res.ar_t.loc[0]})
@@ -192,13 +208,13 @@ def volume_section(b: ReportBuilder) -> None:
                 "divided by the estimation-window variance; under no change it is F(L, M - k), and its p-value is "
                 "one-sided (the variance rose)."
             ),
-            "paragraphs": [f"No volume data for {', '.join(without)}."] if without else [],
+            "paragraphs": [*([f"No volume data for {', '.join(without)}."] if without else []), garch_text],
             "figures": [],
             "tables": [
                 b.show(
                     "volume",
                     "Abnormal volume on the event day and event-window variance ratio",
-                    ["firm", "volume above normal", "t", f"variance ratio {w}", "p"],
+                    ["firm", "volume above normal", "t", f"variance ratio {w}", "p", "GARCH-standardised AR"],
                     rows,
                 )
             ],
