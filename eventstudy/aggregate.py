@@ -243,9 +243,9 @@ def partial(
     # pairwise correlations of the cluster's firm-events (exact for pairs that share their
     # estimation days).
     width = int(n_sessions) if n_sessions is not None else len(rel)
-    u_cluster = np.zeros((n_clusters, width))
     on = est & (positions >= 0)
-    np.add.at(u_cluster, (np.broadcast_to(cluster[:, None], on.shape)[on], positions[on]), u[on])
+    flat = np.broadcast_to(cluster[:, None], on.shape)[on] * width + positions[on]
+    u_cluster = np.bincount(flat, weights=u[on], minlength=n_clusters * width).reshape(n_clusters, width)
     n_cluster = np.bincount(cluster[ss > 0], minlength=n_clusters).astype(np.float64)
     rows = {
         "ar": ar_d,

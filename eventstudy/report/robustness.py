@@ -226,7 +226,7 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
             panel, ew, "equal-weighted index of the bundled S&P 500 members without the studied firms, rebalanced daily"
         )
         source = PanelSource(panel, "bundled snapshot with derived index")
-        for proxy in proxies:
+        for proxy in [p for p in proxies if p not in cfg.markets]:  # the study's own market is already there
             events = tuple(type(e)(e.event_id, e.ticker, e.event_date, proxy) for e in cfg.events)
             res = EventStudy(cfg.with_(events=events, model="market"), source).fit()
             rows += _spec_rows(res, f"market vs {PROXY_NAMES[proxy]}", window)
@@ -314,17 +314,23 @@ def robustness_section(b: ReportBuilder) -> None:
     members = set(constituents()["Symbol"].astype(str))
     inside = sorted({t for t in cfg.tickers if t in members})
     has_ew = ew_spec in means.index
+    models = [s.removesuffix(" (Fama-French factors)") for s in specs if not s.startswith("market vs ")]
+    proxies = [s.removeprefix("market vs ") for s in specs if s.startswith("market vs ") and s != main_spec]
+    factors = (
+        " (the factor models use the bundled Ken French daily factors)"
+        if any("Fama-French" in s for s in specs)
+        else ""
+    )
     text = (
-        "The same firm-events under other normal-return models (Fama-French three-factor and Carhart four-factor "
-        "use the bundled Ken French daily factors) and under the market model with other market proxies: the "
-        "Nasdaq-100"
+        f"The same firm-events under other normal-return models ({', '.join(models)}){factors} and under the market "
+        f"model with other market proxies: {', '.join(proxies) or 'none'}."
         + (
-            " and an equal-weighted index of the bundled S&P 500 members without the studied firms. "
+            ""
             if has_ew
-            else f" (too few bundled S&P 500 members remain without the studied firms for an equal-weighted index of "
-            f"at least {MIN_INDEX_MEMBERS}). "
+            else f" Too few bundled S&P 500 members remain without the studied firms for an equal-weighted index of "
+            f"at least {MIN_INDEX_MEMBERS}."
         )
-        + f"Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
+        + f" Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
         + (f" and {fmt_pct(means[ew_spec])} against the equal-weighted index" if has_ew else "")
         + f"; across all specifications the widest spread for one firm-event is {spread.max():.1f} percentage points "
         f"({spread.idxmax()})."
