@@ -11,6 +11,7 @@ ReturnKind = Literal["simple", "log"]
 NegativePrices = Literal["error", "abs", "missing"]
 SourceName = Literal["bundled", "csv", "yahoo"]
 Measure = Literal["returns", "volume"]
+ReturnsUnit = Literal["decimal", "percent"]
 
 T = TypeVar("T", bound=str)
 

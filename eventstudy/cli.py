@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
         "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); repeat for several files "
         "(default: bundled snapshot)",
     )
+    run.add_argument(
+        "--returns-data",
+        help="CSV of returns instead of prices: wide (date and one column per series) or long (id,date,ret); "
+        "missing returns stay missing",
+    )
+    run.add_argument("--returns-unit", help="decimal (default) or percent, for --returns-data")
     run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
     run.add_argument(
         "--model",
@@ -117,7 +123,11 @@ def _parser() -> argparse.ArgumentParser:
         help="convention profile: mackinlay (default; MacKinlay 1997), estudy2 (R estudy2), "
         "eventstudytools (EventStudyTools service); see the README for what each sets",
     )
-    run.add_argument("--calendar", help="exchange_calendars code whose sessions count relative days (default XNYS)")
+    run.add_argument(
+        "--calendar",
+        help="exchange_calendars code whose sessions count relative days (default XNYS; XLON, XTKS, ...), or rows: "
+        "each series' own rows with data are its days (CRSP, world indices)",
+    )
     run.add_argument(
         "--date-format",
         help="strptime layout of non-ISO dates in --events and --prices, e.g. %%d/%%m/%%Y; needed only when a date "
@@ -357,7 +367,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     validate_literal("--backend", args.backend, Backend)
     config = run_request(args)
     if args.out:
-        inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors] if p]
+        inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors, config.returns_data] if p]
         check_output_folder(Path(args.out), inputs=inputs, protected=[data_root()], force=args.force)
     check_memory(len(config.events), args.max_memory)
     source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
@@ -402,6 +412,8 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
         "negative_prices": args.negative_prices,
         "source": args.source,
         "prices": list(args.prices) if args.prices else None,
+        "returns_data": args.returns_data,
+        "returns_unit": args.returns_unit,
         "allow_jumps": args.allow_jumps,
         "allow_duplicates": args.allow_duplicates,
         "strict": args.strict,

@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._options import Measure, ModelName, NegativePrices, ReturnKind, SourceName, validate_literal
+from eventstudy._options import (
+    Measure,
+    ModelName,
+    NegativePrices,
+    ReturnKind,
+    ReturnsUnit,
+    SourceName,
+    validate_literal,
+)
 from eventstudy.conventions import get_convention
 from eventstudy.dates import parse_date, parse_date_column
 from eventstudy.errors import ConfigError, EventDateError
@@ -66,6 +74,8 @@ class StudyConfig:
     # where prices come from and how they are read
     source: str = "bundled"
     prices: tuple[str, ...] = ()
+    returns_data: str | None = None  # a file of returns instead of prices
+    returns_unit: str = "decimal"
     calendar: str = "XNYS"
     date_format: str | None = None
     negative_prices: str | None = None
@@ -124,6 +134,9 @@ class StudyConfig:
         validate_literal("model", self.model, ModelName)
         validate_literal("source", self.source, SourceName)
         validate_literal("measure", self.measure, Measure)
+        validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
+        if self.returns_data and (self.prices or self.source == "yahoo"):
+            raise ConfigError("returns_data replaces prices: give returns_data, or prices / source='yahoo', not both.")
         if self.measure == "volume" and self.model not in ("constant_mean", "market"):
             raise ConfigError(
                 f"measure='volume' takes model='constant_mean' (mean-adjusted log volume) or 'market' (log volume on "
@@ -312,6 +325,8 @@ _SECTIONS: dict[str, set[str]] = {
     "data": {
         "source",
         "prices",
+        "returns_data",
+        "returns_unit",
         "calendar",
         "date_format",
         "negative_prices",

@@ -131,7 +131,53 @@ class CommonTradingDays:
         return Placement(out, names, 2 * index, 2 * index + 1, positions)
 
 
-DayCount = ExchangeSessions | CommonTradingDays
+@dataclass(frozen=True)
+class OwnRows:
+    """Relative days count each series' own rows with a price (``calendar="rows"``: CRSP, world indices)."""
+
+    name: str = "rows"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "relative days count each firm's own trading days (its rows with a price), whatever the exchange; the "
+            "market's return is taken on those days where it has one"
+        )
+
+    def sessions(self, calendar: str, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Return every date with data (days are counted per series later)."""
+        return pd.DatetimeIndex(dates, name="date")
+
+    def place(
+        self,
+        levels: Array,
+        values: Array,
+        columns: list[str],
+        firm_cols: Ints,
+        mkt_cols: Ints,
+        event_pos: Ints,
+        rel: Ints,
+        kind: str,
+    ) -> Placement:
+        """Recompute each series' returns over its own rows and place each firm-event on its firm's rows."""
+        out = np.full(levels.shape, np.nan)
+        for col in range(levels.shape[1]):
+            days = np.flatnonzero(np.isfinite(levels[:, col]))
+            p = levels[days, col]
+            out[days[1:], col] = np.log(p[1:] / p[:-1]) if kind == "log" else p[1:] / p[:-1] - 1.0
+        positions = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
+        rows: dict[int, NDArray[np.intp]] = {}
+        for i, f in enumerate(firm_cols.tolist()):
+            if f not in rows:
+                rows[f] = np.flatnonzero(np.isfinite(out[:, f]))
+            days = rows[f]
+            k = int(np.searchsorted(days, event_pos[i])) + rel
+            inside = (k >= 0) & (k < len(days))
+            positions[i, inside] = days[k[inside]]
+        return Placement(out, columns, firm_cols, mkt_cols, positions)
+
+
+DayCount = ExchangeSessions | CommonTradingDays | OwnRows
 
 
 # ---------------------------------------------------------------- single-firm variance

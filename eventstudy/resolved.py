@@ -33,6 +33,8 @@ class ResolvedConfig:
     description: str
     source: str
     prices: tuple[str, ...]
+    returns_data: str | None
+    returns_unit: str
     calendar: str
     date_format: str | None
     negative_prices: str

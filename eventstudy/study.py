@@ -24,11 +24,19 @@ from eventstudy._options import validate_literal
 from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import to_sessions
 from eventstudy.config import Event, StudyConfig, events_for
-from eventstudy.conventions import CONVENTIONS, Convention
+from eventstudy.conventions import CONVENTIONS, Convention, OwnRows
 from eventstudy.data.factors import load_factors, read_factor_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
-from eventstudy.data.sources import BundledSource, CsvSource, MultiSource, PanelSource, Source, as_source
+from eventstudy.data.sources import (
+    BundledSource,
+    CsvSource,
+    MultiSource,
+    PanelSource,
+    ReturnsSource,
+    Source,
+    as_source,
+)
 from eventstudy.errors import (
     ConfigError,
     DataFormatError,
@@ -80,6 +88,8 @@ def make_source(
         last = max(e.event_date for e in cfg.events) + dt.timedelta(days=30)
         first = min(e.event_date for e in cfg.events) - dt.timedelta(days=int(-cfg.estimation.start * 1.6) + 30)
         return YahooSource(first, last, offline=offline, cache_dir=cache_dir)
+    if cfg.returns_data:
+        return ReturnsSource(cfg.returns_data, cfg.returns_unit, date_format=cfg.date_format)
     if cfg.prices:
         sources = [CsvSource(p, cfg.negative_prices, date_format=cfg.date_format) for p in cfg.prices]
         return sources[0] if len(sources) == 1 else MultiSource(sources)
@@ -350,6 +360,8 @@ class EventStudy:
             else get_model(cfg.model)
         )
         self.convention = cfg.profile
+        # calendar="rows": each series' own rows are its days, whatever the profile counts
+        self.days = OwnRows() if cfg.calendar == "rows" else self.convention.days
         self.backend = backend
         self.progress = progress
         self.paths = paths
@@ -376,7 +388,17 @@ class EventStudy:
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         merged = self._compute(grid, placed, screen, rel, keep_from)
         fitted = np.asarray(np.isfinite(merged.coef).all(axis=1), dtype=bool)
-        status = statuses(cfg, self.convention, placed, merged.nobs, fitted, merged.windows, screen, grid.sessions)
+        status = statuses(
+            cfg,
+            self.convention,
+            placed,
+            merged.nobs,
+            fitted,
+            merged.windows,
+            screen,
+            grid.sessions,
+            uses_market(self.model),
+        )
         days = aggregate.event_days(cfg.event_window, windows)
         in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
         return EventStudyResults.build(
@@ -402,7 +424,7 @@ class EventStudy:
         """Compute returns (and factors) on the session grid the convention counts days on."""
         cfg = self.config
         adj = panel.adj_close
-        sessions = self.convention.days.sessions(cfg.calendar, adj.dropna(how="all").index)
+        sessions = self.days.sessions(cfg.calendar, adj.dropna(how="all").index)
         if cfg.measure == "volume":
             # Abnormal volume: the model explains log(1 + volume) (Campbell and Wasley 1996).
             volume = panel.volume_frame.reindex(sessions)
@@ -445,9 +467,7 @@ class EventStudy:
         firm_cols = np.array([col_of[ev.ticker] for ev in cfg.events], dtype=np.int64)
         mkt_cols = np.array([col_of[ev.market] for ev in cfg.events], dtype=np.int64)
         levels = panel.adj_close.reindex(grid.sessions)[grid.columns].to_numpy(dtype="float64")
-        laid = self.convention.days.place(
-            levels, grid.values, grid.columns, firm_cols, mkt_cols, event_pos, rel, cfg.returns
-        )
+        laid = self.days.place(levels, grid.values, grid.columns, firm_cols, mkt_cols, event_pos, rel, cfg.returns)
         positions = laid.positions
         if positions is None:
             spans = np.clip(np.column_stack([event_pos + rel[0], event_pos + rel[-1]]), 0, len(grid.sessions) - 1)
@@ -513,7 +533,7 @@ class EventStudy:
                 f"({grid.sessions[0].date()} to {grid.sessions[-1].date()})",
                 "choose an earlier date or a shorter window, or load more data",
             )
-        own_market = np.array([e.ticker == e.market for e in placed.events], dtype=bool)
+        own_market = uses_market(self.model) & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
         return Screen(jumps, off_data, clean & ~off_data & ~own_market)
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
@@ -561,6 +581,11 @@ class EventStudy:
         return ChunkResult.merge(run_chunks(compute, map(stack, slices), sizes, self.backend, progress=self.progress))
 
 
+def uses_market(model: ReturnModel) -> bool:
+    """Whether the model's normal return involves the event's market proxy."""
+    return MARKET in model.regressors or model.offset_market
+
+
 def _refit(config: StudyConfig | ResolvedConfig, *, panel: PricePanel, backend: str, paths: str) -> EventStudyResults:
     """Fit ``config`` on prices already loaded (how results answer ``with_convention`` and new windows)."""
     return EventStudy(config, PanelSource(panel, "prices of the original results"), backend=backend, paths=paths).fit()
@@ -575,6 +600,7 @@ def statuses(
     windows: Mapping[Window, WindowArrays],
     screen: Screen,
     sessions: pd.DatetimeIndex,
+    market_model: bool = True,
 ) -> list[str]:
     """Each firm-event's status (``ok``, ``ok: ...`` or ``excluded: reason``), warning once per kind.
 
@@ -594,7 +620,7 @@ def statuses(
     kept = np.zeros(n, dtype=bool)
     (kept if keep_jumps else jumped)[list(jumps)] = True
     jumped &= ~off_data
-    own_market = np.array([e.ticker == e.market for e in events], dtype=bool) & ~jumped & ~off_data
+    own_market = market_model & np.array([e.ticker == e.market for e in events], dtype=bool) & ~jumped & ~off_data
     excluded = (nobs < cfg.min_estimation_obs) & ~jumped & ~off_data & ~own_market
     # Enough returns, but a regressor that is constant or a copy of another: nothing can be fitted.
     degenerate = ~fitted & ~excluded & ~jumped & ~off_data & ~own_market

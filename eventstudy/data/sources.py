@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from eventstudy._options import NegativePrices, validate_literal
+from eventstudy._options import NegativePrices, ReturnsUnit, validate_literal
 from eventstudy.data.manifest import data_root, read_manifest, verified
 from eventstudy.data.panel import PricePanel
 from eventstudy.dates import parse_date_column
@@ -491,3 +491,90 @@ def as_source(
     raise DataFormatError(
         "source", f"is a {type(obj).__name__}", "pass a Source, a path, a pandas DataFrame of prices or a PricePanel"
     )
+
+
+class ReturnsSource:
+    """Returns instead of prices: a wide CSV (``date`` and one column per series) or a long one (``id, date, ret``).
+
+    Each series becomes a price index chained over its own non-missing rows (1 on the
+    row before its first return), so the engine's returns give back the file's returns
+    exactly; a missing return stays missing, nothing is filled. With ``calendar="rows"``
+    each series' rows are its sessions (CRSP, world indices); on an exchange calendar a
+    missing return also leaves the next session without one, since no return spans a gap.
+
+    Parameters
+    ----------
+    path
+        The returns file.
+    unit
+        ``decimal`` (0.012) or ``percent`` (1.2).
+    date_format
+        ``strptime`` layout of non-ISO dates.
+    """
+
+    def __init__(self, path: str | Path, unit: str = "decimal", *, date_format: str | None = None) -> None:
+        self.path = Path(path)
+        self.unit = validate_literal("returns_unit", unit, ReturnsUnit)
+        self.date_format = date_format
+        if not self.path.is_file():
+            raise DataFormatError(self.path, "does not exist", "pass a CSV of returns with --returns-data")
+        self.name = f"returns {self.path} ({unit})"
+
+    @functools.cache  # noqa: B019 - one small frame per source object
+    def _wide(self) -> pd.DataFrame:
+        raw = read_csv_file(self.path)
+        cols = {str(c).strip().lower(): c for c in raw.columns}
+        if {"id", "date", "ret"} <= set(cols):
+            raw = raw.rename(columns={cols["id"]: "id", cols["date"]: "date", cols["ret"]: "ret"})
+            if raw[["id", "date"]].duplicated().any():
+                raise DuplicateDateError(self.path, "has an id and date twice", "keep one row per id and date")
+            raw = raw.pivot(index="date", columns="id", values="ret").reset_index()
+        if "date" not in cols and "date" not in raw.columns:
+            raise DataFormatError(self.path, "has no 'date' column", "write date,<series>... or id,date,ret")
+        raw = raw.rename(columns={cols.get("date", "date"): "date"})
+        dates = parse_dates(raw["date"], str(self.path), self.date_format)
+        if dates.duplicated().any():
+            raise DuplicateDateError(
+                self.path, f"has date {dates[dates.duplicated()].iloc[0].date()} twice", "keep one row per date"
+            )
+        values = raw.drop(columns="date").apply(pd.to_numeric, errors="coerce")
+        bad = raw.drop(columns="date").notna() & values.isna()
+        if bad.any().any():
+            col = str(bad.any().idxmax())
+            raise BadPriceError(
+                self.path, f"column {col!r} has values that are not numbers", "leave missing returns empty or NA"
+            )
+        values = values / (100.0 if self.unit == "percent" else 1.0)
+        finite = values.to_numpy(dtype="float64")
+        if np.isinf(finite).any() or (finite <= -1.0).any():
+            col = str(values.columns[int(np.argmax(((np.isinf(finite)) | (finite <= -1.0)).any(axis=0)))])
+            raise BadPriceError(
+                self.path,
+                f"column {col!r} has a return that is infinite or a loss of 100% or more ({self.unit})",
+                "check --returns-unit and the values",
+            )
+        values.index = pd.DatetimeIndex(dates, name="date")
+        values.columns = [str(c) for c in values.columns]
+        return values.sort_index()
+
+    def available(self) -> list[str]:
+        """Return the series in the file."""
+        return list(self._wide().columns)
+
+    def load(self, tickers: Sequence[str]) -> PricePanel:
+        """Return a price index per series, chained over its own non-missing returns."""
+        wide = self._wide()
+        frames = {}
+        for t in tickers:
+            if t not in wide.columns:
+                raise UnknownTickerError(t, str(self.path), self.available())
+            r = wide[t]
+            rows = np.flatnonzero(r.notna().to_numpy())
+            if len(rows) == 0:
+                raise DataFormatError(self.path, f"column {t!r} has no returns", "check the file")
+            index = pd.Series(np.nan, index=wide.index)
+            index.iloc[rows] = np.cumprod(1.0 + r.iloc[rows].to_numpy())
+            if rows[0] > 0:
+                index.iloc[rows[0] - 1] = 1.0  # the base the first return starts from
+            frames[t] = pd.DataFrame({"adj_close": index.dropna()})
+        return PricePanel.from_frames(frames, {t: f"{self.name}, as given" for t in tickers})
