@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-import exchange_calendars as xcals
 import pandas as pd
 
 from eventstudy.errors import EventDateError, EventDateMovedWarning, FutureEventDateError, InvalidOptionError, warn
@@ -20,8 +19,14 @@ Date: TypeAlias = pd.Timestamp | dt.date | str
 """A calendar date that may or may not be a session."""
 
 
+if TYPE_CHECKING:
+    import exchange_calendars as xcals
+
+
 @functools.cache
 def _calendar(name: str, start: str, end: str) -> xcals.ExchangeCalendar:
+    import exchange_calendars as xcals  # loaded with the first calendar, not at import
+
     try:
         return xcals.get_calendar(name, start=start, end=end)
     except xcals.errors.InvalidCalendarName:
