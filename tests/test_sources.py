@@ -233,3 +233,18 @@ def test_rows_without_prices_are_dropped_not_zero_filled(tmp_path: Path) -> None
     src.fetch(["NVDA"])
     frame, _ = YahooCache(tmp_path / "base" / "yahoo").read("NVDA")  # type: ignore[misc]
     assert len(frame) == len(recorded("NVDA")) - 3 and frame["adj_close"].notna().all()
+
+
+def test_a_folder_read_as_one_table_equals_the_per_file_reader(tmp_path: Path) -> None:
+    from eventstudy.data.sources import CsvSource
+
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for name in ("NVDA.csv", "CEG.csv", "_GSPC.csv"):
+        (folder / name).write_bytes(bundled_csv(name).read_bytes())
+    tickers = ["NVDA", "CEG", "^GSPC"]
+    fast = CsvSource(folder).load(tickers)  # ISO dates, one header: read as one table
+    slow = CsvSource(folder, date_format="%Y-%m-%d").load(tickers)  # a stated layout: file by file
+    for field in ("adj_close", "close", "open", "high", "low"):
+        pd.testing.assert_frame_equal(getattr(fast, field), getattr(slow, field), check_freq=False)
+    pd.testing.assert_frame_equal(fast.volume_frame, slow.volume_frame, check_freq=False)
