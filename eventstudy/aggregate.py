@@ -527,6 +527,23 @@ def kp_bmp(s: Sample, c: Common) -> Result:
     return _t(base.statistic * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r)), n - 1, base.null)
 
 
+def kp_csect_t(s: Sample, c: Common) -> Result:
+    """Cross-sectional t with Kolari & Pynnonen's (2010) factor ``sqrt((1 - r) / (1 + (N - 1) r))``, t(N - 1).
+
+    The same correction as :func:`kp_bmp`, applied to the unstandardised values: ``r`` is the
+    mean residual correlation of calendar-overlapping firm-events.
+    """
+    base = csect_t(s, c)
+    why = _kp_inapplicable(base, c)
+    if why is not None:
+        return why
+    n = s.n
+    r = c.correlation.effective
+    if not 1.0 + (n - 1.0) * r > 0:
+        return _kp_undefined(c, n)
+    return _t(base.statistic * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r)), n - 1, base.null)
+
+
 def _kp_undefined(c: Common, n: int) -> InvalidTestStatistic:
     return InvalidTestStatistic(
         f"the residual correlation r = {c.correlation.effective:.3g} makes 1 + (N - 1) r = "
@@ -555,6 +572,25 @@ def lamb(s: Sample, c: Common) -> Result:
     mkt_dev = float(np.sum([np.nanmean(mkt[:, col]) - c.m_mean for col in s.cols]))
     sd = c.sd_aar * np.sqrt(s.length + s.length**2 / c.mbar + mkt_dev**2 / c.m_sxx)
     return _t(s.mean / sd, c.mbar - 1.0, s.null)
+
+
+def skew_t(s: Sample, c: Common) -> Result:
+    """Skewness-corrected t (Hall 1992), as EventStudyTools and Lyon, Barber & Tsai (1999) use it.
+
+    With ``S = mean / sd`` and the sample skewness ``g = N / ((N - 1)(N - 2)) sum((x - mean)^3) / sd^3``,
+    ``t = sqrt(N) (S + g S^2 / 3 + g^2 S^3 / 27 + g / (6 N))``, referred to t(N - 1). The
+    correction matters when values are skewed, as long-window CARs and BHARs are.
+    """
+    x = s.x[s.present]
+    n = len(x)
+    if n < 3:
+        return InvalidTestStatistic(f"needs at least three firm-events with a value (skewness), has {n}")
+    sd = x.std(ddof=1)
+    if sd == 0:
+        return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
+    ratio = x.mean() / sd
+    g = n / ((n - 1.0) * (n - 2.0)) * float(((x - x.mean()) ** 3).sum()) / sd**3
+    return _t(np.sqrt(n) * (ratio + g * ratio**2 / 3 + g**2 * ratio**3 / 27 + g / (6 * n)), n - 1, s.null)
 
 
 def _positives(s: Sample, c: Common) -> float:
@@ -638,6 +674,8 @@ def wilcoxon(s: Sample, c: Common) -> Result:
 
 TESTS: dict[str, TestFunction] = {
     "csect_t": csect_t,
+    "kp_csect_t": kp_csect_t,
+    "skew_t": skew_t,
     "bw1980": bw1980,
     "bw1985": bw1985,
     "patell": patell,

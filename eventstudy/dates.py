@@ -60,6 +60,13 @@ def parse_date(parameter: str, value: object, date_format: str | None = None) ->
     return parse_date_column(parameter, [str(value)], date_format)[0]
 
 
+def _iso_day(parameter: str, text: str) -> dt.date:
+    try:
+        return pd.Timestamp(text).date()
+    except (ValueError, OverflowError):  # 2024-02-30 looks ISO but is no day
+        raise EventDateError(parameter, text, "is not a day of the calendar", _HINT) from None
+
+
 def parse_date_column(parameter: str, values: Sequence[str], date_format: str | None = None) -> list[dt.date]:
     """Parse strings that share one layout (a file's date column) to dates.
 
@@ -74,7 +81,7 @@ def parse_date_column(parameter: str, values: Sequence[str], date_format: str | 
         return [_strptime(parameter, v, date_format) for v in text]
     iso = [bool(_ISO_LIKE.match(v)) for v in text]
     if all(iso):
-        return [_plausible(parameter, v, pd.Timestamp(v).date()) for v in text]
+        return [_plausible(parameter, v, _iso_day(parameter, v)) for v in text]
     others = sorted({v for v, ok in zip(text, iso, strict=True) if not ok})
     unreadable = [v for v in others if all(_try(v, f) is None for f in CANDIDATES)]
     if unreadable:

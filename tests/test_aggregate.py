@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from eventstudy import EventStudy, StudyConfig, Window
-from eventstudy.aggregate import AGGREGATE_TESTS
+from eventstudy.aggregate import AGGREGATE_TESTS, Sample
 from eventstudy.config import Event
 from eventstudy.data.sources import PanelSource
 from eventstudy.inference import InvalidTestStatistic
@@ -82,6 +82,39 @@ def test_kolari_pynnonen_factor_by_hand(one_date) -> None:  # type: ignore[no-un
     factor = np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
     base = one_date.aggregate_tests[("[0,0]", "bmp")].statistic
     assert one_date.aggregate_tests[("[0,0]", "kp_bmp")].statistic == pytest.approx(base * factor, rel=1e-9)
+
+
+def test_kolari_pynnonen_cross_sectional_t_by_hand(one_date) -> None:  # type: ignore[no-untyped-def]
+    """The KP factor applied to the plain cross-sectional t of the ARs."""
+    rbar = _pearson_rbar(one_date)
+    ar0 = one_date.ar.loc[0].to_numpy()
+    n = len(ar0)
+    t = ar0.mean() / (ar0.std(ddof=1) / np.sqrt(n)) * np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+    got = one_date.aggregate_tests[("[0,0]", "kp_csect_t")]
+    assert got.statistic == pytest.approx(t, rel=1e-9)
+    assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), n - 1), rel=1e-9)
+
+
+def test_skewness_corrected_t_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """Hall (1992): sqrt(N) (S + g S^2/3 + g^2 S^3/27 + g/(6N)), g the bias-corrected sample skewness."""
+    for window, x in (("[0,0]", res.ar.loc[0].to_numpy()), ("[-1,+1]", res.ar.loc[-1:1].sum().to_numpy())):
+        n = len(x)
+        ratio = x.mean() / x.std(ddof=1)
+        g = stats.skew(x, bias=False)
+        t = np.sqrt(n) * (ratio + g * ratio**2 / 3 + g**2 * ratio**3 / 27 + g / (6 * n))
+        got = res.aggregate_tests[(window, "skew_t")]
+        assert got.statistic == pytest.approx(t, rel=1e-9), window
+        assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), n - 1), rel=1e-9), window
+
+
+def test_skewness_correction_vanishes_for_a_symmetric_sample() -> None:
+    """Values symmetric about their mean have g = 0, so the corrected t is the plain t."""
+    from eventstudy.aggregate import skew_t
+
+    x = np.array([-3.0, -1.0, 0.5, 2.0, 2.5, 3.0, 4.5, 6.0, 8.0])  # symmetric about 2.5
+    sample = Sample(Window(0, 0), [0], x, x, "AAR = 0")
+    got = skew_t(sample, None)  # type: ignore[arg-type]  # the test needs nothing shared
+    assert got.statistic == pytest.approx(x.mean() / (x.std(ddof=1) / 3.0), rel=1e-12)
 
 
 def test_kolari_pynnonen_is_not_applied_to_windows_that_do_not_overlap() -> None:
@@ -197,7 +230,9 @@ def null_pvalues() -> dict[str, np.ndarray]:
     return {k: np.array(v) for k, v in out.items()}
 
 
-@pytest.mark.parametrize("name", ["csect_t", "bw1980", "patell", "bmp", "sign", "gen_sign", "rank", "wilcoxon"])
+@pytest.mark.parametrize(
+    "name", ["csect_t", "skew_t", "kp_csect_t", "bw1980", "patell", "bmp", "sign", "gen_sign", "rank", "wilcoxon"]
+)
 def test_size_under_no_effect(null_pvalues: dict[str, np.ndarray], name: str) -> None:
     """Rejection at 5% near 5% of 200 runs (binomial 99.9% band 2..20)."""
     rejections = int((null_pvalues[name] < 0.05).sum())

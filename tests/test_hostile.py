@@ -82,6 +82,12 @@ def test_guessed_dates_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     _fails(capsys, ["run", "--events", _events(tmp_path), "--market", "^GSPC", "--prices", str(prices)], needle)
 
 
+def test_an_event_date_that_is_no_calendar_day_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date\nNVDA,NVDA,2024-02-30\n")
+    _fails(capsys, ["run", "--events", str(events), "--market", "^GSPC"], "'2024-02-30' is not a day of the calendar")
+
+
 def test_a_missing_bundled_file_is_an_error_not_a_fallback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import shutil
 

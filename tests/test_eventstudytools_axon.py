@@ -1,0 +1,71 @@
+"""The EventStudyTools service's published output for 167 Axon 8-K dates, through the command line.
+
+Expected values are read from the service's own result files (printed to 4 decimals), never from
+this package. Each is compared at the printed precision: the value rounded to the printed digits
+must equal the printed figure (half a unit in the last place).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+
+DATA = Path(__file__).parent / "reference" / "eventstudytools_axon_gspc"
+RESULTS = DATA / "results"
+
+
+def printed(value: float, figure: float, decimals: int = 4) -> bool:
+    """True when ``value`` prints as ``figure`` at ``decimals`` places."""
+    return abs(value - figure) <= 0.5 * 10**-decimals + 1e-12
+
+
+@pytest.fixture(scope="module")
+def aggregate(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("axon") / "out"
+    args = ["run", "--events", str(DATA / "01_requestFile.csv"), "--prices", str(DATA / "02_firmDataPrice.csv")]
+    args += ["--prices", str(DATA / "03_marketDataPrice.csv"), "--convention", "eventstudytools"]
+    # events 59 and 60 are the same filing day; the service counts both
+    args += ["--allow-duplicates", "--car-windows", "0:2", "--out", str(out)]
+    assert main(args) == 0
+    return pd.read_csv(out / "aggregate.csv")
+
+
+def _service_aar() -> pd.DataFrame:
+    table = pd.read_csv(RESULTS / "aar_results.csv", sep=";", index_col=0)
+    return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
+
+
+def _ours(aggregate: pd.DataFrame, window: str, test: str) -> pd.Series:
+    rows = aggregate[(aggregate["window"] == window) & (aggregate["test"] == test)]
+    assert len(rows) == 1, (window, test)
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize("day", [0, 1, 2])
+def test_skewness_corrected_t_of_each_aar(aggregate: pd.DataFrame, day: int) -> None:
+    service = _service_aar()
+    window = "[0,0]" if day == 0 else f"[+{day},+{day}]"
+    ours = _ours(aggregate, window, "skew_t")
+    assert printed(ours["statistic"], float(service.loc["Skewness Corrected T", day]))
+    assert printed(ours["estimate"], float(service.loc["CurrentReport", day]))
+    assert ours["n"] == int(service.loc["N(CurrentReport, AAR(i))", day])
+
+
+def test_caar_value_csect_t_and_skewness_corrected_t(aggregate: pd.DataFrame) -> None:
+    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
+    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
+    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
+    row: dict[str, str] = {}
+    for name, value in zip(names, values, strict=True):
+        row.setdefault(name, value)
+    assert row["CAAR Type"] == "(0, 2)"
+    skew = _ours(aggregate, "[0,+2]", "skew_t")
+    csect = _ours(aggregate, "[0,+2]", "csect_t")
+    assert printed(skew["statistic"], float(row["Skewness Corrected T"]))
+    assert printed(csect["statistic"], float(row["Csect T"]))
+    assert printed(csect["estimate"], float(row["CAAR Value"]))  # the plain mean of the CARs
+    assert skew["n"] == int(row["Number of CARs considered"])
