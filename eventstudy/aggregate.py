@@ -695,6 +695,61 @@ TESTS: dict[str, TestFunction] = {
 AGGREGATE_TESTS = tuple(TESTS)
 
 
+BOOTSTRAP_RESAMPLES = 1000
+"""Resamples of the bootstrapped skewness-adjusted t (Lyon, Barber & Tsai 1999 use 1,000)."""
+BOOTSTRAP_SEED = 0
+"""Seed of those resamples, so every run of the same study prints the same p-value."""
+BHAR_TESTS = ("csect_t", "skew_t", "boot_skew_t")
+"""Tests of the average buy-and-hold abnormal return (ABHAR) over each window."""
+
+
+def bhar_tests(bhar: Array, window: Window) -> dict[str, Result]:
+    """Test that the ABHAR over ``window`` is zero, from each firm-event's BHAR.
+
+    ``csect_t`` and ``skew_t`` are the cross-sectional and Hall (1992) skewness-corrected t of
+    the BHARs; ``boot_skew_t`` is Lyon, Barber & Tsai's (1999) bootstrapped skewness-adjusted t.
+    """
+    sample = Sample(window, [], bhar, bhar, "ABHAR = 0")
+    return {
+        "csect_t": _csect(bhar, sample.null),
+        "skew_t": skew_t(sample, None),  # type: ignore[arg-type]  # it uses no shared quantity
+        "boot_skew_t": boot_skew_t(bhar, sample.null),
+    }
+
+
+def _lbt_t(x: Array, centre: Array | float, n: int) -> Array:
+    """Lyon, Barber & Tsai's (1999) skewness-adjusted t of each row of ``x`` about ``centre``."""
+    mean = x.mean(axis=-1)
+    sd = x.std(axis=-1, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (mean - centre) / sd
+        gamma = ((x - mean[..., None]) ** 3).sum(axis=-1) / (n * sd**3)
+        return np.sqrt(n) * (ratio + gamma * ratio**2 / 3 + gamma / (6 * n))
+
+
+def boot_skew_t(x: Array, null: str, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Result:
+    """Bootstrapped skewness-adjusted t (Lyon, Barber & Tsai 1999).
+
+    The statistic is ``sqrt(N) (S + g S^2 / 3 + g / (6 N))`` with ``S = mean / sd`` and
+    ``g = sum((x - mean)^3) / (N sd^3)``. Its null distribution is bootstrapped: ``resamples``
+    draws of ``N / 4`` values with replacement, each centred on the full-sample mean; the
+    two-sided p-value is twice the smaller tail share beyond the observed statistic.
+    """
+    x = x[np.isfinite(x)]
+    n = len(x)
+    size = n // 4
+    if size < 3:
+        return InvalidTestStatistic(f"needs at least 12 firm-events (resamples of N/4 >= 3 values), has {n}")
+    if x.std(ddof=1) == 0:
+        return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
+    stat = float(_lbt_t(x[None, :], 0.0, n)[0])
+    draws = x[np.random.default_rng(seed).integers(0, n, size=(resamples, size))]
+    boot = _lbt_t(draws, float(x.mean()), size)
+    boot = boot[np.isfinite(boot)]  # a resample of identical values has no sd
+    p = min(1.0, 2 * min(float((boot <= stat).mean()), float((boot >= stat).mean())))
+    return TestStatistic(stat, p, f"bootstrap ({len(boot)} resamples of N/4 = {size}, seed {seed})", null)
+
+
 def test_windows(days: Sequence[int], windows: Sequence[Window]) -> list[Window]:
     """Every test day as a one-day window, then each longer window not already there."""
     return list(dict.fromkeys([*(Window(d, d) for d in days), *windows]))

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, record_versions
-from eventstudy.aggregate import CrossCorrelation
+from eventstudy.aggregate import CrossCorrelation, bhar_tests
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.crosssection import CrossSectionResults, cross_section
@@ -605,9 +605,11 @@ class EventStudyResults(_SummaryRepr):
         Columns: ``group, window, kind, measure, n, estimate, estimate_weighted, test,
         statistic, p_value, distribution, null, note`` where ``group`` is ``all`` (every
         usable firm-event pooled), ``kind`` is ``day`` (AAR on one relative day) or
-        ``window`` (CAAR), ``measure`` is ``ar``, ``estimate`` is the plain AAR or CAAR,
-        ``estimate_weighted`` the precision-weighted one (weights as the profile says) and
-        ``note`` says why a test could not apply.
+        ``window`` (CAAR), ``measure`` is ``ar`` (AAR/CAAR rows) or ``bhar`` (the average
+        buy-and-hold abnormal return over each multi-day window, with ``csect_t``, ``skew_t``
+        and ``boot_skew_t``), ``estimate`` is the plain mean, ``estimate_weighted`` the
+        precision-weighted one (weights as the profile says; none for ABHAR) and ``note`` says
+        why a test could not apply.
         """
         est = self._tables.aggregate_estimates
         rows = []
@@ -629,7 +631,39 @@ class EventStudyResults(_SummaryRepr):
                     "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
                 }
             )
+        rows.extend(self._bhar_rows())
         return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
+
+    def _bhar_rows(self) -> list[dict[str, object]]:
+        """ABHAR per multi-day window, with :data:`eventstudy.aggregate.BHAR_TESTS`."""
+        table = self._tables.window_table
+        if table.empty:
+            return []
+        rows: list[dict[str, object]] = []
+        for w in self.windows:
+            bhar = table.xs(w, level="window")["bhar"].to_numpy(dtype=float)
+            present = np.isfinite(bhar)
+            if w.length == 1 or not present.any():
+                continue
+            for test, res in bhar_tests(bhar, w).items():
+                rows.append(
+                    {
+                        "group": "all",
+                        "window": str(w),
+                        "kind": "window",
+                        "measure": "bhar",
+                        "n": int(present.sum()),
+                        "estimate": float(bhar[present].mean()),
+                        "estimate_weighted": np.nan,
+                        "test": test,
+                        "statistic": res.statistic,
+                        "p_value": res.pvalue,
+                        "distribution": res.distribution,
+                        "null": res.null,
+                        "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
+                    }
+                )
+        return rows
 
     def tidy(self) -> pd.DataFrame:
         """Long table: one row per firm-event, window and test, then the many-firm tests.
@@ -637,10 +671,12 @@ class EventStudyResults(_SummaryRepr):
         Columns are fixed: ``event_id, ticker, window, car, bse, test, statistic,
         p_value, df``. Firm-event rows carry ``t``, ``sq`` (the statistic is the CAR's
         empirical quantile) and ``variance_ratio`` (the F-test of event-induced variance). Many-firm rows have ``event_id`` ``"all"``, an
-        empty ticker, the AAR or CAAR in ``car`` and one of the aggregate test names.
+        empty ticker, the AAR or CAAR in ``car`` and one of the aggregate test names (the ABHAR
+        rows are in :meth:`aggregate_table`).
         """
         firm = self._firm_tidy()
         agg = self.aggregate_table()
+        agg = agg[agg["measure"] == "ar"]  # ABHAR rows need their measure column: see aggregate_table
         if agg.empty:
             return firm
         rows = pd.DataFrame(

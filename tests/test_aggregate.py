@@ -192,7 +192,7 @@ def test_a_test_that_cannot_apply_says_why() -> None:
 def test_aggregate_rows_in_tests_table_and_tidy(res) -> None:  # type: ignore[no-untyped-def]
     table = res.tests_table()
     agg = table[table["scope"] == "aggregate"]
-    assert set(agg["test"]) == set(AGGREGATE_TESTS)
+    assert set(agg["test"]) == set(AGGREGATE_TESTS)  # AAR/CAAR rows; the ABHAR's are in aggregate_table
     assert (agg["event_id"] == "all").all()
     assert set(table[table["scope"] == "event"]["test"]) == {"t", "sq", "variance_ratio"}
     tidy = res.tidy()
@@ -319,12 +319,12 @@ def test_exact_p_values_switch_to_the_normal_approximation_at_thirty(res) -> Non
 
 def test_the_caar_is_the_plain_mean_and_the_weighted_one_stands_beside_it(res) -> None:  # type: ignore[no-untyped-def]
     table = res.aggregate_table()
-    row = table[(table["window"] == "[-1,+1]") & (table["test"] == "csect_t")].iloc[0]
+    row = table[(table["window"] == "[-1,+1]") & (table["test"] == "csect_t") & (table["measure"] == "ar")].iloc[0]
     cars = res.ar.loc[-1:1].sum()
     sigma = res.params["sigma"]
     assert row["estimate"] == pytest.approx(cars.mean(), rel=1e-12)
     assert row["estimate_weighted"] == pytest.approx((cars / sigma**2).sum() / (1 / sigma**2).sum(), rel=1e-12)
-    assert (table["group"] == "all").all() and (table["measure"] == "ar").all()
+    assert (table["group"] == "all").all() and set(table["measure"]) == {"ar", "bhar"}
 
 
 def test_one_firm_whose_event_day_sits_on_its_median_runs() -> None:
@@ -334,3 +334,38 @@ def test_one_firm_whose_event_day_sits_on_its_median_runs() -> None:
     res = event_study(["VST"], "2025-01-27")
     got = res.aggregate_tests["0:0", "corrado_sign"]
     assert np.isfinite(got.pvalue) or isinstance(got, InvalidTestStatistic)
+
+
+def test_abhar_rows_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """ABHAR: the plain mean of the BHARs; its cross-sectional and Hall t computed from them by hand."""
+    table = res.aggregate_table()
+    bhar_rows = table[table["measure"] == "bhar"]
+    assert set(bhar_rows["window"]) == {"[-1,+1]", "[0,+2]"}  # multi-day windows only
+    x = res.window_table.xs(Window(-1, 1), level="window")["bhar"].to_numpy()
+    rows = bhar_rows[bhar_rows["window"] == "[-1,+1]"].set_index("test")
+    assert rows["estimate"].iloc[0] == pytest.approx(x.mean(), rel=1e-12)
+    assert rows.loc["csect_t", "statistic"] == pytest.approx(stats.ttest_1samp(x, 0.0).statistic, rel=1e-12)
+    n, ratio, g = len(x), x.mean() / x.std(ddof=1), stats.skew(x, bias=False)
+    hall = np.sqrt(n) * (ratio + g * ratio**2 / 3 + g**2 * ratio**3 / 27 + g / (6 * n))
+    assert rows.loc["skew_t", "statistic"] == pytest.approx(hall, rel=1e-9)
+    # twelve firm-events make resamples of three: the bootstrap runs
+    assert rows.loc["boot_skew_t", "note"] == "" and 0 < rows.loc["boot_skew_t", "p_value"] <= 1
+
+
+def test_bootstrapped_skewness_adjusted_t_by_hand() -> None:
+    """Lyon, Barber & Tsai (1999): sqrt(N)(S + g S^2/3 + g/(6N)), g = sum((x - mean)^3) / (N sd^3)."""
+    from eventstudy.aggregate import boot_skew_t
+
+    rng = np.random.default_rng(11)
+    x = rng.lognormal(0.0, 1.0, 80) - np.exp(0.5)  # skewed, mean about zero
+    n, m, sd = len(x), x.mean(), x.std(ddof=1)
+    g = ((x - m) ** 3).sum() / (n * sd**3)
+    t = np.sqrt(n) * (m / sd + g * (m / sd) ** 2 / 3 + g / (6 * n))
+    got = boot_skew_t(x, "ABHAR = 0")
+    assert got.statistic == pytest.approx(t, rel=1e-12)
+    assert boot_skew_t(x, "ABHAR = 0").pvalue == got.pvalue  # seeded: the same study prints the same p
+    assert "1000 resamples of N/4 = 20" in got.distribution
+    planted = boot_skew_t(x + 1.0, "ABHAR = 0")  # a planted effect of one sd or so is found
+    assert planted.pvalue < 0.01
+    few = boot_skew_t(x[:11], "ABHAR = 0")
+    assert isinstance(few, InvalidTestStatistic) and "at least 12" in few.reason

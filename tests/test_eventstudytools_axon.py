@@ -39,8 +39,18 @@ def _service_aar() -> pd.DataFrame:
     return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
 
 
-def _ours(aggregate: pd.DataFrame, window: str, test: str) -> pd.Series:
-    rows = aggregate[(aggregate["window"] == window) & (aggregate["test"] == test)]
+def _service_caar() -> dict[str, str]:
+    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
+    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
+    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
+    row: dict[str, str] = {}
+    for name, value in zip(names, values, strict=True):
+        row.setdefault(name, value)
+    return row
+
+
+def _ours(aggregate: pd.DataFrame, window: str, test: str, measure: str = "ar") -> pd.Series:
+    rows = aggregate[(aggregate["window"] == window) & (aggregate["test"] == test) & (aggregate["measure"] == measure)]
     assert len(rows) == 1, (window, test)
     return rows.iloc[0]
 
@@ -56,12 +66,7 @@ def test_skewness_corrected_t_of_each_aar(aggregate: pd.DataFrame, day: int) -> 
 
 
 def test_caar_value_csect_t_and_skewness_corrected_t(aggregate: pd.DataFrame) -> None:
-    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
-    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
-    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
-    row: dict[str, str] = {}
-    for name, value in zip(names, values, strict=True):
-        row.setdefault(name, value)
+    row = _service_caar()
     assert row["CAAR Type"] == "(0, 2)"
     skew = _ours(aggregate, "[0,+2]", "skew_t")
     csect = _ours(aggregate, "[0,+2]", "csect_t")
@@ -69,3 +74,19 @@ def test_caar_value_csect_t_and_skewness_corrected_t(aggregate: pd.DataFrame) ->
     assert printed(csect["statistic"], float(row["Csect T"]))
     assert printed(csect["estimate"], float(row["CAAR Value"]))  # the plain mean of the CARs
     assert skew["n"] == int(row["Number of CARs considered"])
+
+
+def test_abhar_value(aggregate: pd.DataFrame) -> None:
+    row = _service_caar()
+    assert printed(_ours(aggregate, "[0,+2]", "csect_t", "bhar")["estimate"], float(row["ABHAR"]))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the service's per-event BHARs differ from ours by up to 1.5e-4 in 72 of 167 events (its BHAR "
+    "formula under log returns is not settled by its outputs), so the ABHAR t's miss the 4th decimal",
+)
+@pytest.mark.parametrize(("test", "name"), [("csect_t", "ABHAR Csect T"), ("skew_t", "ABHAR Skewness Corrected T")])
+def test_abhar_tests(aggregate: pd.DataFrame, test: str, name: str) -> None:
+    row = _service_caar()
+    assert printed(_ours(aggregate, "[0,+2]", test, "bhar")["statistic"], float(row[name]))
