@@ -74,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--events",
-        help="CSV with columns event_id,ticker,event_date[,market], or an EventStudyTools request file "
-        "(its windows are used unless --estimation/--window are given); not needed with --config",
+        help="CSV with columns event_id,ticker,event_date[,market][,group], or an EventStudyTools request file "
+        "(its windows are used unless --estimation/--window are given; its fifth column is the group); with two "
+        "or more groups, aggregate.csv also tests each group and compares each pair; not needed with --config",
     )
     run.add_argument(
         "--config",

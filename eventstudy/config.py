@@ -42,15 +42,19 @@ class Event:
     ticker: str
     event_date: dt.date
     market: str
+    group: str = ""  # optional label; many-firm tests are also run per group and groups compared
 
     def as_dict(self) -> dict[str, str]:
         """Return the event as strings (how files and ``summary.json`` hold it)."""
-        return {
+        out = {
             "event_id": self.event_id,
             "ticker": self.ticker,
             "event_date": str(self.event_date),
             "market": self.market,
         }
+        if self.group:
+            out["group"] = self.group
+        return out
 
 
 WindowLike = Window | str | tuple[int, int]
@@ -369,7 +373,8 @@ def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | N
     mkt = row.get("market", market)
     if not mkt:
         raise ConfigError(f'{where}: event of {row["ticker"]!r} has no market; add market = "^GSPC".')
-    return Event(str(row.get("event_id", f"{row['ticker']}@{day}")), str(row["ticker"]), day, str(mkt))
+    group = str(row.get("group", "")).strip()
+    return Event(str(row.get("event_id", f"{row['ticker']}@{day}")), str(row["ticker"]), day, str(mkt), group)
 
 
 def _events_from(
@@ -437,7 +442,7 @@ def read_request_file(path: str | Path) -> RequestFile:
                 f"--events {path} line {n}: expected 'id;firm;market;DD.MM.YYYY;group;start;end;"
                 f"estimation end;estimation length', got {line!r}."
             ) from None
-        events.append(Event(parts[0], parts[1], day, parts[2]))
+        events.append(Event(parts[0], parts[1], day, parts[2], parts[4]))
         specs.add((start, end, est_end, est_len))
     if not events:
         raise ConfigError(f"--events {path}: no events; add at least one line.")
@@ -457,7 +462,7 @@ def read_request_file(path: str | Path) -> RequestFile:
 def read_events(path: str | Path, *, market: str | None = None, date_format: str | None = None) -> tuple[Event, ...]:
     """Read the events of a study from a CSV file or an EventStudyTools request file.
 
-    A CSV has columns ``event_id,ticker,event_date`` and optionally ``market``; dates are
+    A CSV has columns ``event_id,ticker,event_date`` and optionally ``market`` and ``group``; dates are
     ISO, or one layout that cannot be misread, or ``date_format``.
 
     Parameters
@@ -491,7 +496,7 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     if missing:
         raise ConfigError(
             f"--events {path}: missing column(s) {', '.join(missing)}; the header must be "
-            "event_id,ticker,event_date[,market]."
+            "event_id,ticker,event_date[,market][,group]."
         )
     if frame.empty:
         raise ConfigError(f"--events {path}: no events; add at least one row.")
@@ -506,9 +511,10 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
             row = int(np.argmax((frame[col] == "").to_numpy())) + 2
             raise ConfigError(f"--events {path} row {row}: empty {col}; every row needs one.")
     days = _dates(frame["event_date"].tolist(), date_format)
+    groups = frame["group"].tolist() if "group" in frame.columns else [""] * len(frame)
+    ids, tickers = frame["event_id"].tolist(), frame["ticker"].tolist()
     return tuple(
-        Event(i, t, d, m)
-        for i, t, d, m in zip(frame["event_id"].tolist(), frame["ticker"].tolist(), days, markets.tolist(), strict=True)
+        Event(i, t, d, m, g) for i, t, d, m, g in zip(ids, tickers, days, markets.tolist(), groups, strict=True)
     )
 
 

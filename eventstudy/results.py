@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.aggregate import CrossCorrelation, bhar_tests
+from eventstudy.aggregate import event_days as aggregate_event_days
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.crosssection import CrossSectionResults, cross_section
@@ -287,6 +288,7 @@ class EventStudyResults(_SummaryRepr):
     _tables: Tables
     _prices: PricePanel
     _more: dict[Window, EventStudyResults] = field(default_factory=dict)
+    _by_group: dict[str, EventStudyResults] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -632,7 +634,109 @@ class EventStudyResults(_SummaryRepr):
                 }
             )
         rows.extend(self._bhar_rows())
+        table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
+        if len(self.groups) < 2:
+            return table
+        parts = [table, *(self.group_results(g).aggregate_table().assign(group=g) for g in self.groups)]
+        return pd.concat([*parts, self.group_comparison()], ignore_index=True)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The events' groups in order of first appearance; empty when no event has one."""
+        return tuple(dict.fromkeys(e.group for e in self.config.events if e.group))
+
+    def group_results(self, group: str) -> EventStudyResults:
+        """Results of the events of one group alone, on the same prices (fitted once, on first use)."""
+        if group not in self.groups:
+            raise InvalidOptionError("group", group, self.groups)
+        if group not in self._by_group:
+            events = tuple(e for e in self.config.events if e.group == group)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EventStudyWarning)  # already said when these results were fitted
+                self._by_group[group] = self.refitter(self.request.with_(events=events))
+        return self._by_group[group]
+
+    def group_comparison(self) -> pd.DataFrame:
+        """Each pair of groups compared on every day (AR) and window (CAR).
+
+        Rows have ``group`` ``"A - B"``, ``estimate`` the difference of the plain means, and
+        ``test`` ``welch_t`` (Welch's unequal-variance t) or ``rank_sum`` (Wilcoxon rank-sum;
+        the statistic is the Mann-Whitney U of group A, its p-value exact for small groups
+        without ties). Columns as :meth:`aggregate_table`.
+        """
+        from scipy import stats  # loaded when groups are compared, not at import
+
+        values = {g: self._group_values(g) for g in self.groups}
+        rows = []
+        for i, a in enumerate(self.groups):
+            for b in self.groups[i + 1 :]:
+                for label, kind in self._value_labels():
+                    x, y = values[a][label], values[b][label]
+                    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+                    results: dict[str, Any] = {}
+                    if min(len(x), len(y)) < 2 or (np.ptp(np.r_[x, y]) == 0):
+                        why = InvalidTestStatistic(
+                            f"needs two firm-events with distinct values in each group, has {len(x)} and {len(y)}"
+                        )
+                        results = {"welch_t": why, "rank_sum": why}
+                    else:
+                        welch = stats.ttest_ind(x, y, equal_var=False)
+                        ranks = stats.mannwhitneyu(x, y, alternative="two-sided", method="auto")
+                        # scipy's rule for method="auto": exact below 8 in a group when nothing ties
+                        exact = min(len(x), len(y)) < 8 and len(np.unique(np.r_[x, y])) == len(x) + len(y)
+                        how = "exact" if exact else "normal approximation"
+                        results = {
+                            "welch_t": TestStatistic(
+                                float(welch.statistic),
+                                float(welch.pvalue),
+                                f"t({float(welch.df):.4g}) (Welch)",
+                                "mean(A) = mean(B)",
+                            ),
+                            "rank_sum": TestStatistic(
+                                float(ranks.statistic),
+                                float(ranks.pvalue),
+                                f"U (Wilcoxon rank-sum, {how})",
+                                "A and B equally distributed",
+                            ),
+                        }
+                    for test, res in results.items():
+                        rows.append(
+                            {
+                                "group": f"{a} - {b}",
+                                "window": label,
+                                "kind": kind,
+                                "measure": "ar",
+                                "n": len(x) + len(y),
+                                "estimate": float(x.mean() - y.mean()) if len(x) and len(y) else np.nan,
+                                "estimate_weighted": np.nan,
+                                "test": test,
+                                "statistic": res.statistic,
+                                "p_value": res.pvalue,
+                                "distribution": res.distribution,
+                                "null": res.null,
+                                "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
+                            }
+                        )
         return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
+
+    def _value_labels(self) -> list[tuple[str, str]]:
+        days = aggregate_event_days(self.config.event_window, self.windows)
+        return [(str(Window(d, d)), "day") for d in days] + [(str(w), "window") for w in self.windows if w.length > 1]
+
+    def _group_values(self, group: str) -> dict[str, NDArray[np.float64]]:
+        """Each usable firm-event's AR per test day and CAR per window, for one group."""
+        ok = self._tables.events["status"].str.startswith("ok")
+        ids = [e.event_id for e in self.config.events if e.group == group and e.event_id in ok.index and ok[e.event_id]]
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, NDArray[np.float64]] = {}
+        for label, kind in self._value_labels():
+            w = Window.parse(label)
+            if kind == "day":
+                out[label] = self._tables.ar.loc[w.start, ids].to_numpy(dtype=float)
+            else:
+                car = self._tables.window_table.xs(w, level="window")["car"]
+                out[label] = car.reindex(ids).to_numpy(dtype=float)
+        return out
 
     def _bhar_rows(self) -> list[dict[str, object]]:
         """ABHAR per multi-day window, with :data:`eventstudy.aggregate.BHAR_TESTS`."""

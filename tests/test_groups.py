@@ -1,0 +1,126 @@
+"""Event groups: read from every events format, tested per group, and compared between groups."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy, StudyConfig, Window
+from eventstudy.cli import main
+from eventstudy.config import Event, read_events
+from eventstudy.simulate import simulate_event_panel
+
+AXON = Path(__file__).parent / "reference" / "eventstudytools_axon_gspc"
+
+EVENTS = """event_id,ticker,event_date,market,group
+NVDA,NVDA,2025-01-27,^GSPC,chips
+AVGO,AVGO,2025-01-27,^GSPC,chips
+MRVL,MRVL,2025-01-27,^GSPC,chips
+CEG,CEG,2025-01-27,^GSPC,power
+VST,VST,2025-01-27,^GSPC,power
+TLN,TLN,2025-01-27,^GSPC,power
+"""
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("groups") / "events.csv"
+    path.write_text(EVENTS)
+    events = read_events(path)
+    cfg = StudyConfig(name="groups", events=events, car_windows=(Window(-1, 1),), event_window=Window(-1, 1))
+    return EventStudy(cfg).fit()
+
+
+def test_the_group_column_is_read_from_csv_toml_and_request_files(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS)
+    assert [e.group for e in read_events(path)] == ["chips"] * 3 + ["power"] * 3
+    toml = tmp_path / "study.toml"
+    toml.write_text(
+        '[study]\nname = "t"\n[[study.events]]\nticker = "NVDA"\nevent_date = 2025-01-27\nmarket = "^GSPC"\n'
+        'group = "chips"\n[[study.events]]\nticker = "CEG"\nevent_date = 2025-01-27\nmarket = "^GSPC"\n'
+    )
+    assert [e.group for e in StudyConfig.from_toml(toml).events] == ["chips", ""]
+    request = read_events(AXON / "01_requestFile.csv")  # the request file's fifth column
+    assert {e.group for e in request} == {"CurrentReport"}
+    assert Event("a", "NVDA", request[0].event_date, "^GSPC").as_dict().keys() == {
+        "event_id",
+        "ticker",
+        "event_date",
+        "market",
+    }  # summary.json stays as it was for studies without groups
+
+
+def test_each_group_is_tested_as_a_study_of_its_own_events(grouped) -> None:  # type: ignore[no-untyped-def]
+    table = grouped.aggregate_table()
+    assert grouped.groups == ("chips", "power")
+    assert list(dict.fromkeys(table["group"])) == ["all", "chips", "power", "chips - power"]
+    for name in ("chips", "power"):
+        events = tuple(e for e in grouped.config.events if e.group == name)
+        alone = EventStudy(grouped.request.with_(events=events)).fit().aggregate_table()
+        mine = table[table["group"] == name].drop(columns="group").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.drop(columns="group"), check_exact=True)
+
+
+def test_groups_are_compared_by_welch_t_and_rank_sum_by_hand(grouped) -> None:  # type: ignore[no-untyped-def]
+    car = grouped.window_table.xs(Window(-1, 1), level="window")["car"]
+    x = car[["NVDA", "AVGO", "MRVL"]].to_numpy()
+    y = car[["CEG", "VST", "TLN"]].to_numpy()
+    vx, vy = x.var(ddof=1) / 3, y.var(ddof=1) / 3
+    t = (x.mean() - y.mean()) / np.sqrt(vx + vy)
+    df = (vx + vy) ** 2 / (vx**2 / 2 + vy**2 / 2)  # Welch-Satterthwaite
+    rows = grouped.group_comparison()
+    rows = rows[rows["window"] == "[-1,+1]"].set_index("test")
+    assert rows.loc["welch_t", "estimate"] == pytest.approx(x.mean() - y.mean(), rel=1e-12)
+    assert rows.loc["welch_t", "statistic"] == pytest.approx(t, rel=1e-12)
+    assert rows.loc["welch_t", "distribution"] == f"t({df:.4g}) (Welch)"
+    u = sum(float(a > b) + 0.5 * float(a == b) for a in x for b in y)  # Mann-Whitney U of the first group
+    assert rows.loc["rank_sum", "statistic"] == u
+    # exact: of the C(6,3) = 20 equally likely ways to split six ranks, the share at least as far from 4.5
+    splits = [set(c) for c in itertools.combinations(range(6), 3)]
+    far = [abs(sum(a > b for a in c for b in set(range(6)) - c) - 4.5) >= abs(u - 4.5) - 1e-12 for c in splits]
+    assert rows.loc["rank_sum", "p_value"] == pytest.approx(sum(far) / 20, rel=1e-12)
+    assert "exact" in rows.loc["rank_sum", "distribution"]
+
+
+def test_a_planted_difference_between_groups_is_found() -> None:
+    """Every firm gets +3% on its event day; the "miss" group is dated ten sessions earlier, off the effect."""
+    sim = simulate_event_panel(40, seed=21, true_ar=0.03)
+    sessions = sim.panel.adj_close.index
+    events = []
+    for k, e in enumerate(sim.events):
+        if k < 20:
+            events.append(Event(e.event_id, e.ticker, e.event_date, e.market, "hit"))
+        else:
+            earlier = sessions[sessions.get_loc(pd.Timestamp(e.event_date)) - 10].date()
+            events.append(Event(e.event_id, e.ticker, earlier, e.market, "miss"))
+    cfg = StudyConfig(name="planted", events=tuple(events), event_window=Window(0, 0), car_windows=(Window(0, 0),))
+    res = EventStudy(cfg, source=sim.panel).fit()
+    rows = res.group_comparison().set_index("test")
+    assert rows.loc["welch_t", "estimate"] == pytest.approx(0.03, abs=0.01)
+    assert rows.loc["welch_t", "p_value"] < 1e-3 and rows.loc["rank_sum", "p_value"] < 1e-3
+
+
+def test_a_group_too_small_to_compare_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS.replace("TLN,TLN,2025-01-27,^GSPC,power", "TLN,TLN,2025-01-27,^GSPC,nuclear"))
+    res = EventStudy(StudyConfig(name="g", events=read_events(path))).fit()
+    rows = res.group_comparison()
+    single = rows[rows["group"].str.contains("nuclear")]
+    assert not single.empty and single["note"].str.contains("two firm-events").all()
+    assert list(res.group_results("nuclear").event_ids) == ["TLN"]
+    with pytest.raises(ValueError, match="group='nope'"):
+        res.group_results("nope")
+
+
+def test_grouped_runs_write_groups_to_aggregate_csv(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS)
+    assert main(["run", "--events", str(events), "--out", str(tmp_path / "out")]) == 0
+    agg = pd.read_csv(tmp_path / "out" / "aggregate.csv")
+    assert set(agg["group"]) == {"all", "chips", "power", "chips - power"}
+    assert set(agg.loc[agg["group"] == "chips - power", "test"]) == {"welch_t", "rank_sum"}
