@@ -124,3 +124,20 @@ def test_grouped_runs_write_groups_to_aggregate_csv(tmp_path: Path) -> None:
     agg = pd.read_csv(tmp_path / "out" / "aggregate.csv")
     assert set(agg["group"]) == {"all", "chips", "power", "chips - power"}
     assert set(agg.loc[agg["group"] == "chips - power", "test"]) == {"welch_t", "rank_sum"}
+
+
+def test_a_grouped_report_compares_the_groups(tmp_path: Path) -> None:
+    from eventstudy.report import build_report
+    from eventstudy.report.robustness import aggregate_section, groups_section
+
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS)
+    cfg = StudyConfig(name="g", events=read_events(events), event_window=Window(-1, 1))
+    build_report(cfg, tmp_path / "report", sections=[aggregate_section, groups_section])
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "Groups compared" in text and "| chips - power |" in text
+    assert (tmp_path / "report" / "figures" / "groups.png").stat().st_size > 0
+    # a study without groups has no such section
+    plain = tuple(Event(e.event_id, e.ticker, e.event_date, e.market) for e in cfg.events)
+    build_report(StudyConfig(name="n", events=plain), tmp_path / "plain", sections=[groups_section])
+    assert "Groups compared" not in (tmp_path / "plain" / "report.md").read_text()

@@ -370,3 +370,23 @@ def partial_regression(fit: Any, term: str, label: str) -> Figure:
     ax.set_title(f"Partial regression on {label}")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
+
+
+def group_strip(values: dict[str, np.ndarray], labels: dict[str, list[str]], window: str) -> Figure:
+    """Each firm-event's CAR by group (points, labelled when few), with each group's mean as a bar."""
+    fig, ax = _new((8.0, 0.9 * len(values) + 1.8))
+    for k, (group, x) in enumerate(values.items()):
+        finite = np.isfinite(x)
+        jitter = np.linspace(-0.18, 0.18, int(finite.sum())) if finite.sum() > 1 else np.zeros(int(finite.sum()))
+        ax.scatter(x[finite] * 100, k + jitter, s=22, color=PALETTE[k % len(PALETTE)], zorder=3)
+        if finite.any():
+            ax.plot([x[finite].mean() * 100] * 2, [k - 0.32, k + 0.32], color="black", lw=2, zorder=4)
+        if finite.sum() <= 12:
+            for v, y, name in zip(x[finite], k + jitter, np.asarray(labels[group])[finite], strict=True):
+                ax.annotate(name, (v * 100, y), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(values)), list(values))
+    ax.invert_yaxis()
+    ax.set_xlabel(f"CAR{window} (%); the black bar is the group mean")
+    ax.set_title(f"Cumulative abnormal return over {window} by group")
+    return fig

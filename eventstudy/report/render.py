@@ -27,7 +27,7 @@ from eventstudy.report.builder import ReportBuilder, Section, html_table
 from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
 from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct
-from eventstudy.report.robustness import aggregate_section, model_range, robustness_section
+from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
@@ -530,6 +530,7 @@ def _default_sections() -> list[Section]:
         dollar_section,
         claims_section,
         aggregate_section,
+        groups_section,
         robustness_section,
         sector_section,
         explain_section,
@@ -606,7 +607,9 @@ def build_report(
         frame = pd.DataFrame(rows, columns=header)
         builder.files[f"tables/{name}.tex"] = latex_table(frame, caption, f"tab:{name}").encode()
     sheets = ("firms", "pvalues_adjusted", "tests", "aggregate_tests", "dollar_impact", "robustness")
-    builder.files["tables/tables.xlsx"] = excel_workbook({n: builder.frames[n] for n in sheets if n in builder.frames})
+    workbook = {n: builder.frames[n] for n in sheets if n in builder.frames}
+    if workbook:  # a report of only some sections may have none of these tables; Excel needs one sheet
+        builder.files["tables/tables.xlsx"] = excel_workbook(workbook)
     env = Environment(
         loader=PackageLoader("eventstudy.report", "templates"),
         autoescape=select_autoescape(["html.j2"], default_for_string=False, default=False),

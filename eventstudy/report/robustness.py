@@ -111,7 +111,8 @@ def aggregate_section(b: ReportBuilder) -> None:
     paragraphs.append(spread)
     paragraphs.append(
         "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
-        "the package is in tables/aggregate_tests.csv (and in tests.csv with scope 'aggregate'). Convention profile: "
+        "the package, with the average buy-and-hold abnormal return of each window, is in "
+        "tables/aggregate_tests.csv. Convention profile: "
         f"{res.convention.name} ({res.convention.description})."
     )
     day_windows = [Window(d, d) for d in days]
@@ -161,6 +162,97 @@ def aggregate_section(b: ReportBuilder) -> None:
         "variance_check_pvalue": check.pvalue,
         "tests_lead_day": {t: res.aggregate_tests[(lead, t)].pvalue for t in order},
     }
+
+
+def groups_section(b: ReportBuilder) -> None:
+    """Set groups side by side: each group's mean CAR with its test, and each pair compared."""
+    res = b.results
+    if len(res.groups) < 2:
+        return
+    window = b.config.event_window if b.config.event_window in res.windows else res.windows[0]
+    label = str(window)
+    table = res.aggregate_table()
+    comparison = table[table["group"].str.contains(" - ", regex=False)]
+    values = {g: _group_cars(res, g, window) for g in res.groups}
+    names = {g: [e.ticker for e in _usable(res, g)] for g in res.groups}
+    rows = []
+    for g in res.groups:
+        mine = table[(table["group"] == g) & (table["window"] == label) & (table["measure"] == "ar")].set_index("test")
+        if mine.empty:
+            continue
+        rows.append(
+            [
+                g,
+                str(int(mine.loc["csect_t", "n"])),
+                fmt_pct(float(mine.loc["csect_t", "estimate"])),
+                fmt_p(float(mine.loc["csect_t", "p_value"])),
+                fmt_p(float(mine.loc["bmp", "p_value"])),
+            ]
+        )
+    pairs = comparison[comparison["window"] == label]
+    pair_rows = [
+        [r.group, fmt_pct(r.estimate), r.test, fmt_num(r.statistic, 2), fmt_p(r.p_value), r.note or r.distribution]
+        for r in pairs.itertuples()
+    ]
+    fig = b.add_figure(
+        "groups",
+        figures.group_strip(values, names, label),
+        f"Each firm-event's cumulative abnormal return over {label}, by group; the black bar is the group mean.",
+    )
+    clear = [r for r in pairs.itertuples() if r.test == "welch_t" and r.p_value < 0.05]
+    said = (
+        "; ".join(
+            f"{r.group.replace(' - ', ' and ')} differ by {fmt_pct(abs(r.estimate))} (Welch p = {fmt_p(r.p_value)})"
+            for r in clear
+        )
+        + "."
+        if clear
+        else "The difference between "
+        + ("the two groups'" if len(res.groups) == 2 else "any two groups'")
+        + " mean CARs is not significant at 5% under Welch's t."
+    )
+    b.sections.append(
+        {
+            "id": "groups",
+            "title": "Groups compared",
+            "text": f"Mean cumulative abnormal return over {label} for each of the {len(res.groups)} groups. {said}",
+            "paragraphs": [
+                "Each group is tested exactly as a study of its own events would be. Welch's t compares two groups' "
+                "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
+                "exact for small groups without ties. With few firm-events per group both have little power: a "
+                "difference that is not significant is not shown to be absent.",
+            ],
+            "figures": [fig],
+            "tables": [
+                b.show(
+                    "groups_tests",
+                    f"Each group's CAAR over {label}",
+                    ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)"],
+                    rows,
+                ),
+                b.show(
+                    "groups_compared",
+                    f"Groups compared over {label}",
+                    ["groups", "difference", "test", "statistic", "p", "reference distribution"],
+                    pair_rows,
+                ),
+            ],
+            "sources": ["tables/aggregate_tests.csv"],
+        }
+    )
+    b.data["groups"] = {
+        r.group: {"difference": r.estimate, "welch_p": r.p_value} for r in pairs.itertuples() if r.test == "welch_t"
+    }
+
+
+def _usable(res: Any, group: str) -> list[Any]:
+    ok = res.events["status"].str.startswith("ok")
+    return [e for e in res.config.events if e.group == group and bool(ok.get(e.event_id, False))]
+
+
+def _group_cars(res: Any, group: str, window: Window) -> np.ndarray:
+    car = res.window_table.xs(window, level="window")["car"]
+    return car.reindex([e.event_id for e in _usable(res, group)]).to_numpy(dtype=float)
 
 
 def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:
