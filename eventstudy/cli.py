@@ -80,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--config",
-        help="summary.json of an earlier run (or its 'config' alone): rerun exactly that study; "
-        "options given beside it override its choices",
+        help="summary.json of an earlier run (or its 'config' alone): rerun exactly that study; or a study "
+        "TOML file (as eventstudy report takes); options given beside it override its choices",
     )
     run.add_argument(
         "--prices",
@@ -393,11 +393,17 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
     from eventstudy.conventions import get_convention
     from eventstudy.errors import ConfigError
 
-    base = StudyConfig.from_dict(_config_file(args.config), where=f"--config {args.config}") if args.config else None
+    base = None
+    if args.config and str(args.config).lower().endswith(".toml"):
+        base = StudyConfig.from_toml(args.config)  # a study file, as `eventstudy report` takes
+    elif args.config:
+        base = StudyConfig.from_dict(_config_file(args.config), where=f"--config {args.config}")
     if args.convention is not None:
         get_convention(args.convention, "--convention")
     if base is None and not args.events:
-        raise ConfigError("run needs --events FILE (or --config summary.json of an earlier run).")
+        raise ConfigError(
+            "run needs --events FILE (or --config with a study TOML or the summary.json of an earlier run)."
+        )
     given: dict[str, Any] = {
         "model": args.model,
         "factors": args.factors,

@@ -347,3 +347,22 @@ def test_the_import_graph_is_a_dag_without_private_names_across_modules() -> Non
 def test_the_cycle_finder_finds_cycles() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_run_takes_a_study_toml_as_config(tmp_path: Path) -> None:
+    """`run --config study.toml` runs the study file `report` takes; its summary.json reruns it byte for byte."""
+    study = tmp_path / "study.toml"
+    (tmp_path / "events.csv").write_text(
+        "event_id,ticker,event_date,group\nNVDA-a,NVDA,2024-05-23,chips\nMSFT-a,MSFT,2024-07-31,software\n"
+        "NVDA-b,NVDA,2024-08-29,chips\nMSFT-b,MSFT,2024-10-31,software\n"
+    )
+    study.write_text(
+        '[study]\nname = "own"\nevents_file = "events.csv"\nmarket = "^GSPC"\n[model]\nevent_window = "0:1"\n'
+    )
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert main(["run", "--config", str(study), "--out", str(first)]) == 0
+    assert main(["run", "--config", str(first / "summary.json"), "--out", str(again)]) == 0
+    for name in ("aggregate.csv", "ar.csv", "params.csv", "summary.json", "tests.csv"):
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+    groups = set(pd.read_csv(first / "aggregate.csv")["group"])
+    assert groups == {"all", "chips", "software", "chips - software"}

@@ -359,12 +359,13 @@ def dollar_section(b: ReportBuilder) -> None:
     paragraphs = []
     if not missing.empty:
         who = (
-            ", ".join(sorted(missing["ticker"].astype(str)))
-            if len(missing) <= 12
+            ", ".join(sorted(set(missing["ticker"].astype(str))))
+            if missing["ticker"].nunique() <= 12
             else f"{len(missing)} of the {len(dollars)} firm-events (tables/dollar_impact.csv lists them)"
         )
         paragraphs.append(
-            f"No share count is bundled for {who}, so {'its' if len(missing) == 1 else 'their'} market value is not "
+            f"No share count is bundled for {who}, so {'its' if missing['ticker'].nunique() == 1 else 'their'} market "
+            "value is not "
             "computed."
         )
     figs = []

@@ -174,7 +174,9 @@ def groups_section(b: ReportBuilder) -> None:
     table = res.aggregate_table()
     comparison = table[table["group"].str.contains(" - ", regex=False)]
     values = {g: _group_cars(res, g, window) for g in res.groups}
-    names = {g: [e.ticker for e in _usable(res, g)] for g in res.groups}
+    # tickers name points unless one firm has several events; then the event ids do
+    repeated = len({e.ticker for e in res.config.events}) < len(res.config.events)
+    names = {g: [e.event_id if repeated else e.ticker for e in _usable(res, g)] for g in res.groups}
     rows = []
     for g in res.groups:
         mine = table[(table["group"] == g) & (table["window"] == label) & (table["measure"] == "ar")].set_index("test")
@@ -414,8 +416,13 @@ def robustness_section(b: ReportBuilder) -> None:
         else ""
     )
     text = (
-        f"The same firm-events under other normal-return models ({', '.join(models)}){factors} and under the market "
-        f"model with other market proxies: {', '.join(proxies) or 'none'}."
+        f"The same firm-events under the market model and these normal-return models: {', '.join(models)}{factors}; "
+        f"and under the market model with other market proxies: {', '.join(proxies) or 'none'}."
+        + (
+            f" The study's own model, {cfg.model}, is among them."
+            if cfg.model != "market" and cfg.model in models
+            else ""
+        )
         + (
             ""
             if has_ew
