@@ -55,6 +55,29 @@ AGGREGATE_COLUMNS = [
     "null",
     "note",
 ]
+
+
+def aggregate_row(
+    group: str, window: str, kind: str, measure: str, n: int, estimate: float, weighted: float, test: str, res: Any
+) -> dict[str, object]:
+    """One row of :meth:`EventStudyResults.aggregate_table` (columns :data:`AGGREGATE_COLUMNS`)."""
+    return {
+        "group": group,
+        "window": window,
+        "kind": kind,
+        "measure": measure,
+        "n": n,
+        "estimate": estimate,
+        "estimate_weighted": weighted,
+        "test": test,
+        "statistic": res.statistic,
+        "p_value": res.pvalue,
+        "distribution": res.distribution,
+        "null": res.null,
+        "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
+    }
+
+
 Result = TestStatistic | InvalidTestStatistic
 WindowLike = str | Window | tuple[int, int]
 
@@ -617,21 +640,17 @@ class EventStudyResults(_SummaryRepr):
         rows = []
         for (w, test), res in self.aggregate_tests.items():
             rows.append(
-                {
-                    "group": "all",
-                    "window": str(w),
-                    "kind": est.loc[w, "kind"],
-                    "measure": "ar",
-                    "n": int(est.loc[w, "n"]),
-                    "estimate": float(est.loc[w, "mean"]),
-                    "estimate_weighted": float(est.loc[w, "weighted"]),
-                    "test": test,
-                    "statistic": res.statistic,
-                    "p_value": res.pvalue,
-                    "distribution": res.distribution,
-                    "null": res.null,
-                    "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
-                }
+                aggregate_row(
+                    "all",
+                    str(w),
+                    str(est.loc[w, "kind"]),
+                    "ar",
+                    int(est.loc[w, "n"]),
+                    float(est.loc[w, "mean"]),
+                    float(est.loc[w, "weighted"]),
+                    test,
+                    res,
+                )
             )
         rows.extend(self._bhar_rows())
         table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
@@ -699,23 +718,12 @@ class EventStudyResults(_SummaryRepr):
                                 "A and B equally distributed",
                             ),
                         }
+                    difference = float(x.mean() - y.mean()) if len(x) and len(y) else np.nan
                     for test, res in results.items():
                         rows.append(
-                            {
-                                "group": f"{a} - {b}",
-                                "window": label,
-                                "kind": kind,
-                                "measure": "ar",
-                                "n": len(x) + len(y),
-                                "estimate": float(x.mean() - y.mean()) if len(x) and len(y) else np.nan,
-                                "estimate_weighted": np.nan,
-                                "test": test,
-                                "statistic": res.statistic,
-                                "p_value": res.pvalue,
-                                "distribution": res.distribution,
-                                "null": res.null,
-                                "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
-                            }
+                            aggregate_row(
+                                f"{a} - {b}", label, kind, "ar", len(x) + len(y), difference, np.nan, test, res
+                            )
                         )
         return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
@@ -750,23 +758,8 @@ class EventStudyResults(_SummaryRepr):
             if w.length == 1 or not present.any():
                 continue
             for test, res in bhar_tests(bhar, w).items():
-                rows.append(
-                    {
-                        "group": "all",
-                        "window": str(w),
-                        "kind": "window",
-                        "measure": "bhar",
-                        "n": int(present.sum()),
-                        "estimate": float(bhar[present].mean()),
-                        "estimate_weighted": np.nan,
-                        "test": test,
-                        "statistic": res.statistic,
-                        "p_value": res.pvalue,
-                        "distribution": res.distribution,
-                        "null": res.null,
-                        "note": res.reason if isinstance(res, InvalidTestStatistic) else "",
-                    }
-                )
+                mean = float(bhar[present].mean())
+                rows.append(aggregate_row("all", str(w), "window", "bhar", int(present.sum()), mean, np.nan, test, res))
         return rows
 
     def tidy(self) -> pd.DataFrame:
