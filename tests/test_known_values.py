@@ -1,7 +1,7 @@
 """Event-day returns from the bundled data against published closes and press figures.
 
 Reference: the closes in data/PROVENANCE.md ("Known-value checks": NVDA 142.62 -> 118.42,
-S&P 500 6101.24 -> 6012.28) and the figures the issue states for 27 January 2025.
+S&P 500 6101.24 -> 6012.28) and the figures the press reported for 27 January 2025.
 """
 
 from __future__ import annotations
