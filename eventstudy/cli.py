@@ -87,8 +87,8 @@ def _parser() -> argparse.ArgumentParser:
         "--prices",
         action="append",
         help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one wide CSV, or one long CSV "
-        "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); repeat for several files "
-        "(default: bundled snapshot)",
+        "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout), or one .parquet file laid out "
+        "like either CSV; repeat for several files (default: bundled snapshot)",
     )
     run.add_argument(
         "--returns-data",

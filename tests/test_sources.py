@@ -248,3 +248,63 @@ def test_a_folder_read_as_one_table_equals_the_per_file_reader(tmp_path: Path) -
     for field in ("adj_close", "close", "open", "high", "low"):
         pd.testing.assert_frame_equal(getattr(fast, field), getattr(slow, field), check_freq=False)
     pd.testing.assert_frame_equal(fast.volume_frame, slow.volume_frame, check_freq=False)
+
+
+def _long_prices(tickers: dict[str, str]) -> pd.DataFrame:
+    frames = []
+    for ticker, name in tickers.items():
+        frame = pd.read_csv(bundled_csv(name))
+        frame.insert(0, "ticker", ticker)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_parquet_files_read_as_their_csv_twins(tmp_path: Path) -> None:
+    """Long and wide Parquet (dates stored as timestamps or as a date index) give the CSV's panel exactly."""
+    pytest.importorskip("pyarrow")
+    long = _long_prices({"NVDA": "NVDA.csv", "CEG": "CEG.csv", "^GSPC": "_GSPC.csv"})
+    long.to_csv(tmp_path / "long.csv", index=False)
+    stamped = long.assign(date=pd.to_datetime(long["date"]))
+    stamped.to_parquet(tmp_path / "long.parquet", index=False)
+    wide = stamped.pivot(index="date", columns="ticker", values="adj_close").rename_axis(columns=None)
+    wide.to_parquet(tmp_path / "wide.pq")  # the dates are the index here
+    tickers = ["NVDA", "CEG", "^GSPC"]
+    csv = CsvSource(tmp_path / "long.csv").load(tickers)
+    from_long = CsvSource(tmp_path / "long.parquet").load(tickers)
+    for field in ("adj_close", "close", "open", "high", "low"):
+        pd.testing.assert_frame_equal(getattr(from_long, field), getattr(csv, field), check_freq=False)
+    from_wide = CsvSource(tmp_path / "wide.pq").load(tickers)
+    pd.testing.assert_frame_equal(from_wide.adj_close, csv.adj_close, check_freq=False)
+    assert sorted(CsvSource(tmp_path / "wide.pq").available()) == sorted(tickers)
+
+
+def test_a_study_runs_from_parquet_through_the_command_line(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from eventstudy.cli import main
+
+    long = _long_prices({"NVDA": "NVDA.csv", "^GSPC": "_GSPC.csv"})
+    long.to_csv(tmp_path / "prices.csv", index=False)
+    long.to_parquet(tmp_path / "prices.parquet", index=False)
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date,market\nNVDA,NVDA,2025-01-27,^GSPC\n")
+    for kind in ("csv", "parquet"):
+        prices, out = tmp_path / f"prices.{kind}", tmp_path / f"from_{kind}"
+        assert main(["run", "--events", str(events), "--prices", str(prices), "--out", str(out)]) == 0
+    for table in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
+        assert (tmp_path / "from_csv" / table).read_bytes() == (tmp_path / "from_parquet" / table).read_bytes(), table
+
+
+def test_an_unreadable_parquet_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    from eventstudy.errors import DataFormatError
+
+    bad = tmp_path / "prices.parquet"
+    bad.write_text("date,adj_close\n2025-01-02,1\n")  # a CSV with the wrong ending
+    with pytest.raises(DataFormatError, match="not a readable Parquet file"):
+        CsvSource(bad).load(["NVDA"])
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
+    with pytest.raises(DataFormatError, match=r"needs pyarrow.*eventstudy\[parquet\]"):
+        CsvSource(bad).load(["NVDA"])

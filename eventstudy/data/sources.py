@@ -60,8 +60,14 @@ def bundled_path(relative: str) -> Path:
     return verified(data_root() / relative)
 
 
+PARQUET_SUFFIXES = (".parquet", ".pq")
+"""File endings read as Apache Parquet (with pyarrow) rather than CSV."""
+
+
 def read_csv_file(path: Path) -> pd.DataFrame:
-    """Read a CSV file, turning a missing or unreadable file into a one-line :class:`DataFormatError`."""
+    """Read a CSV (or Parquet) file, turning a missing or unreadable file into a one-line :class:`DataFormatError`."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return read_parquet_file(path)
     try:
         return pd.read_csv(path)
     except FileNotFoundError:
@@ -69,6 +75,24 @@ def read_csv_file(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
+
+
+def read_parquet_file(path: Path) -> pd.DataFrame:
+    """Read a Parquet file as the same columns its CSV twin would have (a named index becomes a column)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise DataFormatError(path, "is a Parquet file, which needs pyarrow", "pip install 'eventstudy[parquet]'")
+    if not path.is_file():
+        raise DataFormatError(path, "file not found", "check the path")
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, TypeError) as exc:  # pyarrow's errors derive from these
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataFormatError(path, f"not a readable Parquet file ({reason})", "fix or replace the file") from None
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    return frame
 
 
 _ISO_DAY = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?"
@@ -322,7 +346,8 @@ class CsvSource:
         ``close``; ``^`` written as ``_`` in file names); a single wide CSV with a
         ``date`` column and one column of adjusted closes per ticker; or a long CSV
         with columns ``ticker,date,close`` (or the header-less ``id;DD.MM.YYYY;price``
-        layout of EventStudyTools firm and market files).
+        layout of EventStudyTools firm and market files). A single file ending in
+        ``.parquet`` or ``.pq`` is read as Parquet, wide or long alike (needs pyarrow).
     """
 
     def __init__(self, path: str | Path, negative_prices: str = "error", *, date_format: str | None = None) -> None:
