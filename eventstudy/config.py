@@ -60,6 +60,16 @@ class Event:
 WindowLike = Window | str | tuple[int, int]
 
 
+def event_tickers(events: Iterable[Event]) -> list[str]:
+    """Firm tickers in event order, without repeats."""
+    return list(dict.fromkeys(e.ticker for e in events))
+
+
+def event_markets(events: Iterable[Event]) -> list[str]:
+    """Market proxies used by the events, in event order, without repeats."""
+    return list(dict.fromkeys(e.market for e in events))
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     """A study as requested; ``None`` fields are filled from the convention profile.
@@ -200,12 +210,12 @@ class StudyConfig:
     @property
     def tickers(self) -> list[str]:
         """Firm tickers in event order, without repeats."""
-        return list(dict.fromkeys(e.ticker for e in self.events))
+        return event_tickers(self.events)
 
     @property
     def markets(self) -> list[str]:
         """Market proxies used by the events, without repeats."""
-        return list(dict.fromkeys(e.market for e in self.events))
+        return event_markets(self.events)
 
     def with_(self, **changes: Any) -> StudyConfig:
         """Return a copy with some fields changed (the config itself is frozen)."""

@@ -117,17 +117,13 @@ class CommonTradingDays:
         for (f, m), j in slot.items():
             days = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
             for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
-                p = levels[days, col]
-                out[days[1:], dest] = np.log(p[1:] / p[:-1]) if kind == "log" else p[1:] / p[:-1] - 1.0
+                out[days[1:], dest] = _returns_over(levels[days, col], kind)
             common[j] = days[1:]
         names = [columns[c] for pair in pairs for c in pair]
         index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
         positions = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
         for i, j in enumerate(index.tolist()):
-            days = common[j]
-            k = int(np.searchsorted(days, event_pos[i])) + rel
-            inside = (k >= 0) & (k < len(days))
-            positions[i, inside] = days[k[inside]]
+            _place_on(positions[i], common[j], int(event_pos[i]), rel)
         return Placement(out, names, 2 * index, 2 * index + 1, positions)
 
 
@@ -163,18 +159,26 @@ class OwnRows:
         out = np.full(levels.shape, np.nan)
         for col in range(levels.shape[1]):
             days = np.flatnonzero(np.isfinite(levels[:, col]))
-            p = levels[days, col]
-            out[days[1:], col] = np.log(p[1:] / p[:-1]) if kind == "log" else p[1:] / p[:-1] - 1.0
+            out[days[1:], col] = _returns_over(levels[days, col], kind)
         positions = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
         rows: dict[int, NDArray[np.intp]] = {}
         for i, f in enumerate(firm_cols.tolist()):
             if f not in rows:
                 rows[f] = np.flatnonzero(np.isfinite(out[:, f]))
-            days = rows[f]
-            k = int(np.searchsorted(days, event_pos[i])) + rel
-            inside = (k >= 0) & (k < len(days))
-            positions[i, inside] = days[k[inside]]
+            _place_on(positions[i], rows[f], int(event_pos[i]), rel)
         return Placement(out, columns, firm_cols, mkt_cols, positions)
+
+
+def _returns_over(prices: Array, kind: str) -> Array:
+    """Return the returns between consecutive prices of one series (its days with a price, gaps spanned)."""
+    return np.log(prices[1:] / prices[:-1]) if kind == "log" else prices[1:] / prices[:-1] - 1.0
+
+
+def _place_on(row: NDArray[np.int64], days: NDArray[np.intp], event_pos: int, rel: Ints) -> None:
+    """Fill ``row`` with the positions of the relative days ``rel`` counted on ``days`` (-1 off its ends)."""
+    k = int(np.searchsorted(days, event_pos)) + rel
+    inside = (k >= 0) & (k < len(days))
+    row[inside] = days[k[inside]]
 
 
 DayCount = ExchangeSessions | CommonTradingDays | OwnRows

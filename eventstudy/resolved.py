@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from eventstudy.config import Event, StudyConfig
+from eventstudy.config import Event, StudyConfig, event_markets, event_tickers
 from eventstudy.conventions import Convention, get_convention
 from eventstudy.errors import ConfigError
 from eventstudy.windows import Window, check_windows
@@ -66,12 +66,12 @@ class ResolvedConfig:
     @property
     def tickers(self) -> list[str]:
         """Firm tickers in event order, without repeats."""
-        return list(dict.fromkeys(e.ticker for e in self.events))
+        return event_tickers(self.events)
 
     @property
     def markets(self) -> list[str]:
         """Market proxies used by the events, without repeats."""
-        return list(dict.fromkeys(e.market for e in self.events))
+        return event_markets(self.events)
 
     @property
     def windows(self) -> tuple[Window, ...]:

@@ -731,11 +731,15 @@ class EventStudyResults(_SummaryRepr):
         days = aggregate_event_days(self.config.event_window, self.windows)
         return [(str(Window(d, d)), "day") for d in days] + [(str(w), "window") for w in self.windows if w.length > 1]
 
-    def _group_values(self, group: str) -> dict[str, NDArray[np.float64]]:
-        """Each usable firm-event's AR per test day and CAR per window, for one group."""
+    def group_event_ids(self, group: str) -> list[str]:
+        """Return the usable firm-events of one group, in event order."""
         ok = self._tables.events["status"].str.startswith("ok")
         ids = [e.event_id for e in self.config.events if e.group == group and e.event_id in ok.index and ok[e.event_id]]
-        ids = list(dict.fromkeys(ids))
+        return list(dict.fromkeys(ids))
+
+    def _group_values(self, group: str) -> dict[str, NDArray[np.float64]]:
+        """Each usable firm-event's AR per test day and CAR per window, for one group."""
+        ids = self.group_event_ids(group)
         out: dict[str, NDArray[np.float64]] = {}
         for label, kind in self._value_labels():
             w = Window.parse(label)

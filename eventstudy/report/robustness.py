@@ -173,10 +173,12 @@ def groups_section(b: ReportBuilder) -> None:
     label = str(window)
     table = res.aggregate_table()
     comparison = table[table["group"].str.contains(" - ", regex=False)]
-    values = {g: _group_cars(res, g, window) for g in res.groups}
+    car = res.window_table.xs(window, level="window")["car"]
+    ids = {g: res.group_event_ids(g) for g in res.groups}
+    values = {g: car.reindex(ids[g]).to_numpy(dtype=float) for g in res.groups}
     # tickers name points unless one firm has several events; then the event ids do
     repeated = len({e.ticker for e in res.config.events}) < len(res.config.events)
-    names = {g: [e.event_id if repeated else e.ticker for e in _usable(res, g)] for g in res.groups}
+    names = {g: ids[g] if repeated else res.events.loc[ids[g], "ticker"].astype(str).tolist() for g in res.groups}
     rows = []
     for g in res.groups:
         mine = table[(table["group"] == g) & (table["window"] == label) & (table["measure"] == "ar")].set_index("test")
@@ -245,16 +247,6 @@ def groups_section(b: ReportBuilder) -> None:
     b.data["groups"] = {
         r.group: {"difference": r.estimate, "welch_p": r.p_value} for r in pairs.itertuples() if r.test == "welch_t"
     }
-
-
-def _usable(res: Any, group: str) -> list[Any]:
-    ok = res.events["status"].str.startswith("ok")
-    return [e for e in res.config.events if e.group == group and bool(ok.get(e.event_id, False))]
-
-
-def _group_cars(res: Any, group: str, window: Window) -> np.ndarray:
-    car = res.window_table.xs(window, level="window")["car"]
-    return car.reindex([e.event_id for e in _usable(res, group)]).to_numpy(dtype=float)
 
 
 def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:

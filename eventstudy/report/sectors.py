@@ -184,6 +184,7 @@ def sector_section(b: ReportBuilder) -> None:
             ]
         )
     ew_head = ["AR, equal-weighted"] if uses_market else []
+    member_head = ["name", "sector", "return", "AR", "t", "p (Holm)", *ew_head]
     n_excluded = int((~table["status"].str.startswith("ok")).sum())
     raw = int((used["p"] < 0.05).sum())
     holm = int((used["p_holm"] < 0.05).sum())
@@ -232,29 +233,11 @@ def sector_section(b: ReportBuilder) -> None:
                     "rows": sector_rows,
                 },
                 {
-                    "header": [
-                        "biggest losers",
-                        "name",
-                        "sector",
-                        "return",
-                        "AR",
-                        "t",
-                        "p (Holm)",
-                        *ew_head,
-                    ],
+                    "header": ["biggest losers", *member_head],
                     "rows": rows(losers),
                 },
                 {
-                    "header": [
-                        "biggest gainers",
-                        "name",
-                        "sector",
-                        "return",
-                        "AR",
-                        "t",
-                        "p (Holm)",
-                        *ew_head,
-                    ],
+                    "header": ["biggest gainers", *member_head],
                     "rows": rows(gainers),
                 },
             ],
