@@ -87,13 +87,14 @@ def _parser() -> argparse.ArgumentParser:
         "--prices",
         action="append",
         help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one wide CSV, or one long CSV "
-        "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout), or one .parquet file laid out "
-        "like either CSV; repeat for several files (default: bundled snapshot)",
+        "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); Parquet alike: one .parquet "
+        "file laid out like either CSV, a folder of <TICKER>.parquet files, or a dataset folder with a ticker "
+        "column or partitioned by it (ticker=NVDA/...); repeat for several files (default: bundled snapshot)",
     )
     run.add_argument(
         "--returns-data",
-        help="CSV of returns instead of prices: wide (date and one column per series) or long (id,date,ret); "
-        "missing returns stay missing",
+        help="CSV or Parquet file of returns instead of prices: wide (date and one column per series) or long "
+        "(id,date,ret; CRSP's PERMNO may stand for id); missing returns stay missing",
     )
     run.add_argument("--returns-unit", help="decimal (default) or percent, for --returns-data")
     run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")

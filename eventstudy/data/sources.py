@@ -19,6 +19,7 @@ import pandas as pd
 from eventstudy._options import NegativePrices, ReturnsUnit, validate_literal
 from eventstudy.data.manifest import data_root, read_manifest, verified
 from eventstudy.data.panel import PRICE_FIELDS, PricePanel
+from eventstudy.data.parquet import PARQUET_SUFFIXES, TICKER, ParquetFolder, is_parquet, read_parquet_file
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, EventDateError, UnknownTickerError
 
@@ -60,10 +61,6 @@ def bundled_path(relative: str) -> Path:
     return verified(data_root() / relative)
 
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
-"""File endings read as Apache Parquet (with pyarrow) rather than CSV."""
-
-
 def read_csv_file(path: Path) -> pd.DataFrame:
     """Read a CSV (or Parquet) file, turning a missing or unreadable file into a one-line :class:`DataFormatError`."""
     if path.suffix.lower() in PARQUET_SUFFIXES:
@@ -75,24 +72,6 @@ def read_csv_file(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
-
-
-def read_parquet_file(path: Path) -> pd.DataFrame:
-    """Read a Parquet file as the same columns its CSV twin would have (a named index becomes a column)."""
-    import importlib.util
-
-    if importlib.util.find_spec("pyarrow") is None:
-        raise DataFormatError(path, "is a Parquet file, which needs pyarrow", "pip install 'eventstudy[parquet]'")
-    if not path.is_file():
-        raise DataFormatError(path, "file not found", "check the path")
-    try:
-        frame = pd.read_parquet(path)
-    except (OSError, ValueError, TypeError) as exc:  # pyarrow's errors derive from these
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataFormatError(path, f"not a readable Parquet file ({reason})", "fix or replace the file") from None
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
-        frame = frame.reset_index()
-    return frame
 
 
 _ISO_DAY = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?"
@@ -346,8 +325,11 @@ class CsvSource:
         ``close``; ``^`` written as ``_`` in file names); a single wide CSV with a
         ``date`` column and one column of adjusted closes per ticker; or a long CSV
         with columns ``ticker,date,close`` (or the header-less ``id;DD.MM.YYYY;price``
-        layout of EventStudyTools firm and market files). A single file ending in
-        ``.parquet`` or ``.pq`` is read as Parquet, wide or long alike (needs pyarrow).
+        layout of EventStudyTools firm and market files). Parquet (needs pyarrow) is
+        read the same way: a file ending in ``.parquet`` or ``.pq``, wide or long; a
+        folder of ``<TICKER>.parquet`` files; or a dataset, a folder of Parquet files with
+        a ``ticker`` column or partitioned by it (``ticker=NVDA/...``), of which only the
+        tickers asked for are read.
     """
 
     def __init__(self, path: str | Path, negative_prices: str = "error", *, date_format: str | None = None) -> None:
@@ -356,10 +338,14 @@ class CsvSource:
         self.date_format = date_format
         if not self.path.exists():
             raise DataFormatError(self.path, "does not exist", "pass a folder of <TICKER>.csv files or one wide CSV")
-        self.name = f"CSV {self.path}"
+        self.kind = "Parquet" if is_parquet(self.path) else "CSV"
+        self.name = f"{self.kind} {self.path}"
 
     def available(self) -> list[str]:
         """Return the tickers found at ``path``."""
+        folder = self._parquet_folder()
+        if folder is not None:
+            return folder.tickers()
         if self.path.is_dir():
             return sorted(
                 (p.stem.replace("_", "^", 1) if p.stem.startswith("_") else p.stem) for p in self.path.glob("*.csv")
@@ -382,6 +368,10 @@ class CsvSource:
     def _wide(self) -> pd.DataFrame:
         return read_csv_file(self.path)
 
+    @functools.cache  # noqa: B019 - one handle per source object
+    def _parquet_folder(self) -> ParquetFolder | None:
+        return ParquetFolder(self.path) if self.path.is_dir() and self.kind == "Parquet" else None
+
     @functools.cache  # noqa: B019 - one small frame per source object
     def _long(self) -> dict[str, pd.DataFrame] | None:
         if self.path.is_dir():
@@ -398,6 +388,19 @@ class CsvSource:
     def load(self, tickers: Sequence[str]) -> PricePanel:
         """Load ``tickers`` from the CSV folder, wide file or long file."""
         frames: dict[str, pd.DataFrame] = {}
+        provenance = {t: f"user {self.kind} {self.path}" for t in tickers}
+        folder = self._parquet_folder()
+        if folder is not None:
+            long = folder.read(tickers)
+            fast = None if self.date_format else panel_from_long(long, tickers, self.negative, provenance)
+            if fast is not None:
+                return fast
+            for ticker, rows in long.groupby(TICKER, sort=False):
+                where = f"{self.path} ({ticker})"
+                frames[str(ticker)] = normalise_price_frame(
+                    rows.drop(columns=TICKER), where, self.negative, self.date_format
+                )
+            return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
         if self.path.is_dir() and self.date_format is None:
             fast = self._folder_at_once(tickers)
             if fast is not None:
@@ -423,7 +426,6 @@ class CsvSource:
                 frames[ticker] = normalise_price_frame(
                     sub, f"{self.path} column {ticker!r}", self.negative, self.date_format
                 )
-        provenance = {t: f"user CSV {self.path}" for t in tickers}
         return PricePanel.from_frames(frames, provenance)
 
     def _folder_at_once(self, tickers: Sequence[str]) -> PricePanel | None:
@@ -464,58 +466,89 @@ class CsvSource:
                 frame = frame.assign(adj_close=frame["close"])
             parts.append(frame[["ticker", "date", *(c for c in PRICE_FIELDS if c in frame.columns)]])
         long = pd.concat(parts, ignore_index=True)
-        # A strict layout rejects anything but YYYY-MM-DD (partial dates too): the per-file path then explains.
-        dates = pd.to_datetime(long["date"], format="%Y-%m-%d", errors="coerce")
-        if dates.isna().any():
+        return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers})
+
+
+def _strict_days(column: pd.Series) -> pd.Series | None:
+    """Session days of a ``date`` column stored as timestamps or written YYYY-MM-DD; None if anything else."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_convert("America/New_York").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(column.dtype):
+        days = column
+    else:
+        # A strict layout rejects anything but YYYY-MM-DD (partial dates too).
+        days = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+    if days.isna().any():
+        return None
+    return days.dt.normalize().astype(_DAY_DTYPE)
+
+
+def panel_from_long(
+    long: pd.DataFrame, tickers: Sequence[str], negative: str, provenance: dict[str, str]
+) -> PricePanel | None:
+    """Check a long table (``ticker``, ``date``, price fields) in one vectorised pass and pivot it to a panel.
+
+    Gives the panel :func:`normalise_price_frame` would give series by series, or None
+    when a value needs reporting (an unreadable date, a duplicate, a bad price): the
+    per-series path then names the file, ticker, date and value.
+    """
+    long = long.rename(columns=lambda c: _COLUMN_ALIASES.get(str(c).strip().lower(), str(c)))
+    if "date" not in long.columns or not ({"adj_close", "close"} & set(long.columns)):
+        return None
+    if "adj_close" not in long.columns:
+        long = long.assign(adj_close=long["close"])
+    days = _strict_days(long["date"])
+    if days is None:
+        return None
+    long = long.assign(date=days)
+    if long.duplicated([TICKER, "date"]).any():
+        return None
+    fields = [c for c in PRICE_FIELDS if c in long.columns]
+    for col in fields:
+        values = pd.to_numeric(long[col], errors="coerce")
+        if (long[col].notna() & values.isna()).any():
             return None
-        long["date"] = dates.astype(_DAY_DTYPE)
-        if long.duplicated(["ticker", "date"]).any():
-            return None
-        fields = [c for c in PRICE_FIELDS if c in long.columns]
-        for col in fields:
-            values = pd.to_numeric(long[col], errors="coerce")
-            if (long[col].notna() & values.isna()).any():
+        arr = values.to_numpy(dtype="float64")
+        if col != "volume":
+            if negative == "abs":
+                arr = np.abs(arr)
+            elif negative == "missing":
+                arr = np.where(arr < 0, np.nan, arr)
+            magnitude = np.abs(arr)
+            if (
+                (arr <= 0).any()
+                or np.isinf(arr).any()
+                or (magnitude > PRICE_RANGE[1]).any()
+                or (magnitude < PRICE_RANGE[0]).any()
+            ):
                 return None
-            arr = values.to_numpy(dtype="float64")
-            if col != "volume":
-                if self.negative == "abs":
-                    arr = np.abs(arr)
-                elif self.negative == "missing":
-                    arr = np.where(arr < 0, np.nan, arr)
-                magnitude = np.abs(arr)
-                if (
-                    (arr <= 0).any()
-                    or np.isinf(arr).any()
-                    or (magnitude > PRICE_RANGE[1]).any()
-                    or (magnitude < PRICE_RANGE[0]).any()
-                ):
-                    return None
-            elif (arr < 0).any() or np.isinf(arr).any():
-                return None
-            long[col] = arr
-        if long.groupby("ticker", sort=False)["adj_close"].count().min() == 0:
+        elif (arr < 0).any() or np.isinf(arr).any():
             return None
-        wide = {}
-        for col in PRICE_FIELDS:
-            source_col = col if col in long.columns else ("adj_close" if col == "close" else None)
-            if source_col is None:
-                continue
-            table = long.pivot(index="date", columns="ticker", values=source_col)
-            table = table.reindex(columns=list(tickers)).sort_index().astype("float64")
-            table.index = pd.DatetimeIndex(table.index, name="date")
-            table.columns.name = "ticker"
-            wide[col] = table
-        base = wide["adj_close"]
-        empty = base * float("nan")
-        return PricePanel(
-            adj_close=base,
-            close=wide.get("close", base.copy()),
-            high=wide.get("high", empty.copy()),
-            low=wide.get("low", empty.copy()),
-            open=wide.get("open", empty.copy()),
-            provenance={t: f"user CSV {self.path}" for t in tickers},
-            volume=wide.get("volume", empty.copy()),
-        )
+        long[col] = arr
+    counts = long.groupby(TICKER, sort=False)["adj_close"].count().reindex(list(tickers))
+    if counts.isna().any() or counts.min() == 0:
+        return None
+    wide = {}
+    for col in PRICE_FIELDS:
+        source_col = col if col in long.columns else ("adj_close" if col == "close" else None)
+        if source_col is None:
+            continue
+        table = long.pivot(index="date", columns=TICKER, values=source_col)
+        table = table.reindex(columns=list(tickers)).sort_index().astype("float64")
+        table.index = pd.DatetimeIndex(table.index, name="date")
+        table.columns.name = "ticker"
+        wide[col] = table
+    base = wide["adj_close"]
+    empty = base * float("nan")
+    return PricePanel(
+        adj_close=base,
+        close=wide.get("close", base.copy()),
+        high=wide.get("high", empty.copy()),
+        low=wide.get("low", empty.copy()),
+        open=wide.get("open", empty.copy()),
+        provenance=provenance,
+        volume=wide.get("volume", empty.copy()),
+    )
 
 
 class MultiSource:
@@ -617,7 +650,10 @@ def as_source(
 
 
 class ReturnsSource:
-    """Returns instead of prices: a wide CSV (``date`` and one column per series) or a long one (``id, date, ret``).
+    """Returns instead of prices: a wide table (``date`` and one column per series) or a long one (``id, date, ret``).
+
+    CSV or Parquet (a file ending in ``.parquet`` or ``.pq``); in a long table CRSP's
+    ``PERMNO`` may stand for ``id``.
 
     Each series becomes a price index chained over its own non-missing rows (1 on the
     row before its first return), so the engine's returns give back the file's returns
@@ -647,6 +683,8 @@ class ReturnsSource:
     def _wide(self) -> pd.DataFrame:
         raw = read_csv_file(self.path)
         cols = {str(c).strip().lower(): c for c in raw.columns}
+        if "id" not in cols and "permno" in cols:  # CRSP's name for the series id
+            cols["id"] = cols.pop("permno")
         if {"id", "date", "ret"} <= set(cols):
             raw = raw.rename(columns={cols["id"]: "id", cols["date"]: "date", cols["ret"]: "ret"})
             if raw[["id", "date"]].duplicated().any():

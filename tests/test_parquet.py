@@ -1,0 +1,143 @@
+"""Parquet inputs: a folder of per-ticker files and datasets (a ticker column or partition) read as their CSV twins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.data.sources import CsvSource
+from eventstudy.errors import BadPriceError, DataFormatError, UnknownTickerError
+
+from .conftest import bundled_csv
+
+pytest.importorskip("pyarrow")
+
+FILES = {"NVDA": "NVDA.csv", "CEG": "CEG.csv", "^GSPC": "_GSPC.csv"}
+FIELDS = ("adj_close", "close", "open", "high", "low", "volume")
+
+
+def _csv_folder(folder: Path) -> Path:
+    folder.mkdir()
+    for name in FILES.values():
+        (folder / name).write_bytes(bundled_csv(name).read_bytes())
+    return folder
+
+
+def _long() -> pd.DataFrame:
+    frames = []
+    for ticker, name in FILES.items():
+        frame = pd.read_csv(bundled_csv(name))
+        frame.insert(0, "ticker", ticker)
+        frames.append(frame)
+    long = pd.concat(frames, ignore_index=True)
+    return long.assign(date=pd.to_datetime(long["date"]))
+
+
+def _same(a: object, b: object) -> None:
+    for field in FIELDS:
+        got, want = getattr(a, field), getattr(b, field)
+        if field == "volume":
+            got, want = a.volume_frame, b.volume_frame  # type: ignore[attr-defined]
+        pd.testing.assert_frame_equal(got, want, check_freq=False)
+
+
+def test_a_folder_of_per_ticker_parquet_files_reads_as_the_csv_folder(tmp_path: Path) -> None:
+    csv = CsvSource(_csv_folder(tmp_path / "csv")).load(list(FILES))
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for ticker, rows in _long().groupby("ticker"):
+        name = str(ticker).replace("^", "_") + ".parquet"
+        rows.drop(columns="ticker").to_parquet(folder / name, index=False)
+    source = CsvSource(folder)
+    assert sorted(source.available()) == sorted(FILES)
+    _same(source.load(list(FILES)), csv)
+    assert source.load(["NVDA"]).provenance["NVDA"] == f"user Parquet {folder}"
+
+
+@pytest.mark.parametrize("layout", ["partitioned", "files_with_ticker_column"])
+def test_a_parquet_dataset_reads_as_the_csv_folder(tmp_path: Path, layout: str) -> None:
+    csv = CsvSource(_csv_folder(tmp_path / "csv")).load(list(FILES))
+    dataset = tmp_path / "dataset"
+    if layout == "partitioned":
+        _long().to_parquet(dataset, partition_cols=["ticker"], index=False)
+        assert (dataset / "ticker=NVDA").is_dir()
+    else:
+        dataset.mkdir()
+        long = _long()
+        long.iloc[: len(long) // 2].to_parquet(dataset / "part-0.parquet", index=False)
+        long.iloc[len(long) // 2 :].to_parquet(dataset / "part-1.parquet", index=False)
+    source = CsvSource(dataset)
+    assert source.available() == sorted(FILES)
+    _same(source.load(list(FILES)), csv)
+
+
+def test_only_the_partitions_asked_for_are_read(tmp_path: Path) -> None:
+    dataset = tmp_path / "dataset"
+    _long().to_parquet(dataset, partition_cols=["ticker"], index=False)
+    (part,) = (dataset / "ticker=CEG").iterdir()
+    part.write_bytes(b"not parquet at all")  # a broken partition the study does not need
+    panel = CsvSource(dataset).load(["NVDA", "^GSPC"])
+    assert panel.tickers == ["NVDA", "^GSPC"]
+    with pytest.raises(DataFormatError, match="not a readable Parquet file"):
+        CsvSource(dataset).load(["CEG"])
+
+
+def test_a_numeric_partition_key_is_matched_as_text(tmp_path: Path) -> None:
+    long = _long()
+    long["ticker"] = long["ticker"].map({"NVDA": 86580, "CEG": 10001, "^GSPC": 1})  # PERMNO-like keys
+    long.to_parquet(tmp_path / "dataset", partition_cols=["ticker"], index=False)
+    panel = CsvSource(tmp_path / "dataset").load(["86580", "1"])
+    want = pd.read_csv(bundled_csv("NVDA.csv"))["adj_close"].to_numpy()
+    assert panel.adj_close["86580"].dropna().to_numpy() == pytest.approx(want, rel=0, abs=0)
+
+
+def test_a_bad_value_in_a_dataset_is_named_like_a_csv_one(tmp_path: Path) -> None:
+    long = _long()
+    row = long.index[(long["ticker"] == "NVDA") & (long["date"] == "2024-03-01")][0]
+    long.loc[row, "adj_close"] = -3.5
+    long.to_parquet(tmp_path / "dataset", partition_cols=["ticker"], index=False)
+    with pytest.raises(BadPriceError, match=r"dataset \(NVDA\).*non-positive price -3.5 on 2024-03-01"):
+        CsvSource(tmp_path / "dataset").load(["NVDA", "^GSPC"])
+
+
+def test_a_duplicate_day_in_a_dataset_is_named(tmp_path: Path) -> None:
+    long = _long()
+    long = pd.concat([long, long[(long["ticker"] == "CEG") & (long["date"] == "2024-05-01")]], ignore_index=True)
+    long.to_parquet(tmp_path / "dataset", partition_cols=["ticker"], index=False)
+    with pytest.raises(DataFormatError, match=r"\(CEG\).*duplicate date 2024-05-01"):
+        CsvSource(tmp_path / "dataset").load(["CEG"])
+
+
+def test_an_unknown_ticker_lists_what_the_dataset_holds(tmp_path: Path) -> None:
+    _long().to_parquet(tmp_path / "dataset", partition_cols=["ticker"], index=False)
+    with pytest.raises(UnknownTickerError, match=r"ticker='AAPL'.*CEG.*NVDA"):
+        CsvSource(tmp_path / "dataset").load(["NVDA", "AAPL"])
+
+
+def test_a_study_runs_from_a_partitioned_dataset_exactly_as_from_csv(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date,market\nNVDA,NVDA,2025-01-27,^GSPC\nCEG,CEG,2025-01-27,^GSPC\n")
+    _long().to_parquet(tmp_path / "dataset", partition_cols=["ticker"], index=False)
+    for prices, out in ((_csv_folder(tmp_path / "csv"), "from_csv"), (tmp_path / "dataset", "from_parquet")):
+        assert main(["run", "--events", str(events), "--prices", str(prices), "--out", str(tmp_path / out)]) == 0
+    for table in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
+        assert (tmp_path / "from_csv" / table).read_bytes() == (tmp_path / "from_parquet" / table).read_bytes(), table
+
+
+def test_returns_from_a_crsp_style_parquet_file_give_the_csv_results(tmp_path: Path) -> None:
+    """Chen and Siems' index returns as a long Parquet table (PERMNO, date as timestamps, RET) run as the CSV."""
+    data = Path(__file__).parent / "reference" / "chen_siems_2001_terror"
+    wide = pd.read_csv(data / "index_returns_percent.csv")
+    long = wide.melt(id_vars="date", var_name="PERMNO", value_name="RET").dropna(subset=["RET"])
+    long.assign(date=pd.to_datetime(long["date"])).to_parquet(tmp_path / "returns.parquet", index=False)
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date,market\nLondon,London,2001-09-11,S.P500\nDow,Dow,2001-09-11,S.P500\n")
+    for name, data_file in (("csv", data / "index_returns_percent.csv"), ("parquet", tmp_path / "returns.parquet")):
+        argv = ["run", "--events", str(events), "--returns-data", str(data_file), "--returns-unit", "percent"]
+        argv += ["--calendar", "rows", "--model", "constant_mean", "--estimation", "-30:-11", "--window", "0:10"]
+        assert main([*argv, "--out", str(tmp_path / name)]) == 0
+    for table in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
+        assert (tmp_path / "csv" / table).read_bytes() == (tmp_path / "parquet" / table).read_bytes(), table
