@@ -15,8 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from eventstudy.config import Event, StudyConfig, read_events
 from eventstudy.conventions import CONVENTIONS, Convention
-from eventstudy.data import BundledSource, CsvSource, PricePanel, YahooSource
-from eventstudy.data.sources import MultiSource, PanelSource, Source
+from eventstudy.data import BundledSource, CrspSource, CsvSource, PricePanel, YahooSource
+from eventstudy.data.sources import MultiSource, PanelSource, ReturnsSource, Source
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.models import MODELS, ReturnModel
 from eventstudy.resolved import ResolvedConfig, resolve
@@ -34,6 +34,7 @@ __all__ = [
     "MODELS",
     "BundledSource",
     "Convention",
+    "CrspSource",
     "CsvSource",
     "Event",
     "EventStudy",
@@ -44,6 +45,7 @@ __all__ = [
     "PricePanel",
     "ResolvedConfig",
     "ReturnModel",
+    "ReturnsSource",
     "Source",
     "StudyConfig",
     "Summary",

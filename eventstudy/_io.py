@@ -43,6 +43,12 @@ def csv_text(frame: pd.DataFrame, float_format: str) -> str:
     return safe_cells(frame).to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
+def cache_root(base: Path | None = None) -> Path:
+    """Return the base folder of the download caches: ``base``, ``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``."""
+    env = os.environ.get("EVENTSTUDY_CACHE_DIR")
+    return Path(base) if base is not None else Path(env) if env else Path.home() / ".cache" / "eventstudy"
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)

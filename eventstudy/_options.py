@@ -9,7 +9,7 @@ from eventstudy.errors import InvalidOptionError
 ModelName = Literal["market", "market_adjusted", "constant_mean", "ff3", "ff5", "carhart", "custom"]
 ReturnKind = Literal["simple", "log"]
 NegativePrices = Literal["error", "abs", "missing"]
-SourceName = Literal["bundled", "csv", "yahoo"]
+SourceName = Literal["bundled", "csv", "yahoo", "crsp"]
 Measure = Literal["returns", "volume"]
 ReturnsUnit = Literal["decimal", "percent"]
 

@@ -20,8 +20,8 @@ from eventstudy.windows import Window
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
 CACHE_HELP = (
-    "cache folder for Yahoo downloads, shared by fetch, run and report (default $EVENTSTUDY_CACHE_DIR, else "
-    "~/.cache/eventstudy; files go in its yahoo/ subfolder)"
+    "cache folder for Yahoo and CRSP downloads, shared by fetch, run and report (default $EVENTSTUDY_CACHE_DIR, "
+    "else ~/.cache/eventstudy; files go in its yahoo/ and crsp/ subfolders)"
 )
 _NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window", "--car-windows")
 
@@ -156,10 +156,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--source",
         default=None,
-        help="bundled (default without --prices), csv (with --prices) or yahoo (download, cached)",
+        help="bundled (default without --prices), csv (with --prices), yahoo (download, cached) or crsp (CRSP "
+        "daily returns from WRDS, cached; events name PERMNOs or tickers, markets VWRETD, EWRETD or SPRTRN; "
+        "needs the wrds extra and a WRDS account)",
     )
     run.add_argument(
-        "--offline", action="store_true", help="never touch the network: --source yahoo reads the on-disk cache only"
+        "--offline",
+        action="store_true",
+        help="never touch the network: --source yahoo or crsp reads the on-disk cache only",
     )
     run.add_argument(
         "--allow-jumps",

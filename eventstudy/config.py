@@ -149,8 +149,10 @@ class StudyConfig:
         validate_literal("source", self.source, SourceName)
         validate_literal("measure", self.measure, Measure)
         validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
-        if self.returns_data and (self.prices or self.source == "yahoo"):
-            raise ConfigError("returns_data replaces prices: give returns_data, or prices / source='yahoo', not both.")
+        if self.returns_data and (self.prices or self.source in ("yahoo", "crsp")):
+            raise ConfigError(
+                f"returns_data replaces prices: give returns_data, or prices / source={self.source!r}, not both."
+            )
         if self.measure == "volume" and self.model not in ("constant_mean", "market"):
             raise ConfigError(
                 f"measure='volume' takes model='constant_mean' (mean-adjusted log volume) or 'market' (log volume on "

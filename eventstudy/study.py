@@ -13,14 +13,14 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from eventstudy import abnormal, aggregate, inference
-from eventstudy._options import validate_literal
+from eventstudy._options import SourceName, validate_literal
 from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import to_sessions
 from eventstudy.config import Event, StudyConfig, events_for
@@ -73,21 +73,31 @@ def make_source(
 ) -> Source:
     """Return the price source a config asks for.
 
-    ``offline``: Yahoo from the cache only; ``cache_dir``: the Yahoo cache's base folder
+    ``offline``: Yahoo or CRSP from the cache only; ``cache_dir``: the caches' base folder
     (default ``$EVENTSTUDY_CACHE_DIR`` or ``~/.cache/eventstudy``).
     """
     cfg = resolve(config)
+    # Downloads span the estimation window's calendar days (about 1.6 per trading day) and a margin.
+    last = max(e.event_date for e in cfg.events) + dt.timedelta(days=30)
+    first = min(e.event_date for e in cfg.events) - dt.timedelta(days=int(-cfg.estimation.start * 1.6) + 30)
+    if cfg.source in ("yahoo", "crsp") and cfg.prices:
+        raise ConfigError(
+            f"source={cfg.source!r} downloads data, but prices={list(cfg.prices)!r} were given too; "
+            "drop one of them (use source='csv' for your files)."
+        )
     if cfg.source == "yahoo":
-        if cfg.prices:
-            raise ConfigError(
-                f"source='yahoo' downloads prices, but prices={list(cfg.prices)!r} were given too; "
-                "drop one of them (use source='csv' for your files)."
-            )
         from eventstudy.data.yahoo import YahooSource
 
-        last = max(e.event_date for e in cfg.events) + dt.timedelta(days=30)
-        first = min(e.event_date for e in cfg.events) - dt.timedelta(days=int(-cfg.estimation.start * 1.6) + 30)
         return YahooSource(first, last, offline=offline, cache_dir=cache_dir)
+    if cfg.source == "crsp":
+        from eventstudy.data.crsp import CrspSource
+
+        # A ticker is looked up on the days of its events (a PERMNO needs no date).
+        as_of: dict[str, set[dt.date]] = {}
+        for ev in cfg.events:
+            as_of.setdefault(ev.ticker, set()).add(ev.event_date)
+            as_of.setdefault(ev.market, set()).add(ev.event_date)
+        return CrspSource(first, last, as_of=as_of, offline=offline, cache_dir=cache_dir)
     if cfg.returns_data:
         return ReturnsSource(cfg.returns_data, cfg.returns_unit, date_format=cfg.date_format)
     if cfg.prices:
@@ -787,7 +797,7 @@ def event_study(
     for key in options:
         if key not in valid:
             raise ConfigError(f"unknown option {key!r}; valid options: {', '.join(sorted(valid))}.")
-    if isinstance(source, str) and source in ("bundled", "csv", "yahoo"):
+    if isinstance(source, str) and source in get_args(SourceName):
         options["source"], source = source, None  # a source by name, as in the study file
     events = events_for(tickers, event_date, market, options.get("date_format"))
     config = StudyConfig(name=name, events=events, **options)

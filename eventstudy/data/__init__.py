@@ -1,5 +1,6 @@
 """Data stage: sources of prices, the bundled snapshot and returns."""
 
+from eventstudy.data.crsp import CrspSource
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import ReturnPanel, compute_returns
 from eventstudy.data.sources import BundledSource, CsvSource, Source, bundled_path
@@ -7,6 +8,7 @@ from eventstudy.data.yahoo import YahooSource
 
 __all__ = [
     "BundledSource",
+    "CrspSource",
     "CsvSource",
     "PricePanel",
     "ReturnPanel",

@@ -729,13 +729,21 @@ class ReturnsSource:
         for t in tickers:
             if t not in wide.columns:
                 raise UnknownTickerError(t, str(self.path), self.available())
-            r = wide[t]
-            rows = np.flatnonzero(r.notna().to_numpy())
-            if len(rows) == 0:
+            if wide[t].notna().sum() == 0:
                 raise DataFormatError(self.path, f"column {t!r} has no returns", "check the file")
-            index = pd.Series(np.nan, index=wide.index)
-            index.iloc[rows] = np.cumprod(1.0 + r.iloc[rows].to_numpy())
-            if rows[0] > 0:
-                index.iloc[rows[0] - 1] = 1.0  # the base the first return starts from
-            frames[t] = pd.DataFrame({"adj_close": index.dropna()})
+            frames[t] = pd.DataFrame({"adj_close": chain_returns(wide[t])})
         return PricePanel.from_frames(frames, {t: f"{self.name}, as given" for t in tickers})
+
+
+def chain_returns(returns: pd.Series) -> pd.Series:
+    """Return a price index whose returns over its rows are ``returns`` exactly (a missing return stays missing).
+
+    The index is 1 on the row before the first return (when there is one) and
+    compounds over the non-missing rows only, so no return spans a gap.
+    """
+    rows = np.flatnonzero(returns.notna().to_numpy())
+    index = pd.Series(np.nan, index=returns.index)
+    index.iloc[rows] = np.cumprod(1.0 + returns.iloc[rows].to_numpy(dtype="float64"))
+    if len(rows) and rows[0] > 0:
+        index.iloc[rows[0] - 1] = 1.0  # the base the first return starts from
+    return index.dropna()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eventstudy._io import write_text_atomic
+from eventstudy._io import cache_root, write_text_atomic
 from eventstudy.data.manifest import sha256_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source, normalise_price_frame, read_csv_file, ticker_to_filename
@@ -47,9 +47,7 @@ def default_cache_dir(base: Path | None = None) -> Path:
 
     Every command reads and writes this one place (``--cache-dir`` names ``base``).
     """
-    env = os.environ.get("EVENTSTUDY_CACHE_DIR")
-    root = Path(base) if base is not None else Path(env) if env else Path.home() / ".cache" / "eventstudy"
-    return root / "yahoo"
+    return cache_root(base) / "yahoo"
 
 
 _SYMBOL = re.compile(r"[A-Za-z0-9^][A-Za-z0-9^._=-]{0,31}")
