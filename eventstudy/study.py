@@ -264,15 +264,20 @@ def compute_chunk(
         n_sessions=stack.n_sessions,
     )
     big = np.iinfo(np.int64).max
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        # A copy, not a view: a view would keep the chunk's every day alive until the study ends.
+        return np.array(a[:, keep]) if keep_from is not None else a
+
     return ChunkResult(
-        ar=ar[:, keep],
-        expected=expected_ret[:, keep],
+        ar=kept(ar),
+        expected=kept(expected_ret),
         ar_var=np.array(ar_var[:, keep]),
-        ar_t=(ar_t / np.sqrt(ar_var))[:, keep],
-        ret=stack.ret[:, keep],
-        mkt=stack.mkt[:, keep],
-        est=est[:, keep],
-        positions=stack.positions[:, keep],
+        ar_t=kept(ar_t / np.sqrt(ar_var)),
+        ret=kept(stack.ret),
+        mkt=kept(stack.mkt),
+        est=kept(est),
+        positions=kept(stack.positions),
         est_first=np.where(est.any(axis=1), np.where(est, est_pos, big).min(axis=1), -1).astype(np.int64),
         est_last=est_pos.max(axis=1).astype(np.int64),
         alpha=fit.alpha,

@@ -174,7 +174,10 @@ def test_a_firm_that_is_its_own_market_is_left_out(tmp_path: Path, capsys: pytes
 
 @pytest.mark.parametrize(
     ("body", "needle"),
-    [("ticker,date,close\n,2025-01-02,1\n", "no ticker"), ("ticker,date,close\nNVDA,,1\n", "no date")],
+    [
+        ("ticker,date,close\n,2025-01-02,1\n", "no ticker"),
+        ("ticker,date,close\nNVDA,,1\n^GSPC,2025-01-02,5000\n", "no date"),
+    ],
 )
 def test_blank_tickers_and_dates_in_a_long_file_are_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, needle: str

@@ -141,3 +141,28 @@ def test_returns_from_a_crsp_style_parquet_file_give_the_csv_results(tmp_path: P
         assert main([*argv, "--out", str(tmp_path / name)]) == 0
     for table in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
         assert (tmp_path / "csv" / table).read_bytes() == (tmp_path / "parquet" / table).read_bytes(), table
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_the_one_pass_check_of_a_long_file_gives_the_per_series_panel(tmp_path: Path, suffix: str) -> None:
+    """A long file checked at once equals the same file checked series by series (forced by --date-format)."""
+    long = _long()
+    path = tmp_path / f"long.{suffix}"
+    if suffix == "csv":
+        long.assign(date=long["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    else:
+        long.to_parquet(path, index=False)
+    at_once = CsvSource(path).load(list(FILES))
+    one_by_one = CsvSource(path, date_format="%Y-%m-%d").load(list(FILES))
+    _same(at_once, one_by_one)
+
+
+def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Path) -> None:
+    long = _long()
+    long.loc[long.index[long["ticker"] == "CEG"][5], "adj_close"] = -1.0  # bad, but not asked for
+    long.to_parquet(tmp_path / "long.parquet", index=False)
+    long.to_csv(tmp_path / "long.csv", index=False)
+    for name in ("long.parquet", "long.csv"):
+        assert CsvSource(tmp_path / name).load(["NVDA", "^GSPC"]).tickers == ["NVDA", "^GSPC"]
+        with pytest.raises(BadPriceError, match=r"\(CEG\).*non-positive price -1.0"):
+            CsvSource(tmp_path / name).load(["CEG"])

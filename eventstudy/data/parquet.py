@@ -67,13 +67,14 @@ def ticker_of_file(path: Path) -> str:
     return stem.replace("_", "^", 1) if stem.startswith("_") else stem
 
 
-class ParquetFolder:
-    """A folder of Parquet: one file per ticker, or a dataset with a ``ticker`` column or partition.
+class ParquetData:
+    """Parquet read by ticker: a long file, a folder of per-ticker files, or a dataset.
 
     Parameters
     ----------
     path
-        The folder.
+        A Parquet file with a ``ticker`` column, or a folder: one file per ticker, or
+        files with a ``ticker`` column or partitioned by it.
     """
 
     def __init__(self, path: Path) -> None:
@@ -89,9 +90,8 @@ class ParquetFolder:
         self._key = names.get(TICKER)
         self.layout: Layout = "dataset" if self._key is not None else "per_ticker"
         # Per-ticker files sit directly in the folder; a nested file there would be ambiguous.
-        self._files = {
-            ticker_of_file(p): p for p in sorted(path.iterdir()) if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
-        }
+        files = sorted(path.iterdir()) if path.is_dir() else []
+        self._files = {ticker_of_file(p): p for p in files if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES}
 
     def tickers(self) -> list[str]:
         """Every ticker the folder holds (a dataset's distinct keys; a per-ticker folder's file names)."""
@@ -117,11 +117,12 @@ class ParquetFolder:
         found = set(frame[TICKER].unique())
         for ticker in tickers:
             if ticker not in found:
-                raise UnknownTickerError(ticker, f"the Parquet folder {self.path}", self.tickers())
+                raise UnknownTickerError(ticker, f"the Parquet data {self.path}", self.tickers())
         return frame
 
     def _read_dataset(self, tickers: Sequence[str]) -> pd.DataFrame:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.dataset as ds
 
         key = ds.field(self._key)
@@ -131,9 +132,10 @@ class ParquetFolder:
             table = self._dataset.to_table(filter=key.isin(list(tickers)))
         except (OSError, ValueError, TypeError) as exc:
             raise _unreadable(self.path, exc) from None
+        # Millions of rows name a few thousand tickers: keep them as a dictionary, not one string each.
+        i = table.schema.get_field_index(self._key)
+        table = table.set_column(i, TICKER, pc.dictionary_encode(pc.cast(table.column(i), pa.string())))
         frame: pd.DataFrame = table.to_pandas()
-        frame = frame.rename(columns={self._key: TICKER})
-        frame[TICKER] = frame[TICKER].astype(str)
         return frame[[TICKER, *(c for c in frame.columns if c != TICKER)]]
 
     def _read_files(self, tickers: Sequence[str]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from eventstudy._options import NegativePrices, ReturnsUnit, validate_literal
 from eventstudy.data.manifest import data_root, read_manifest, verified
 from eventstudy.data.panel import PRICE_FIELDS, PricePanel
-from eventstudy.data.parquet import PARQUET_SUFFIXES, TICKER, ParquetFolder, is_parquet, read_parquet_file
+from eventstudy.data.parquet import PARQUET_SUFFIXES, TICKER, ParquetData, is_parquet, read_parquet_file
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, EventDateError, UnknownTickerError
 
@@ -276,15 +276,15 @@ def is_semicolon_long(path: Path) -> bool:
     return len(parts) == 3 and bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", parts[1].strip()))
 
 
-def read_long_prices(path: Path, negative: str = "error", date_format: str | None = None) -> dict[str, pd.DataFrame]:
-    """Read a long price file: ``id;DD.MM.YYYY;price`` without header, or ``ticker,date,close``.
+def read_long_table(path: Path, raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read a long price file, ``id;DD.MM.YYYY;price`` without header or ``ticker,date,close``, as one table.
 
-    Returns
-    -------
-    dict
-        One clean frame per security id (see :func:`normalise_price_frame`).
+    Tickers are checked and stripped here; dates and prices are checked by whoever turns
+    the rows of the tickers a study needs into a panel (:func:`panel_from_long`, else
+    :func:`normalise_price_frame` per ticker). ``raw`` is the file already read, if it was.
     """
-    if is_semicolon_long(path):
+    semicolon = is_semicolon_long(path)
+    if semicolon:
         try:
             raw = pd.read_csv(path, sep=";", header=None, names=["ticker", "date", "close"], dtype=str)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -300,19 +300,16 @@ def read_long_prices(path: Path, negative: str = "error", date_format: str | Non
             row = int(raw["date"].isna().to_numpy().argmax()) + 1
             raise DataFormatError(path, f"line {row} has a date that is not DD.MM.YYYY", "fix the date")
     else:
-        raw = read_csv_file(path)
+        raw = (read_csv_file(path) if raw is None else raw).copy()
         raw.columns = [str(c).strip().lower() for c in raw.columns]
-    if "ticker" not in raw.columns or "date" not in raw.columns:
+    if TICKER not in raw.columns or "date" not in raw.columns:
         raise DataFormatError(path, "has no 'ticker' and 'date' columns", "write ticker,date,close")
-    blank = raw["ticker"].isna() | (raw["ticker"].astype(str).str.strip() == "")
+    blank = raw[TICKER].isna() | (raw[TICKER].astype(str).str.strip() == "")
     if blank.any():
-        row = int(np.argmax(blank.to_numpy())) + (1 if is_semicolon_long(path) else 2)
+        row = int(np.argmax(blank.to_numpy())) + (1 if semicolon else 2)
         raise DataFormatError(path, f"line {row} has no ticker", "fill in the ticker or remove the line")
-    raw["ticker"] = raw["ticker"].astype(str).str.strip()
-    return {
-        str(t): normalise_price_frame(g.drop(columns="ticker"), f"{path} ({t})", negative, date_format)
-        for t, g in raw.groupby("ticker", sort=False)
-    }
+    raw[TICKER] = raw[TICKER].astype(str).str.strip()
+    return raw
 
 
 class CsvSource:
@@ -343,15 +340,16 @@ class CsvSource:
 
     def available(self) -> list[str]:
         """Return the tickers found at ``path``."""
-        folder = self._parquet_folder()
-        if folder is not None:
-            return folder.tickers()
+        parquet = self._parquet()
+        if parquet is not None:
+            return parquet.tickers()
         if self.path.is_dir():
             return sorted(
                 (p.stem.replace("_", "^", 1) if p.stem.startswith("_") else p.stem) for p in self.path.glob("*.csv")
             )
-        if self._long() is not None:
-            return sorted(self._long() or {})
+        long = self._long()
+        if long is not None:
+            return sorted(long[TICKER].unique())
         return [c for c in self._wide().columns if c != "date"]
 
     def _file_of(self, ticker: str) -> Path | None:
@@ -364,54 +362,64 @@ class CsvSource:
                 return path
         return None
 
-    @functools.cache  # noqa: B019 - one small frame per source object
-    def _wide(self) -> pd.DataFrame:
+    @functools.cache  # noqa: B019 - the file is read once per source object
+    def _table(self) -> pd.DataFrame:
         return read_csv_file(self.path)
 
-    @functools.cache  # noqa: B019 - one handle per source object
-    def _parquet_folder(self) -> ParquetFolder | None:
-        return ParquetFolder(self.path) if self.path.is_dir() and self.kind == "Parquet" else None
+    def _wide(self) -> pd.DataFrame:
+        return self._table()
 
-    @functools.cache  # noqa: B019 - one small frame per source object
-    def _long(self) -> dict[str, pd.DataFrame] | None:
+    @functools.cache  # noqa: B019 - one handle per source object
+    def _parquet(self) -> ParquetData | None:
+        """Return the Parquet folder or long Parquet file, read by ticker; None for CSV and wide Parquet."""
+        if self.kind != "Parquet":
+            return None
+        data = ParquetData(self.path)
+        return data if self.path.is_dir() or data.layout == "dataset" else None
+
+    @functools.cache  # noqa: B019 - one table per source object
+    def _long(self) -> pd.DataFrame | None:
         if self.path.is_dir():
             return None
         if is_semicolon_long(self.path):
-            return read_long_prices(self.path, self.negative, self.date_format)
-        head = [str(c).strip().lower() for c in read_csv_file(self.path).columns]
-        return (
-            read_long_prices(self.path, self.negative, self.date_format)
-            if "ticker" in head and "date" in head
-            else None
-        )
+            return read_long_table(self.path)
+        head = [str(c).strip().lower() for c in self._table().columns]
+        return read_long_table(self.path, self._table()) if TICKER in head and "date" in head else None
+
+    def _panel_of_long(self, long: pd.DataFrame, tickers: Sequence[str], provenance: dict[str, str]) -> PricePanel:
+        """Check the rows of ``tickers`` at once, or series by series where a value needs naming."""
+        fast = None if self.date_format else panel_from_long(long, tickers, self.negative, provenance)
+        if fast is not None:
+            return fast
+        frames = {
+            str(ticker): normalise_price_frame(
+                rows.drop(columns=TICKER), f"{self.path} ({ticker})", self.negative, self.date_format
+            )
+            for ticker, rows in long.groupby(TICKER, sort=False, observed=True)
+        }
+        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
-        """Load ``tickers`` from the CSV folder, wide file or long file."""
+        """Load ``tickers`` from the folder, wide file or long file."""
         frames: dict[str, pd.DataFrame] = {}
         provenance = {t: f"user {self.kind} {self.path}" for t in tickers}
-        folder = self._parquet_folder()
-        if folder is not None:
-            long = folder.read(tickers)
-            fast = None if self.date_format else panel_from_long(long, tickers, self.negative, provenance)
-            if fast is not None:
-                return fast
-            for ticker, rows in long.groupby(TICKER, sort=False):
-                where = f"{self.path} ({ticker})"
-                frames[str(ticker)] = normalise_price_frame(
-                    rows.drop(columns=TICKER), where, self.negative, self.date_format
-                )
-            return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
+        parquet = self._parquet()
+        if parquet is not None:
+            return self._panel_of_long(parquet.read(tickers), tickers, provenance)
+        long = self._long()
+        if long is not None:
+            rows = long[long[TICKER].isin(list(tickers))]
+            have = set(rows[TICKER].unique())
+            for ticker in tickers:
+                if ticker not in have:
+                    raise UnknownTickerError(ticker, str(self.path), self.available())
+            return self._panel_of_long(rows, tickers, provenance)
         if self.path.is_dir() and self.date_format is None:
             fast = self._folder_at_once(tickers)
             if fast is not None:
                 return fast
-        long = self._long()
         for ticker in tickers:
-            if long is not None:
-                if ticker not in long:
-                    raise UnknownTickerError(ticker, str(self.path), sorted(long))
-                frames[ticker] = long[ticker]
-            elif self.path.is_dir():
+            if self.path.is_dir():
                 path = self._file_of(ticker)
                 if path is None:
                     raise UnknownTickerError(ticker, f"the folder {self.path}", self.available())
@@ -500,15 +508,23 @@ def panel_from_long(
     days = _strict_days(long["date"])
     if days is None:
         return None
-    long = long.assign(date=days)
-    if long.duplicated([TICKER, "date"]).any():
+    # Each row is one cell of a tickers x days grid; a cell filled twice is a duplicate date.
+    ticker = long[TICKER].astype("category")
+    names = [str(c) for c in ticker.cat.categories]
+    day_codes, day_values = pd.factorize(days)
+    cells = ticker.cat.codes.to_numpy().astype(np.int64) * len(day_values) + day_codes
+    if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
+        return None
+    col_of = {name: i for i, name in enumerate(names)}
+    if any(t not in col_of for t in tickers):
         return None
     fields = [c for c in PRICE_FIELDS if c in long.columns]
+    values: dict[str, np.ndarray] = {}
     for col in fields:
-        values = pd.to_numeric(long[col], errors="coerce")
-        if (long[col].notna() & values.isna()).any():
+        numbers = pd.to_numeric(long[col], errors="coerce")
+        if (long[col].notna() & numbers.isna()).any():
             return None
-        arr = values.to_numpy(dtype="float64")
+        arr = numbers.to_numpy(dtype="float64")
         if col != "volume":
             if negative == "abs":
                 arr = np.abs(arr)
@@ -524,30 +540,31 @@ def panel_from_long(
                 return None
         elif (arr < 0).any() or np.isinf(arr).any():
             return None
-        long[col] = arr
-    counts = long.groupby(TICKER, sort=False)["adj_close"].count().reindex(list(tickers))
-    if counts.isna().any() or counts.min() == 0:
+        values[col] = arr
+    columns = np.array([col_of[t] for t in tickers], dtype=np.int64)
+    priced = np.bincount(ticker.cat.codes.to_numpy(), weights=np.isfinite(values["adj_close"]), minlength=len(names))
+    if (priced[columns] == 0).any():
         return None
-    wide = {}
-    for col in PRICE_FIELDS:
-        source_col = col if col in long.columns else ("adj_close" if col == "close" else None)
-        if source_col is None:
-            continue
-        table = long.pivot(index="date", columns=TICKER, values=source_col)
-        table = table.reindex(columns=list(tickers)).sort_index().astype("float64")
-        table.index = pd.DatetimeIndex(table.index, name="date")
-        table.columns.name = "ticker"
-        wide[col] = table
-    base = wide["adj_close"]
+    order = np.argsort(np.asarray(day_values))
+    index = pd.DatetimeIndex(np.asarray(day_values)[order], name="date").astype(_DAY_DTYPE)
+    header = pd.Index([str(t) for t in tickers], name="ticker")
+
+    def wide(arr: np.ndarray) -> pd.DataFrame:
+        grid = np.full(len(names) * len(day_values), np.nan)
+        grid[cells] = arr
+        table = grid.reshape(len(names), len(day_values))[columns][:, order].T
+        return pd.DataFrame(np.ascontiguousarray(table), index=index, columns=header)
+
+    base = wide(values["adj_close"])
     empty = base * float("nan")
     return PricePanel(
         adj_close=base,
-        close=wide.get("close", base.copy()),
-        high=wide.get("high", empty.copy()),
-        low=wide.get("low", empty.copy()),
-        open=wide.get("open", empty.copy()),
+        close=wide(values["close"]) if "close" in values else base.copy(),
+        high=wide(values["high"]) if "high" in values else empty.copy(),
+        low=wide(values["low"]) if "low" in values else empty.copy(),
+        open=wide(values["open"]) if "open" in values else empty.copy(),
         provenance=provenance,
-        volume=wide.get("volume", empty.copy()),
+        volume=wide(values["volume"]) if "volume" in values else empty.copy(),
     )
 
 
