@@ -318,7 +318,7 @@ def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -
     ax.set_xticks(days)
     ax.set_xlabel("relative day (sessions from the event)")
     ax.set_ylabel("average abnormal return (%)")
-    ax.set_title(f"Average abnormal return by day (red, *: p < 0.05 under {test})")
+    ax.set_title(f"Average abnormal return by day (orange, *: p < 0.05 under {test})")
     lo = min(0.0, float(np.nanmin(values)))
     hi = max(0.0, float(np.nanmax(values)))
     ax.set_ylim(lo - 0.12 * (hi - lo + 1e-9), hi + 0.12 * (hi - lo + 1e-9))

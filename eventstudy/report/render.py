@@ -594,7 +594,14 @@ def build_report(
             "profile": res.convention.name,
             "description": res.convention.description,
             **dict(res.convention.as_rows(res.model.n_params)),
-            "returns": config.returns,
+            # The study's own choices, where the profile only gives defaults.
+            "returns": f"{config.returns} returns",
+            "estimation": f"estimation window {config.estimation}"
+            + (
+                ""
+                if config.estimation == Window.parse(res.convention.estimation)
+                else f" (the profile's default is {Window.parse(res.convention.estimation)})"
+            ),
             "model": res.model.description,
             "sigma": "SSR / (M - k)",
             "t_distribution": "t(M - k)",

@@ -125,7 +125,7 @@ def aggregate_section(b: ReportBuilder) -> None:
             [res.aggregate_tests[(w, kp)].pvalue for w in day_windows],
             "the Kolari-Pynnonen-adjusted BMP test" if cc.applies else "the BMP test",
         ),
-        "Average abnormal return on each relative day; red bars are significant at 5% under "
+        "Average abnormal return on each relative day; orange bars are significant at 5% under "
         + (
             "the BMP test adjusted for the cross-correlation of overlapping firm-events."
             if cc.applies
