@@ -183,11 +183,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="write into an existing folder eventstudy did not write")
     run.add_argument("--cache-dir", help=CACHE_HELP)
     run.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        help="split the events by ticker into this many partitions, each fitted on its own prices (read from "
+        "--prices, best a Parquet dataset) and written as Parquet (ar/, params/, tests/ in --out) beside the "
+        "merged aggregate.csv: memory stays bounded by a partition; with --backend dask the partitions run on "
+        "the cluster's workers, which need --prices and --out on storage they share",
+    )
+    run.add_argument(
         "--max-memory",
         type=float,
         default=4.0,
         help="GB this run may use (default 4); a batch estimated above it is refused before any work, with the "
-        "batch size that fits",
+        "batch size that fits (or use --partitions)",
     )
     run.add_argument(
         "--allow-duplicates",
@@ -371,6 +380,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy.study import EventStudy, make_source
 
     validate_literal("--backend", args.backend, Backend)
+    if args.partitions is not None:
+        return _run_partitioned(args, out)
     config = run_request(args)
     if args.out:
         inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors, config.returns_data] if p]
@@ -392,23 +403,52 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def run_request(args: argparse.Namespace) -> StudyConfig:
-    """Turn ``run``'s options (and ``--config``) into a study request; given options win."""
-    from eventstudy.config import is_request_file, read_events, read_request_file
+def _run_partitioned(args: argparse.Namespace, out: TextIO) -> int:
+    """``run --partitions N``: the events split by ticker, each partition fitted on its own prices."""
+    from eventstudy._io import check_output_folder
+    from eventstudy.data.manifest import data_root
+    from eventstudy.errors import ConfigError
+    from eventstudy.partitioned import read_event_table, run_partitioned
+
+    if not (args.events and args.prices and len(args.prices) == 1 and args.out) or args.config:
+        raise ConfigError(
+            "--partitions needs --events FILE, one --prices PATH every partition reads its own series from "
+            "(best a Parquet dataset) and --out DIR, and takes no --config."
+        )
+    options = run_options(args)
+    check_output_folder(
+        Path(args.out), inputs=[Path(args.events), Path(args.prices[0])], protected=[data_root()], force=args.force
+    )
+    events = read_event_table(args.events, market=args.market)
+    run = run_partitioned(
+        events,
+        {k: v for k, v in options.items() if k not in ("source", "prices")},
+        args.prices[0],
+        args.out,
+        partitions=args.partitions,
+        backend=args.backend,
+        name=Path(args.events).stem,
+        force=args.force,
+    )
+    for message in run.warnings[:20]:
+        print(f"eventstudy: warning: {message}", file=sys.stderr)
+    if len(run.warnings) > 20:
+        print(f"eventstudy: warning: ... and {len(run.warnings) - 20} more warnings", file=sys.stderr)
+    print(
+        f"wrote ar/, params/ and tests/ (Parquet, one file per partition), aggregate.csv and summary.json to "
+        f"{args.out} ({run.n_used} of {run.n_events} firm-events used, {args.partitions} partitions)",
+        file=out,
+    )
+    return 0
+
+
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the study options ``run`` was given, as keyword arguments of :class:`StudyConfig` (no events)."""
     from eventstudy.conventions import get_convention
     from eventstudy.errors import ConfigError
 
-    base = None
-    if args.config and str(args.config).lower().endswith(".toml"):
-        base = StudyConfig.from_toml(args.config)  # a study file, as `eventstudy report` takes
-    elif args.config:
-        base = StudyConfig.from_dict(_config_file(args.config), where=f"--config {args.config}")
     if args.convention is not None:
         get_convention(args.convention, "--convention")
-    if base is None and not args.events:
-        raise ConfigError(
-            "run needs --events FILE (or --config with a study TOML or the summary.json of an earlier run)."
-        )
     given: dict[str, Any] = {
         "model": args.model,
         "factors": args.factors,
@@ -440,6 +480,24 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
             given[key] = Window.parse(given[key], option)
     if "car_windows" in given:
         given["car_windows"] = tuple(Window.parse(w, "--car-windows") for w in given["car_windows"])
+    return given
+
+
+def run_request(args: argparse.Namespace) -> StudyConfig:
+    """Turn ``run``'s options (and ``--config``) into a study request; given options win."""
+    from eventstudy.config import is_request_file, read_events, read_request_file
+    from eventstudy.errors import ConfigError
+
+    base = None
+    if args.config and str(args.config).lower().endswith(".toml"):
+        base = StudyConfig.from_toml(args.config)  # a study file, as `eventstudy report` takes
+    elif args.config:
+        base = StudyConfig.from_dict(_config_file(args.config), where=f"--config {args.config}")
+    given = run_options(args)
+    if base is None and not args.events:
+        raise ConfigError(
+            "run needs --events FILE (or --config with a study TOML or the summary.json of an earlier run)."
+        )
     if args.events:
         if is_request_file(args.events):
             request = read_request_file(args.events)

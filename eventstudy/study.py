@@ -304,6 +304,41 @@ class Placed:
     positions: Ints | None  # per-pair day counting; None: event session + relative day
     spans: Ints  # first and last session position each firm-event spans
     cluster: Ints  # firm-events whose windows overlap in calendar time share a cluster
+    cluster_spans: Ints  # (clusters, 2): first and last session position of each cluster's windows
+
+
+@dataclass(frozen=True)
+class ManyFirmInputs:
+    """What a fit's many-firm tests were computed from.
+
+    Attributes
+    ----------
+    partial
+        Per firm-event test inputs and their sums (see :class:`eventstudy.aggregate.Partial`);
+        ``u_cluster`` is laid out on ``sessions`` by cluster.
+    sessions
+        The session grid the fit counted days on.
+    cluster_spans
+        First and last position on ``sessions`` of each cluster's event windows, shape
+        ``(clusters, 2)`` (positions may lie off the grid for windows that run off the data).
+    """
+
+    partial: aggregate.Partial
+    sessions: pd.DatetimeIndex
+    cluster_spans: Ints
+
+
+def relative_layout(config: ResolvedConfig) -> tuple[Ints, list[int], Mask]:
+    """Relative days a fit lays out, days with per-day tests, and which relative days are estimation days."""
+    windows = list(config.windows)
+    rel = np.arange(
+        min(config.estimation.start, *(w.start for w in windows)),
+        max(config.estimation.end, *(w.end for w in windows)) + 1,
+        dtype=np.int64,
+    )
+    days = aggregate.event_days(config.event_window, windows)
+    in_est = (rel >= config.estimation.start) & (rel <= config.estimation.end)
+    return rel, list(days), np.asarray(in_est, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -388,14 +423,18 @@ class EventStudy:
 
     def fit(self, prices: PricePanel | None = None) -> EventStudyResults:
         """Run the study and return its immutable results."""
+        return self.fit_with_inputs(prices)[0]
+
+    def fit_with_inputs(self, prices: PricePanel | None = None) -> tuple[EventStudyResults, ManyFirmInputs]:
+        """Run the study; return its results and what its many-firm tests were computed from.
+
+        The :class:`ManyFirmInputs` of studies of disjoint sets of events merge into those of
+        all the events together (see :mod:`eventstudy.partitioned`).
+        """
         cfg = self.config
         panel = prices if prices is not None else self.load_prices()
         windows = list(cfg.windows)
-        rel = np.arange(
-            min(cfg.estimation.start, *(w.start for w in windows)),
-            max(cfg.estimation.end, *(w.end for w in windows)) + 1,
-            dtype=np.int64,
-        )
+        rel, days, in_est = relative_layout(cfg)
         grid = self._grid(panel)
         placed = self._place(grid, panel, rel)
         grid = replace(grid, values=placed.values, columns=placed.columns)
@@ -414,9 +453,7 @@ class EventStudy:
             grid.sessions,
             uses_market(self.model),
         )
-        days = aggregate.event_days(cfg.event_window, windows)
-        in_est = (rel >= cfg.estimation.start) & (rel <= cfg.estimation.end)
-        return EventStudyResults.build(
+        results = EventStudyResults.build(
             config=cfg,
             request=self.request,
             model=self.model,
@@ -433,6 +470,7 @@ class EventStudy:
             prices=panel,
             refitter=functools.partial(_refit, panel=panel, backend=self.backend, paths=self.paths),
         )
+        return results, ManyFirmInputs(merged.partial, grid.sessions, placed.cluster_spans)
 
     # ------------------------------------------------------------------ stages
     def _grid(self, panel: PricePanel) -> Grid:
@@ -502,6 +540,12 @@ class EventStudy:
             first = np.where(inside >= 0, inside, np.iinfo(np.int64).max).min(axis=1)
             last = inside.max(axis=1)
         cluster = aggregate.overlap_clusters(first, last)
+        n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
+        cluster_spans = np.column_stack(
+            [np.full(n_clusters, np.iinfo(np.int64).max), np.full(n_clusters, np.iinfo(np.int64).min)]
+        )
+        np.minimum.at(cluster_spans[:, 0], cluster, first)
+        np.maximum.at(cluster_spans[:, 1], cluster, last)
         return Placed(
             list(cfg.events),
             days,
@@ -513,6 +557,7 @@ class EventStudy:
             positions,
             spans,
             cluster,
+            cluster_spans,
         )
 
     def _screen(self, grid: Grid, placed: Placed, rel: Ints) -> Screen:

@@ -1,0 +1,105 @@
+"""Partitioned runs: the events split by ticker, each partition fitted on its own prices, equal one study of them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.data.sources import BundledSource
+from eventstudy.errors import ConfigError
+from eventstudy.partitioned import read_event_table, run_partitioned
+
+pytest.importorskip("pyarrow")
+
+TICKERS = ["AAPL", "MSFT", "AMZN", "GOOGL", "META", "NVDA", "TSLA", "JPM", "XOM", "JNJ", "PG", "KO", "PEP", "WMT"]
+DATES = ["2024-08-05", "2024-08-07", "2025-01-27", "2024-11-06"]
+KEY = ["group", "window", "kind", "measure", "test"]
+NUMBERS = ["n", "estimate", "estimate_weighted", "statistic", "p_value"]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bundled prices as one long Parquet file, and events whose windows overlap across firms (and partitions)."""
+    folder = tmp_path_factory.mktemp("partitioned")
+    panel = BundledSource().load([*TICKERS, "^GSPC"])
+    long = panel.adj_close.stack().rename("adj_close").reset_index()
+    long.to_parquet(folder / "prices.parquet", index=False)
+    rows = [(t, d) for i, t in enumerate(TICKERS) for d in DATES[: 1 + i % 4]]
+    events = pd.DataFrame(rows, columns=["ticker", "event_date"]).assign(market="^GSPC")
+    events.insert(0, "event_id", [f"e{i}" for i in range(len(events))])
+    events.to_csv(folder / "events.csv", index=False)
+    run = ["run", "--events", str(folder / "events.csv"), "--prices", str(folder / "prices.parquet")]
+    assert main([*run, "--out", str(folder / "whole")]) == 0
+    return folder
+
+
+def _same_aggregate(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) == len(b) > 40
+    both = a.merge(b, on=KEY, suffixes=("_a", "_b"), validate="one_to_one")
+    assert len(both) == len(a)
+    for col in NUMBERS:
+        x, y = both[f"{col}_a"].to_numpy(float), both[f"{col}_b"].to_numpy(float)
+        # Sums taken over partitions in another order differ in the last bits only.
+        same = (np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=1e-9, atol=1e-12)
+        assert same.all(), both.loc[~same, [*KEY, f"{col}_a", f"{col}_b"]]
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_a_partitioned_run_equals_one_study_of_every_event(study: Path, partitions: int) -> None:
+    out = study / f"parted{partitions}"
+    argv = ["run", "--events", str(study / "events.csv"), "--prices", str(study / "prices.parquet")]
+    assert main([*argv, "--partitions", str(partitions), "--out", str(out)]) == 0
+    _same_aggregate(pd.read_csv(study / "whole" / "aggregate.csv"), pd.read_csv(out / "aggregate.csv"))
+    assert len(list((out / "ar").glob("part-*.parquet"))) == min(partitions, len(TICKERS))
+    for name, keys in (
+        ("ar", ["event_id", "rel_day"]),
+        ("params", ["event_id"]),
+        ("tests", ["event_id", "window", "test"]),
+    ):
+        whole = pd.read_csv(study / "whole" / f"{name}.csv", keep_default_na=False, na_values=[""])
+        if name == "tests":
+            whole = whole[whole["scope"].eq("event")].drop(columns="scope")
+        parted = pd.read_parquet(out / name)
+        whole = whole.sort_values(keys, ignore_index=True)
+        parted = parted.sort_values(keys, ignore_index=True)[list(whole.columns)]
+        assert len(whole) == len(parted)
+        for col in whole.columns:
+            if pd.api.types.is_numeric_dtype(whole[col]):
+                x, y = whole[col].to_numpy(float), parted[col].to_numpy(float)
+                # The CSV keeps 12 significant digits.
+                assert ((np.isnan(x) & np.isnan(y)) | np.isclose(x, y, rtol=1e-11, atol=1e-15)).all(), (name, col)
+            else:
+                assert whole[col].astype(str).tolist() == parted[col].astype(str).tolist(), (name, col)
+
+
+def test_dask_workers_give_the_same_tests(study: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    events = read_event_table(study / "events.csv")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        run = run_partitioned(events, {}, study / "prices.parquet", study / "on_dask", partitions=4, backend="dask")
+    assert run.n_used == run.n_events == len(events)
+    _same_aggregate(pd.read_csv(study / "whole" / "aggregate.csv"), run.aggregate)
+
+
+def test_partitioned_runs_refuse_what_they_cannot_do(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--events", str(study / "events.csv"), "--prices", str(study / "prices.parquet")]
+    assert main([*argv, "--partitions", "3"]) == 2
+    assert "--partitions needs --events FILE, one --prices PATH" in capsys.readouterr().err
+    events = read_event_table(study / "events.csv")
+    with pytest.raises(ConfigError, match="partitions=0 must be a whole number"):
+        run_partitioned(events, {}, study / "prices.parquet", study / "none", partitions=0)
+    grouped = study / "grouped.csv"
+    pd.read_csv(study / "events.csv").assign(group="a").to_csv(grouped, index=False)
+    with pytest.raises(ConfigError, match="has groups, which a partitioned run pools"):
+        read_event_table(grouped)
+    twice = study / "twice.csv"
+    pd.concat([pd.read_csv(study / "events.csv")] * 2).to_csv(twice, index=False)
+    with pytest.raises(ConfigError, match="event_id 'e0' appears twice"):
+        read_event_table(twice)
