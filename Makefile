@@ -45,6 +45,8 @@ $(LEMAIRE)/eventstudy/__init__.py: $(STAMP)
 benchmark: $(STAMP) $(LEMAIRE)/eventstudy/__init__.py
 	$(BIN)/python benchmarks/bench_engine.py --lemaire $(LEMAIRE)
 	$(BIN)/python benchmarks/bench_files.py --lemaire $(LEMAIRE)
+	$(BIN)/python benchmarks/bench_parquet.py
+	$(BIN)/python benchmarks/bench_partitioned.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

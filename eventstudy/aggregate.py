@@ -743,8 +743,15 @@ def boot_skew_t(x: Array, null: str, resamples: int = BOOTSTRAP_RESAMPLES, seed:
     if x.std(ddof=1) == 0:
         return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
     stat = float(_lbt_t(x[None, :], 0.0, n)[0])
-    draws = x[np.random.default_rng(seed).integers(0, n, size=(resamples, size))]
-    boot = _lbt_t(draws, float(x.mean()), size)
+    rng = np.random.default_rng(seed)
+    # A block of resamples at a time bounds memory; the draws are the same stream as in one call.
+    block = max(1, 2_000_000 // size)
+    boot = np.concatenate(
+        [
+            _lbt_t(x[rng.integers(0, n, size=(min(block, resamples - done), size))], float(x.mean()), size)
+            for done in range(0, resamples, block)
+        ]
+    )
     boot = boot[np.isfinite(boot)]  # a resample of identical values has no sd
     p = min(1.0, 2 * min(float((boot <= stat).mean()), float((boot >= stat).mean())))
     return TestStatistic(stat, p, f"bootstrap ({len(boot)} resamples of N/4 = {size}, seed {seed})", null)
