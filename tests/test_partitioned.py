@@ -7,11 +7,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventstudy.cli import main
+from eventstudy.config import StudyConfig, read_events
 from eventstudy.data.sources import BundledSource
 from eventstudy.errors import ConfigError
-from eventstudy.partitioned import read_event_table, run_partitioned
+from eventstudy.partitioned import (
+    PartitionTask,
+    aggregate_table,
+    fit_partition,
+    merge_inputs,
+    read_event_table,
+    run_partitioned,
+)
+from eventstudy.resolved import resolve
 
 pytest.importorskip("pyarrow")
 
@@ -103,3 +114,22 @@ def test_partitioned_runs_refuse_what_they_cannot_do(study: Path, capsys: pytest
     pd.concat([pd.read_csv(study / "events.csv")] * 2).to_csv(twice, index=False)
     with pytest.raises(ConfigError, match="event_id 'e0' appears twice"):
         read_event_table(twice)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=4), min_size=33, max_size=33))
+def test_any_split_of_the_events_merges_into_the_same_tests(study: Path, tmp_path: Path, labels: list[int]) -> None:
+    """Whatever disjoint sets the events fall into (a firm may even be split), the merged tests are the same."""
+    events = read_event_table(study / "events.csv")
+    assert len(events) == len(labels)
+    split = np.asarray(labels)
+    outcomes = [
+        fit_partition(PartitionTask(k, events[split == k], {}, str(study / "prices.parquet"), str(tmp_path)))
+        for k in np.unique(split)
+    ]
+    fitted = [o for o in outcomes if o.inputs is not None]
+    order = np.argsort(np.concatenate([o.rows for o in fitted]), kind="stable")
+    bhar = {w: np.concatenate([o.bhar[w] for o in fitted])[order] for w in fitted[0].bhar}
+    config = resolve(StudyConfig(name="whole", events=read_events(study / "events.csv")))
+    merged = aggregate_table(merge_inputs([o.inputs for o in fitted if o.inputs is not None]), bhar, config)
+    _same_aggregate(pd.read_csv(study / "whole" / "aggregate.csv"), merged)
