@@ -115,11 +115,6 @@ def expected(fit: StackFit, x: Array) -> Array:
     return fit.alpha[:, None] + np.einsum("ntk,nk->nt", x, fit.coef)
 
 
-def window_sum(values: Array, cols: NDArray[np.intp]) -> Array:
-    """Sum ``values[:, cols]`` per row; NaN if any value in the window is NaN."""
-    return values[:, cols].sum(axis=1)
-
-
 def car_variance(fit: StackFit, x: Array, cols: NDArray[np.intp]) -> Array:
     """Exact variance of the CAR over relative-day columns ``cols``.
 

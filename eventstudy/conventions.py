@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from eventstudy import abnormal
 from eventstudy.calendar import sessions_between
 from eventstudy.errors import InvalidOptionError
+from eventstudy.windows import Window
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -50,6 +51,8 @@ class Placement:
     firm_cols: Ints
     mkt_cols: Ints
     positions: Ints | None
+    off_data: Mask | None = None  # event windows that run off the data (None: any missing day there)
+    relabelled: Mask | None = None  # event windows whose missing days were dropped and the rest relabelled
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class ExchangeSessions:
         event_pos: Ints,
         rel: Ints,
         kind: str,
+        *,
+        estimation: Window | None = None,
+        event_window: Window | None = None,
     ) -> Placement:
         """Keep the session grid; positions are the event session plus the relative day."""
         return Placement(values, columns, firm_cols, mkt_cols, None)
@@ -108,6 +114,9 @@ class CommonTradingDays:
         event_pos: Ints,
         rel: Ints,
         kind: str,
+        *,
+        estimation: Window | None = None,
+        event_window: Window | None = None,
     ) -> Placement:
         """Recompute returns per firm-market pair over their common days and place each firm-event."""
         pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
@@ -154,6 +163,9 @@ class OwnRows:
         event_pos: Ints,
         rel: Ints,
         kind: str,
+        *,
+        estimation: Window | None = None,
+        event_window: Window | None = None,
     ) -> Placement:
         """Recompute each series' returns over its own rows and place each firm-event on its firm's rows."""
         out = np.full(levels.shape, np.nan)
@@ -169,6 +181,91 @@ class OwnRows:
         return Placement(out, columns, firm_cols, mkt_cols, positions)
 
 
+@dataclass(frozen=True)
+class ServiceTradingDays:
+    """Relative days count the firm's trading days, as the EventStudyTools service counts them (read from its output).
+
+    A day on which the firm trades but the market has no price still counts, with no
+    abnormal return; returns span such gaps. The estimation window ends on the firm's
+    trading day ``estimation.end`` and reaches back until it holds the requested number of
+    days with both returns (the service "extends the estimation window"). In the event
+    window, days without both returns are dropped and the remaining ones labelled in
+    order from its first day, so a missing market price inside it moves later sessions
+    onto earlier labels; that is what the service prints, and a warning says so.
+    """
+
+    name: str = "service"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "relative days count the firm's trading days; the estimation window reaches back until it has its "
+            "length in days where firm and market both have returns; in the event window, days without both "
+            "returns are dropped and the rest labelled in order (as the EventStudyTools service does)"
+        )
+
+    def sessions(self, calendar: str, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Every date with data (days are counted per firm later)."""
+        return pd.DatetimeIndex(dates, name="date")
+
+    def place(
+        self,
+        levels: Array,
+        values: Array,
+        columns: list[str],
+        firm_cols: Ints,
+        mkt_cols: Ints,
+        event_pos: Ints,
+        rel: Ints,
+        kind: str,
+        *,
+        estimation: Window | None = None,
+        event_window: Window | None = None,
+    ) -> Placement:
+        """Recompute returns per firm-market pair over their common days; place each firm-event on its firm's days."""
+        if estimation is None or event_window is None:
+            raise ValueError("the service's day count needs the estimation and event windows")
+        pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
+        slot = {pair: j for j, pair in enumerate(pairs)}
+        out = np.full((levels.shape[0], 2 * len(pairs)), np.nan)
+        firm_days: dict[int, NDArray[np.intp]] = {}
+        return_days: dict[int, NDArray[np.intp]] = {}
+        for (f, m), j in slot.items():
+            both = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
+            for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
+                out[both[1:], dest] = _returns_over(levels[both, col], kind)
+            firm_days[j] = np.flatnonzero(np.isfinite(levels[:, f]))
+            return_days[j] = both[1:]
+        names = [columns[c] for pair in pairs for c in pair]
+        index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
+        n = len(event_pos)
+        positions = np.full((n, len(rel)), -1, dtype=np.int64)
+        off_data = np.zeros(n, dtype=bool)
+        relabelled = np.zeros(n, dtype=bool)
+        in_est = (rel >= estimation.start) & (rel <= estimation.end)
+        in_ew = (rel >= event_window.start) & (rel <= event_window.end)
+        after = rel > estimation.end
+        for i, j in enumerate(index.tolist()):
+            days, valid = firm_days[j], return_days[j]
+            k = int(np.searchsorted(days, event_pos[i])) + rel
+            on = (k >= 0) & (k < len(days))
+            at = np.where(on, days[np.clip(k, 0, len(days) - 1)], -1)
+            usable = on & np.isin(at, valid)
+            positions[i, after] = np.where(usable, at, -1)[after]
+            off_data[i] = not on[in_ew].all()
+            kept = at[in_ew & usable]
+            labels = np.full(int(in_ew.sum()), -1, dtype=np.int64)
+            labels[: len(kept)] = kept
+            positions[i, in_ew] = labels
+            anchor = k[np.flatnonzero(rel == estimation.end)[0]]
+            last = valid[valid <= days[anchor]][-int(in_est.sum()) :] if 0 <= anchor < len(days) else valid[:0]
+            est_cols = np.flatnonzero(in_est)
+            positions[i, est_cols[len(est_cols) - len(last) :]] = last
+            # Only a firm-event that can be fitted is worth the warning.
+            relabelled[i] = len(last) > 0 and 0 < len(kept) < int(in_ew.sum()) and not off_data[i]
+        return Placement(out, names, 2 * index, 2 * index + 1, positions, off_data, relabelled)
+
+
 def _returns_over(prices: Array, kind: str) -> Array:
     """Return the returns between consecutive prices of one series (its days with a price, gaps spanned)."""
     return np.log(prices[1:] / prices[:-1]) if kind == "log" else prices[1:] / prices[:-1] - 1.0
@@ -181,7 +278,7 @@ def _place_on(row: NDArray[np.int64], days: NDArray[np.intp], event_pos: int, re
     row[inside] = days[k[inside]]
 
 
-DayCount = ExchangeSessions | CommonTradingDays | OwnRows
+DayCount = ExchangeSessions | CommonTradingDays | OwnRows | ServiceTradingDays
 
 
 # ---------------------------------------------------------------- single-firm variance
@@ -229,6 +326,43 @@ class PlainVariance:
 
 
 CarVariance = ExactVariance | PlainVariance
+
+
+@dataclass(frozen=True)
+class AllDays:
+    """A CAR needs every day of its window: a missing AR leaves it missing."""
+
+    name: str = "all"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "a firm-event's CAR needs an AR on every day of the window (a missing day leaves it missing)"
+
+    def present(self, ar: Array, cols: NDArray[np.intp]) -> Array:
+        """Days each CAR is taken over: the window's length, or NaN where a day is missing."""
+        return np.where(np.isfinite(ar[:, cols]).all(axis=1), float(len(cols)), np.nan)
+
+
+@dataclass(frozen=True)
+class PresentDays:
+    """A CAR sums the ARs present in its window, over that many days (the EventStudyTools service)."""
+
+    name: str = "present"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "a firm-event's CAR sums the ARs present in the window and its variance counts those days (L sigma^2 "
+            "with L the days present)"
+        )
+
+    def present(self, ar: Array, cols: NDArray[np.intp]) -> Array:
+        """Days each CAR is taken over: those with an AR (NaN when none has)."""
+        count = np.isfinite(ar[:, cols]).sum(axis=1).astype(np.float64)
+        return np.where(count > 0, count, np.nan)
+
+
+CarDays = AllDays | PresentDays
 
 
 # ---------------------------------------------------------------- standardisation
@@ -508,11 +642,13 @@ class Convention:
     ----------
     name, description
         Profile name (as given to ``--convention``) and whose conventions these are.
-    returns, estimation, negative_prices, split_jumps
+    returns, estimation, negative_prices, split_jumps, min_estimation_obs
         Defaults used when the user does not choose: return kind, estimation window,
         reading of a negative price (``error``, ``abs``: CRSP's bid-ask midpoint, or
-        ``missing``) and a one-day move by an exact split factor (``exclude`` the
-        firm-event, or ``keep`` it with a warning as tools that do not screen prices do).
+        ``missing``), a one-day move by an exact split factor (``exclude`` the
+        firm-event, or ``keep`` it with a warning as tools that do not screen prices do),
+        and the fewest estimation returns a firm-event may be fitted on (None: half the
+        estimation window).
     days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights
         The strategy objects (see their classes). The AAR and CAAR are always plain means;
         ``caar_weights`` says how the precision-weighted figure beside them is weighted.
@@ -531,8 +667,10 @@ class Convention:
     sign_pvalues: SignPValues
     rounding: Rounding
     caar_weights: CaarWeights
+    car_days: CarDays = AllDays()
     split_jumps: Literal["exclude", "keep"] = "exclude"
     negative_prices: Literal["error", "abs", "missing"] = "error"
+    min_estimation_obs: int | None = None
 
     def parts(self) -> Sequence[tuple[str, Choice]]:
         """Return the strategy objects in print order."""
@@ -546,6 +684,7 @@ class Convention:
             ("sign_pvalues", self.sign_pvalues),
             ("rounding", self.rounding),
             ("caar_weights", self.caar_weights),
+            ("car_days", self.car_days),
         ]
 
     def as_rows(self, n_params: int = 2) -> list[tuple[str, str]]:
@@ -555,6 +694,13 @@ class Convention:
             ("estimation", f"estimation window {self.estimation} by default"),
             ("split_jumps", f"{self.split_jumps} a firm-event whose price moves by an exact split factor in one day"),
             ("negative_prices", f"a negative price in user files: {self.negative_prices}"),
+            (
+                "min_estimation_obs",
+                "a firm-event is fitted on at least half its estimation window's returns by default"
+                if self.min_estimation_obs is None
+                else f"a firm-event is fitted on as few as {self.min_estimation_obs} estimation returns by default "
+                "(shortened windows are used, with a warning)",
+            ),
         ]
         rows = [(k, self.variance.describe(n_params) if k == "variance" else v.describe()) for k, v in self.parts()]
         return [*defaults[:2], *rows, *defaults[2:]]
@@ -567,6 +713,7 @@ class Convention:
             out[key] = {"choice": part.name, "what": part.describe()}
         out["split_jumps"] = self.split_jumps
         out["negative_prices"] = self.negative_prices
+        out["min_estimation_obs"] = self.min_estimation_obs
         return out
 
 
@@ -607,14 +754,15 @@ CONVENTIONS: dict[str, Convention] = {
     ),
     "eventstudytools": Convention(
         name="eventstudytools",
-        description="EventStudyTools service: log returns, windows counted on days where firm and "
-        "market both trade, sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
+        description="EventStudyTools service: log returns, windows counted on the firm's trading days "
+        "(the estimation window extended over days without a market price, the event window's missing days "
+        "dropped and the rest relabelled, as the service does), sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
         "without the prediction-error correction, ARs, CARs and sigmas rounded to 4 decimals, "
         "a precision-weighted CAAR with weights 1 / sigma beside the plain one; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
         estimation="-260:-11",
-        days=CommonTradingDays(),
+        days=ServiceTradingDays(),
         variance=PlainVariance(),
         standardise=FitScale(),
         patell_window=CsarWindow(),
@@ -623,8 +771,12 @@ CONVENTIONS: dict[str, Convention] = {
         sign_pvalues=NormalApproximation(),
         rounding=Rounding(4),
         caar_weights=InvSigmaWeights(),
+        car_days=PresentDays(),
         split_jumps="keep",
         negative_prices="abs",
+        # The service fits any non-empty estimation window (its output keeps one of 14 days, with a
+        # warning); 3 is the fewest that leave sigma on M - 2 a degree of freedom.
+        min_estimation_obs=3,
     ),
 }
 

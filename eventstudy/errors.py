@@ -144,6 +144,10 @@ class MissingReturnsWarning(EventStudyWarning):
     """Returns are missing inside an event window."""
 
 
+class EventWindowRelabelledWarning(EventStudyWarning):
+    """Missing days inside an event window were dropped and the rest labelled in order (the service's way)."""
+
+
 class EventExcludedWarning(EventStudyWarning):
     """A firm-event was left out of a batch; the reason is recorded in its status."""
 

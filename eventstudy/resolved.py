@@ -112,7 +112,7 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
     >>> from eventstudy.config import StudyConfig, events_for
     >>> cfg = resolve(StudyConfig("s", events_for("NVDA", "2025-01-27", "^GSPC"), convention="eventstudytools"))
     >>> str(cfg.estimation), cfg.returns, cfg.min_estimation_obs
-    ('[-260,-11]', 'log', 125)
+    ('[-260,-11]', 'log', 3)
     """
     if isinstance(request, ResolvedConfig):
         return request
@@ -128,7 +128,11 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
             f"the estimation and event windows span {span:,} sessions, more than {MAX_SPAN:,} (about 40 years of "
             "trading); shorten the estimation window."
         )
-    min_obs = request.min_estimation_obs if request.min_estimation_obs is not None else max(3, estimation.length // 2)
+    min_obs = next(
+        m
+        for m in (request.min_estimation_obs, conv.min_estimation_obs, max(3, estimation.length // 2))
+        if m is not None
+    )
     if min_obs > estimation.length:
         raise ConfigError(
             f"min_estimation_obs={min_obs} exceeds the estimation window length {estimation.length}; "

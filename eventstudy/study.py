@@ -43,6 +43,7 @@ from eventstudy.errors import (
     DegenerateRegressorsError,
     EventDateError,
     EventExcludedWarning,
+    EventWindowRelabelledWarning,
     InsufficientEstimationDataError,
     MissingReturnsWarning,
     NoUsableEventsError,
@@ -234,8 +235,10 @@ def compute_chunk(
     scales = []
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
-        car = abnormal.window_sum(ar_t, idx)
-        var = convention.variance.window(fit, x, idx, sigma_t)
+        days_in = convention.car_days.present(ar_t, idx)
+        car = np.where(np.isfinite(days_in), np.nansum(ar_t[:, idx], axis=1), np.nan)
+        # The window's variance, for the days the CAR is taken over.
+        var = convention.variance.window(fit, x, idx, sigma_t) * np.where(np.isfinite(days_in), days_in / len(idx), 1.0)
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, abnormal.bhar(stack.ret, expected_ret, idx))
@@ -294,6 +297,7 @@ def compute_chunk(
 class Placed:
     """Each firm-event on the grid: its session, its columns and (per pair) its positions."""
 
+    off_data: Mask | None  # event windows off the data, where the day count decides it (None: from positions)
     events: list[Event]
     sessions: list[pd.Timestamp]
     values: Array  # returns on the grid, as the convention counts days
@@ -520,7 +524,27 @@ class EventStudy:
         firm_cols = np.array([col_of[ev.ticker] for ev in cfg.events], dtype=np.int64)
         mkt_cols = np.array([col_of[ev.market] for ev in cfg.events], dtype=np.int64)
         levels = panel.adj_close.reindex(grid.sessions)[grid.columns].to_numpy(dtype="float64")
-        laid = self.days.place(levels, grid.values, grid.columns, firm_cols, mkt_cols, event_pos, rel, cfg.returns)
+        laid = self.days.place(
+            levels,
+            grid.values,
+            grid.columns,
+            firm_cols,
+            mkt_cols,
+            event_pos,
+            rel,
+            cfg.returns,
+            estimation=cfg.estimation,
+            event_window=cfg.event_window,
+        )
+        if laid.relabelled is not None and laid.relabelled.any():
+            ids = [cfg.events[i].event_id for i in np.flatnonzero(laid.relabelled)]
+            warn(
+                f"{len(ids)} firm-event(s) miss a return inside the event window {cfg.event_window} (first: "
+                f"{', '.join(map(repr, ids[:5]))}); as the EventStudyTools service does, the missing days are "
+                "dropped and the rest labelled in order, so later sessions carry earlier labels (see the date column "
+                "of ar.csv).",
+                EventWindowRelabelledWarning,
+            )
         positions = laid.positions
         if positions is None:
             spans = np.clip(np.column_stack([event_pos + rel[0], event_pos + rel[-1]]), 0, len(grid.sessions) - 1)
@@ -547,6 +571,7 @@ class EventStudy:
         np.minimum.at(cluster_spans[:, 0], cluster, first)
         np.maximum.at(cluster_spans[:, 1], cluster, last)
         return Placed(
+            laid.off_data,
             list(cfg.events),
             days,
             laid.values,
@@ -578,7 +603,9 @@ class EventStudy:
         # An event window that runs off the data cannot be measured at all (unlike a
         # missing price inside it): such firm-events are left out with the reason.
         ew = (rel >= cfg.event_window.start) & (rel <= cfg.event_window.end)
-        if placed.positions is not None:
+        if placed.off_data is not None:
+            off_data = np.asarray(placed.off_data, dtype=bool)
+        elif placed.positions is not None:
             off_data = np.asarray((placed.positions[:, ew] < 0).any(axis=1), dtype=bool)
         else:
             last = len(grid.sessions) - 1

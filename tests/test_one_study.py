@@ -81,7 +81,9 @@ def test_cli_toml_api_and_with_convention_agree(tmp_path: Path, convention: str)
 def test_the_profile_decides_the_defaults_once() -> None:
     cfg = es.resolve(es.StudyConfig("s", es.config.events_for("NVDA", DATE, "^GSPC"), convention="eventstudytools"))
     assert (str(cfg.estimation), cfg.returns, cfg.negative_prices) == ("[-260,-11]", "log", "abs")
-    assert cfg.min_estimation_obs == 125  # half the estimation window, as on the command line
+    assert cfg.min_estimation_obs == 3  # the service fits any estimation window it can
+    default = es.resolve(es.StudyConfig("s", cfg.events))
+    assert default.min_estimation_obs == 120  # half the estimation window, as on the command line
     assert cfg.car_windows == (cfg.event_window,)
     # what the user chose is kept
     mine = es.resolve(es.StudyConfig("s", cfg.events, convention="eventstudytools", returns="simple"))

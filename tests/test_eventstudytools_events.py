@@ -1,0 +1,136 @@
+"""Every firm-event the EventStudyTools service printed, for both Axon runs (S&P 500 and NDXT), through the CLI.
+
+Expected values come from the service's own files (``ar_results.csv``, ``car_results.csv``,
+``analysis_report.csv``, printed to 4 decimals), never from this package; each is compared at
+the printed precision. The NDXT run has the edge cases: 27 events before the market series
+starts (the service: "Empty estimation window"), estimation windows shortened down to 14 days,
+windows extended over days without a market price, and one event (45) whose event window holds
+a day without a market price, which the service drops before labelling the other days in order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+
+REFERENCE = Path(__file__).parent / "reference"
+RUNS = {"gspc": ("eventstudytools_axon_gspc", (0, 2)), "ndxt": ("eventstudytools_axon_ndxt", (-2, 2))}
+
+
+def printed(value: float, figure: float, decimals: int = 4) -> bool:
+    """True when ``value`` prints as ``figure`` at ``decimals`` places (both missing counts as equal)."""
+    if np.isnan(figure) or np.isnan(value):
+        return bool(np.isnan(figure) and np.isnan(value))
+    return abs(value - figure) <= 0.5 * 10**-decimals + 1e-12
+
+
+_DONE: dict[str, Path] = {}
+
+
+def _run_once(name: str, tmp: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    data = REFERENCE / RUNS[name][0]
+    if name not in _DONE:
+        lo, hi = RUNS[name][1]
+        out = tmp.mktemp(name) / "out"
+        args = ["run", "--events", str(data / "01_requestFile.csv"), "--prices", str(data / "02_firmDataPrice.csv")]
+        args += ["--prices", str(data / "03_marketDataPrice.csv"), "--convention", "eventstudytools"]
+        # events 59 and 60 are the same filing day; the service counts both
+        args += ["--allow-duplicates", "--car-windows", f"{lo}:{hi}", "--out", str(out)]
+        assert main(args) == 0
+        _DONE[name] = out
+    return name, data, _DONE[name]
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    return _run_once(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def ndxt(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    return _run_once("ndxt", tmp_path_factory)
+
+
+def _service(data: Path, name: str) -> pd.DataFrame:
+    table = pd.read_csv(data / "results" / name, sep=";")
+    return table.assign(**{"Event ID": table["Event ID"].astype(str)}).set_index("Event ID")
+
+
+def test_the_same_events_are_used_and_the_same_ones_dropped(run: tuple[str, Path, Path]) -> None:
+    _, data, out = run
+    params = pd.read_csv(out / "params.csv", dtype={"event_id": str}).set_index("event_id")
+    used = set(params.index[params["status"].str.startswith("ok")])
+    assert used == set(_service(data, "ar_results.csv").index)
+    report = (data / "results" / "analysis_report.csv").read_text()
+    dropped = set(
+        re.findall(r"Event \(Id: (\d+)\) calculations stopped due to reason: Empty estimation window", report)
+    )
+    assert dropped == set(params.index) - used
+    for event in dropped:
+        assert params.loc[event, "status"].startswith("excluded: 0 estimation returns")
+
+
+@pytest.mark.parametrize(("column", "label"), [("ar", "AR"), ("ar_t", "t-value")])
+def test_every_ar_and_its_t_value(run: tuple[str, Path, Path], column: str, label: str) -> None:
+    name, data, out = run
+    service = _service(data, "ar_results.csv")
+    ours = pd.read_csv(out / "ar.csv", dtype={"event_id": str}).set_index(["event_id", "rel_day"])[column]
+    lo, hi = RUNS[name][1]
+    checked = 0
+    for event, row in service.iterrows():
+        for day in range(lo, hi + 1):
+            figure = float(row[f"{label}({day})"])
+            assert printed(float(ours.get((event, day), np.nan)), figure), (event, day)
+            checked += 1
+    assert checked == len(service) * (hi - lo + 1)
+
+
+def test_every_car_and_its_t_test(run: tuple[str, Path, Path]) -> None:
+    name, data, out = run
+    service = _service(data, "car_results.csv")
+    lo, hi = RUNS[name][1]
+    window = "[0,+2]" if lo == 0 else f"[{lo},+{hi}]"
+    cars = json.loads((out / "summary.json").read_text())["headline"]["cars"]
+    tests = pd.read_csv(out / "tests.csv", dtype={"event_id": str})
+    t = tests[(tests["scope"] == "event") & (tests["window"] == window) & (tests["test"] == "t")]
+    t = t.set_index("event_id")["statistic"]
+    for event, row in service.iterrows():
+        assert printed(float(cars[event]), float(row["CAR Value"])), event  # the sum of the printed ARs
+        assert printed(float(t[event]), float(row["CAR t-test"])), event
+
+
+def _aar(data: Path) -> pd.DataFrame:
+    table = pd.read_csv(data / "results" / "aar_results.csv", sep=";", index_col=0)
+    return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
+
+
+def _skew_t(out: Path, day: int) -> pd.Series:
+    window = "[0,0]" if day == 0 else f"[{day:+d},{day:+d}]"
+    table = pd.read_csv(out / "aggregate.csv")
+    return table[(table["window"] == window) & (table["test"] == "skew_t") & (table["group"] == "all")].iloc[0]
+
+
+@pytest.mark.parametrize("day", [-2, -1, 0, 1])
+def test_ndxt_skewness_corrected_t_of_each_aar(ndxt: tuple[str, Path, Path], day: int) -> None:
+    _, data, out = ndxt
+    service, ours = _aar(data), _skew_t(out, day)
+    assert printed(ours["statistic"], float(service.loc["Skewness Corrected T", day]))
+    assert printed(ours["estimate"], float(service.loc["CurrentReport", day]))
+    assert ours["n"] == int(service.loc["N(CurrentReport, AAR(i))", day])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="on day +2 the service counts 140 ARs though event 45 has none printed there (its market price is "
+    "missing inside the window); the value it then uses (about -0.058) is not settled by its outputs",
+)
+def test_ndxt_day_two_counts_event_45_as_the_service_does(ndxt: tuple[str, Path, Path]) -> None:
+    _, data, out = ndxt
+    assert _skew_t(out, 2)["n"] == int(_aar(data).loc["N(CurrentReport, AAR(i))", 2])
