@@ -130,7 +130,8 @@ def car_variance(fit: StackFit, x: Array, cols: NDArray[np.intp]) -> Array:
         return fit.sigma2 * length
     g = x[:, cols, :].sum(axis=1) - length * fit.xbar
     quad = np.einsum("nk,nkj,nj->n", g, fit.s_inv, g)
-    return fit.sigma2 * (length + length**2 / fit.nobs + quad)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no estimation returns: undefined, left out later
+        return fit.sigma2 * (length + length**2 / fit.nobs + quad)
 
 
 def ar_variance(fit: StackFit, x: Array) -> Array:
@@ -139,7 +140,8 @@ def ar_variance(fit: StackFit, x: Array) -> Array:
         return np.repeat(fit.sigma2[:, None], x.shape[1], axis=1)
     g = x - fit.xbar[:, None, :]
     quad = np.einsum("ntk,nkj,ntj->nt", g, fit.s_inv, g)
-    return fit.sigma2[:, None] * (1.0 + 1.0 / fit.nobs[:, None] + quad)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no estimation returns: undefined, left out later
+        return fit.sigma2[:, None] * (1.0 + 1.0 / fit.nobs[:, None] + quad)
 
 
 def bhar(ret: Array, normal: Array, cols: NDArray[np.intp]) -> Array:

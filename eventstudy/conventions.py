@@ -342,6 +342,10 @@ class AllDays:
         """Days each CAR is taken over: the window's length, or NaN where a day is missing."""
         return np.where(np.isfinite(ar[:, cols]).all(axis=1), float(len(cols)), np.nan)
 
+    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp]) -> Array:
+        """Buy-and-hold abnormal return over every day of the window (NaN if one is missing)."""
+        return abnormal.bhar(ret, normal, cols)
+
 
 @dataclass(frozen=True)
 class PresentDays:
@@ -360,6 +364,13 @@ class PresentDays:
         """Days each CAR is taken over: those with an AR (NaN when none has)."""
         count = np.isfinite(ar[:, cols]).sum(axis=1).astype(np.float64)
         return np.where(count > 0, count, np.nan)
+
+    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp]) -> Array:
+        """Buy-and-hold abnormal return compounded over the days with both returns (NaN when none has)."""
+        both = np.isfinite(ret[:, cols]) & np.isfinite(normal[:, cols])
+        held = np.prod(np.where(both, 1.0 + ret[:, cols], 1.0), axis=1)
+        normal_held = np.prod(np.where(both, 1.0 + normal[:, cols], 1.0), axis=1)
+        return np.where(both.any(axis=1), held - normal_held, np.nan)
 
 
 CarDays = AllDays | PresentDays
@@ -579,7 +590,7 @@ SignPValues = ExactSmallSample | NormalApproximation
 # ---------------------------------------------------------------- rounding
 @dataclass(frozen=True)
 class Rounding:
-    """Decimals to which ARs, CARs and sigmas are rounded before any statistic (None: exact)."""
+    """Decimals to which ARs, CARs, sigmas and the expected returns of BHARs are rounded before any statistic (None: exact)."""
 
     digits: int | None = None
 
@@ -592,7 +603,10 @@ class Rounding:
         """One sentence."""
         if self.digits is None:
             return "statistics use unrounded ARs, CARs and sigmas"
-        return f"ARs, CARs and sigmas are rounded to {self.digits} decimals before any statistic (stored values stay exact)"
+        return (
+            f"ARs, CARs, sigmas and the expected returns a BHAR compounds are rounded to {self.digits} decimals before "
+            "any statistic (stored values stay exact)"
+        )
 
     def compute(self, values: Array) -> Array:
         """Round (or not) ``values``."""

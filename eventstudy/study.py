@@ -241,7 +241,9 @@ def compute_chunk(
         var = convention.variance.window(fit, x, idx, sigma_t) * np.where(np.isfinite(days_in), days_in / len(idx), 1.0)
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
-        stats[w] = WindowArrays(car, var, t, p, q, sq_p, abnormal.bhar(stack.ret, expected_ret, idx))
+        # The service compounds its expected returns as printed (rounded); other profiles use them exact.
+        bhar = convention.car_days.bhar(stack.ret, convention.rounding.compute(expected_ret), idx)
+        stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar)
         scales.append(np.sqrt(abnormal.car_variance(scale_fit, x, idx)))
     n = len(ar)
     part = aggregate.partial(

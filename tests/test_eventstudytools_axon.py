@@ -81,11 +81,6 @@ def test_abhar_value(aggregate: pd.DataFrame) -> None:
     assert printed(_ours(aggregate, "[0,+2]", "csect_t", "bhar")["estimate"], float(row["ABHAR"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the service's per-event BHARs differ from ours by up to 1.5e-4 in 72 of 167 events (its BHAR "
-    "formula under log returns is not settled by its outputs), so the ABHAR t's miss the 4th decimal",
-)
 @pytest.mark.parametrize(("test", "name"), [("csect_t", "ABHAR Csect T"), ("skew_t", "ABHAR Skewness Corrected T")])
 def test_abhar_tests(aggregate: pd.DataFrame, test: str, name: str) -> None:
     row = _service_caar()

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy import EventStudy, StudyConfig, Window
 from eventstudy.cli import main
+from eventstudy.config import read_request_file
+from eventstudy.errors import EventStudyWarning
 
 REFERENCE = Path(__file__).parent / "reference"
 RUNS = {"gspc": ("eventstudytools_axon_gspc", (0, 2)), "ndxt": ("eventstudytools_axon_ndxt", (-2, 2))}
@@ -104,6 +108,30 @@ def test_every_car_and_its_t_test(run: tuple[str, Path, Path]) -> None:
     for event, row in service.iterrows():
         assert printed(float(cars[event]), float(row["CAR Value"])), event  # the sum of the printed ARs
         assert printed(float(t[event]), float(row["CAR t-test"])), event
+
+
+def test_every_bhar(run: tuple[str, Path, Path]) -> None:
+    """The BHARs behind the ABHAR rows of aggregate.csv (the CLI writes no per-event BHAR; the API has them)."""
+    name, data, _ = run
+    lo, hi = RUNS[name][1]
+    request = read_request_file(data / "01_requestFile.csv")
+    config = StudyConfig(
+        name=name,
+        events=request.events,
+        estimation=request.estimation,
+        event_window=request.event_window,
+        car_windows=(Window(lo, hi),),
+        convention="eventstudytools",
+        allow_duplicates=True,
+        prices=(str(data / "02_firmDataPrice.csv"), str(data / "03_marketDataPrice.csv")),
+        source="csv",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EventStudyWarning)
+        ours = EventStudy(config).fit().window_table.xs(Window(lo, hi), level="window")["bhar"]
+    service = _service(data, "car_results.csv")
+    for event, row in service.iterrows():
+        assert printed(float(ours[event]), float(row["BHAR Value"])), event
 
 
 def _aar(data: Path) -> pd.DataFrame:
