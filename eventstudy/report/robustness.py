@@ -109,11 +109,18 @@ def aggregate_section(b: ReportBuilder) -> None:
             "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table."
         )
     paragraphs.append(spread)
+    # The profile's description gives its defaults; say where the study chose otherwise.
+    own = []
+    if res.config.returns != res.convention.returns:
+        own.append(f"{res.config.returns} returns")
+    if res.config.estimation != Window.parse(res.convention.estimation):
+        own.append(f"the estimation window {res.config.estimation}")
+    chose = f" This study chose {' and '.join(own)} over the profile's defaults." if own else ""
     paragraphs.append(
         "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
         "the package, with the average buy-and-hold abnormal return of each window, is in "
         "tables/aggregate_tests.csv. Convention profile: "
-        f"{res.convention.name} ({res.convention.description})."
+        f"{res.convention.name} ({res.convention.description}).{chose}"
     )
     day_windows = [Window(d, d) for d in days]
     kp = "kp_bmp" if cc.applies else "bmp"
