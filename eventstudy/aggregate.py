@@ -363,14 +363,15 @@ def _z(stat: float, null: str = "AAR = 0") -> Result:
     return TestStatistic(float(stat), float(2 * special.ndtr(-abs(stat))), "N(0,1)", null)
 
 
-def _csect(x: Array, null: str) -> Result:
+def _csect(x: Array, null: str, mean: Callable[[float], float] | None = None) -> Result:
     x = x[np.isfinite(x)]
     if len(x) < 2:
         return InvalidTestStatistic(f"needs at least two firm-events with a value, has {len(x)}")
     sd = x.std(ddof=1)
     if sd == 0:
         return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
-    return _t(x.mean() / (sd / np.sqrt(len(x))), len(x) - 1, null)
+    centre = float(x.mean()) if mean is None else mean(float(x.mean()))
+    return _t(centre / (sd / np.sqrt(len(x))), len(x) - 1, null)
 
 
 @dataclass(frozen=True)
@@ -462,8 +463,8 @@ TestFunction = Callable[[Sample, Common], Result]
 
 
 def csect_t(s: Sample, c: Common) -> Result:
-    """Cross-sectional t: mean / (sd / sqrt(N)), t(N - 1)."""
-    return _csect(s.x, s.null)
+    """Cross-sectional t: mean / (sd / sqrt(N)), t(N - 1) (a day's mean as the profile rounds it)."""
+    return _csect(s.x, s.null, c.convention.rounding.day_mean if s.length == 1 else None)
 
 
 def bw1980(s: Sample, c: Common) -> Result:

@@ -605,12 +605,20 @@ class Rounding:
             return "statistics use unrounded ARs, CARs and sigmas"
         return (
             f"ARs, CARs, sigmas and the expected returns a BHAR compounds are rounded to {self.digits} decimals before "
-            "any statistic (stored values stay exact)"
+            "any statistic, and so is a day's AAR in its cross-sectional t (stored values stay exact)"
         )
 
     def compute(self, values: Array) -> Array:
         """Round (or not) ``values``."""
         return np.round(values, self.digits) if self.digits is not None else values
+
+    def day_mean(self, aar: float) -> float:
+        """Return the AAR a day's cross-sectional t divides by its standard error.
+
+        The EventStudyTools service divides its printed (rounded) AAR, but the CAAR as computed;
+        read from its output, where every day's "Csect T" equals the rounded AAR over sd / sqrt(N).
+        """
+        return round(aar, self.digits) if self.digits is not None else aar
 
 
 # ---------------------------------------------------------------- weights of the weighted AAR/CAAR

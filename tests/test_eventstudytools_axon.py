@@ -65,6 +65,14 @@ def test_skewness_corrected_t_of_each_aar(aggregate: pd.DataFrame, day: int) -> 
     assert ours["n"] == int(service.loc["N(CurrentReport, AAR(i))", day])
 
 
+@pytest.mark.parametrize("day", [0, 1, 2])
+def test_csect_t_of_each_aar(aggregate: pd.DataFrame, day: int) -> None:
+    """The service divides its printed AAR (4 decimals) by sd / sqrt(N); the profile does the same."""
+    service = _service_aar()
+    window = "[0,0]" if day == 0 else f"[+{day},+{day}]"
+    assert printed(_ours(aggregate, window, "csect_t")["statistic"], float(service.loc["Csect T", day]))
+
+
 def test_caar_value_csect_t_and_skewness_corrected_t(aggregate: pd.DataFrame) -> None:
     row = _service_caar()
     assert row["CAAR Type"] == "(0, 2)"

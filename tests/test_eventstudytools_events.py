@@ -139,17 +139,22 @@ def _aar(data: Path) -> pd.DataFrame:
     return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
 
 
-def _skew_t(out: Path, day: int) -> pd.Series:
+def _test(out: Path, day: int, test: str) -> pd.Series:
     window = "[0,0]" if day == 0 else f"[{day:+d},{day:+d}]"
     table = pd.read_csv(out / "aggregate.csv")
-    return table[(table["window"] == window) & (table["test"] == "skew_t") & (table["group"] == "all")].iloc[0]
+    return table[(table["window"] == window) & (table["test"] == test) & (table["group"] == "all")].iloc[0]
+
+
+def _skew_t(out: Path, day: int) -> pd.Series:
+    return _test(out, day, "skew_t")
 
 
 @pytest.mark.parametrize("day", [-2, -1, 0, 1])
-def test_ndxt_skewness_corrected_t_of_each_aar(ndxt: tuple[str, Path, Path], day: int) -> None:
+def test_ndxt_skewness_corrected_t_and_csect_t_of_each_aar(ndxt: tuple[str, Path, Path], day: int) -> None:
     _, data, out = ndxt
     service, ours = _aar(data), _skew_t(out, day)
     assert printed(ours["statistic"], float(service.loc["Skewness Corrected T", day]))
+    assert printed(_test(out, day, "csect_t")["statistic"], float(service.loc["Csect T", day]))
     assert printed(ours["estimate"], float(service.loc["CurrentReport", day]))
     assert ours["n"] == int(service.loc["N(CurrentReport, AAR(i))", day])
 
