@@ -145,7 +145,8 @@ def _parser() -> argparse.ArgumentParser:
         "--min-estimation-obs",
         type=int,
         default=None,
-        help="fewest estimation returns per firm-event (default: half the estimation window)",
+        help="fewest estimation returns per firm-event (default: half the estimation window; 3 under "
+        "--convention eventstudytools, which fits any window it can, as the service does)",
     )
     run.add_argument(
         "--negative-prices",
