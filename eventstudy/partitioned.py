@@ -35,8 +35,9 @@ from eventstudy.data.sources import CsvSource
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import ConfigError, DataSourceError, EventStudyWarning, NoUsableEventsError
 from eventstudy.resolved import ResolvedConfig, resolve
-from eventstudy.results import AGGREGATE_COLUMNS, aggregate_row
+from eventstudy.results import AGGREGATE_COLUMNS, pooled_rows
 from eventstudy.study import EventStudy, ManyFirmInputs, relative_layout
+from eventstudy.windows import Window
 
 EVENT_COLUMNS = ("event_id", "ticker", "event_date", "market")
 TABLES = ("ar", "params", "tests")
@@ -320,39 +321,8 @@ def aggregate_table(partial: aggregate.Partial, bhar: Mapping[str, np.ndarray], 
     _, days, in_est = relative_layout(config)
     tests = aggregate.aggregate_tests(partial, days, windows, in_est, config.profile)
     est = aggregate.estimates(partial, days, windows, config.profile)
-    rows = [
-        aggregate_row(
-            "all",
-            str(w),
-            str(est.loc[w, "kind"]),
-            "ar",
-            int(est.loc[w, "n"]),
-            float(est.loc[w, "mean"]),
-            float(est.loc[w, "weighted"]),
-            test,
-            res,
-        )
-        for (w, test), res in tests.items()
-    ]
-    for w in windows:
-        values = np.asarray(bhar.get(str(w), []), dtype=float)
-        present = np.isfinite(values)
-        if w.length == 1 or not present.any():
-            continue
-        for test, res in aggregate.bhar_tests(values, w).items():
-            rows.append(
-                aggregate_row(
-                    "all",
-                    str(w),
-                    "window",
-                    "bhar",
-                    int(present.sum()),
-                    float(values[present].mean()),
-                    np.nan,
-                    test,
-                    res,
-                )
-            )
+    by_window = {Window.parse(w): np.asarray(v, dtype=float) for w, v in bhar.items()}
+    rows = pooled_rows(tests, est, {w: by_window[w] for w in windows if w in by_window})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
 

@@ -78,6 +78,47 @@ def aggregate_row(
     }
 
 
+def pooled_rows(
+    tests: Mapping[tuple[Window, str], Any],
+    estimates: pd.DataFrame,
+    bhar: Mapping[Window, NDArray[np.float64]],
+    group: str = "all",
+) -> list[dict[str, object]]:
+    """Rows of ``aggregate.csv`` for one set of firm-events: every AAR/CAAR test, then the ABHAR tests.
+
+    Parameters
+    ----------
+    tests
+        ``{(window, test): result}`` as :func:`eventstudy.aggregate.aggregate_tests` gives them.
+    estimates
+        Plain and weighted AAR/CAAR per window (:func:`eventstudy.aggregate.estimates`).
+    bhar
+        Each multi-day window's per-firm-event BHARs, in event order (NaN where missing).
+    """
+    rows = [
+        aggregate_row(
+            group,
+            str(w),
+            str(estimates.loc[w, "kind"]),
+            "ar",
+            int(estimates.loc[w, "n"]),
+            float(estimates.loc[w, "mean"]),
+            float(estimates.loc[w, "weighted"]),
+            test,
+            res,
+        )
+        for (w, test), res in tests.items()
+    ]
+    for w, values in bhar.items():
+        present = np.isfinite(values)
+        if w.length == 1 or not present.any():
+            continue
+        mean = float(values[present].mean())
+        for test, res in bhar_tests(values, w).items():
+            rows.append(aggregate_row(group, str(w), "window", "bhar", int(present.sum()), mean, np.nan, test, res))
+    return rows
+
+
 Result = TestStatistic | InvalidTestStatistic
 WindowLike = str | Window | tuple[int, int]
 
@@ -636,23 +677,13 @@ class EventStudyResults(_SummaryRepr):
         precision-weighted one (weights as the profile says; none for ABHAR) and ``note`` says
         why a test could not apply.
         """
-        est = self._tables.aggregate_estimates
-        rows = []
-        for (w, test), res in self.aggregate_tests.items():
-            rows.append(
-                aggregate_row(
-                    "all",
-                    str(w),
-                    str(est.loc[w, "kind"]),
-                    "ar",
-                    int(est.loc[w, "n"]),
-                    float(est.loc[w, "mean"]),
-                    float(est.loc[w, "weighted"]),
-                    test,
-                    res,
-                )
-            )
-        rows.extend(self._bhar_rows())
+        table = self._tables.window_table
+        bhar = (
+            {w: table.xs(w, level="window")["bhar"].to_numpy(dtype=float) for w in self.windows}
+            if not table.empty
+            else {}
+        )
+        rows = pooled_rows(self.aggregate_tests, self._tables.aggregate_estimates, bhar)
         table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
         if len(self.groups) < 2:
             return table
@@ -749,22 +780,6 @@ class EventStudyResults(_SummaryRepr):
                 car = self._tables.window_table.xs(w, level="window")["car"]
                 out[label] = car.reindex(ids).to_numpy(dtype=float)
         return out
-
-    def _bhar_rows(self) -> list[dict[str, object]]:
-        """ABHAR per multi-day window, with :data:`eventstudy.aggregate.BHAR_TESTS`."""
-        table = self._tables.window_table
-        if table.empty:
-            return []
-        rows: list[dict[str, object]] = []
-        for w in self.windows:
-            bhar = table.xs(w, level="window")["bhar"].to_numpy(dtype=float)
-            present = np.isfinite(bhar)
-            if w.length == 1 or not present.any():
-                continue
-            for test, res in bhar_tests(bhar, w).items():
-                mean = float(bhar[present].mean())
-                rows.append(aggregate_row("all", str(w), "window", "bhar", int(present.sum()), mean, np.nan, test, res))
-        return rows
 
     def tidy(self) -> pd.DataFrame:
         """Long table: one row per firm-event, window and test, then the many-firm tests.
