@@ -119,21 +119,11 @@ class CommonTradingDays:
         event_window: Window | None = None,
     ) -> Placement:
         """Recompute returns per firm-market pair over their common days and place each firm-event."""
-        pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
-        slot = {pair: j for j, pair in enumerate(pairs)}
-        out = np.full((levels.shape[0], 2 * len(pairs)), np.nan)
-        common: dict[int, NDArray[np.intp]] = {}
-        for (f, m), j in slot.items():
-            days = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
-            for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
-                out[days[1:], dest] = _returns_over(levels[days, col], kind)
-            common[j] = days[1:]
-        names = [columns[c] for pair in pairs for c in pair]
-        index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
+        pairs = _pair_returns(levels, columns, firm_cols, mkt_cols, kind)
         positions = np.full((len(event_pos), len(rel)), -1, dtype=np.int64)
-        for i, j in enumerate(index.tolist()):
-            _place_on(positions[i], common[j], int(event_pos[i]), rel)
-        return Placement(out, names, 2 * index, 2 * index + 1, positions)
+        for i, j in enumerate(pairs.index.tolist()):
+            _place_on(positions[i], pairs.common[j], int(event_pos[i]), rel)
+        return Placement(pairs.values, pairs.names, 2 * pairs.index, 2 * pairs.index + 1, positions)
 
 
 @dataclass(frozen=True)
@@ -225,19 +215,9 @@ class ServiceTradingDays:
         """Recompute returns per firm-market pair over their common days; place each firm-event on its firm's days."""
         if estimation is None or event_window is None:
             raise ValueError("the service's day count needs the estimation and event windows")
-        pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
-        slot = {pair: j for j, pair in enumerate(pairs)}
-        out = np.full((levels.shape[0], 2 * len(pairs)), np.nan)
-        firm_days: dict[int, NDArray[np.intp]] = {}
-        return_days: dict[int, NDArray[np.intp]] = {}
-        for (f, m), j in slot.items():
-            both = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
-            for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
-                out[both[1:], dest] = _returns_over(levels[both, col], kind)
-            firm_days[j] = np.flatnonzero(np.isfinite(levels[:, f]))
-            return_days[j] = both[1:]
-        names = [columns[c] for pair in pairs for c in pair]
-        index = np.array([slot[(f, m)] for f, m in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)])
+        pairs = _pair_returns(levels, columns, firm_cols, mkt_cols, kind)
+        index = pairs.index
+        firm_days = [np.flatnonzero(np.isfinite(levels[:, f])) for f in pairs.firms]
         n = len(event_pos)
         positions = np.full((n, len(rel)), -1, dtype=np.int64)
         off_data = np.zeros(n, dtype=bool)
@@ -246,7 +226,7 @@ class ServiceTradingDays:
         in_ew = (rel >= event_window.start) & (rel <= event_window.end)
         after = rel > estimation.end
         for i, j in enumerate(index.tolist()):
-            days, valid = firm_days[j], return_days[j]
+            days, valid = firm_days[j], pairs.common[j]
             k = int(np.searchsorted(days, event_pos[i])) + rel
             on = (k >= 0) & (k < len(days))
             at = np.where(on, days[np.clip(k, 0, len(days) - 1)], -1)
@@ -263,7 +243,33 @@ class ServiceTradingDays:
             positions[i, est_cols[len(est_cols) - len(last) :]] = last
             # Only a firm-event that can be fitted is worth the warning.
             relabelled[i] = len(last) > 0 and 0 < len(kept) < int(in_ew.sum()) and not off_data[i]
-        return Placement(out, names, 2 * index, 2 * index + 1, positions, off_data, relabelled)
+        return Placement(pairs.values, pairs.names, 2 * index, 2 * index + 1, positions, off_data, relabelled)
+
+
+@dataclass(frozen=True)
+class PairReturns:
+    """Returns of each firm-market pair over the days both have a price (gaps spanned for both)."""
+
+    values: Array  # two columns per pair: the firm's returns, then the market's
+    names: list[str]  # the series of each column
+    index: Ints  # each firm-event's pair
+    firms: list[int]  # each pair's firm column in the levels
+    common: list[NDArray[np.intp]]  # each pair's days with both returns
+
+
+def _pair_returns(levels: Array, columns: list[str], firm_cols: Ints, mkt_cols: Ints, kind: str) -> PairReturns:
+    pairs = list(dict.fromkeys(zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)))
+    slot = {pair: j for j, pair in enumerate(pairs)}
+    out = np.full((levels.shape[0], 2 * len(pairs)), np.nan)
+    common = []
+    for j, (f, m) in enumerate(pairs):
+        days = np.flatnonzero(np.isfinite(levels[:, f]) & np.isfinite(levels[:, m]))
+        for col, dest in ((f, 2 * j), (m, 2 * j + 1)):
+            out[days[1:], dest] = _returns_over(levels[days, col], kind)
+        common.append(days[1:])
+    names = [columns[c] for pair in pairs for c in pair]
+    index = np.array([slot[pair] for pair in zip(firm_cols.tolist(), mkt_cols.tolist(), strict=True)], dtype=np.int64)
+    return PairReturns(out, names, index, [f for f, _ in pairs], common)
 
 
 def _returns_over(prices: Array, kind: str) -> Array:

@@ -117,7 +117,7 @@ class PartitionOutcome:
     n_used: int
     inputs: ManyFirmInputs | None  # None when no firm-event of the partition could be used
     rows: np.ndarray  # each event's row in the whole events table
-    bhar: Mapping[str, np.ndarray]
+    bhar: Mapping[Window, np.ndarray]
     warnings: tuple[str, ...]
     reason: str = ""
 
@@ -155,14 +155,8 @@ def fit_partition(task: PartitionTask) -> PartitionOutcome:
     }
     for name, table in tables.items():
         write_bytes_atomic(Path(task.out) / name / f"part-{task.part:05d}.parquet", _parquet_bytes(table))
-    window_table = res.window_table
-    bhar = {
-        str(w): window_table.xs(w, level="window")["bhar"].to_numpy(dtype=float)
-        for w in res.windows
-        if w.length > 1 and not window_table.empty
-    }
     n_used = int(res.events["status"].str.startswith("ok").sum())
-    return PartitionOutcome(task.part, len(events), n_used, inputs, raw.index.to_numpy(), bhar, said)
+    return PartitionOutcome(task.part, len(events), n_used, inputs, raw.index.to_numpy(), res.bhars, said)
 
 
 def merge_inputs(parts: Sequence[ManyFirmInputs]) -> aggregate.Partial:
@@ -315,14 +309,15 @@ def run_partitioned(
     return PartitionedRun(Path(out), table, len(events), n_used, said)
 
 
-def aggregate_table(partial: aggregate.Partial, bhar: Mapping[str, np.ndarray], config: ResolvedConfig) -> pd.DataFrame:
+def aggregate_table(
+    partial: aggregate.Partial, bhar: Mapping[Window, np.ndarray], config: ResolvedConfig
+) -> pd.DataFrame:
     """Return the many-firm tests of merged inputs, as ``aggregate.csv`` holds them (group ``all``)."""
     windows = list(config.windows)
     _, days, in_est = relative_layout(config)
     tests = aggregate.aggregate_tests(partial, days, windows, in_est, config.profile)
     est = aggregate.estimates(partial, days, windows, config.profile)
-    by_window = {Window.parse(w): np.asarray(v, dtype=float) for w, v in bhar.items()}
-    rows = pooled_rows(tests, est, {w: by_window[w] for w in windows if w in by_window})
+    rows = pooled_rows(tests, est, {w: bhar[w] for w in windows if w in bhar})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
 

@@ -529,6 +529,14 @@ class EventStudyResults(_SummaryRepr):
         return self._tables.window_table.copy(deep=False)
 
     @property
+    def bhars(self) -> dict[Window, NDArray[np.float64]]:
+        """Each computed window's buy-and-hold abnormal returns, one per firm-event in event order (NaN if missing)."""
+        table = self._tables.window_table
+        if table.empty:
+            return {}
+        return {w: table.xs(w, level="window")["bhar"].to_numpy(dtype=float) for w in self.windows}
+
+    @property
     def aggregate_estimates(self) -> pd.DataFrame:
         """AAR per day and CAAR per window: ``mean`` (plain), ``pw_mean`` (1/sigma), ``iv_mean`` (1/sigma^2), ``weighted``."""
         return self._tables.aggregate_estimates.copy(deep=False)
@@ -677,13 +685,7 @@ class EventStudyResults(_SummaryRepr):
         precision-weighted one (weights as the profile says; none for ABHAR) and ``note`` says
         why a test could not apply.
         """
-        table = self._tables.window_table
-        bhar = (
-            {w: table.xs(w, level="window")["bhar"].to_numpy(dtype=float) for w in self.windows}
-            if not table.empty
-            else {}
-        )
-        rows = pooled_rows(self.aggregate_tests, self._tables.aggregate_estimates, bhar)
+        rows = pooled_rows(self.aggregate_tests, self._tables.aggregate_estimates, self.bhars)
         table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
         if len(self.groups) < 2:
             return table

@@ -15,7 +15,7 @@ import importlib.util
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
@@ -139,18 +139,11 @@ class ParquetData:
         return frame[[TICKER, *(c for c in frame.columns if c != TICKER)]]
 
     def _read_files(self, tickers: Sequence[str]) -> pd.DataFrame:
-        import pyarrow.parquet as pq
-
         files = {t: self._files[t] for t in dict.fromkeys(tickers) if t in self._files}
 
-        def one(item: tuple[str, Path]) -> Any:
+        def one(item: tuple[str, Path]) -> pd.DataFrame:
             ticker, path = item
-            try:
-                frame = pq.read_table(path).to_pandas()
-            except (OSError, ValueError, TypeError) as exc:
-                raise _unreadable(path, exc) from None
-            if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
-                frame = frame.reset_index()
+            frame = read_parquet_file(path)
             frame.insert(0, TICKER, ticker)
             return frame
 
