@@ -6,13 +6,18 @@ counts calendar days.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import io
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
+import numpy as np
 import pandas as pd
 
+from eventstudy._io import cache_root, write_bytes_atomic
 from eventstudy.errors import EventDateError, EventDateMovedWarning, FutureEventDateError, InvalidOptionError, warn
 
 Date: TypeAlias = pd.Timestamp | dt.date | str
@@ -36,9 +41,31 @@ def _calendar(name: str, start: str, end: str) -> xcals.ExchangeCalendar:
 def sessions_between(name: str, start: Date, end: Date) -> pd.DatetimeIndex:
     """Return the sessions of calendar ``name`` from ``start`` to ``end`` inclusive."""
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    cal = _calendar(name, str((first - pd.Timedelta(days=7)).date()), str((last + pd.Timedelta(days=30)).date()))
-    sessions = cal.sessions_in_range(first, last)
-    return pd.DatetimeIndex(sessions.tz_localize(None) if sessions.tz else sessions, name="date")
+    sessions = _sessions(name, str((first - pd.Timedelta(days=7)).date()), str((last + pd.Timedelta(days=30)).date()))
+    return sessions[(sessions >= first) & (sessions <= last)]
+
+
+@functools.cache
+def _sessions(name: str, start: str, end: str) -> pd.DatetimeIndex:
+    """All sessions of ``name`` from ``start`` to ``end``, kept on disk per calendar version.
+
+    Building a calendar computes its holiday rules back to their first year (a fifth of a
+    second for XNYS); the sessions it gives depend only on these arguments and the
+    exchange_calendars version, so a study run again reads them back instead.
+    """
+    from importlib.metadata import version
+
+    key = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{name}_{start}_{end}_{version('exchange_calendars')}")
+    path = cache_root() / "calendars" / f"{key}.npy"
+    with contextlib.suppress(OSError, ValueError):
+        return pd.DatetimeIndex(np.load(path, allow_pickle=False), name="date")
+    sessions = _calendar(name, start, end).sessions
+    days = pd.DatetimeIndex(sessions.tz_localize(None) if sessions.tz else sessions, name="date")
+    buffer = io.BytesIO()
+    np.save(buffer, days.to_numpy(dtype="datetime64[ns]"), allow_pickle=False)
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next run the fifth of a second
+        write_bytes_atomic(path, buffer.getvalue())
+    return days
 
 
 def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str = "event_date") -> pd.Timestamp:

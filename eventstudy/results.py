@@ -7,6 +7,7 @@ is changed after construction.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -685,6 +686,11 @@ class EventStudyResults(_SummaryRepr):
         precision-weighted one (weights as the profile says; none for ABHAR) and ``note`` says
         why a test could not apply.
         """
+        return self._aggregate.copy()
+
+    @functools.cached_property
+    def _aggregate(self) -> pd.DataFrame:
+        # Computed once: the ABHAR bootstrap behind it is the slowest part of writing results.
         rows = pooled_rows(self.aggregate_tests, self._tables.aggregate_estimates, self.bhars)
         table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
         if len(self.groups) < 2:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from eventstudy import EventStudy, StudyConfig, Window
+from eventstudy import EventStudy, StudyConfig, Window, aggregate
 from eventstudy.aggregate import AGGREGATE_TESTS, Sample
 from eventstudy.config import Event
 from eventstudy.data.sources import PanelSource
@@ -161,6 +161,24 @@ def test_wilcoxon_against_scipy(res) -> None:  # type: ignore[no-untyped-def]
     got = res.aggregate_tests[("[0,0]", "wilcoxon")]
     assert got.statistic == ranks[ar0 > 0].sum()
     assert got.pvalue == pytest.approx(stats.wilcoxon(ar0).pvalue)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-40, 40), min_size=1, max_size=120),
+    st.sampled_from([1.0, 0.001, 1e-9]),
+)
+def test_wilcoxon_matches_scipy_for_any_sample(values: list[int], scale: float) -> None:
+    """W+ and its p-value equal scipy.stats.wilcoxon's, exact, permutation and normal alike (ties and zeros included)."""
+    x = np.asarray(values, dtype=float) * scale
+    got = aggregate.wilcoxon(Sample(Window(0, 0), [0], x, x, "AAR = 0"), None)  # type: ignore[arg-type]
+    nonzero = x[x != 0]
+    if len(nonzero) == 0:
+        assert isinstance(got, InvalidTestStatistic)
+        return
+    ranks = stats.rankdata(np.abs(nonzero))
+    assert got.statistic == pytest.approx(ranks[nonzero > 0].sum(), rel=1e-12)
+    assert got.pvalue == pytest.approx(stats.wilcoxon(nonzero).pvalue, rel=1e-9, abs=1e-15)
 
 
 def test_corrado_rank_by_hand(res) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -83,3 +85,28 @@ def test_results_are_immutable() -> None:
     res = es.event_study(["NVDA"], "2025-01-27")
     with pytest.raises(AttributeError):
         res.ar = None  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["XNYS", "XLON", "XTKS"])
+def test_sessions_read_back_from_the_cache_are_the_calendar_s_own(name: str, tmp_path: Path) -> None:
+    """Sessions come from exchange_calendars the first time and from the disk cache after; a spoilt file is rebuilt."""
+    import exchange_calendars as xcals
+
+    from eventstudy import calendar
+
+    want = xcals.get_calendar(name, start="2019-01-01", end="2021-01-31").sessions_in_range("2019-03-01", "2020-12-31")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path))
+        for step in ("build", "read back", "rebuild"):
+            calendar._sessions.cache_clear()
+            if step == "read back":
+                mp.setattr(calendar, "_calendar", None)  # reading back must not build the calendar
+            else:
+                mp.undo()
+                mp.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path))
+            if step == "rebuild":
+                for path in (tmp_path / "calendars").iterdir():
+                    path.write_bytes(b"not an array")
+            got = sessions_between(name, "2019-03-01", "2020-12-31")
+            assert list(got) == list(want.tz_localize(None) if want.tz else want)
+            assert len(list((tmp_path / "calendars").iterdir())) == 1

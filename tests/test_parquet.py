@@ -157,6 +157,17 @@ def test_the_one_pass_check_of_a_long_file_gives_the_per_series_panel(tmp_path: 
     _same(at_once, one_by_one)
 
 
+def test_a_folder_read_at_once_gives_the_per_file_panel_to_the_last_bit(tmp_path: Path) -> None:
+    """The folder's files parsed together equal each file parsed alone (forced by --date-format), bit for bit."""
+    folder = _csv_folder(tmp_path / "csv")
+    at_once = CsvSource(folder).load(list(FILES))
+    one_by_one = CsvSource(folder, date_format="%Y-%m-%d").load(list(FILES))
+    for field in FIELDS:
+        got = at_once.volume_frame if field == "volume" else getattr(at_once, field)
+        want = one_by_one.volume_frame if field == "volume" else getattr(one_by_one, field)
+        pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=True)
+
+
 def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Path) -> None:
     long = _long()
     long.loc[long.index[long["ticker"] == "CEG"][5], "adj_close"] = -1.0  # bad, but not asked for

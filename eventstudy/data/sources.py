@@ -464,17 +464,36 @@ class CsvSource:
             names = ["ticker", *(_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in header.split(","))]
             if "date" not in names or not ({"adj_close", "close"} & set(names)) or len(set(names)) != len(names):
                 return None
-            try:
-                frame = pd.read_csv(
-                    io.StringIO("\n".join(bodies)), header=None, names=names, dtype={"ticker": str, "date": str}
-                )
-            except (pd.errors.ParserError, ValueError):
+            frame = _parse_joined_csv("\n".join(bodies), names)
+            if frame is None:
                 return None
             if "adj_close" not in frame.columns:
                 frame = frame.assign(adj_close=frame["close"])
             parts.append(frame[["ticker", "date", *(c for c in PRICE_FIELDS if c in frame.columns)]])
         long = pd.concat(parts, ignore_index=True)
         return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers})
+
+
+def _parse_joined_csv(text: str, names: list[str]) -> pd.DataFrame | None:
+    """Parse headerless CSV rows led by their ticker with pyarrow (multi-threaded); None if anything does not parse.
+
+    Dates must be YYYY-MM-DD here; any other layout, like any unreadable value, is left
+    to the per-file reader, which names it.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            convert_options=pacsv.ConvertOptions(
+                column_types={"ticker": pa.dictionary(pa.int32(), pa.string()), "date": pa.date32()}
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return table.to_pandas(date_as_object=False)
 
 
 def _strict_days(column: pd.Series) -> pd.Series | None:

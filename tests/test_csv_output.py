@@ -1,0 +1,42 @@
+"""CSV text is what pandas writes with ``float_format``, with spreadsheet formulas neutralised."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventstudy._io import FORMULA_START, csv_text
+
+floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1e-300, -2.5e-7, 123456789012345.0, 0.1 + 0.2]),
+)
+texts = st.one_of(st.text(max_size=6), st.sampled_from([*FORMULA_START, "=SUM(A1)", "-1", "a,b", 'q"q', ""]))
+
+
+def _pandas_reference(frame: pd.DataFrame, float_format: str) -> str:
+    """pandas' own writer, with each text cell led by a formula character prefixed by hand."""
+
+    def cell(value: object) -> object:
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    text = {str(c): frame[c].map(cell) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])}
+    return frame.assign(**text).to_csv(index=False, float_format=float_format, lineterminator="\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(floats, texts, st.integers(-(10**12), 10**12), floats), min_size=0, max_size=30),
+    st.sampled_from(["%.12g", "%.6f", "%.4g"]),
+)
+def test_csv_text_equals_pandas_float_format(rows: list[tuple[float, str, int, float]], float_format: str) -> None:
+    frame = pd.DataFrame(rows, columns=["x", "name", "n", "y"]).astype({"x": float, "y": float, "n": "int64"})
+    assert csv_text(frame, float_format) == _pandas_reference(frame, float_format)
+
+
+def test_a_formula_is_neutralised_and_a_negative_number_is_not() -> None:
+    frame = pd.DataFrame({"event_id": ["=1+1", "-x", "NVDA"], "ar": [-0.17, math.nan, 2.0]})
+    assert csv_text(frame, "%.12g") == "event_id,ar\n'=1+1,-0.17\n'-x,\nNVDA,2\n"
