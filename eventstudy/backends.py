@@ -8,6 +8,7 @@ already created in the session, else starts a local cluster.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -30,10 +31,22 @@ def show_progress(total_rows: int, *, threshold: int = 50_000) -> bool:
     return sys.stderr.isatty()
 
 
+class _NoBar(contextlib.nullcontext[Any]):
+    """What a hidden progress bar does: nothing (tqdm is then not even imported)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+
 def _bar(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, disable=not enabled, unit="firm-events", desc="event study", leave=False)
+    return tqdm(total=total, unit="firm-events", desc="event study", leave=False)
 
 
 def run_chunks(

@@ -372,19 +372,39 @@ def partial_regression(fit: Any, term: str, label: str) -> Figure:
     return fig
 
 
+def _label_without_overlap(fig: Figure, ax: Axes, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+    """Name points left to right, skipping a name that would run into the previous one at its height."""
+    lo, hi = ax.get_xlim()
+    # the width of one character of 7-point text, in data units of the x axis
+    per_char = 7 * 0.6 / 72 * (hi - lo) / (fig.get_size_inches()[0] * ax.get_position().width)
+    for xs, ys, names in rows:
+        free_from: dict[float, float] = {}
+        for x, y, name in zip(xs, ys, names, strict=True):
+            if x < free_from.get(float(y), -np.inf):
+                continue
+            ax.annotate(name, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7)
+            free_from[float(y)] = x + per_char * (len(name) + 2)
+
+
 def group_strip(values: dict[str, np.ndarray], labels: dict[str, list[str]], window: str) -> Figure:
     """Each firm-event's CAR by group (points, labelled when few), with each group's mean as a bar."""
-    fig, ax = _new((8.0, 0.9 * len(values) + 1.8))
+    fig, ax = _new((8.0, 1.1 * len(values) + 1.8))
+    levels = np.linspace(-0.3, 0.3, 5)
+    placed = []
     for k, (group, x) in enumerate(values.items()):
         finite = np.isfinite(x)
-        jitter = np.linspace(-0.18, 0.18, int(finite.sum())) if finite.sum() > 1 else np.zeros(int(finite.sum()))
-        ax.scatter(x[finite] * 100, k + jitter, s=22, color=PALETTE[k % len(PALETTE)], zorder=3)
+        xs, names = x[finite] * 100, np.asarray(labels[group])[finite]
+        order = np.argsort(xs, kind="stable")
+        # in order of value, each point takes the next of five heights, so neighbours never share one
+        y = np.empty(len(xs))
+        y[order] = k + levels[np.arange(len(xs)) % len(levels)] if len(xs) > 1 else k
+        ax.scatter(xs, y, s=22, color=PALETTE[k % len(PALETTE)], zorder=3)
         if finite.any():
-            ax.plot([x[finite].mean() * 100] * 2, [k - 0.32, k + 0.32], color="black", lw=2, zorder=4)
-        if finite.sum() <= 12:
-            for v, y, name in zip(x[finite], k + jitter, np.asarray(labels[group])[finite], strict=True):
-                ax.annotate(name, (v * 100, y), xytext=(4, 3), textcoords="offset points", fontsize=7)
+            ax.plot([xs.mean()] * 2, [k - 0.36, k + 0.36], color="black", lw=2, zorder=4)
+        if len(xs) <= 12:
+            placed.append((xs[order], y[order], names[order]))
     ax.axvline(0, color="black", lw=0.8)
+    _label_without_overlap(fig, ax, placed)
     ax.set_yticks(range(len(values)), list(values))
     ax.invert_yaxis()
     ax.set_xlabel(f"CAR{window} (%); the black bar is the group mean")

@@ -183,9 +183,9 @@ def groups_section(b: ReportBuilder) -> None:
     car = res.window_table.xs(window, level="window")["car"]
     ids = {g: res.group_event_ids(g) for g in res.groups}
     values = {g: car.reindex(ids[g]).to_numpy(dtype=float) for g in res.groups}
-    # tickers name points unless one firm has several events; then the event ids do
-    repeated = len({e.ticker for e in res.config.events}) < len(res.config.events)
-    names = {g: ids[g] if repeated else res.events.loc[ids[g], "ticker"].astype(str).tolist() for g in res.groups}
+    # tickers name a group's points unless one firm has several events in it; then the event ids do
+    tickers = {g: res.events.loc[ids[g], "ticker"].astype(str).tolist() for g in res.groups}
+    names = {g: tickers[g] if len(set(tickers[g])) == len(tickers[g]) else list(ids[g]) for g in res.groups}
     rows = []
     for g in res.groups:
         mine = table[(table["group"] == g) & (table["window"] == label) & (table["measure"] == "ar")].set_index("test")
