@@ -21,7 +21,8 @@ from eventstudy.windows import Window
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
 CACHE_HELP = (
     "cache folder for Yahoo and CRSP downloads, shared by fetch, run and report (default $EVENTSTUDY_CACHE_DIR, "
-    "else ~/.cache/eventstudy; files go in its yahoo/ and crsp/ subfolders)"
+    "else ~/.cache/eventstudy; files go in its yahoo/ and crsp/ subfolders; trading calendars' sessions are "
+    "kept in calendars/ of the default folder)"
 )
 _NEGATIVE_VALUE_OPTIONS = ("--estimation", "--window", "--car-windows")
 
