@@ -22,9 +22,9 @@ from numpy.typing import NDArray
 from eventstudy import abnormal, aggregate, inference
 from eventstudy._options import SourceName, validate_literal
 from eventstudy.backends import Backend, run_chunks
-from eventstudy.calendar import to_sessions
+from eventstudy.calendar import sessions_between, to_sessions
 from eventstudy.config import Event, StudyConfig, events_for
-from eventstudy.conventions import CONVENTIONS, Convention, OwnRows
+from eventstudy.conventions import CONVENTIONS, Convention, ExchangeSessions, OwnRows
 from eventstudy.data.factors import load_factors, read_factor_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
@@ -423,9 +423,26 @@ class EventStudy:
         self.paths = paths
 
     def load_prices(self) -> PricePanel:
-        """Load every series the study needs from the source."""
+        """Load every series the study needs from the source.
+
+        With ``paths="windows"``, relative days counted in exchange sessions and a Parquet
+        dataset or long Parquet file, only the dates the windows reach are read (see
+        :func:`needed_span`).
+        """
         names = list(dict.fromkeys([*self.config.tickers, *self.config.markets]))
+        span = self._span()
+        if span is not None and isinstance(self.source, CsvSource):
+            return self.source.load(names, between=span)
         return self.source.load(names)
+
+    def _span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        # Only results that keep no estimation-day paths are fitted from part of the data, and
+        # their refits (another profile, model or window) read the source again.
+        if self.paths != "windows" or not isinstance(self.days, ExchangeSessions):
+            return None
+        if not (isinstance(self.source, CsvSource) and self.source.kind == "Parquet"):
+            return None
+        return needed_span(self.config)
 
     def fit(self, prices: PricePanel | None = None) -> EventStudyResults:
         """Run the study and return its immutable results."""
@@ -474,7 +491,12 @@ class EventStudy:
             aggregate_estimates=aggregate.estimates(merged.partial, days, windows, self.convention),
             cross_correlation=aggregate.cross_correlation(merged.partial),
             prices=panel,
-            refitter=functools.partial(_refit, panel=panel, backend=self.backend, paths=self.paths),
+            refitter=functools.partial(
+                _refit,
+                source=self.source if prices is None and self._span() is not None else PanelSource(panel, _REFIT),
+                backend=self.backend,
+                paths=self.paths,
+            ),
         )
         return results, ManyFirmInputs(merged.partial, grid.sessions, placed.cluster_spans)
 
@@ -675,9 +697,37 @@ def uses_market(model: ReturnModel) -> bool:
     return MARKET in model.regressors or model.offset_market
 
 
-def _refit(config: StudyConfig | ResolvedConfig, *, panel: PricePanel, backend: str, paths: str) -> EventStudyResults:
-    """Fit ``config`` on prices already loaded (how results answer ``with_convention`` and new windows)."""
-    return EventStudy(config, PanelSource(panel, "prices of the original results"), backend=backend, paths=paths).fit()
+_REFIT = "prices of the original results"
+
+
+def _refit(config: StudyConfig | ResolvedConfig, *, source: Source, backend: str, paths: str) -> EventStudyResults:
+    """Fit ``config`` on the prices of a fit (how results answer ``with_convention`` and new windows)."""
+    return EventStudy(config, source, backend=backend, paths=paths).fit()
+
+
+def needed_span(config: ResolvedConfig) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last dates a study's relative days can reach on its exchange calendar, with a margin.
+
+    Ten sessions more on each side than the estimation and event windows reach (one of
+    them is the price before the first return). None when an event date is in the
+    future or the calendar cannot say: then all data is read and the usual checks speak.
+    """
+    rel, _, _ = relative_layout(config)
+    dates = sorted(pd.Timestamp(e.event_date) for e in config.events)
+    today = pd.Timestamp.now().normalize()
+    if not dates or dates[-1] > today:
+        return None
+    reach = int(max(-rel.min(), rel.max())) + 10
+    pad = pd.Timedelta(days=2 * reach + 30)  # every exchange has sessions on over half of all days
+    try:
+        sessions = sessions_between(
+            config.calendar, dates[0] - pad, min(dates[-1] + pad, today + pd.Timedelta(days=180))
+        )
+    except ValueError:  # a date beyond what the calendar covers, or no such calendar
+        return None
+    first = int(sessions.searchsorted(dates[0])) + int(rel.min()) - 10
+    last = int(sessions.searchsorted(dates[-1])) + int(rel.max()) + 10
+    return sessions[max(first, 0)], sessions[min(last, len(sessions) - 1)]
 
 
 def statuses(

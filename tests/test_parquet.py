@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -177,3 +178,49 @@ def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Pat
         assert CsvSource(tmp_path / name).load(["NVDA", "^GSPC"]).tickers == ["NVDA", "^GSPC"]
         with pytest.raises(BadPriceError, match=r"\(CEG\).*non-positive price -1.0"):
             CsvSource(tmp_path / name).load(["CEG"])
+
+
+@pytest.mark.parametrize("stored", ["timestamp", "timestamp_tz", "date32", "text"])
+def test_a_large_batch_reads_only_the_dates_its_windows_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    """paths="windows" reads the span the windows need from a long Parquet file, with the full read's results."""
+    from eventstudy import EventStudy, StudyConfig, Window
+    from eventstudy.config import Event
+    from eventstudy.data import parquet
+
+    long = _long()
+    if stored == "timestamp_tz":
+        long = long.assign(date=long["date"].dt.tz_localize("America/New_York"))
+    elif stored == "date32":
+        long = long.assign(date=long["date"].dt.date)
+    elif stored == "text":
+        long = long.assign(date=long["date"].dt.strftime("%Y-%m-%d"))
+    path = tmp_path / "long.parquet"
+    long.to_parquet(path, index=False)
+    read: list[pd.DataFrame] = []
+    original = parquet.ParquetData.read
+
+    def spy(self: parquet.ParquetData, tickers: list[str], between: object = None) -> pd.DataFrame:
+        read.append(original(self, tickers, between))  # type: ignore[arg-type]
+        return read[-1]
+
+    monkeypatch.setattr(parquet.ParquetData, "read", spy)
+    day = dt.date(2025, 1, 27)
+    events = tuple(Event(t, t, day, "^GSPC") for t in ("NVDA", "CEG"))
+    config = StudyConfig(name="span", events=events, estimation=Window(-120, -11), event_window=Window(-1, 3))
+    windows = EventStudy(config, CsvSource(path), paths="windows").fit()
+    first_read = pd.to_datetime(read[-1]["date"].astype(str).str[:10])
+    full = EventStudy(config, CsvSource(path), paths="full").fit()
+    if stored == "text":  # dates stored as text are read whole
+        assert len(read[-1]) == len(long[long["ticker"].isin(["NVDA", "CEG", "^GSPC"])])
+    else:
+        # 120 sessions before 27 January 2025 is mid-July 2024; ten sessions and a day of margin
+        assert pd.Timestamp("2024-06-25") <= first_read.min() <= pd.Timestamp("2024-07-25")
+        assert first_read.max() <= pd.Timestamp("2025-02-28")
+    pd.testing.assert_frame_equal(windows.aggregate_table(), full.aggregate_table())
+    pd.testing.assert_frame_equal(windows.params, full.params)
+    # a window reaching beyond the part read is computed from the source again
+    pd.testing.assert_series_equal(windows.car("0:25"), full.car("0:25"))
+    if stored != "text":
+        assert pd.to_datetime(read[-1]["date"].astype(str).str[:10]).max() >= pd.Timestamp("2025-03-04")

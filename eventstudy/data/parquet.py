@@ -103,8 +103,18 @@ class ParquetData:
             raise _unreadable(self.path, exc) from None
         return sorted({str(k) for k in keys.unique().to_pylist() if k is not None})
 
-    def read(self, tickers: Sequence[str]) -> pd.DataFrame:
+    def read(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> pd.DataFrame:
         """Return the rows of ``tickers`` as one long frame with a ``ticker`` column first.
+
+        Parameters
+        ----------
+        tickers
+            The series to read.
+        between
+            First and last date to read (inclusive), pushed into the scan of a dataset or
+            long file whose ``date`` column is stored as dates or timestamps; other data is
+            read whole. A ticker without rows in the span is read whole, so that what is
+            wrong with it is reported as without the span.
 
         Raises
         ------
@@ -113,14 +123,19 @@ class ParquetData:
         DataFormatError
             If a file cannot be read.
         """
-        frame = self._read_dataset(tickers) if self.layout == "dataset" else self._read_files(tickers)
+        if self.layout == "per_ticker":
+            frame = self._read_files(tickers)
+        else:
+            frame = self._read_dataset(tickers, between)
+            if between is not None and set(tickers) - set(frame[TICKER].unique()):
+                frame = self._read_dataset(tickers, None)
         found = set(frame[TICKER].unique())
         for ticker in tickers:
             if ticker not in found:
                 raise UnknownTickerError(ticker, f"the Parquet data {self.path}", self.tickers())
         return frame
 
-    def _read_dataset(self, tickers: Sequence[str]) -> pd.DataFrame:
+    def _read_dataset(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.dataset as ds
@@ -128,8 +143,23 @@ class ParquetData:
         key = ds.field(self._key)
         if not pa.types.is_string(self._dataset.schema.field(self._key).type):
             key = key.cast(pa.string())  # a numeric key (PERMNO=10107) is matched as text
+        wanted = key.isin(list(tickers))
+        dates = {name.lower(): name for name in self._dataset.schema.names}.get("date")
+        if between is not None and dates is not None:
+            kind = self._dataset.schema.field(dates).type
+            # a day either side, so that no time zone moves a wanted day out of the span
+            first, last = between[0] - pd.Timedelta(days=1), between[1] + pd.Timedelta(days=2)
+            if pa.types.is_timestamp(kind):
+                tz = kind.tz
+                wanted &= (ds.field(dates) >= pa.scalar(first.tz_localize(tz) if tz else first, kind)) & (
+                    ds.field(dates) < pa.scalar(last.tz_localize(tz) if tz else last, kind)
+                )
+            elif pa.types.is_date(kind):
+                wanted &= (ds.field(dates) >= pa.scalar(first.date(), kind)) & (
+                    ds.field(dates) < pa.scalar(last.date(), kind)
+                )
         try:
-            table = self._dataset.to_table(filter=key.isin(list(tickers)))
+            table = self._dataset.to_table(filter=wanted)
         except (OSError, ValueError, TypeError) as exc:
             raise _unreadable(self.path, exc) from None
         # Millions of rows name a few thousand tickers: keep them as a dictionary, not one string each.

@@ -399,13 +399,17 @@ class CsvSource:
         }
         return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
 
-    def load(self, tickers: Sequence[str]) -> PricePanel:
-        """Load ``tickers`` from the folder, wide file or long file."""
+    def load(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> PricePanel:
+        """Load ``tickers`` from the folder, wide file or long file.
+
+        ``between`` (first and last date) limits what a Parquet dataset or long Parquet
+        file reads to the dates a study needs; CSV is read whole.
+        """
         frames: dict[str, pd.DataFrame] = {}
         provenance = {t: f"user {self.kind} {self.path}" for t in tickers}
         parquet = self._parquet()
         if parquet is not None:
-            return self._panel_of_long(parquet.read(tickers), tickers, provenance)
+            return self._panel_of_long(parquet.read(tickers, between), tickers, provenance)
         long = self._long()
         if long is not None:
             rows = long[long[TICKER].isin(list(tickers))]
