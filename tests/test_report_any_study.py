@@ -142,3 +142,30 @@ def test_plot_draws_the_numbers_of_cumulative_ar() -> None:
         assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # outside the data
     with pytest.raises(ValueError, match="kind"):
         res.plot("pie")
+
+
+@pytest.fixture(scope="module")
+def repeated_firms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Two firms with a share count, each on two dates, under a model outside the robustness list."""
+    tmp = tmp_path_factory.mktemp("repeated")
+    events = "".join(
+        f'[[study.events]]\nevent_id = "{t}-{d}"\nticker = "{t}"\nevent_date = {d}\n'
+        for d in ("2025-04-03", "2025-04-09")
+        for t in ("NVDA", "GOOGL")
+    )
+    toml = f'[study]\nname = "twice"\nmarket = "^GSPC"\n{events}[model]\nname = "ff5"\nestimation = "-150:-11"\n'
+    return tmp / "twice", _report(tmp, "twice", toml)
+
+
+def test_a_firm_with_several_events_is_named_by_event_in_the_dollar_table(repeated_firms: tuple[Path, str]) -> None:
+    _, md = repeated_firms
+    dollars = md.split("## 3. Dollar impact")[1].split("## 4.")[0]
+    rows = [line.split("|")[1].strip() for line in dollars.splitlines() if line.startswith("| ") and "$" in line]
+    assert rows == ["NVDA-2025-04-03", "GOOGL-2025-04-03", "NVDA-2025-04-09", "GOOGL-2025-04-09"]
+
+
+def test_the_study_s_own_model_is_among_the_robustness_models(repeated_firms: tuple[Path, str]) -> None:
+    folder, md = repeated_firms
+    assert "The study's own model, ff5, is among them." in md
+    table = pd.read_csv(folder / "tables" / "robustness.csv")
+    assert "ff5 (Fama-French factors)" in set(table["spec"])

@@ -185,8 +185,8 @@ def car_paths(res: EventStudyResults) -> Figure:
     return fig
 
 
-def dollar_bars(table: pd.DataFrame) -> Figure:
-    """Market value lost on the event day and its abnormal part, $ billion."""
+def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:
+    """Market value lost on the event day and its abnormal part, $ billion; bars named by column ``label``."""
     fig, ax = _new((9.0, 4.2))
     x = np.arange(len(table))
     total = table["mv_change"].to_numpy() / 1e9
@@ -206,7 +206,7 @@ def dollar_bars(table: pd.DataFrame) -> Figure:
                     fontsize=8,
                 )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, table["ticker"].tolist())
+    ax.set_xticks(x, table[label].astype(str).tolist())
     ax.set_ylabel("US$ billion")
     ax.set_title("Market value moved on the event day")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -336,6 +336,9 @@ def dollar_section(b: ReportBuilder) -> None:
         dtab = dtab.join(spread, on="event_id")
     b.add_table("dollar_impact", dtab)
     notes = dict(cfg.share_notes)
+    # a firm with several events is named by each event's id
+    names = dtab["event_id"] if dtab["ticker"].duplicated().any() else dtab["ticker"]
+    dtab = dtab.assign(name=names.astype(str))
     dollar_rows = []
     for _, r in dtab[dtab["shares"].notna()].iterrows():
         half = (r["abnormal_high"] - r["abnormal_low"]) / 2
@@ -346,7 +349,7 @@ def dollar_section(b: ReportBuilder) -> None:
         )
         dollar_rows.append(
             [
-                str(r["ticker"]),
+                r["name"],
                 fmt_bn(r["mv_prev"]),
                 fmt_bn(r["mv"]),
                 fmt_bn(r["mv_change"]),
@@ -373,7 +376,7 @@ def dollar_section(b: ReportBuilder) -> None:
         figs.append(
             b.add_figure(
                 "dollar_impact",
-                figures.dollar_bars(counted.reset_index()),
+                figures.dollar_bars(dtab[dtab["shares"].notna()], "name"),
                 "Change in market value on the event day (shares x change in close) and its abnormal part "
                 "(AR x prior market value), US$ billion.",
             )

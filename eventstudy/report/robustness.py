@@ -13,7 +13,7 @@ from eventstudy.data.sources import BundledSource, PanelSource
 from eventstudy.data.universe import EW_TICKER, constituents, equal_weighted_index, member_prices, with_series
 from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
-from eventstudy.models import MARKET, get_model
+from eventstudy.models import MARKET
 from eventstudy.report import figures
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
@@ -27,6 +27,8 @@ ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carha
 PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
 MIN_INDEX_MEMBERS = 30
 """Fewest other members an equal-weighted benchmark needs to be one (not a handful of stocks)."""
+FRENCH_FACTORS = "(Fama-French factors)"
+OWN_FACTORS = "(the study's factor file)"
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "bw1985", "sign", "rank", "wilcoxon")
 
 
@@ -259,14 +261,14 @@ def groups_section(b: ReportBuilder) -> None:
 def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:
     """Return the study refitted under each robustness model on the same prices (computed once per report).
 
-    A model whose inputs do not cover the study (Fama-French factors end before the
-    event, say) is left out.
+    The study's own model is always among them. A model whose inputs do not cover the
+    study (Fama-French factors end before the event, say) is left out.
     """
     if "model_fits" not in b.cache:
         fits: dict[str, EventStudyResults] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for model in ROBUSTNESS_MODELS:
+            for model in dict.fromkeys([*ROBUSTNESS_MODELS, b.results.model.name]):
                 if model == b.results.model.name:
                     fits[model] = b.results
                     continue
@@ -300,12 +302,14 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
     window = cfg.event_window
     rows = []
     market = PROXY_NAMES.get(cfg.markets[0], cfg.markets[0]) if len(cfg.markets) == 1 else "each event's market"
-    for model, res in model_fits(b).items():
-        m = get_model(model)
+    for res in model_fits(b).values():
+        m = res.model
         if MARKET in m.regressors and len(m.regressors) == 1:
             label = f"market vs {market}"
+        elif m.name == "custom":
+            label = f"custom {OWN_FACTORS}"
         elif m.uses_factors:
-            label = f"{m.name} (Fama-French factors)"
+            label = f"{m.name} {FRENCH_FACTORS}"
         else:
             label = m.name
         rows += _spec_rows(res, label, window)
@@ -407,11 +411,15 @@ def robustness_section(b: ReportBuilder) -> None:
     members = set(constituents()["Symbol"].astype(str))
     inside = sorted({t for t in cfg.tickers if t in members})
     has_ew = ew_spec in means.index
-    models = [s.removesuffix(" (Fama-French factors)") for s in specs if not s.startswith("market vs ")]
+    models = [
+        s.removesuffix(f" {FRENCH_FACTORS}").removesuffix(f" {OWN_FACTORS}")
+        for s in specs
+        if not s.startswith("market vs ")
+    ]
     proxies = [s.removeprefix("market vs ") for s in specs if s.startswith("market vs ") and s != main_spec]
     factors = (
         " (the factor models use the bundled Ken French daily factors)"
-        if any("Fama-French" in s for s in specs)
+        if any(s.endswith(FRENCH_FACTORS) for s in specs)
         else ""
     )
     text = (
