@@ -31,6 +31,7 @@ from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import (
     BundledSource,
     CsvSource,
+    DateFilteredSource,
     MultiSource,
     PanelSource,
     ReturnsSource,
@@ -425,13 +426,13 @@ class EventStudy:
     def load_prices(self) -> PricePanel:
         """Load every series the study needs from the source.
 
-        With ``paths="windows"``, relative days counted in exchange sessions and a Parquet
-        dataset or long Parquet file, only the dates the windows reach are read (see
-        :func:`needed_span`).
+        With ``paths="windows"``, relative days counted in exchange sessions and prices
+        from a Parquet dataset or long Parquet file (or returns from a long Parquet file),
+        only the dates the windows reach are read (see :func:`needed_span`).
         """
         names = list(dict.fromkeys([*self.config.tickers, *self.config.markets]))
         span = self._span()
-        if span is not None and isinstance(self.source, CsvSource):
+        if span is not None and isinstance(self.source, DateFilteredSource):
             return self.source.load(names, between=span)
         return self.source.load(names)
 
@@ -440,7 +441,7 @@ class EventStudy:
         # their refits (another profile, model or window) read the source again.
         if self.paths != "windows" or not isinstance(self.days, ExchangeSessions):
             return None
-        if not (isinstance(self.source, CsvSource) and self.source.kind == "Parquet"):
+        if not (isinstance(self.source, DateFilteredSource) and self.source.filters_dates):
             return None
         return needed_span(self.config)
 

@@ -224,3 +224,38 @@ def test_a_large_batch_reads_only_the_dates_its_windows_reach(
     pd.testing.assert_series_equal(windows.car("0:25"), full.car("0:25"))
     if stored != "text":
         assert pd.to_datetime(read[-1]["date"].astype(str).str[:10]).max() >= pd.Timestamp("2025-03-04")
+
+
+def test_a_long_parquet_returns_file_is_read_for_the_study_s_series_and_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CRSP-style returns (numeric PERMNO, RET) from Parquet: only the series and dates asked for, the CSV's results."""
+    from eventstudy import EventStudy, StudyConfig, Window
+    from eventstudy.config import Event
+    from eventstudy.data import parquet
+    from eventstudy.data.sources import ReturnsSource
+
+    long = _long()
+    long = long.assign(RET=long.groupby("ticker")["adj_close"].pct_change()).dropna(subset=["RET"])
+    ids = {"NVDA": 10001, "CEG": 10002, "^GSPC": 10003}
+    crsp = pd.DataFrame({"PERMNO": long["ticker"].map(ids), "date": long["date"], "RET": long["RET"]})
+    crsp.to_parquet(tmp_path / "dsf.parquet", index=False)
+    crsp.assign(date=crsp["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "dsf.csv", index=False)
+    read: list[pd.DataFrame] = []
+    original = parquet.ParquetData.read
+
+    def spy(self: parquet.ParquetData, tickers: list[str], between: object = None) -> pd.DataFrame:
+        read.append(original(self, tickers, between))  # type: ignore[arg-type]
+        return read[-1]
+
+    monkeypatch.setattr(parquet.ParquetData, "read", spy)
+    events = (Event("a", "10001", dt.date(2025, 1, 27), "10003"),)
+    config = StudyConfig(name="crsp", events=events, estimation=Window(-120, -11), event_window=Window(-1, 3))
+    from_parquet = EventStudy(config, ReturnsSource(tmp_path / "dsf.parquet"), paths="windows").fit()
+    assert set(read[-1]["ticker"]) == {"10001", "10003"}  # CEG is never read
+    assert read[-1]["date"].min() >= pd.Timestamp("2024-06-25")
+    from_csv = EventStudy(config, ReturnsSource(tmp_path / "dsf.csv"), paths="windows").fit()
+    pd.testing.assert_frame_equal(from_parquet.aggregate_table(), from_csv.aggregate_table())
+    pd.testing.assert_frame_equal(from_parquet.params, from_csv.params)
+    with pytest.raises(UnknownTickerError, match="10009"):
+        ReturnsSource(tmp_path / "dsf.parquet").load(["10009"])

@@ -75,9 +75,12 @@ class ParquetData:
     path
         A Parquet file with a ``ticker`` column, or a folder: one file per ticker, or
         files with a ``ticker`` column or partitioned by it.
+    keys
+        Names the series column may have (any case), the first found is used; it is
+        read back as ``ticker``. Returns use ``("id", "permno")``.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keys: Sequence[str] = (TICKER,)) -> None:
         _need_pyarrow(path)
         import pyarrow.dataset as ds
 
@@ -87,7 +90,7 @@ class ParquetData:
         except (OSError, ValueError, TypeError) as exc:
             raise _unreadable(path, exc) from None
         names = {name.lower(): name for name in self._dataset.schema.names}
-        self._key = names.get(TICKER)
+        self._key = next((names[k.lower()] for k in keys if k.lower() in names), None)
         self.layout: Layout = "dataset" if self._key is not None else "per_ticker"
         # Per-ticker files sit directly in the folder; a nested file there would be ambiguous.
         files = sorted(path.iterdir()) if path.is_dir() else []

@@ -51,6 +51,22 @@ class Source(Protocol):
         ...
 
 
+@runtime_checkable
+class DateFilteredSource(Protocol):
+    """A source that can read only the dates a study needs (see ``filters_dates``)."""
+
+    name: str
+
+    @property
+    def filters_dates(self) -> bool:
+        """Whether ``load`` honours ``between`` for this data."""
+        ...
+
+    def load(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> PricePanel:
+        """Return prices for ``tickers``, from ``between[0]`` to ``between[1]`` where the data allows."""
+        ...
+
+
 def ticker_to_filename(ticker: str) -> str:
     """Return the file name used for ``ticker`` (``^GSPC`` -> ``_GSPC.csv``)."""
     return ticker.replace("^", "_") + ".csv"
@@ -399,6 +415,11 @@ class CsvSource:
         }
         return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
 
+    @property
+    def filters_dates(self) -> bool:
+        """Whether :meth:`load` can read only a span of dates (Parquet is scanned with a filter)."""
+        return self.kind == "Parquet"
+
     def load(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> PricePanel:
         """Load ``tickers`` from the folder, wide file or long file.
 
@@ -719,9 +740,25 @@ class ReturnsSource:
             raise DataFormatError(self.path, "does not exist", "pass a CSV of returns with --returns-data")
         self.name = f"returns {self.path} ({unit})"
 
+    @property
+    def filters_dates(self) -> bool:
+        """Whether :meth:`load` can read only a span of dates (a long Parquet file is scanned with a filter)."""
+        return self._long_parquet() is not None
+
+    @functools.cache  # noqa: B019 - one handle per source object
+    def _long_parquet(self) -> ParquetData | None:
+        """Return the long Parquet file (``id`` or ``PERMNO``, ``date``, ``ret``) read by series; None for other files."""
+        if self.path.suffix.lower() not in PARQUET_SUFFIXES:
+            return None
+        data = ParquetData(self.path, keys=("id", "permno"))
+        return data if data.layout == "dataset" else None
+
     @functools.cache  # noqa: B019 - one small frame per source object
     def _wide(self) -> pd.DataFrame:
-        raw = read_csv_file(self.path)
+        return self._as_wide(read_csv_file(self.path))
+
+    def _as_wide(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """Check a wide or long table of returns and return it wide, in decimals, by session date."""
         cols = {str(c).strip().lower(): c for c in raw.columns}
         if "id" not in cols and "permno" in cols:  # CRSP's name for the series id
             cols["id"] = cols.pop("permno")
@@ -760,11 +797,20 @@ class ReturnsSource:
 
     def available(self) -> list[str]:
         """Return the series in the file."""
-        return list(self._wide().columns)
+        long = self._long_parquet()
+        return long.tickers() if long is not None else list(self._wide().columns)
 
-    def load(self, tickers: Sequence[str]) -> PricePanel:
-        """Return a price index per series, chained over its own non-missing returns."""
-        wide = self._wide()
+    def load(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> PricePanel:
+        """Return a price index per series, chained over its own non-missing returns.
+
+        A long Parquet file is read for ``tickers`` only, and only from ``between[0]`` to
+        ``between[1]`` when given (a scan filter); other files are read whole.
+        """
+        long = self._long_parquet()
+        if long is not None:
+            wide = self._as_wide(long.read(tickers, between).rename(columns={TICKER: "id"}))
+        else:
+            wide = self._wide()
         frames = {}
         for t in tickers:
             if t not in wide.columns:
