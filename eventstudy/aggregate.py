@@ -8,11 +8,11 @@ from the merged parts. All functions are pure.
 
 Test names: ``csect_t``, ``bw1980``, ``bw1985``, ``patell``, ``bmp``, ``kp_patell``,
 ``kp_bmp``, ``lamb``, ``sign``, ``gen_sign``, ``corrado_sign``, ``rank``,
-``modified_rank``, ``wilcoxon``.
+``modified_rank``, ``grank_t``, ``grank_z``, ``wilcoxon``.
 
 References: Brown & Warner (1980, 1985); Patell (1976); Boehmer, Musumeci & Poulsen
 (1991); Kolari & Pynnonen (2010); Lamb (1995); Cowan (1992); Corrado (1989); Corrado &
-Zivney (1992); Wilcoxon (1945).
+Zivney (1992); Kolari & Pynnonen (2011); Wilcoxon (1945).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ Mask = NDArray[np.bool_]
 Result = TestStatistic | InvalidTestStatistic
 
 _ROW_KEYS = ("ar", "sar", "mkt", "sign_g", "rank_dev", "mrank_dev", "car", "scar", "csar")
+ESTIMATION_ROWS = ("est_ar", "est_rank")
+"""Per firm-event arrays over the estimation days, kept only for the generalized rank test."""
 _ROW_SCALARS = ("sigma", "sd_sample", "nobs", "df", "pos_frac", "n_full")
 _SUM_KEYS = (
     "est_sum",
@@ -60,13 +62,23 @@ class Partial:
     rows
         Per firm-event arrays: values on the test days, shape ``(n, D)`` (``ar``,
         ``sar``, ``mkt``, ``sign_g``, ``rank_dev``, ``mrank_dev``), per window, shape
-        ``(n, W)`` (``car``, ``scar``, ``csar``), and scalars, shape ``(n,)``.
+        ``(n, W)`` (``car``, ``scar``, ``csar``), on the estimation days, shape
+        ``(n, E)`` (``est_ar``, and ``est_rank``, each AR's rank among its firm-event's
+        estimation ARs), and scalars, shape ``(n,)``.
     sums
         Sums over firm-events per relative day, shape ``(T,)`` (or ``(1,)`` for totals).
     """
 
     rows: dict[str, Array]
     sums: dict[str, Array]
+
+    def without_estimation_rows(self) -> Partial:
+        """Return these inputs without the per-day estimation arrays (the generalized rank test's).
+
+        They are the only inputs that grow with the estimation window; a partitioned run
+        leaves them with its partitions, so its client holds a few values per firm-event.
+        """
+        return Partial({k: v for k, v in self.rows.items() if k not in ESTIMATION_ROWS}, self.sums)
 
     @classmethod
     def merge(cls, parts: Sequence[Partial]) -> Partial:
@@ -238,6 +250,11 @@ def partial(
         else np.zeros((n, 0))
     )
 
+    # The generalized rank test ranks each firm-event's estimation SARs; dividing by its own
+    # positive sigma keeps the order of its ARs, so the ranks are computed here once.
+    est_rows = est_ar[:, in_est]
+    est_rank = row_medians_and_ranks(est_rows, np.isfinite(est_rows).sum(axis=1).astype(np.float64))[1]
+
     mkt_est = in_est[None, :] & np.isfinite(mkt)
     # Scaled residuals summed per cluster on each session: |sum|^2 - count = the sum of the
     # pairwise correlations of the cluster's firm-events (exact for pairs that share their
@@ -263,6 +280,9 @@ def partial(
         "df": df,
         "pos_frac": pos_frac,
         "n_full": n_full,
+        "est_ar": est_rows,
+        # ranks are half-integers below 2^24: float32 holds them exactly in half the memory
+        "est_rank": est_rank.astype(np.float32),
     }
     sums = {
         "est_sum": np.nansum(est_ar, axis=0),
@@ -659,6 +679,80 @@ def modified_rank(s: Sample, c: Common) -> Result:
     return _z(_daily(s, c, "mrank_dev", True) / c.sd_mrank, s.null)
 
 
+GRANK_BLOCK = 8192
+"""Firm-events ranked at a time by the generalized rank test (bounds its temporary memory)."""
+
+
+def _grank_ranks(s: Sample, c: Common) -> tuple[float, float, float, float] | InvalidTestStatistic:
+    """Kolari & Pynnonen (2011): mean event rank U0, its sd S_U over all time points, T, and U0's null sd.
+
+    Each firm-event's event observation is its standardised AR or CAR (as the profile
+    standardises it) divided by their cross-sectional sd; it is ranked with the firm-event's
+    estimation SARs (AR / sigma). With ``T_i`` values per firm-event, ``U = rank / (T_i + 1) - 1/2``.
+    """
+    r = c.part.rows
+    if "est_ar" not in r:
+        return InvalidTestStatistic(
+            "needs every firm-event's estimation-window ARs in one process, which a partitioned run does not gather"
+        )
+    est_ar, est_rank = r["est_ar"], r["est_rank"]
+    m = np.isfinite(est_ar).sum(axis=1)
+    ok = np.flatnonzero(np.isfinite(s.sx) & (m > 0) & np.isfinite(c.sigma) & (c.sigma > 0))
+    if len(ok) < 2:
+        return InvalidTestStatistic(f"needs at least two firm-events with a value, has {len(ok)}")
+    scale = float(s.sx[ok].std(ddof=1))
+    if not scale > 0:
+        return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
+    u_sum = np.zeros(est_ar.shape[1])
+    u_cnt = np.zeros(est_ar.shape[1])
+    u0 = np.empty(len(ok))
+    for start in range(0, len(ok), GRANK_BLOCK):
+        rows = ok[start : start + GRANK_BLOCK]
+        g = (s.sx[rows] / scale)[:, None]
+        sar = est_ar[rows] / c.sigma[rows, None]
+        tie = sar == g
+        t_i = m[rows, None] + 1.0
+        with np.errstate(invalid="ignore"):
+            u = (est_rank[rows] + (sar > g) + 0.5 * tie) / (t_i + 1.0) - 0.5  # NaN where no SAR
+        u_sum += np.nansum(u, axis=0)
+        u_cnt += np.isfinite(u).sum(axis=0)
+        below = (sar < g).sum(axis=1)
+        u0[start : start + len(rows)] = (below + 1.0 + 0.5 * tie.sum(axis=1)) / (t_i[:, 0] + 1.0) - 0.5
+    n = len(ok)
+    has = u_cnt > 0
+    t_points = float(has.sum() + 1)
+    u_bar0 = float(u0.mean())
+    s2 = (float(np.sum(u_cnt[has] / n * (u_sum[has] / u_cnt[has]) ** 2)) + u_bar0**2) / t_points
+    t_i = m[ok] + 1.0
+    null_sd = float(np.sqrt(np.sum((t_i - 1.0) / (12.0 * (t_i + 1.0)))) / n)
+    return u_bar0, float(np.sqrt(s2)), t_points, null_sd
+
+
+def grank_t(s: Sample, c: Common) -> Result:
+    """Kolari & Pynnonen (2011) generalized rank t: ``Z sqrt((T - 2)/(T - 1 - Z^2))``, ``Z = U0 / S_U``, t(T - 2).
+
+    The event window is one observation (its SCAR, re-standardised by the cross-sectional
+    sd so event-induced volatility does not bias the ranks) among the estimation days.
+    """
+    parts = _grank_ranks(s, c)
+    if isinstance(parts, InvalidTestStatistic):
+        return parts
+    u0, sd, t_points, _ = parts
+    z = u0 / sd
+    if not t_points - 1.0 - z**2 > 0:
+        return InvalidTestStatistic("the estimation window is too short for the t form (T - 1 <= Z^2)")
+    return _t(z * np.sqrt((t_points - 2.0) / (t_points - 1.0 - z**2)), t_points - 2.0, s.null)
+
+
+def grank_z(s: Sample, c: Common) -> Result:
+    """Kolari & Pynnonen (2011) generalized rank z: U0 over its null sd ``sqrt(sum (T_i - 1)/(12 (T_i + 1))) / N``, N(0,1)."""
+    parts = _grank_ranks(s, c)
+    if isinstance(parts, InvalidTestStatistic):
+        return parts
+    u0, _, _, null_sd = parts
+    return _z(u0 / null_sd, s.null)
+
+
 def wilcoxon(s: Sample, c: Common) -> Result:
     """Wilcoxon signed-rank test; the statistic is W+ (sum of ranks of positive values).
 
@@ -707,6 +801,8 @@ TESTS: dict[str, TestFunction] = {
     "corrado_sign": corrado_sign,
     "rank": rank,
     "modified_rank": modified_rank,
+    "grank_t": grank_t,
+    "grank_z": grank_z,
     "wilcoxon": wilcoxon,
 }
 """The many-firm tests: name -> pure function of a :class:`Sample` and the :class:`Common` inputs."""

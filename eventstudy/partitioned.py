@@ -19,7 +19,7 @@ import io
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +156,7 @@ def fit_partition(task: PartitionTask) -> PartitionOutcome:
     for name, table in tables.items():
         write_bytes_atomic(Path(task.out) / name / f"part-{task.part:05d}.parquet", _parquet_bytes(table))
     n_used = int(res.events["status"].str.startswith("ok").sum())
+    inputs = replace(inputs, partial=inputs.partial.without_estimation_rows())
     return PartitionOutcome(task.part, len(events), n_used, inputs, raw.index.to_numpy(), res.bhars, said)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -181,6 +182,62 @@ def test_wilcoxon_matches_scipy_for_any_sample(values: list[int], scale: float) 
     assert got.pvalue == pytest.approx(stats.wilcoxon(nonzero).pvalue, rel=1e-9, abs=1e-15)
 
 
+def _grank_by_hand(res, scar: pd.Series) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """Kolari & Pynnonen (2011) section 2, step by step with scipy's ranks: (t, its df, z)."""
+    est = res.est_mask
+    est_days = est.index[est.any(axis=1)]
+    g = scar / scar.std(ddof=1)  # re-standardised for event-induced volatility
+    u_est = pd.DataFrame(np.nan, index=est_days, columns=res.ar.columns)
+    u0 = {}
+    for eid in res.ar.columns:
+        days = est.index[est[eid]]
+        sar = res.ar.loc[days, eid] / res.params.loc[eid, "sigma"]
+        ranks = stats.rankdata(np.append(sar.to_numpy(), g[eid]))
+        big_t = len(ranks)
+        u = ranks / (big_t + 1) - 0.5
+        u_est.loc[days, eid] = u[:-1]
+        u0[eid] = u[-1]
+    n = len(u0)
+    u_bar0 = float(np.mean(list(u0.values())))
+    n_t = u_est.notna().sum(axis=1)
+    u_bar = u_est.mean(axis=1)
+    t_points = len(est_days) + 1
+    s_u = np.sqrt(((n_t / n * u_bar**2).sum() + u_bar0**2) / t_points)
+    z = u_bar0 / s_u
+    t = z * np.sqrt((t_points - 2) / (t_points - 1 - z**2))
+    big = est.sum().to_numpy() + 1.0
+    z_null = u_bar0 / (np.sqrt(((big - 1) / (12 * (big + 1))).sum()) / n)
+    return t, t_points - 2, z_null
+
+
+def test_generalized_rank_tests_by_hand(res) -> None:  # type: ignore[no-untyped-def]
+    """Day 0 (the SAR) and the window [0,+2] (the SCAR) against the paper's steps computed here."""
+    scar = res.car("0:2") / res.window_table.xs(Window(0, 2), level="window")["bse"]
+    for label, observed in (("[0,0]", res.ar_t.loc[0]), ("[0,+2]", scar)):
+        t, df, z = _grank_by_hand(res, observed)
+        got_t, got_z = res.aggregate_tests[(label, "grank_t")], res.aggregate_tests[(label, "grank_z")]
+        assert got_t.statistic == pytest.approx(t, rel=1e-12), label
+        assert got_t.pvalue == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9), label
+        assert got_t.distribution == f"t({df:g})"
+        assert got_z.statistic == pytest.approx(z, rel=1e-12), label
+        assert got_z.pvalue == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9), label
+
+
+def test_generalized_rank_tests_by_hand_with_missing_estimation_days() -> None:
+    """Firm-events with fewer estimation returns rank among fewer values; each day averages the firms it has."""
+    sim = simulate_event_panel(9, seed=5, true_ar=-0.01)
+    prices = sim.panel.adj_close.copy()
+    first = prices.columns[0]
+    prices.iloc[40:70, 0] = np.nan  # one firm misses 30 estimation days (and a return after each gap)
+    prices.iloc[90:95, 2] = np.nan
+    cfg = StudyConfig(name="gaps", events=tuple(sim.events), min_estimation_obs=100)
+    res = EventStudy(cfg, prices).fit()
+    assert res.est_mask.sum().nunique() > 1, first
+    t, _, z = _grank_by_hand(res, res.ar_t.loc[0])
+    assert res.aggregate_tests[("[0,0]", "grank_t")].statistic == pytest.approx(t, rel=1e-12)
+    assert res.aggregate_tests[("[0,0]", "grank_z")].statistic == pytest.approx(z, rel=1e-12)
+
+
 def test_corrado_rank_by_hand(res) -> None:  # type: ignore[no-untyped-def]
     """Corrado (1989): mean rank deviation on the day over its sd across all ranked days."""
     days = [-1, 0, 1, 2]
@@ -249,7 +306,21 @@ def null_pvalues() -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize(
-    "name", ["csect_t", "skew_t", "kp_csect_t", "bw1980", "patell", "bmp", "sign", "gen_sign", "rank", "wilcoxon"]
+    "name",
+    [
+        "csect_t",
+        "skew_t",
+        "kp_csect_t",
+        "bw1980",
+        "patell",
+        "bmp",
+        "sign",
+        "gen_sign",
+        "rank",
+        "grank_t",
+        "grank_z",
+        "wilcoxon",
+    ],
 )
 def test_size_under_no_effect(null_pvalues: dict[str, np.ndarray], name: str) -> None:
     """Rejection at 5% near 5% of 200 runs (binomial 99.9% band 2..20)."""

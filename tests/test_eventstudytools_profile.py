@@ -105,7 +105,7 @@ def test_market_model_and_car_t_match(outputs: dict[str, pd.DataFrame]) -> None:
 def test_aggregate_tests_are_written(outputs: dict[str, pd.DataFrame]) -> None:
     agg = outputs["tests"][outputs["tests"]["scope"] == "aggregate"]
     assert {"[-2,+2]", "[0,0]"} <= set(agg["window"])
-    assert len(agg) == 16 * 6  # 5 days and the window, 16 tests each
+    assert len(agg) == 18 * 6  # 5 days and the window, 18 tests each
 
 
 FILES = ["--events", str(DATA / "01_RequestFile.csv"), "--prices", str(DATA / "02_FirmData.csv")]

@@ -49,7 +49,12 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _same_aggregate(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Every test agrees, but the generalized rank tests, which a partitioned run says it cannot compute."""
     assert len(a) == len(b) > 40
+    grank = b["test"].isin(["grank_t", "grank_z"])
+    assert grank.sum() > 0 and b.loc[grank, "statistic"].isna().all()
+    assert b.loc[grank, "note"].str.contains("which a partitioned run does not gather").all()
+    a, b = a[~a["test"].isin(["grank_t", "grank_z"])], b[~grank]
     both = a.merge(b, on=KEY, suffixes=("_a", "_b"), validate="one_to_one")
     assert len(both) == len(a)
     for col in NUMBERS:
