@@ -17,8 +17,8 @@ Zivney (1992); Kolari & Pynnonen (2011); Wilcoxon (1945).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ Mask = NDArray[np.bool_]
 Result = TestStatistic | InvalidTestStatistic
 
 _ROW_KEYS = ("ar", "sar", "mkt", "sign_g", "rank_dev", "mrank_dev", "car", "scar", "csar")
-ESTIMATION_ROWS = ("est_ar", "est_rank")
+ESTIMATION_ROWS = ("est_ar",)
 """Per firm-event arrays over the estimation days, kept only for the generalized rank test."""
 _ROW_SCALARS = ("sigma", "sd_sample", "nobs", "df", "pos_frac", "n_full")
 _SUM_KEYS = (
@@ -63,8 +63,7 @@ class Partial:
         Per firm-event arrays: values on the test days, shape ``(n, D)`` (``ar``,
         ``sar``, ``mkt``, ``sign_g``, ``rank_dev``, ``mrank_dev``), per window, shape
         ``(n, W)`` (``car``, ``scar``, ``csar``), on the estimation days, shape
-        ``(n, E)`` (``est_ar``, and ``est_rank``, each AR's rank among its firm-event's
-        estimation ARs), and scalars, shape ``(n,)``.
+        ``(n, E)`` (``est_ar``), and scalars, shape ``(n,)``.
     sums
         Sums over firm-events per relative day, shape ``(T,)`` (or ``(1,)`` for totals).
     """
@@ -250,11 +249,6 @@ def partial(
         else np.zeros((n, 0))
     )
 
-    # The generalized rank test ranks each firm-event's estimation SARs; dividing by its own
-    # positive sigma keeps the order of its ARs, so the ranks are computed here once.
-    est_rows = est_ar[:, in_est]
-    est_rank = row_medians_and_ranks(est_rows, np.isfinite(est_rows).sum(axis=1).astype(np.float64))[1]
-
     mkt_est = in_est[None, :] & np.isfinite(mkt)
     # Scaled residuals summed per cluster on each session: |sum|^2 - count = the sum of the
     # pairwise correlations of the cluster's firm-events (exact for pairs that share their
@@ -280,9 +274,7 @@ def partial(
         "df": df,
         "pos_frac": pos_frac,
         "n_full": n_full,
-        "est_ar": est_rows,
-        # ranks are half-integers below 2^24: float32 holds them exactly in half the memory
-        "est_rank": est_rank.astype(np.float32),
+        "est_ar": est_ar[:, in_est],
     }
     sums = {
         "est_sum": np.nansum(est_ar, axis=0),
@@ -411,6 +403,7 @@ class Common:
     sd_sign: float  # sds of the daily Corrado sign, rank and modified-rank sums
     sd_rank: float
     sd_mrank: float
+    grank: Mapping[Window, GrankParts | InvalidTestStatistic] = field(default_factory=dict)  # by tested window
 
     @classmethod
     def of(cls, part: Partial, in_est: Mask, convention: Convention) -> Common:
@@ -683,49 +676,95 @@ GRANK_BLOCK = 8192
 """Firm-events ranked at a time by the generalized rank test (bounds its temporary memory)."""
 
 
-def _grank_ranks(s: Sample, c: Common) -> tuple[float, float, float, float] | InvalidTestStatistic:
-    """Kolari & Pynnonen (2011): mean event rank U0, its sd S_U over all time points, T, and U0's null sd.
+@dataclass(frozen=True)
+class GrankParts:
+    """What the generalized rank tests of one day or window are computed from (Kolari & Pynnonen 2011).
 
-    Each firm-event's event observation is its standardised AR or CAR (as the profile
-    standardises it) divided by their cross-sectional sd; it is ranked with the firm-event's
-    estimation SARs (AR / sigma). With ``T_i`` values per firm-event, ``U = rank / (T_i + 1) - 1/2``.
+    Attributes
+    ----------
+    u0
+        Mean demeaned standardised rank of the event observation, ``U = rank / (T_i + 1) - 1/2``.
+    sd
+        ``S_U``: root mean square over all ``T`` time points of the mean ranks, each weighted
+        by its share of firm-events.
+    t_points
+        ``T``: the estimation days and the event observation.
+    null_sd
+        The sd of ``u0`` if each firm-event's ranks were uniform and independent of the others.
     """
-    r = c.part.rows
+
+    u0: float
+    sd: float
+    t_points: float
+    null_sd: float
+
+
+def generalized_ranks(
+    part: Partial, samples: Sequence[Sample], sigma: Array
+) -> dict[Window, GrankParts | InvalidTestStatistic]:
+    """Rank each firm-event's event observation among its estimation SARs, for every sample at once.
+
+    The event observation is the standardised AR or CAR (as the profile standardises it)
+    divided by its cross-sectional sd, so event-induced volatility does not move the ranks;
+    the estimation SARs are AR / sigma. Firm-events are ranked a block at a time, each
+    block's estimation ranks serving every sample.
+    """
+    r = part.rows
+    out: dict[Window, GrankParts | InvalidTestStatistic] = {}
     if "est_ar" not in r:
-        return InvalidTestStatistic(
+        why = InvalidTestStatistic(
             "needs every firm-event's estimation-window ARs in one process, which a partitioned run does not gather"
         )
-    est_ar, est_rank = r["est_ar"], r["est_rank"]
+        return {s.window: why for s in samples}
+    est_ar = r["est_ar"]
     m = np.isfinite(est_ar).sum(axis=1)
-    ok = np.flatnonzero(np.isfinite(s.sx) & (m > 0) & np.isfinite(c.sigma) & (c.sigma > 0))
-    if len(ok) < 2:
-        return InvalidTestStatistic(f"needs at least two firm-events with a value, has {len(ok)}")
-    scale = float(s.sx[ok].std(ddof=1))
-    if not scale > 0:
-        return InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
-    u_sum = np.zeros(est_ar.shape[1])
-    u_cnt = np.zeros(est_ar.shape[1])
-    u0 = np.empty(len(ok))
-    for start in range(0, len(ok), GRANK_BLOCK):
-        rows = ok[start : start + GRANK_BLOCK]
-        g = (s.sx[rows] / scale)[:, None]
-        sar = est_ar[rows] / c.sigma[rows, None]
-        tie = sar == g
-        t_i = m[rows, None] + 1.0
-        with np.errstate(invalid="ignore"):
-            u = (est_rank[rows] + (sar > g) + 0.5 * tie) / (t_i + 1.0) - 0.5  # NaN where no SAR
-        u_sum += np.nansum(u, axis=0)
-        u_cnt += np.isfinite(u).sum(axis=0)
-        below = (sar < g).sum(axis=1)
-        u0[start : start + len(rows)] = (below + 1.0 + 0.5 * tie.sum(axis=1)) / (t_i[:, 0] + 1.0) - 0.5
-    n = len(ok)
-    has = u_cnt > 0
-    t_points = float(has.sum() + 1)
-    u_bar0 = float(u0.mean())
-    s2 = (float(np.sum(u_cnt[has] / n * (u_sum[has] / u_cnt[has]) ** 2)) + u_bar0**2) / t_points
-    t_i = m[ok] + 1.0
-    null_sd = float(np.sqrt(np.sum((t_i - 1.0) / (12.0 * (t_i + 1.0)))) / n)
-    return u_bar0, float(np.sqrt(s2)), t_points, null_sd
+    usable = (m > 0) & np.isfinite(sigma) & (sigma > 0)
+    event: dict[Window, tuple[Mask, Array]] = {}
+    for s in samples:
+        ok = usable & np.isfinite(s.sx)
+        scale = float(s.sx[ok].std(ddof=1)) if ok.sum() >= 2 else float("nan")
+        if ok.sum() < 2:
+            out[s.window] = InvalidTestStatistic(f"needs at least two firm-events with a value, has {int(ok.sum())}")
+        elif not scale > 0:
+            out[s.window] = InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
+        else:
+            event[s.window] = (ok, s.sx / scale)
+    width = est_ar.shape[1]
+    sums = {w: np.zeros(width) for w in event}
+    counts = {w: np.zeros(width) for w in event}
+    u0_sum = dict.fromkeys(event, 0.0)
+    null_var = dict.fromkeys(event, 0.0)
+    for start in range(0, len(est_ar), GRANK_BLOCK):
+        block = slice(start, start + GRANK_BLOCK)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sar = est_ar[block] / sigma[block, None]
+        ranks = row_medians_and_ranks(sar, m[block].astype(np.float64))[1]
+        t_i = m[block].astype(np.float64) + 1.0
+        for w, (ok, g_all) in event.items():
+            sel = ok[block]
+            if not sel.any():
+                continue
+            g, sr, ti = g_all[block][sel][:, None], sar[sel], t_i[sel]
+            tie = sr == g
+            with np.errstate(invalid="ignore"):
+                u = (ranks[sel] + (sr > g) + 0.5 * tie) / (ti[:, None] + 1.0) - 0.5  # NaN where no SAR
+            sums[w] += np.nansum(u, axis=0)
+            counts[w] += np.isfinite(u).sum(axis=0)
+            u0_sum[w] += float((((sr < g).sum(axis=1) + 1.0 + 0.5 * tie.sum(axis=1)) / (ti + 1.0) - 0.5).sum())
+            null_var[w] += float(((ti - 1.0) / (12.0 * (ti + 1.0))).sum())
+    for w, (ok, _) in event.items():
+        n = float(ok.sum())
+        has = counts[w] > 0
+        u0 = u0_sum[w] / n
+        t_points = float(has.sum() + 1)
+        ms = (float(np.sum(counts[w][has] / n * (sums[w][has] / counts[w][has]) ** 2)) + u0**2) / t_points
+        out[w] = GrankParts(u0, float(np.sqrt(ms)), t_points, float(np.sqrt(null_var[w]) / n))
+    return out
+
+
+def _grank(s: Sample, c: Common) -> GrankParts | InvalidTestStatistic:
+    found = c.grank.get(s.window)
+    return found if found is not None else generalized_ranks(c.part, [s], c.sigma)[s.window]
 
 
 def grank_t(s: Sample, c: Common) -> Result:
@@ -734,11 +773,11 @@ def grank_t(s: Sample, c: Common) -> Result:
     The event window is one observation (its SCAR, re-standardised by the cross-sectional
     sd so event-induced volatility does not bias the ranks) among the estimation days.
     """
-    parts = _grank_ranks(s, c)
+    parts = _grank(s, c)
     if isinstance(parts, InvalidTestStatistic):
         return parts
-    u0, sd, t_points, _ = parts
-    z = u0 / sd
+    z = parts.u0 / parts.sd
+    t_points = parts.t_points
     if not t_points - 1.0 - z**2 > 0:
         return InvalidTestStatistic("the estimation window is too short for the t form (T - 1 <= Z^2)")
     return _t(z * np.sqrt((t_points - 2.0) / (t_points - 1.0 - z**2)), t_points - 2.0, s.null)
@@ -746,11 +785,10 @@ def grank_t(s: Sample, c: Common) -> Result:
 
 def grank_z(s: Sample, c: Common) -> Result:
     """Kolari & Pynnonen (2011) generalized rank z: U0 over its null sd ``sqrt(sum (T_i - 1)/(12 (T_i + 1))) / N``, N(0,1)."""
-    parts = _grank_ranks(s, c)
+    parts = _grank(s, c)
     if isinstance(parts, InvalidTestStatistic):
         return parts
-    u0, _, _, null_sd = parts
-    return _z(u0 / null_sd, s.null)
+    return _z(parts.u0 / parts.null_sd, s.null)
 
 
 def wilcoxon(s: Sample, c: Common) -> Result:
@@ -908,11 +946,13 @@ def aggregate_tests(
     if part.n == 0:
         why = InvalidTestStatistic("no usable firm-event")
         return {(w, name): why for w in labels for name in TESTS}
-    common = Common.of(part, in_est, convention)
     win_index = {w: j for j, w in enumerate(windows)}
+    samples = {w: _sample(part, days, w, win_index, convention) for w in labels}
+    common = Common.of(part, in_est, convention)
+    common = replace(common, grank=generalized_ranks(part, list(samples.values()), common.sigma))
     out: dict[tuple[Window, str], Result] = {}
     for w in labels:
-        sample = _sample(part, days, w, win_index, convention)
+        sample = samples[w]
         if sample.n == 0:
             why = InvalidTestStatistic("no firm-event has a value on this day or window")
             out.update({(w, name): why for name in TESTS})
