@@ -33,24 +33,8 @@ Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 Result = TestStatistic | InvalidTestStatistic
 
-_ROW_KEYS = ("ar", "sar", "mkt", "sign_g", "rank_dev", "mrank_dev", "car", "scar", "csar")
 ESTIMATION_ROWS = ("est_ar",)
 """Per firm-event arrays over the estimation days, kept only for the generalized rank test."""
-_ROW_SCALARS = ("sigma", "sd_sample", "nobs", "df", "pos_frac", "n_full")
-_SUM_KEYS = (
-    "est_sum",
-    "est_cnt",
-    "full_cnt",
-    "g_sum",
-    "rank_sum",
-    "mrank_sum",
-    "mkt_sum",
-    "mkt_cnt",
-    "u_cluster",
-    "n_cluster",
-    "est_pos",
-    "est_all",
-)
 
 
 @dataclass(frozen=True)
@@ -770,8 +754,10 @@ def _grank(s: Sample, c: Common) -> GrankParts | InvalidTestStatistic:
 def grank_t(s: Sample, c: Common) -> Result:
     """Kolari & Pynnonen (2011) generalized rank t: ``Z sqrt((T - 2)/(T - 1 - Z^2))``, ``Z = U0 / S_U``, t(T - 2).
 
-    The event window is one observation (its SCAR, re-standardised by the cross-sectional
-    sd so event-induced volatility does not bias the ranks) among the estimation days.
+    The day, or the whole window, is one observation among the estimation days: its
+    standardised AR or CAR as the profile standardises it (the SCAR under ``mackinlay``),
+    re-standardised by the cross-sectional sd so event-induced volatility does not bias
+    the ranks.
     """
     parts = _grank(s, c)
     if isinstance(parts, InvalidTestStatistic):
