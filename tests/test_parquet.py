@@ -180,14 +180,29 @@ def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Pat
             CsvSource(tmp_path / name).load(["CEG"])
 
 
+@pytest.fixture
+def parquet_reads(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
+    """Every frame the Parquet reader hands back during the test, in order."""
+    from eventstudy.data import parquet
+
+    read: list[pd.DataFrame] = []
+    original = parquet.ParquetData.read
+
+    def spy(self: parquet.ParquetData, tickers: list[str], between: object = None) -> pd.DataFrame:
+        read.append(original(self, tickers, between))  # type: ignore[arg-type]
+        return read[-1]
+
+    monkeypatch.setattr(parquet.ParquetData, "read", spy)
+    return read
+
+
 @pytest.mark.parametrize("stored", ["timestamp", "timestamp_tz", "date32", "text"])
 def test_a_large_batch_reads_only_the_dates_its_windows_reach(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+    tmp_path: Path, parquet_reads: list[pd.DataFrame], stored: str
 ) -> None:
     """paths="windows" reads the span the windows need from a long Parquet file, with the full read's results."""
     from eventstudy import EventStudy, StudyConfig, Window
     from eventstudy.config import Event
-    from eventstudy.data import parquet
 
     long = _long()
     if stored == "timestamp_tz":
@@ -198,22 +213,14 @@ def test_a_large_batch_reads_only_the_dates_its_windows_reach(
         long = long.assign(date=long["date"].dt.strftime("%Y-%m-%d"))
     path = tmp_path / "long.parquet"
     long.to_parquet(path, index=False)
-    read: list[pd.DataFrame] = []
-    original = parquet.ParquetData.read
-
-    def spy(self: parquet.ParquetData, tickers: list[str], between: object = None) -> pd.DataFrame:
-        read.append(original(self, tickers, between))  # type: ignore[arg-type]
-        return read[-1]
-
-    monkeypatch.setattr(parquet.ParquetData, "read", spy)
     day = dt.date(2025, 1, 27)
     events = tuple(Event(t, t, day, "^GSPC") for t in ("NVDA", "CEG"))
     config = StudyConfig(name="span", events=events, estimation=Window(-120, -11), event_window=Window(-1, 3))
     windows = EventStudy(config, CsvSource(path), paths="windows").fit()
-    first_read = pd.to_datetime(read[-1]["date"].astype(str).str[:10])
+    first_read = pd.to_datetime(parquet_reads[-1]["date"].astype(str).str[:10])
     full = EventStudy(config, CsvSource(path), paths="full").fit()
     if stored == "text":  # dates stored as text are read whole
-        assert len(read[-1]) == len(long[long["ticker"].isin(["NVDA", "CEG", "^GSPC"])])
+        assert len(parquet_reads[-1]) == len(long[long["ticker"].isin(["NVDA", "CEG", "^GSPC"])])
     else:
         # 120 sessions before 27 January 2025 is mid-July 2024; ten sessions and a day of margin
         assert pd.Timestamp("2024-06-25") <= first_read.min() <= pd.Timestamp("2024-07-25")
@@ -223,16 +230,15 @@ def test_a_large_batch_reads_only_the_dates_its_windows_reach(
     # a window reaching beyond the part read is computed from the source again
     pd.testing.assert_series_equal(windows.car("0:25"), full.car("0:25"))
     if stored != "text":
-        assert pd.to_datetime(read[-1]["date"].astype(str).str[:10]).max() >= pd.Timestamp("2025-03-04")
+        assert pd.to_datetime(parquet_reads[-1]["date"].astype(str).str[:10]).max() >= pd.Timestamp("2025-03-04")
 
 
 def test_a_long_parquet_returns_file_is_read_for_the_study_s_series_and_dates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parquet_reads: list[pd.DataFrame]
 ) -> None:
     """CRSP-style returns (numeric PERMNO, RET) from Parquet: only the series and dates asked for, the CSV's results."""
     from eventstudy import EventStudy, StudyConfig, Window
     from eventstudy.config import Event
-    from eventstudy.data import parquet
     from eventstudy.data.sources import ReturnsSource
 
     long = _long()
@@ -241,19 +247,11 @@ def test_a_long_parquet_returns_file_is_read_for_the_study_s_series_and_dates(
     crsp = pd.DataFrame({"PERMNO": long["ticker"].map(ids), "date": long["date"], "RET": long["RET"]})
     crsp.to_parquet(tmp_path / "dsf.parquet", index=False)
     crsp.assign(date=crsp["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "dsf.csv", index=False)
-    read: list[pd.DataFrame] = []
-    original = parquet.ParquetData.read
-
-    def spy(self: parquet.ParquetData, tickers: list[str], between: object = None) -> pd.DataFrame:
-        read.append(original(self, tickers, between))  # type: ignore[arg-type]
-        return read[-1]
-
-    monkeypatch.setattr(parquet.ParquetData, "read", spy)
     events = (Event("a", "10001", dt.date(2025, 1, 27), "10003"),)
     config = StudyConfig(name="crsp", events=events, estimation=Window(-120, -11), event_window=Window(-1, 3))
     from_parquet = EventStudy(config, ReturnsSource(tmp_path / "dsf.parquet"), paths="windows").fit()
-    assert set(read[-1]["ticker"]) == {"10001", "10003"}  # CEG is never read
-    assert read[-1]["date"].min() >= pd.Timestamp("2024-06-25")
+    assert set(parquet_reads[-1]["ticker"]) == {"10001", "10003"}  # CEG is never read
+    assert parquet_reads[-1]["date"].min() >= pd.Timestamp("2024-06-25")
     from_csv = EventStudy(config, ReturnsSource(tmp_path / "dsf.csv"), paths="windows").fit()
     pd.testing.assert_frame_equal(from_parquet.aggregate_table(), from_csv.aggregate_table())
     pd.testing.assert_frame_equal(from_parquet.params, from_csv.params)
