@@ -426,9 +426,9 @@ class EventStudy:
     def load_prices(self) -> PricePanel:
         """Load every series the study needs from the source.
 
-        With ``paths="windows"``, relative days counted in exchange sessions and prices
-        from a Parquet dataset or long Parquet file (or returns from a long Parquet file),
-        only the dates the windows reach are read (see :func:`needed_span`).
+        With ``paths="windows"`` and relative days counted in exchange sessions, only the
+        dates the windows reach are kept (see :func:`needed_span`) from a source that can
+        (:class:`~eventstudy.data.sources.DateFilteredSource`): Parquet reads only them.
         """
         names = list(dict.fromkeys([*self.config.tickers, *self.config.markets]))
         span = self._span()

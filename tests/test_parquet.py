@@ -257,3 +257,29 @@ def test_a_long_parquet_returns_file_is_read_for_the_study_s_series_and_dates(
     pd.testing.assert_frame_equal(from_parquet.params, from_csv.params)
     with pytest.raises(UnknownTickerError, match="10009"):
         ReturnsSource(tmp_path / "dsf.parquet").load(["10009"])
+
+
+@pytest.mark.parametrize("layout", ["folder", "long_csv"])
+def test_a_large_batch_keeps_only_the_dates_its_windows_reach_from_csv(tmp_path: Path, layout: str) -> None:
+    """A folder of CSVs or a long CSV is read whole, but only the span the windows reach is checked and kept."""
+    from eventstudy import EventStudy, StudyConfig, Window
+    from eventstudy.config import Event
+
+    if layout == "folder":
+        path = _csv_folder(tmp_path / "csv")
+    else:
+        path = tmp_path / "long.csv"
+        long = _long()
+        long.assign(date=long["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    events = tuple(Event(t, t, dt.date(2025, 1, 27), "^GSPC") for t in ("NVDA", "CEG"))
+    config = StudyConfig(name="span", events=events, estimation=Window(-120, -11), event_window=Window(-1, 3))
+    windows = EventStudy(config, CsvSource(path), paths="windows").fit()
+    full = EventStudy(config, CsvSource(path), paths="full").fit()
+    kept = windows.prices.adj_close.index
+    assert pd.Timestamp("2024-06-25") <= kept.min() <= pd.Timestamp("2024-07-25") and kept.max() <= pd.Timestamp(
+        "2025-02-28"
+    )
+    assert full.prices.adj_close.index.min() == pd.Timestamp("2022-01-03")  # the whole file otherwise
+    pd.testing.assert_frame_equal(windows.aggregate_table(), full.aggregate_table())
+    pd.testing.assert_frame_equal(windows.params, full.params)
+    pd.testing.assert_series_equal(windows.car("0:25"), full.car("0:25"))

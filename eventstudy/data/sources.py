@@ -402,9 +402,15 @@ class CsvSource:
         head = [str(c).strip().lower() for c in self._table().columns]
         return read_long_table(self.path, self._table()) if TICKER in head and "date" in head else None
 
-    def _panel_of_long(self, long: pd.DataFrame, tickers: Sequence[str], provenance: dict[str, str]) -> PricePanel:
-        """Check the rows of ``tickers`` at once, or series by series where a value needs naming."""
-        fast = None if self.date_format else panel_from_long(long, tickers, self.negative, provenance)
+    def _panel_of_long(
+        self,
+        long: pd.DataFrame,
+        tickers: Sequence[str],
+        provenance: dict[str, str],
+        between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    ) -> PricePanel:
+        """Check the rows of ``tickers`` at once (those in ``between``), or series by series where a value needs naming."""
+        fast = None if self.date_format else panel_from_long(long, tickers, self.negative, provenance, between)
         if fast is not None:
             return fast
         frames = {
@@ -417,20 +423,21 @@ class CsvSource:
 
     @property
     def filters_dates(self) -> bool:
-        """Whether :meth:`load` can read only a span of dates (Parquet is scanned with a filter)."""
-        return self.kind == "Parquet"
+        """Whether :meth:`load` keeps only a span of dates: Parquet (scanned with a filter), a folder, a long CSV."""
+        return self.kind == "Parquet" or self.path.is_dir() or self._long() is not None
 
     def load(self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> PricePanel:
         """Load ``tickers`` from the folder, wide file or long file.
 
-        ``between`` (first and last date) limits what a Parquet dataset or long Parquet
-        file reads to the dates a study needs; CSV is read whole.
+        ``between`` (first and last date) keeps only the dates a study needs: a Parquet
+        dataset or long Parquet file reads only them; a folder or a long CSV is read whole
+        and then checked and kept only in that span (a wide CSV is kept whole).
         """
         frames: dict[str, pd.DataFrame] = {}
         provenance = {t: f"user {self.kind} {self.path}" for t in tickers}
         parquet = self._parquet()
         if parquet is not None:
-            return self._panel_of_long(parquet.read(tickers, between), tickers, provenance)
+            return self._panel_of_long(parquet.read(tickers, between), tickers, provenance, between)
         long = self._long()
         if long is not None:
             rows = long[long[TICKER].isin(list(tickers))]
@@ -438,9 +445,9 @@ class CsvSource:
             for ticker in tickers:
                 if ticker not in have:
                     raise UnknownTickerError(ticker, str(self.path), self.available())
-            return self._panel_of_long(rows, tickers, provenance)
+            return self._panel_of_long(rows, tickers, provenance, between)
         if self.path.is_dir() and self.date_format is None:
-            fast = self._folder_at_once(tickers)
+            fast = self._folder_at_once(tickers, between)
             if fast is not None:
                 return fast
         for ticker in tickers:
@@ -461,7 +468,9 @@ class CsvSource:
                 )
         return PricePanel.from_frames(frames, provenance)
 
-    def _folder_at_once(self, tickers: Sequence[str]) -> PricePanel | None:
+    def _folder_at_once(
+        self, tickers: Sequence[str], between: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    ) -> PricePanel | None:
         """Read a folder's files and check them as one long table: one vectorised pass instead of one per file.
 
         Returns None when anything needs the per-file path (a missing file, a layout or
@@ -496,7 +505,7 @@ class CsvSource:
                 frame = frame.assign(adj_close=frame["close"])
             parts.append(frame[["ticker", "date", *(c for c in PRICE_FIELDS if c in frame.columns)]])
         long = pd.concat(parts, ignore_index=True)
-        return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers})
+        return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers}, between)
 
 
 def _parse_joined_csv(text: str, names: list[str]) -> pd.DataFrame | None:
@@ -536,13 +545,18 @@ def _strict_days(column: pd.Series) -> pd.Series | None:
 
 
 def panel_from_long(
-    long: pd.DataFrame, tickers: Sequence[str], negative: str, provenance: dict[str, str]
+    long: pd.DataFrame,
+    tickers: Sequence[str],
+    negative: str,
+    provenance: dict[str, str],
+    between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> PricePanel | None:
     """Check a long table (``ticker``, ``date``, price fields) in one vectorised pass and pivot it to a panel.
 
     Gives the panel :func:`normalise_price_frame` would give series by series, or None
     when a value needs reporting (an unreadable date, a duplicate, a bad price): the
-    per-series path then names the file, ticker, date and value.
+    per-series path then names the file, ticker, date and value. With ``between`` (first
+    and last date) only the rows in that span are checked and kept.
     """
     long = long.rename(columns=lambda c: _COLUMN_ALIASES.get(str(c).strip().lower(), str(c)))
     if "date" not in long.columns or not ({"adj_close", "close"} & set(long.columns)):
@@ -552,6 +566,9 @@ def panel_from_long(
     days = _strict_days(long["date"])
     if days is None:
         return None
+    if between is not None:
+        inside = ((days >= between[0]) & (days <= between[1])).to_numpy()
+        long, days = long[inside], days[inside]
     # Each row is one cell of a tickers x days grid; a cell filled twice is a duplicate date.
     ticker = long[TICKER].astype("category")
     names = [str(c) for c in ticker.cat.categories]
