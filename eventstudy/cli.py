@@ -90,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one wide CSV, or one long CSV "
         "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); Parquet alike: one .parquet "
         "file laid out like either CSV, a folder of <TICKER>.parquet files, or a dataset folder with a ticker "
-        "column or partitioned by it (ticker=NVDA/...); repeat for several files (default: bundled snapshot)",
+        "column or partitioned by it (ticker=NVDA/...); repeat for several files (default: bundled snapshot). "
+        "Only the events' series are kept and, with one --prices path and days counted in exchange sessions "
+        "(the default), only the dates their windows reach (Parquet reads no others)",
     )
     run.add_argument(
         "--returns-data",
