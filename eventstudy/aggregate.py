@@ -683,48 +683,75 @@ class GrankParts:
     null_sd: float
 
 
-def generalized_ranks(
-    part: Partial, samples: Sequence[Sample], sigma: Array
-) -> dict[Window, GrankParts | InvalidTestStatistic]:
-    """Rank each firm-event's event observation among its estimation SARs, for every sample at once.
+@dataclass(frozen=True)
+class GrankSums:
+    """Additive parts of the generalized rank tests over a set of firm-events (one tested day or window).
 
-    The event observation is the standardised AR or CAR (as the profile standardises it)
-    divided by its cross-sectional sd, so event-induced volatility does not move the ranks;
-    the estimation SARs are AR / sigma. Firm-events are ranked a block at a time, each
-    block's estimation ranks serving every sample.
+    ``sums`` and ``counts`` hold, per estimation day, the firm-events' demeaned standardised
+    ranks and how many there are; ``u0_sum`` the event observations' ranks; ``null_var``
+    the sum of their null variances ``(T_i - 1) / (12 (T_i + 1))``.
     """
-    r = part.rows
-    out: dict[Window, GrankParts | InvalidTestStatistic] = {}
-    if "est_ar" not in r:
-        why = InvalidTestStatistic(
-            "needs every firm-event's estimation-window ARs in one process, which a partitioned run does not gather"
+
+    sums: Array
+    counts: Array
+    u0_sum: float
+    null_var: float
+
+    def __add__(self, other: GrankSums) -> GrankSums:
+        return GrankSums(
+            self.sums + other.sums,
+            self.counts + other.counts,
+            self.u0_sum + other.u0_sum,
+            self.null_var + other.null_var,
         )
-        return {s.window: why for s in samples}
-    est_ar = r["est_ar"]
-    m = np.isfinite(est_ar).sum(axis=1)
-    usable = (m > 0) & np.isfinite(sigma) & (sigma > 0)
-    event: dict[Window, tuple[Mask, Array]] = {}
+
+
+GrankEvents = dict[Window, tuple[Mask, Array]]
+"""Per tested window: the firm-events ranked and each one's event observation (over its cross-sectional sd)."""
+
+
+def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, dict[Window, InvalidTestStatistic]]:
+    """Each sample's event observations: the standardised AR or CAR (as the profile standardises it) over their sd.
+
+    Dividing by the cross-sectional sd keeps event-induced volatility from moving the ranks.
+    ``usable`` marks the firm-events with estimation returns and a positive sigma.
+    """
+    events: GrankEvents = {}
+    invalid: dict[Window, InvalidTestStatistic] = {}
     for s in samples:
         ok = usable & np.isfinite(s.sx)
-        scale = float(s.sx[ok].std(ddof=1)) if ok.sum() >= 2 else float("nan")
         if ok.sum() < 2:
-            out[s.window] = InvalidTestStatistic(f"needs at least two firm-events with a value, has {int(ok.sum())}")
-        elif not scale > 0:
-            out[s.window] = InvalidTestStatistic("all firm-events have the same value; the cross-sectional sd is zero")
-        else:
-            event[s.window] = (ok, s.sx / scale)
+            invalid[s.window] = InvalidTestStatistic(
+                f"needs at least two firm-events with a value, has {int(ok.sum())}"
+            )
+            continue
+        scale = float(s.sx[ok].std(ddof=1))
+        if not scale > 0:
+            invalid[s.window] = InvalidTestStatistic(
+                "all firm-events have the same value; the cross-sectional sd is zero"
+            )
+            continue
+        events[s.window] = (ok, s.sx / scale)
+    return events, invalid
+
+
+def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents) -> dict[Window, GrankSums]:
+    """Rank each firm-event's event observation among its estimation SARs (AR / sigma) and add up the ranks.
+
+    Rows of ``est_ar`` and ``sigma`` are the rows of ``events``' masks and values.
+    Firm-events are ranked a block at a time, each block's estimation ranks serving every
+    window; sums over disjoint sets of firm-events add up to the sums over all of them.
+    """
     width = est_ar.shape[1]
-    sums = {w: np.zeros(width) for w in event}
-    counts = {w: np.zeros(width) for w in event}
-    u0_sum = dict.fromkeys(event, 0.0)
-    null_var = dict.fromkeys(event, 0.0)
+    out = {w: GrankSums(np.zeros(width), np.zeros(width), 0.0, 0.0) for w in events}
+    m = np.isfinite(est_ar).sum(axis=1).astype(np.float64)
     for start in range(0, len(est_ar), GRANK_BLOCK):
         block = slice(start, start + GRANK_BLOCK)
         with np.errstate(invalid="ignore", divide="ignore"):
             sar = est_ar[block] / sigma[block, None]
-        ranks = row_medians_and_ranks(sar, m[block].astype(np.float64))[1]
-        t_i = m[block].astype(np.float64) + 1.0
-        for w, (ok, g_all) in event.items():
+        ranks = row_medians_and_ranks(sar, m[block])[1]
+        t_i = m[block] + 1.0
+        for w, (ok, g_all) in events.items():
             sel = ok[block]
             if not sel.any():
                 continue
@@ -732,18 +759,45 @@ def generalized_ranks(
             tie = sr == g
             with np.errstate(invalid="ignore"):
                 u = (ranks[sel] + (sr > g) + 0.5 * tie) / (ti[:, None] + 1.0) - 0.5  # NaN where no SAR
-            sums[w] += np.nansum(u, axis=0)
-            counts[w] += np.isfinite(u).sum(axis=0)
-            u0_sum[w] += float((((sr < g).sum(axis=1) + 1.0 + 0.5 * tie.sum(axis=1)) / (ti + 1.0) - 0.5).sum())
-            null_var[w] += float(((ti - 1.0) / (12.0 * (ti + 1.0))).sum())
-    for w, (ok, _) in event.items():
-        n = float(ok.sum())
-        has = counts[w] > 0
-        u0 = u0_sum[w] / n
-        t_points = float(has.sum() + 1)
-        ms = (float(np.sum(counts[w][has] / n * (sums[w][has] / counts[w][has]) ** 2)) + u0**2) / t_points
-        out[w] = GrankParts(u0, float(np.sqrt(ms)), t_points, float(np.sqrt(null_var[w]) / n))
+            u0 = ((sr < g).sum(axis=1) + 1.0 + 0.5 * tie.sum(axis=1)) / (ti + 1.0) - 0.5
+            out[w] = out[w] + GrankSums(
+                np.nansum(u, axis=0),
+                np.isfinite(u).sum(axis=0).astype(np.float64),
+                float(u0.sum()),
+                float(((ti - 1.0) / (12.0 * (ti + 1.0))).sum()),
+            )
     return out
+
+
+def grank_parts(sums: GrankSums, n: int) -> GrankParts:
+    """Finish the generalized rank tests of ``n`` firm-events from their summed ranks."""
+    has = sums.counts > 0
+    u0 = sums.u0_sum / n
+    t_points = float(has.sum() + 1)
+    ms = (float(np.sum(sums.counts[has] / n * (sums.sums[has] / sums.counts[has]) ** 2)) + u0**2) / t_points
+    return GrankParts(u0, float(np.sqrt(ms)), t_points, float(np.sqrt(sums.null_var) / n))
+
+
+def grank_usable(part: Partial, sigma: Array) -> Mask:
+    """Firm-events the generalized rank tests can rank: estimation returns and a positive sigma."""
+    return np.asarray((part.rows["nobs"] > 0) & np.isfinite(sigma) & (sigma > 0), dtype=bool)
+
+
+def generalized_ranks(
+    part: Partial, samples: Sequence[Sample], sigma: Array
+) -> dict[Window, GrankParts | InvalidTestStatistic]:
+    """Return the generalized rank tests' parts of every sample, from inputs that hold the estimation ARs."""
+    if "est_ar" not in part.rows:
+        why = InvalidTestStatistic(
+            "needs every firm-event's estimation-window ARs, which these inputs do not hold (see "
+            "Partial.without_estimation_rows)"
+        )
+        return {s.window: why for s in samples}
+    events, out = grank_events(samples, grank_usable(part, sigma))
+    sums = grank_sums(part.rows["est_ar"], sigma, events)
+    done: dict[Window, GrankParts | InvalidTestStatistic] = dict(out)
+    done.update({w: grank_parts(sums[w], int(ok.sum())) for w, (ok, _) in events.items()})
+    return done
 
 
 def _grank(s: Sample, c: Common) -> GrankParts | InvalidTestStatistic:
@@ -907,6 +961,7 @@ def aggregate_tests(
     windows: Sequence[Window],
     in_est: Mask,
     convention: Convention,
+    grank: Mapping[Window, GrankParts | InvalidTestStatistic] | None = None,
 ) -> dict[tuple[Window, str], Result]:
     """Compute every test of :data:`TESTS` for each test day (AAR) and window (CAAR).
 
@@ -922,6 +977,9 @@ def aggregate_tests(
         Relative days inside the estimation window, shape ``(T,)``.
     convention
         The convention profile (its strategy objects).
+    grank
+        The generalized rank tests' parts, when computed elsewhere (where the estimation
+        ARs are, in a partitioned run); by default from ``part``.
 
     Returns
     -------
@@ -935,7 +993,9 @@ def aggregate_tests(
     win_index = {w: j for j, w in enumerate(windows)}
     samples = {w: _sample(part, days, w, win_index, convention) for w in labels}
     common = Common.of(part, in_est, convention)
-    common = replace(common, grank=generalized_ranks(part, list(samples.values()), common.sigma))
+    if grank is None:
+        grank = generalized_ranks(part, list(samples.values()), common.sigma)
+    common = replace(common, grank=grank)
     out: dict[tuple[Window, str], Result] = {}
     for w in labels:
         sample = samples[w]
@@ -945,6 +1005,12 @@ def aggregate_tests(
             continue
         out.update({(w, name): test(sample, common) for name, test in TESTS.items()})
     return out
+
+
+def test_samples(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> list[Sample]:
+    """Every day (AAR) and window (CAAR) the many-firm tests test, with each firm-event's values."""
+    win_index = {w: j for j, w in enumerate(windows)}
+    return [_sample(part, days, w, win_index, convention) for w in test_windows(days, windows)]
 
 
 def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Window, int], conv: Convention) -> Sample:

@@ -10,13 +10,18 @@ residual sums of the Kolari-Pynnonen correlation laid out again on the common se
 grid, event windows that overlap across partitions joining one cluster.
 
 The client thus holds the events table and the merged test inputs (a few hundred bytes
-per firm-event), never the prices or the paths of abnormal returns.
+per firm-event), never the prices or the paths of abnormal returns. The generalized rank
+tests also need each firm-event's estimation ARs: a partition leaves them in a file of its
+own (``.grank/`` in the output folder, removed at the end), and once the client knows each
+tested value's cross-sectional sd a second round ranks them where they lie, sending back
+sums per estimation day.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +39,7 @@ from eventstudy.config import Event, StudyConfig
 from eventstudy.data.sources import CsvSource
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import ConfigError, DataSourceError, EventStudyWarning, NoUsableEventsError
+from eventstudy.inference import InvalidTestStatistic
 from eventstudy.resolved import ResolvedConfig, resolve
 from eventstudy.results import AGGREGATE_COLUMNS, pooled_rows
 from eventstudy.study import EventStudy, ManyFirmInputs, relative_layout
@@ -156,8 +162,77 @@ def fit_partition(task: PartitionTask) -> PartitionOutcome:
     for name, table in tables.items():
         write_bytes_atomic(Path(task.out) / name / f"part-{task.part:05d}.parquet", _parquet_bytes(table))
     n_used = int(res.events["status"].str.startswith("ok").sum())
+    buffer = io.BytesIO()
+    np.save(buffer, inputs.partial.rows["est_ar"], allow_pickle=False)
+    write_bytes_atomic(_estimation_file(task.out, task.part), buffer.getvalue())
     inputs = replace(inputs, partial=inputs.partial.without_estimation_rows())
     return PartitionOutcome(task.part, len(events), n_used, inputs, raw.index.to_numpy(), res.bhars, said)
+
+
+ESTIMATION_FOLDER = ".grank"
+"""Where partitions leave their estimation ARs for the generalized rank tests' second round."""
+
+
+def _estimation_file(out: str | Path, part: int) -> Path:
+    return Path(out) / ESTIMATION_FOLDER / f"part-{part:05d}.npy"
+
+
+@dataclass(frozen=True)
+class RankTask:
+    """One partition's share of the generalized rank tests: its estimation ARs' file, sigmas and event values."""
+
+    path: str
+    sigma: np.ndarray
+    events: aggregate.GrankEvents
+
+
+def rank_partition(task: RankTask) -> dict[Window, aggregate.GrankSums]:
+    """Rank one partition's event observations among its firm-events' estimation SARs (see :func:`aggregate.grank_sums`)."""
+    try:
+        est_ar = np.load(task.path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(
+            f"{task.path}: a partition's estimation ARs cannot be read back ({exc}); run again"
+        ) from None
+    return aggregate.grank_sums(est_ar, task.sigma, task.events)
+
+
+def partitioned_ranks(
+    fitted: Sequence[PartitionOutcome],
+    partial: aggregate.Partial,
+    config: ResolvedConfig,
+    out: str | Path,
+    *,
+    backend: str = "local",
+    progress: bool | None = None,
+) -> dict[Window, aggregate.GrankParts | InvalidTestStatistic]:
+    """Compute the generalized rank tests of merged inputs where each partition left its estimation ARs.
+
+    ``fitted`` are the partitions whose inputs were merged into ``partial``, in that order.
+    """
+    windows = list(config.windows)
+    _, days, _ = relative_layout(config)
+    samples = aggregate.test_samples(partial, days, windows, config.profile)
+    sigma = config.profile.standardise.residual_sd(partial.rows["sigma"], partial.rows["sd_sample"])
+    events, invalid = aggregate.grank_events(samples, aggregate.grank_usable(partial, sigma))
+    sizes = [o.inputs.partial.n for o in fitted if o.inputs is not None]
+    bounds = np.cumsum([0, *sizes])
+    tasks = [
+        RankTask(
+            str(_estimation_file(out, o.part)),
+            sigma[a:b],
+            {w: (ok[a:b], g[a:b]) for w, (ok, g) in events.items()},
+        )
+        for o, a, b in zip(fitted, bounds[:-1], bounds[1:], strict=True)
+    ]
+    shares = run_chunks(rank_partition, tasks, sizes, backend, progress=progress)
+    done: dict[Window, aggregate.GrankParts | InvalidTestStatistic] = dict(invalid)
+    for w, (ok, _) in events.items():
+        total = shares[0][w]
+        for share in shares[1:]:
+            total = total + share[w]
+        done[w] = aggregate.grank_parts(total, int(ok.sum()))
+    return done
 
 
 def merge_inputs(parts: Sequence[ManyFirmInputs]) -> aggregate.Partial:
@@ -287,7 +362,9 @@ def run_partitioned(
         # BHARs back in the events' order: the bootstrap resamples by position.
         order = np.argsort(np.concatenate([o.rows for o in fitted]), kind="stable")
         bhar = {w: np.concatenate([o.bhar[w] for o in fitted])[order] for w in fitted[0].bhar}
-        table = aggregate_table(partial, bhar, config)
+        ranks = partitioned_ranks(fitted, partial, config, stage, backend=backend, progress=progress)
+        shutil.rmtree(stage / ESTIMATION_FOLDER, ignore_errors=True)
+        table = aggregate_table(partial, bhar, config, ranks)
         (stage / "aggregate.csv").write_text(csv_text(table, "%.12g"), encoding="utf-8")
         n_used = sum(o.n_used for o in outcomes)
         said = tuple(dict.fromkeys(w for o in outcomes for w in o.warnings))
@@ -311,12 +388,18 @@ def run_partitioned(
 
 
 def aggregate_table(
-    partial: aggregate.Partial, bhar: Mapping[Window, np.ndarray], config: ResolvedConfig
+    partial: aggregate.Partial,
+    bhar: Mapping[Window, np.ndarray],
+    config: ResolvedConfig,
+    ranks: Mapping[Window, aggregate.GrankParts | InvalidTestStatistic] | None = None,
 ) -> pd.DataFrame:
-    """Return the many-firm tests of merged inputs, as ``aggregate.csv`` holds them (group ``all``)."""
+    """Return the many-firm tests of merged inputs, as ``aggregate.csv`` holds them (group ``all``).
+
+    ``ranks`` are the generalized rank tests' parts from :func:`partitioned_ranks`.
+    """
     windows = list(config.windows)
     _, days, in_est = relative_layout(config)
-    tests = aggregate.aggregate_tests(partial, days, windows, in_est, config.profile)
+    tests = aggregate.aggregate_tests(partial, days, windows, in_est, config.profile, ranks)
     est = aggregate.estimates(partial, days, windows, config.profile)
     rows = pooled_rows(tests, est, {w: bhar[w] for w in windows if w in bhar})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
@@ -326,10 +409,13 @@ __all__ = [
     "PartitionOutcome",
     "PartitionTask",
     "PartitionedRun",
+    "RankTask",
     "aggregate_table",
     "assign_partitions",
     "fit_partition",
     "merge_inputs",
+    "partitioned_ranks",
+    "rank_partition",
     "read_event_table",
     "run_partitioned",
 ]
