@@ -215,6 +215,8 @@ def partitioned_ranks(
     samples = aggregate.test_samples(partial, days, windows, config.profile)
     sigma = config.profile.standardise.residual_sd(partial.rows["sigma"], partial.rows["sd_sample"])
     events, invalid = aggregate.grank_events(samples, aggregate.grank_usable(partial, sigma))
+    if not events:
+        return dict(invalid)
     sizes = [o.inputs.partial.n for o in fitted if o.inputs is not None]
     bounds = np.cumsum([0, *sizes])
     tasks = [
