@@ -12,6 +12,7 @@ NegativePrices = Literal["error", "abs", "missing"]
 SourceName = Literal["bundled", "csv", "yahoo", "crsp"]
 Measure = Literal["returns", "volume"]
 ReturnsUnit = Literal["decimal", "percent"]
+TestScope = Literal["all", "event"]
 
 T = TypeVar("T", bound=str)
 

@@ -148,16 +148,18 @@ def fit_partition(task: PartitionTask) -> PartitionOutcome:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         try:
-            res, inputs = EventStudy(config, source, progress=False, paths="windows").fit_with_inputs()
+            # The partition's own many-firm tests would be thrown away: the client tests all events.
+            res, inputs = EventStudy(config, source, progress=False, paths="windows").fit_with_inputs(
+                many_firm_tests=False
+            )
         except NoUsableEventsError as exc:
             said = tuple(dict.fromkeys(str(w.message) for w in caught))
             return PartitionOutcome(task.part, len(events), 0, None, raw.index.to_numpy(), {}, said, str(exc))
     said = tuple(dict.fromkeys(str(w.message) for w in caught))
-    tests = res.tests_table()
     tables = {
         "ar": res.to_frame(),
         "params": res.params_table().reset_index(),
-        "tests": tests[tests["scope"].eq("event")].drop(columns="scope"),
+        "tests": res.tests_table(scope="event").drop(columns="scope"),
     }
     for name, table in tables.items():
         write_bytes_atomic(Path(task.out) / name / f"part-{task.part:05d}.parquet", _parquet_bytes(table))

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, record_versions
+from eventstudy._options import TestScope, validate_literal
 from eventstudy.aggregate import CrossCorrelation, bhar_tests
 from eventstudy.aggregate import event_days as aggregate_event_days
 from eventstudy.config import Event, StudyConfig
@@ -890,13 +891,15 @@ class EventStudyResults(_SummaryRepr):
         out["status"] = ev["status"].to_numpy()
         return out
 
-    def tests_table(self) -> pd.DataFrame:
+    def tests_table(self, scope: TestScope = "all") -> pd.DataFrame:
         """Return the rows of ``tests.csv``: ``scope,event_id,window,test,statistic,p_value``.
 
         ``scope`` is ``event`` for a firm-event's own tests and ``aggregate`` for the
-        many-firm tests (``event_id`` ``all``).
+        many-firm tests (``event_id`` ``all``). Ask for ``scope="event"`` to get the
+        firm-events' rows alone, without computing the many-firm tests' table.
         """
-        tidy = self.tidy()
+        validate_literal("scope", scope, TestScope)
+        tidy = self._firm_tidy() if scope == "event" else self.tidy()
         return pd.DataFrame(
             {
                 "scope": np.where(tidy["event_id"].eq("all") & tidy["ticker"].eq(""), "aggregate", "event"),

@@ -449,11 +449,15 @@ class EventStudy:
         """Run the study and return its immutable results."""
         return self.fit_with_inputs(prices)[0]
 
-    def fit_with_inputs(self, prices: PricePanel | None = None) -> tuple[EventStudyResults, ManyFirmInputs]:
+    def fit_with_inputs(
+        self, prices: PricePanel | None = None, *, many_firm_tests: bool = True
+    ) -> tuple[EventStudyResults, ManyFirmInputs]:
         """Run the study; return its results and what its many-firm tests were computed from.
 
         The :class:`ManyFirmInputs` of studies of disjoint sets of events merge into those of
-        all the events together (see :mod:`eventstudy.partitioned`).
+        all the events together (see :mod:`eventstudy.partitioned`), which is why a part of
+        a larger study may skip its own many-firm tests (``many_firm_tests=False``: the
+        results then hold none).
         """
         cfg = self.config
         panel = prices if prices is not None else self.load_prices()
@@ -488,7 +492,11 @@ class EventStudy:
             chunk=merged,
             status=status,
             convention=self.convention,
-            aggregate_tests=aggregate.aggregate_tests(merged.partial, days, windows, in_est, self.convention),
+            aggregate_tests=(
+                aggregate.aggregate_tests(merged.partial, days, windows, in_est, self.convention)
+                if many_firm_tests
+                else {}
+            ),
             aggregate_estimates=aggregate.estimates(merged.partial, days, windows, self.convention),
             cross_correlation=aggregate.cross_correlation(merged.partial),
             prices=panel,

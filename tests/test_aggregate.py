@@ -15,6 +15,7 @@ from eventstudy import EventStudy, StudyConfig, Window, aggregate
 from eventstudy.aggregate import AGGREGATE_TESTS, Sample
 from eventstudy.config import Event
 from eventstudy.data.sources import PanelSource
+from eventstudy.errors import InvalidOptionError
 from eventstudy.inference import InvalidTestStatistic
 from eventstudy.inference import TestStatistic as Statistic
 from eventstudy.simulate import simulate_event_panel
@@ -272,6 +273,10 @@ def test_aggregate_rows_in_tests_table_and_tidy(res) -> None:  # type: ignore[no
     assert set(table[table["scope"] == "event"]["test"]) == {"t", "sq", "variance_ratio"}
     tidy = res.tidy()
     assert len(tidy) == len(table)
+    events_only = res.tests_table(scope="event")
+    pd.testing.assert_frame_equal(events_only, table[table["scope"] == "event"].reset_index(drop=True))
+    with pytest.raises(InvalidOptionError, match="scope='firm' is not valid"):
+        res.tests_table(scope="firm")
 
 
 @FAST
