@@ -29,7 +29,7 @@ MIN_INDEX_MEMBERS = 30
 """Fewest other members an equal-weighted benchmark needs to be one (not a handful of stocks)."""
 FRENCH_FACTORS = "(Fama-French factors)"
 OWN_FACTORS = "(the study's factor file)"
-KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "bw1985", "sign", "rank", "wilcoxon")
+KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank_t", "bw1985", "sign", "rank", "wilcoxon")
 
 
 def aggregate_section(b: ReportBuilder) -> None:
@@ -49,7 +49,7 @@ def aggregate_section(b: ReportBuilder) -> None:
     check = variance_check(res.ar_t.loc[day, ok[ok].index].to_numpy())
     order = list(KEY_TESTS)
     if check.event_induced:
-        order = ["bmp", "kp_bmp", *[t for t in order if t not in ("bmp", "kp_bmp")]]
+        order = ["bmp", "kp_bmp", "grank_t", *[t for t in order if t not in ("bmp", "kp_bmp", "grank_t")]]
     windows = [lead, *[w for w in res.windows if w.length > 1]]
     family = [(t, w, res.aggregate_tests[w, t]) for t in order for w in windows]
     raw = np.array([x.pvalue for _, _, x in family])
@@ -108,7 +108,8 @@ def aggregate_section(b: ReportBuilder) -> None:
         spread += (
             " The spread differs from 1 (the event changed the variance, or the returns have heavier tails than the "
             "normal), so Patell, Brown-Warner 1980 and the single-firm t, which assume a spread of 1, misstate "
-            "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table."
+            "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table, with Kolari and "
+            "Pynnonen's generalized rank t, which rescales the event-day values by their spread before ranking them."
         )
     paragraphs.append(spread)
     # The profile's description gives its defaults; say where the study chose otherwise.
