@@ -370,6 +370,11 @@ def _csect(x: Array, null: str, mean: Callable[[float], float] | None = None) ->
     return _t(centre / (sd / np.sqrt(len(x))), len(x) - 1, null)
 
 
+def standardising_sd(part: Partial, convention: Convention) -> Array:
+    """Each firm-event's residual sd as the profile standardises with it (sigma, or the sample sd)."""
+    return convention.standardise.residual_sd(part.rows["sigma"], part.rows["sd_sample"])
+
+
 @dataclass(frozen=True)
 class Common:
     """Quantities every test of one study shares, computed once from the merged inputs."""
@@ -412,7 +417,7 @@ class Common:
             part=part,
             convention=convention,
             n_all=n_all,
-            sigma=convention.standardise.residual_sd(r["sigma"], r["sd_sample"]),
+            sigma=standardising_sd(part, convention),
             mbar=float(np.mean(r["nobs"])),
             sd_aar=float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan"),
             m_mean=m_mean,
@@ -842,9 +847,11 @@ def wilcoxon(s: Sample, c: Common) -> Result:
     x = s.x[np.isfinite(s.x) & (s.x != 0)]
     if len(x) < 1:
         return InvalidTestStatistic("no non-zero values to rank")
-    ranks, ties = _average_ranks(np.abs(x))
-    w_plus = float(ranks[x > 0].sum())
     n = len(x)
+    ranks = row_medians_and_ranks(np.abs(x)[None, :], np.array([float(n)]))[1][0]
+    w_plus = float(ranks[x > 0].sum())
+    counts = np.unique(np.abs(x), return_counts=True)[1].astype(np.float64)
+    ties = float((counts**3 - counts).sum())
     if n > 50 or (ties and n > 13):
         mean = n * (n + 1) / 4
         sd = np.sqrt((n * (n + 1) * (2 * n + 1) - ties / 2) / 24)
@@ -854,13 +861,6 @@ def wilcoxon(s: Sample, c: Common) -> Result:
 
     dist = "permutation" if ties else "exact signed-rank"
     return TestStatistic(w_plus, float(stats.wilcoxon(x).pvalue), f"W+ ({dist}, n={n})", s.null)
-
-
-def _average_ranks(values: Array) -> tuple[Array, float]:
-    """Return the ranks of ``values`` (ties share their average rank) and the tie term sum(t^3 - t)."""
-    _, where, counts = np.unique(values, return_inverse=True, return_counts=True)
-    average = np.cumsum(counts) - (counts - 1) / 2
-    return average[where], float((counts.astype(np.float64) ** 3 - counts).sum())
 
 
 TESTS: dict[str, TestFunction] = {
@@ -990,8 +990,7 @@ def aggregate_tests(
     if part.n == 0:
         why = InvalidTestStatistic("no usable firm-event")
         return {(w, name): why for w in labels for name in TESTS}
-    win_index = {w: j for j, w in enumerate(windows)}
-    samples = {w: _sample(part, days, w, win_index, convention) for w in labels}
+    samples = {s.window: s for s in test_samples(part, days, windows, convention)}
     common = Common.of(part, in_est, convention)
     if grank is None:
         grank = generalized_ranks(part, list(samples.values()), common.sigma)
@@ -1040,13 +1039,11 @@ def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], con
         "iv_mean": 1.0 / sigma**2,
         "weighted": convention.caar_weights.weights(sigma),
     }
-    win_index = {w: j for j, w in enumerate(windows)}
     rows = []
-    for w in test_windows(days, windows):
-        sample = _sample(part, days, w, win_index, convention)
+    for sample in test_samples(part, days, windows, convention):
         k = sample.present & np.isfinite(sigma)
         row: dict[str, object] = {
-            "window": w,
+            "window": sample.window,
             "kind": "day" if sample.null == "AAR = 0" else "window",
             "n": int(k.sum()),
         }

@@ -19,8 +19,10 @@ sums per estimation day.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import operator
 import shutil
 import warnings
 from collections.abc import Mapping, Sequence
@@ -215,7 +217,7 @@ def partitioned_ranks(
     windows = list(config.windows)
     _, days, _ = relative_layout(config)
     samples = aggregate.test_samples(partial, days, windows, config.profile)
-    sigma = config.profile.standardise.residual_sd(partial.rows["sigma"], partial.rows["sd_sample"])
+    sigma = aggregate.standardising_sd(partial, config.profile)
     events, invalid = aggregate.grank_events(samples, aggregate.grank_usable(partial, sigma))
     if not events:
         return dict(invalid)
@@ -232,9 +234,7 @@ def partitioned_ranks(
     shares = run_chunks(rank_partition, tasks, sizes, backend, progress=progress)
     done: dict[Window, aggregate.GrankParts | InvalidTestStatistic] = dict(invalid)
     for w, (ok, _) in events.items():
-        total = shares[0][w]
-        for share in shares[1:]:
-            total = total + share[w]
+        total = functools.reduce(operator.add, (share[w] for share in shares))
         done[w] = aggregate.grank_parts(total, int(ok.sum()))
     return done
 

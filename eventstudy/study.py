@@ -430,15 +430,16 @@ class EventStudy:
         dates the windows reach are kept (see :func:`needed_span`) from a source that can
         (:class:`~eventstudy.data.sources.DateFilteredSource`): Parquet reads only them.
         """
+        return self._load(self._span())
+
+    def _load(self, span: tuple[pd.Timestamp, pd.Timestamp] | None) -> PricePanel:
         names = list(dict.fromkeys([*self.config.tickers, *self.config.markets]))
-        span = self._span()
         if span is not None and isinstance(self.source, DateFilteredSource):
             return self.source.load(names, between=span)
         return self.source.load(names)
 
     def _span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-        # Only results that keep no estimation-day paths are fitted from part of the data, and
-        # their refits (another profile, model or window) read the source again.
+        # Only results that keep no estimation-day paths are fitted from part of the data.
         if self.paths != "windows" or not isinstance(self.days, ExchangeSessions):
             return None
         if not (isinstance(self.source, DateFilteredSource) and self.source.filters_dates):
@@ -460,7 +461,9 @@ class EventStudy:
         results then hold none).
         """
         cfg = self.config
-        panel = prices if prices is not None else self.load_prices()
+        # Prices read for part of the dates only: refits needing others read the source again.
+        span = None if prices is not None else self._span()
+        panel = prices if prices is not None else self._load(span)
         windows = list(cfg.windows)
         rel, days, in_est = relative_layout(cfg)
         grid = self._grid(panel)
@@ -502,7 +505,7 @@ class EventStudy:
             prices=panel,
             refitter=functools.partial(
                 _refit,
-                source=self.source if prices is None and self._span() is not None else PanelSource(panel, _REFIT),
+                source=self.source if span is not None else PanelSource(panel, _REFIT),
                 backend=self.backend,
                 paths=self.paths,
             ),
