@@ -169,6 +169,37 @@ def test_a_folder_read_at_once_gives_the_per_file_panel_to_the_last_bit(tmp_path
         pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=True)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    ["bom", "crlf", "blank_line", "no_final_newline", "extra_newlines", "reordered_columns", "nothing"],
+)
+def test_each_file_keeps_its_own_rows_when_the_folder_is_read_at_once(tmp_path: Path, damage: str) -> None:
+    """Rows are assigned to files by line count: every layout that shifts a count still gives the per-file panel."""
+    folder = _csv_folder(tmp_path / "csv")
+    path = folder / FILES["CEG"]
+    text = path.read_text()
+    if damage == "bom":
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    elif damage == "crlf":
+        path.write_bytes(text.replace("\n", "\r\n").encode())
+    elif damage == "blank_line":
+        lines = text.splitlines()
+        path.write_text("\n".join([*lines[:40], "", *lines[40:]]) + "\n")
+    elif damage == "no_final_newline":
+        path.write_text(text.rstrip("\n"))
+    elif damage == "extra_newlines":
+        path.write_text(text + "\n\n")
+    elif damage == "reordered_columns":
+        frame = pd.read_csv(path)
+        frame[list(reversed(frame.columns))].to_csv(path, index=False)
+    at_once = CsvSource(folder).load(list(FILES))
+    one_by_one = CsvSource(folder, date_format="%Y-%m-%d").load(list(FILES))
+    for field in FIELDS:
+        got = at_once.volume_frame if field == "volume" else getattr(at_once, field)
+        want = one_by_one.volume_frame if field == "volume" else getattr(one_by_one, field)
+        pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=True)
+
+
 def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Path) -> None:
     long = _long()
     long.loc[long.index[long["ticker"] == "CEG"][5], "adj_close"] = -1.0  # bad, but not asked for

@@ -480,52 +480,70 @@ class CsvSource:
         paths = {t: self._file_of(t) for t in tickers}
         if any(p is None for p in paths.values()) or len(set(tickers)) != len(tickers):
             return None
-        # Files that share a header are joined as text, each line led by its ticker, and parsed once.
-        groups: dict[str, list[str]] = {}
+        # Files that share a header are joined as bytes and parsed once; each file's line
+        # count gives its rows, so no line needs its ticker written in.
+        groups: dict[str, tuple[list[str], list[bytes], list[int]]] = {}
         for ticker in tickers:
             try:
-                text = paths[ticker].read_text(encoding="utf-8-sig").replace("\r\n", "\n")  # type: ignore[union-attr]
-            except (OSError, UnicodeDecodeError):
+                data = paths[ticker].read_bytes()  # type: ignore[union-attr]
+            except OSError:
                 return None
-            header, _, body = text.partition("\n")
-            body = body.rstrip("\n")
-            if '"' in text or not body or "," in ticker:
-                return None  # quoted fields, empty files, odd names: the per-file reader handles them
-            prefix = ticker + ","
-            groups.setdefault(header.strip(), []).append(prefix + body.replace("\n", "\n" + prefix))
+            data = data.removeprefix(b"\xef\xbb\xbf")
+            if b"\r" in data:
+                data = data.replace(b"\r\n", b"\n")
+            raw_header, _, body = data.partition(b"\n")
+            body = body.rstrip(b"\n")
+            if b'"' in data or b"\r" in data or not body:
+                return None  # quoted fields, bare carriage returns, empty files: the per-file reader handles them
+            try:
+                header = raw_header.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                return None
+            names, bodies, rows = groups.setdefault(header, ([], [], []))
+            names.append(ticker)
+            bodies.append(body)
+            rows.append(body.count(b"\n") + 1)
         parts = []
-        for header, bodies in groups.items():
-            names = ["ticker", *(_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in header.split(","))]
-            if "date" not in names or not ({"adj_close", "close"} & set(names)) or len(set(names)) != len(names):
+        for header, (names_in_group, bodies, rows) in groups.items():
+            columns = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in header.split(",")]
+            if (
+                "date" not in columns
+                or not ({"adj_close", "close"} & set(columns))
+                or len(set(columns)) != len(columns)
+            ):
                 return None
-            frame = _parse_joined_csv("\n".join(bodies), names)
+            frame = _parse_joined_csv(b"\n".join(bodies), columns, sum(rows))
             if frame is None:
                 return None
             if "adj_close" not in frame.columns:
                 frame = frame.assign(adj_close=frame["close"])
+            codes = np.repeat(np.arange(len(names_in_group), dtype=np.int32), rows)
+            frame.insert(0, "ticker", pd.Categorical.from_codes(codes, categories=names_in_group))
             parts.append(frame[["ticker", "date", *(c for c in PRICE_FIELDS if c in frame.columns)]])
-        long = pd.concat(parts, ignore_index=True)
+        long = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
         return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers}, between)
 
 
-def _parse_joined_csv(text: str, names: list[str]) -> pd.DataFrame | None:
-    """Parse headerless CSV rows led by their ticker with pyarrow (multi-threaded); None if anything does not parse.
+def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> pd.DataFrame | None:
+    """Parse ``rows`` headerless CSV lines with pyarrow (multi-threaded); None if anything does not parse.
 
-    Dates must be YYYY-MM-DD here; any other layout, like any unreadable value, is left
-    to the per-file reader, which names it.
+    Every line must give one row (an empty line is an error here, not skipped), so the
+    caller can tell each file's rows by its line count. Dates must be YYYY-MM-DD; any
+    other layout, like any unreadable value, is left to the per-file reader, which names it.
     """
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names),
-            convert_options=pacsv.ConvertOptions(
-                column_types={"ticker": pa.dictionary(pa.int32(), pa.string()), "date": pa.date32()}
-            ),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={"date": pa.date32()}),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != rows:
         return None
     return table.to_pandas(date_as_object=False)
 
