@@ -913,10 +913,12 @@ def bhar_tests(bhar: Array, window: Window) -> dict[str, Result]:
 def _lbt_t(x: Array, centre: Array | float, n: int) -> Array:
     """Lyon, Barber & Tsai's (1999) skewness-adjusted t of each row of ``x`` about ``centre``."""
     mean = x.mean(axis=-1)
-    sd = x.std(axis=-1, ddof=1)
+    deviation = x - mean[..., None]
+    squared = deviation * deviation  # products, not ** 3: numpy's general power is five times slower
+    sd = np.sqrt(squared.sum(axis=-1) / (n - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (mean - centre) / sd
-        gamma = ((x - mean[..., None]) ** 3).sum(axis=-1) / (n * sd**3)
+        gamma = (squared * deviation).sum(axis=-1) / (n * sd**3)
         return np.sqrt(n) * (ratio + gamma * ratio**2 / 3 + gamma / (6 * n))
 
 

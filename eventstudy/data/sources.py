@@ -499,11 +499,12 @@ class CsvSource:
                 header = raw_header.decode("utf-8").strip()
             except UnicodeDecodeError:
                 return None
-            names, bodies, rows = groups.setdefault(header, ([], [], []))
-            names.append(ticker)
-            bodies.append(body)
-            rows.append(body.count(b"\n") + 1)
-        parts = []
+            group = groups.setdefault(header, ([], [], []))
+            group[0].append(ticker)
+            group[1].append(body)
+            group[2].append(body.count(b"\n") + 1)
+        names: list[str] = []
+        codes, days, fields = [], [], []
         for header, (names_in_group, bodies, rows) in groups.items():
             columns = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in header.split(",")]
             if (
@@ -512,20 +513,37 @@ class CsvSource:
                 or len(set(columns)) != len(columns)
             ):
                 return None
-            frame = _parse_joined_csv(b"\n".join(bodies), columns, sum(rows))
-            if frame is None:
+            parsed = _parse_joined_csv(b"\n".join(bodies), columns, sum(rows))
+            if parsed is None:
                 return None
-            if "adj_close" not in frame.columns:
-                frame = frame.assign(adj_close=frame["close"])
-            codes = np.repeat(np.arange(len(names_in_group), dtype=np.int32), rows)
-            frame.insert(0, "ticker", pd.Categorical.from_codes(codes, categories=names_in_group))
-            parts.append(frame[["ticker", "date", *(c for c in PRICE_FIELDS if c in frame.columns)]])
-        long = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-        return panel_from_long(long, tickers, self.negative, {t: f"user CSV {self.path}" for t in tickers}, between)
+            group_days, group_fields = parsed
+            if "adj_close" not in group_fields:
+                group_fields["adj_close"] = group_fields["close"]
+            codes.append(np.repeat(np.arange(len(names), len(names) + len(names_in_group)), rows))
+            names.extend(names_in_group)
+            days.append(group_days)
+            fields.append(group_fields)
+        present = [f for f in PRICE_FIELDS if any(f in group for group in fields)]
+        return panel_from_arrays(
+            np.concatenate(codes),
+            names,
+            np.concatenate(days),
+            {
+                f: np.concatenate([g.get(f, np.full(len(d), np.nan)) for g, d in zip(fields, days, strict=True)])
+                for f in present
+            },
+            tickers,
+            self.negative,
+            {t: f"user CSV {self.path}" for t in tickers},
+            between,
+        )
 
 
-def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> pd.DataFrame | None:
-    """Parse ``rows`` headerless CSV lines with pyarrow (multi-threaded); None if anything does not parse.
+def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """Parse ``rows`` headerless CSV lines with pyarrow (multi-threaded) into days and price fields.
+
+    Returns each line's day and its price fields as float64 (missing values NaN), or None
+    if anything does not parse.
 
     Every line must give one row (an empty line is an error here, not skipped), so the
     caller can tell each file's rows by its line count. Dates must be YYYY-MM-DD; any
@@ -543,13 +561,22 @@ def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> pd.DataFrame 
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != rows:
+    if table.num_rows != rows or table["date"].null_count:
         return None
-    return table.to_pandas(date_as_object=False)
+    numbers = {}
+    for name in PRICE_FIELDS:
+        if name in table.column_names:
+            column = table[name]
+            if not (
+                pa.types.is_floating(column.type) or pa.types.is_integer(column.type) or pa.types.is_null(column.type)
+            ):
+                return None  # text among the numbers: the per-file reader names the value
+            numbers[name] = column.cast(pa.float64()).to_numpy()
+    return table["date"].to_numpy().astype("datetime64[D]"), numbers
 
 
-def _strict_days(column: pd.Series) -> pd.Series | None:
-    """Session days of a ``date`` column stored as timestamps or written YYYY-MM-DD; None if anything else."""
+def _strict_days(column: pd.Series) -> np.ndarray | None:
+    """Session days (``datetime64[D]``) of a ``date`` column stored as timestamps or written YYYY-MM-DD; None if anything else."""
     if isinstance(column.dtype, pd.DatetimeTZDtype):
         column = column.dt.tz_convert("America/New_York").dt.tz_localize(None)
     if pd.api.types.is_datetime64_dtype(column.dtype):
@@ -559,7 +586,7 @@ def _strict_days(column: pd.Series) -> pd.Series | None:
         days = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
     if days.isna().any():
         return None
-    return days.dt.normalize().astype(_DAY_DTYPE)
+    return days.to_numpy().astype("datetime64[D]")
 
 
 def panel_from_long(
@@ -584,26 +611,52 @@ def panel_from_long(
     days = _strict_days(long["date"])
     if days is None:
         return None
-    if between is not None:
-        inside = ((days >= between[0]) & (days <= between[1])).to_numpy()
-        long, days = long[inside], days[inside]
-    # Each row is one cell of a tickers x days grid; a cell filled twice is a duplicate date.
-    ticker = long[TICKER].astype("category")
-    names = [str(c) for c in ticker.cat.categories]
-    day_codes, day_values = pd.factorize(days)
-    cells = ticker.cat.codes.to_numpy().astype(np.int64) * len(day_values) + day_codes
-    if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
-        return None
-    col_of = {name: i for i, name in enumerate(names)}
-    if any(t not in col_of for t in tickers):
-        return None
-    fields = [c for c in PRICE_FIELDS if c in long.columns]
-    values: dict[str, np.ndarray] = {}
-    for col in fields:
+    fields: dict[str, np.ndarray] = {}
+    for col in (c for c in PRICE_FIELDS if c in long.columns):
         numbers = pd.to_numeric(long[col], errors="coerce")
         if (long[col].notna() & numbers.isna()).any():
             return None
-        arr = numbers.to_numpy(dtype="float64")
+        fields[col] = numbers.to_numpy(dtype="float64")
+    ticker = long[TICKER].astype("category")
+    names = [str(c) for c in ticker.cat.categories]
+    return panel_from_arrays(ticker.cat.codes.to_numpy(), names, days, fields, tickers, negative, provenance, between)
+
+
+def panel_from_arrays(
+    codes: np.ndarray,
+    names: Sequence[str],
+    days: np.ndarray,
+    fields: dict[str, np.ndarray],
+    tickers: Sequence[str],
+    negative: str,
+    provenance: dict[str, str],
+    between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> PricePanel | None:
+    """Check long columns in one vectorised pass and pivot them to a panel of ``tickers``.
+
+    Row ``i`` is series ``names[codes[i]]`` on day ``days[i]`` (``datetime64[D]``) with
+    price fields ``fields[f][i]`` (float64, NaN where missing; ``adj_close`` required).
+    Returns None when a value needs reporting (a duplicate day, a bad price, a series
+    without a price): :func:`panel_from_long` documents the rest.
+    """
+    if between is not None:
+        first, last = (np.datetime64(pd.Timestamp(b).date(), "D") for b in between)
+        inside = (days >= first) & (days <= last)
+        codes, days, fields = codes[inside], days[inside], {f: v[inside] for f, v in fields.items()}
+    col_of = {name: i for i, name in enumerate(names)}
+    if not len(days) or any(t not in col_of for t in tickers):
+        return None
+    # Days numbered from the first: a count per day marks the days present, already in order.
+    number = days.astype(np.int64)
+    offset = number - number.min()
+    present = np.bincount(offset) > 0
+    day_codes = (np.cumsum(present) - 1)[offset]
+    day_values = np.flatnonzero(present) + number.min()
+    # Each row is one cell of a series x days grid; a cell filled twice is a duplicate date.
+    cells = np.asarray(codes, dtype=np.int64) * len(day_values) + day_codes
+    if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
+        return None
+    for col, arr in fields.items():
         if col != "volume":
             if negative == "abs":
                 arr = np.abs(arr)
@@ -619,31 +672,33 @@ def panel_from_long(
                 return None
         elif (arr < 0).any() or np.isinf(arr).any():
             return None
-        values[col] = arr
+        fields[col] = arr
     columns = np.array([col_of[t] for t in tickers], dtype=np.int64)
-    priced = np.bincount(ticker.cat.codes.to_numpy(), weights=np.isfinite(values["adj_close"]), minlength=len(names))
+    priced = np.bincount(
+        np.asarray(codes, dtype=np.int64), weights=np.isfinite(fields["adj_close"]), minlength=len(names)
+    )
     if (priced[columns] == 0).any():
         return None
-    order = np.argsort(np.asarray(day_values))
-    index = pd.DatetimeIndex(np.asarray(day_values)[order], name="date").astype(_DAY_DTYPE)
+    index = pd.DatetimeIndex(day_values.astype("datetime64[D]").astype(_DAY_DTYPE), name="date")
     header = pd.Index([str(t) for t in tickers], name="ticker")
 
-    def wide(arr: np.ndarray) -> pd.DataFrame:
+    def wide(field: str) -> pd.DataFrame:
+        if field not in fields:
+            return pd.DataFrame(np.full((len(index), len(header)), np.nan), index=index, columns=header)
         grid = np.full(len(names) * len(day_values), np.nan)
-        grid[cells] = arr
-        table = grid.reshape(len(names), len(day_values))[columns][:, order].T
+        grid[cells] = fields[field]
+        table = grid.reshape(len(names), len(day_values))[columns].T
         return pd.DataFrame(np.ascontiguousarray(table), index=index, columns=header)
 
-    base = wide(values["adj_close"])
-    empty = base * float("nan")
+    base = wide("adj_close")
     return PricePanel(
         adj_close=base,
-        close=wide(values["close"]) if "close" in values else base.copy(),
-        high=wide(values["high"]) if "high" in values else empty.copy(),
-        low=wide(values["low"]) if "low" in values else empty.copy(),
-        open=wide(values["open"]) if "open" in values else empty.copy(),
+        close=wide("close") if "close" in fields else base.copy(),
+        high=wide("high"),
+        low=wide("low"),
+        open=wide("open"),
         provenance=provenance,
-        volume=wide(values["volume"]) if "volume" in values else empty.copy(),
+        volume=wide("volume"),
     )
 
 
