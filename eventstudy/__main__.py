@@ -1,5 +1,5 @@
 """``python -m eventstudy``."""
 
-from eventstudy.cli import main
+from eventstudy.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a gated claim failed (``verify``) or a download failed
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import warnings
@@ -322,6 +323,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in dict.fromkeys(held):
         print(line, file=sys.stderr)
     return code
+
+
+def entry() -> NoReturn:
+    """Run the ``eventstudy`` command (:func:`main`) and exit with its code.
+
+    Before the interpreter shuts down, what the run left in memory is frozen (``gc.freeze``):
+    its final garbage collection then skips the objects pandas and scipy created on import,
+    a tenth of a second of every command. Files are closed by then and exit handlers still run.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 class Terminated(KeyboardInterrupt):
