@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.errors import OutputPathError
@@ -54,16 +57,38 @@ def _neutralised(column: pd.Series) -> pd.Series:
 def csv_text(frame: pd.DataFrame, float_format: str) -> str:
     """Return ``frame`` as CSV text with safe text cells, ``float_format`` numbers and Unix line ends.
 
-    Numbers are formatted here, one plain ``%`` per value, before pandas writes the text:
-    the same characters as ``to_csv(float_format=...)`` at a fifth of its cost.
+    The same characters as pandas' ``to_csv(index=False, float_format=...)`` at a third of
+    its cost: numbers are formatted one plain ``%`` per value and the rows go straight to
+    the ``csv`` module's writer, which pandas uses too. Columns of any other kind (dates
+    stored as timestamps, nullable extension types) are left to pandas.
     """
     safe = safe_cells(frame)
-    floats = [c for c in safe.columns if pd.api.types.is_float_dtype(safe[c])]
-    if floats:
-        safe = safe.copy()
-        for c in floats:
-            safe[c] = [float_format % v if v == v else "" for v in safe[c].to_numpy(dtype="float64").tolist()]
-    return safe.to_csv(index=False, lineterminator="\n")
+    cells: list[list[object]] = []
+    for c in safe.columns:
+        column = safe[c]
+        dtype = column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            cells.append([float_format % v if v == v else "" for v in column.to_numpy().tolist()])
+        elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            cells.append(column.to_numpy().tolist())
+        elif pd.api.types.is_string_dtype(dtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+            values = column.to_numpy(dtype=object).tolist()
+            if any(isinstance(v, pd.Timestamp | np.generic) or (isinstance(v, float) and v == v) for v in values):
+                return _pandas_csv_text(safe, float_format)  # numbers or timestamps among the text
+            missing = column.isna().to_numpy().tolist()
+            cells.append(["" if gone else v for v, gone in zip(values, missing, strict=True)])
+        else:
+            return _pandas_csv_text(safe, float_format)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([str(c) for c in safe.columns])
+    writer.writerows(zip(*cells, strict=True))
+    return out.getvalue()
+
+
+def _pandas_csv_text(frame: pd.DataFrame, float_format: str) -> str:
+    """``frame`` as pandas writes it: the reference :func:`csv_text` matches."""
+    return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
 def cache_root(base: Path | None = None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -23,7 +24,11 @@ def _pandas_reference(frame: pd.DataFrame, float_format: str) -> str:
     def cell(value: object) -> object:
         return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
-    text = {str(c): frame[c].map(cell) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])}
+    text = {
+        str(c): frame[c].map(cell)
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    }
     return frame.assign(**text).to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
@@ -40,3 +45,33 @@ def test_csv_text_equals_pandas_float_format(rows: list[tuple[float, str, int, f
 def test_a_formula_is_neutralised_and_a_negative_number_is_not() -> None:
     frame = pd.DataFrame({"event_id": ["=1+1", "-x", "NVDA"], "ar": [-0.17, math.nan, 2.0]})
     assert csv_text(frame, "%.12g") == "event_id,ar\n'=1+1,-0.17\n'-x,\nNVDA,2\n"
+
+
+cells = st.one_of(
+    st.none(),
+    st.just(math.nan),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    texts,
+    st.text(alphabet=',"\n\r ab', max_size=4),
+    st.booleans(),
+    st.integers(-5, 5),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(cells, st.booleans(), floats), min_size=0, max_size=20),
+    st.booleans(),
+    st.booleans(),
+)
+def test_csv_text_equals_pandas_for_every_column_kind(
+    rows: list[tuple[object, bool, float]], one_column: bool, stamped: bool
+) -> None:
+    """Text, dates, missing cells, booleans, one-column rows and timestamp columns all come out as pandas writes them."""
+    frame = pd.DataFrame(rows, columns=["cell", "flag", "x"]).astype({"flag": bool, "x": float})
+    frame["cell"] = frame["cell"].astype(object)
+    if one_column:
+        frame = frame[["cell"]]
+    if stamped:
+        frame = frame.assign(when=pd.Timestamp("2025-01-27") + pd.to_timedelta(range(len(frame)), unit="h"))
+    assert csv_text(frame, "%.12g") == _pandas_reference(frame, "%.12g")

@@ -308,3 +308,38 @@ def test_an_unreadable_parquet_file_is_named(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
     with pytest.raises(DataFormatError, match=r"needs pyarrow.*eventstudy\[parquet\]"):
         CsvSource(bad).load(["NVDA"])
+
+
+def test_several_sources_are_each_read_once_and_give_each_ticker_from_the_first_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventstudy.data.sources import MultiSource
+
+    firms, market = tmp_path / "firms", tmp_path / "market"
+    firms.mkdir()
+    market.mkdir()
+    for name in ("NVDA.csv", "CEG.csv", "VST.csv"):
+        (firms / name).write_bytes(bundled_csv(name).read_bytes())
+    for name in ("_GSPC.csv", "CEG.csv"):  # CEG here too: the first source holding it wins
+        (market / name).write_bytes(bundled_csv(name).read_bytes())
+    (market / "CEG.csv").write_text(bundled_csv("NVDA.csv").read_text())
+    calls: list[list[str]] = []
+    original = CsvSource.load
+
+    def spy(self: CsvSource, tickers: list[str], between: object = None) -> object:
+        calls.append(list(tickers))
+        return original(self, tickers, between)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CsvSource, "load", spy)
+    tickers = ["NVDA", "^GSPC", "CEG", "VST"]
+    panel = MultiSource([CsvSource(firms), CsvSource(market)]).load(tickers)
+    assert sorted(map(sorted, calls)) == [["CEG", "NVDA", "VST"], ["^GSPC"]]
+    assert panel.tickers == tickers
+    monkeypatch.setattr(CsvSource, "load", original)
+    for ticker, folder in (("NVDA", firms), ("CEG", firms), ("VST", firms), ("^GSPC", market)):
+        alone = CsvSource(folder).load([ticker])
+        pd.testing.assert_series_equal(
+            panel.adj_close[ticker].dropna(), alone.adj_close[ticker].dropna(), check_freq=False
+        )
+    with pytest.raises(UnknownTickerError, match="XYZ"):
+        MultiSource([CsvSource(firms), CsvSource(market)]).load(["NVDA", "XYZ"])

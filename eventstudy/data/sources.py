@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -372,11 +373,21 @@ class CsvSource:
         # ^GSPC may be saved as _GSPC.csv or ^GSPC.csv; a ticker never reaches outside the folder.
         if "/" in ticker or "\\" in ticker or ticker in (".", ".."):
             return None
-        for name in (ticker_to_filename(ticker), f"{ticker}.csv"):
-            path = self.path / name
-            if path.is_file():
-                return path
+        names = (ticker_to_filename(ticker), f"{ticker}.csv")
+        files = self._files()
+        for name in names:
+            if name in files:
+                return self.path / name
+        for name in names:  # a case-insensitive file system finds what the listing spells otherwise
+            if (self.path / name).is_file():
+                return self.path / name
         return None
+
+    @functools.cache  # noqa: B019 - the folder is listed once per source object
+    def _files(self) -> frozenset[str]:
+        """Names of the files in the folder: one listing instead of a file-system query per ticker."""
+        with os.scandir(self.path) as entries:
+            return frozenset(e.name for e in entries if e.is_file())
 
     @functools.cache  # noqa: B019 - the file is read once per source object
     def _table(self) -> pd.DataFrame:
@@ -718,17 +729,22 @@ class MultiSource:
         return sorted({t for s in self.sources for t in s.available()})
 
     def load(self, tickers: Sequence[str]) -> PricePanel:
-        """Load each ticker from the first source that holds it."""
+        """Load each ticker from the first source that holds it, each source read once for all of its tickers."""
+        holders = [set(s.available()) for s in self.sources]
+        batches: dict[int, list[str]] = {}
+        for t in dict.fromkeys(tickers):
+            k = next((i for i, have in enumerate(holders) if t in have), None)
+            if k is None:
+                raise UnknownTickerError(t, self.name, sorted(set().union(*holders)))
+            batches.setdefault(k, []).append(t)
         frames: dict[str, pd.DataFrame] = {}
         provenance: dict[str, str] = {}
-        for t in tickers:
-            src = next((s for s in self.sources if t in s.available()), None)
-            if src is None:
-                raise UnknownTickerError(t, self.name, self.available())
-            panel = src.load([t])
-            frames[t] = panel.frame(t)
-            provenance[t] = panel.provenance[t]
-        return PricePanel.from_frames(frames, provenance)
+        for k, batch in batches.items():
+            panel = self.sources[k].load(batch)
+            for t in batch:
+                frames[t] = panel.frame(t)
+                provenance[t] = panel.provenance[t]
+        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
 
 
 class PanelSource:
