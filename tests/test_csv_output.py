@@ -24,8 +24,8 @@ def _pandas_reference(frame: pd.DataFrame, float_format: str) -> str:
     def cell(value: object) -> object:
         return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
-    text = {
-        str(c): frame[c].map(cell)
+    text = {  # each column keeps its type: map would turn an object column of numbers into floats
+        str(c): frame[c].map(cell).astype(frame[c].dtype)
         for c in frame.columns
         if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
     }

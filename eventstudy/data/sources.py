@@ -692,14 +692,20 @@ def panel_from_arrays(
         return None
     index = pd.DatetimeIndex(day_values.astype("datetime64[D]").astype(_DAY_DTYPE), name="date")
     header = pd.Index([str(t) for t in tickers], name="ticker")
+    # The requested series' rows land straight in a days x series grid, in the order asked.
+    distinct = list(dict.fromkeys(tickers))
+    slot = np.full(len(names), -1, dtype=np.int64)
+    slot[[col_of[t] for t in distinct]] = np.arange(len(distinct))
+    row_slot = slot[np.asarray(codes, dtype=np.int64)]
+    wanted = row_slot >= 0
+    at = day_codes[wanted] * len(distinct) + row_slot[wanted]
+    repeat = None if len(distinct) == len(tickers) else [distinct.index(t) for t in tickers]
 
     def wide(field: str) -> pd.DataFrame:
-        if field not in fields:
-            return pd.DataFrame(np.full((len(index), len(header)), np.nan), index=index, columns=header)
-        grid = np.full(len(names) * len(day_values), np.nan)
-        grid[cells] = fields[field]
-        table = grid.reshape(len(names), len(day_values))[columns].T
-        return pd.DataFrame(np.ascontiguousarray(table), index=index, columns=header)
+        grid = np.full((len(day_values), len(distinct)), np.nan)
+        if field in fields:
+            grid.ravel()[at] = fields[field][wanted]
+        return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header)
 
     base = wide("adj_close")
     return PricePanel(
