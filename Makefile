@@ -11,6 +11,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	# An editable install leaves the bytecode to the first import, which never keeps it where
+	# PYTHONDONTWRITEBYTECODE is set; compile it now, as pip does for a regular install.
+	$(BIN)/python -m compileall -q eventstudy
 	touch $(STAMP)
 
 report: $(STAMP)  ## regenerate the default report in reports/

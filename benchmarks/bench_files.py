@@ -92,6 +92,12 @@ def main() -> int:
         peer = [sys.executable, str(peer_script), str(folder / "prices"), str(events), str(folder / "returns.csv")]
         env_ours = {**os.environ, "CI": "1"}
         env_peer = {**os.environ, "PYTHONPATH": str(args.lemaire.resolve())}
+        # pip compiled the peer's bytecode when it installed it; an editable install of this
+        # package leaves it to the first import, which keeps nothing under PYTHONDONTWRITEBYTECODE.
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "eventstudy")],
+            check=True,
+        )
         timed([*ours, "--out", str(folder / "warm")], env_ours, folder)  # warm the file cache for both
         timed(peer, env_peer, folder)
         a, b = [], []
