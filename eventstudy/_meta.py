@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -40,11 +41,12 @@ def record_versions() -> dict[str, str]:
         except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
             return "0+unknown"
 
+    scipy = sys.modules.get("scipy")  # already loaded by every study: its own attribute is free
     return {
         "eventstudy": installed("eventstudy"),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "scipy": installed("scipy"),
+        "scipy": scipy.__version__ if scipy is not None else installed("scipy"),
         "matplotlib": installed("matplotlib"),
         "exchange_calendars": installed("exchange_calendars"),
     }

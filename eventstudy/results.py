@@ -858,7 +858,7 @@ class EventStudyResults(_SummaryRepr):
                 "event_id": np.repeat(ids, length),
                 "ticker": np.repeat(t.events["ticker"].to_numpy(), length),
                 "rel_day": np.tile(days, n),
-                "date": [d.date() if pd.notna(d) else None for d in dates],
+                "date": dates.to_numpy().astype("datetime64[D]").astype(object),  # dates, None where missing
                 "ret": flat(t.ret),
                 "market_ret": flat(t.market_ret),
                 "expected_ret": flat(t.expected_ret),
@@ -995,7 +995,7 @@ class EventStudyResults(_SummaryRepr):
                 "window": str(window),
                 "mean_car": float(cars[ok].mean()),
                 "aar": {str(w): v for w, v in est["mean"].items()},
-                "cars": {eid: cars[eid] for eid in self.event_ids},
+                "cars": dict(zip(self.event_ids, cars.reindex(self.event_ids).tolist(), strict=True)),
             },
         }
         with staged_directory(Path(folder), force=force) as stage:

@@ -705,7 +705,8 @@ def panel_from_arrays(
         grid = np.full((len(day_values), len(distinct)), np.nan)
         if field in fields:
             grid.ravel()[at] = fields[field][wanted]
-        return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header)
+        # The grid is this frame's alone: pandas need not copy it.
+        return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header, copy=False)
 
     base = wide("adj_close")
     return PricePanel(
