@@ -7,7 +7,6 @@ or partly empty panel silently: a ticker it cannot deliver raises an error namin
 from __future__ import annotations
 
 import functools
-import io
 import os
 import re
 from collections.abc import Sequence
@@ -493,7 +492,7 @@ class CsvSource:
             return None
         # Files that share a header are joined as bytes and parsed once; each file's line
         # count gives its rows, so no line needs its ticker written in.
-        groups: dict[str, tuple[list[str], list[bytes], list[int]]] = {}
+        groups: dict[str, tuple[list[str], list[memoryview], list[int]]] = {}
         for ticker in tickers:
             try:
                 data = paths[ticker].read_bytes()  # type: ignore[union-attr]
@@ -502,18 +501,19 @@ class CsvSource:
             data = data.removeprefix(b"\xef\xbb\xbf")
             if b"\r" in data:
                 data = data.replace(b"\r\n", b"\n")
-            raw_header, _, body = data.partition(b"\n")
-            body = body.rstrip(b"\n")
-            if b'"' in data or b"\r" in data or not body:
+            # The body is a view of the file's bytes, not a copy: the join below copies it once.
+            first = data.find(b"\n") + 1
+            last = len(data.rstrip(b"\n")) if data.endswith(b"\n") else len(data)
+            if b'"' in data or b"\r" in data or not 0 < first < last:
                 return None  # quoted fields, bare carriage returns, empty files: the per-file reader handles them
             try:
-                header = raw_header.decode("utf-8").strip()
+                header = data[:first].decode("utf-8").strip()
             except UnicodeDecodeError:
                 return None
             group = groups.setdefault(header, ([], [], []))
             group[0].append(ticker)
-            group[1].append(body)
-            group[2].append(body.count(b"\n") + 1)
+            group[1].append(memoryview(data)[first:last])
+            group[2].append(data.count(b"\n", first, last) + 1)
         names: list[str] = []
         codes, days, fields = [], [], []
         for header, (names_in_group, bodies, rows) in groups.items():
@@ -565,7 +565,7 @@ def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> tuple[np.ndar
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # read in place, without a Python file's copies
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={"date": pa.date32()}),
@@ -657,54 +657,53 @@ def panel_from_arrays(
     col_of = {name: i for i, name in enumerate(names)}
     if not len(days) or any(t not in col_of for t in tickers):
         return None
+    # Each pass below allocates as little as it can: fresh memory is paid page by page.
     # Days numbered from the first: a count per day marks the days present, already in order.
-    number = days.astype(np.int64)
-    offset = number - number.min()
-    present = np.bincount(offset) > 0
-    day_codes = (np.cumsum(present) - 1)[offset]
-    day_values = np.flatnonzero(present) + number.min()
-    # Each row is one cell of a series x days grid; a cell filled twice is a duplicate date.
-    cells = np.asarray(codes, dtype=np.int64) * len(day_values) + day_codes
-    if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
-        return None
+    number = days.astype("datetime64[D]", copy=False).view(np.int64)
+    origin = int(number.min())
+    present = np.bincount(number - origin) > 0
+    day_codes = (np.cumsum(present) - 1)[number - origin]
+    day_values = np.flatnonzero(present) + origin
     for col, arr in fields.items():
         if col != "volume":
             if negative == "abs":
                 arr = np.abs(arr)
             elif negative == "missing":
                 arr = np.where(arr < 0, np.nan, arr)
-            magnitude = np.abs(arr)
-            if (
-                (arr <= 0).any()
-                or np.isinf(arr).any()
-                or (magnitude > PRICE_RANGE[1]).any()
-                or (magnitude < PRICE_RANGE[0]).any()
-            ):
+            # Without values <= 0 every value is its own magnitude, and an infinite one is out of range.
+            if (arr <= 0).any() or (arr > PRICE_RANGE[1]).any() or (arr < PRICE_RANGE[0]).any():
                 return None
         elif (arr < 0).any() or np.isinf(arr).any():
             return None
         fields[col] = arr
+    codes = np.asarray(codes, dtype=np.int64)
     columns = np.array([col_of[t] for t in tickers], dtype=np.int64)
-    priced = np.bincount(
-        np.asarray(codes, dtype=np.int64), weights=np.isfinite(fields["adj_close"]), minlength=len(names)
-    )
+    priced = np.bincount(codes, weights=np.isfinite(fields["adj_close"]), minlength=len(names))
     if (priced[columns] == 0).any():
         return None
     index = pd.DatetimeIndex(day_values.astype("datetime64[D]").astype(_DAY_DTYPE), name="date")
     header = pd.Index([str(t) for t in tickers], name="ticker")
-    # The requested series' rows land straight in a days x series grid, in the order asked.
+    # The requested series' rows land straight in a days x series grid, in the order asked;
+    # a cell filled twice is a duplicate date. The series not asked for are checked too.
     distinct = list(dict.fromkeys(tickers))
     slot = np.full(len(names), -1, dtype=np.int64)
     slot[[col_of[t] for t in distinct]] = np.arange(len(distinct))
-    row_slot = slot[np.asarray(codes, dtype=np.int64)]
-    wanted = row_slot >= 0
-    at = day_codes[wanted] * len(distinct) + row_slot[wanted]
+    row_slot = slot[codes]
+    wanted: np.ndarray | None = None if len(distinct) == len(names) else row_slot >= 0
+    if wanted is not None:
+        cells = codes * len(day_values) + day_codes
+        if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
+            return None
+        day_codes, row_slot = day_codes[wanted], row_slot[wanted]
+    at = day_codes * len(distinct) + row_slot
+    if wanted is None and np.bincount(at, minlength=len(day_values) * len(distinct)).max(initial=0) > 1:
+        return None
     repeat = None if len(distinct) == len(tickers) else [distinct.index(t) for t in tickers]
 
     def wide(field: str) -> pd.DataFrame:
         grid = np.full((len(day_values), len(distinct)), np.nan)
         if field in fields:
-            grid.ravel()[at] = fields[field][wanted]
+            grid.ravel()[at] = fields[field] if wanted is None else fields[field][wanted]
         # The grid is this frame's alone: pandas need not copy it.
         return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header, copy=False)
 
