@@ -437,8 +437,14 @@ class Sample:
     window: Window
     cols: list[int]  # positions of its days among the test days
     x: Array  # AR or CAR per firm-event (NaN where missing)
-    sx: Array  # standardised AR or CAR
+    sx: Array  # standardised AR or CAR, as Patell's test sums it
     null: str
+    sx_cross: Array | None = None  # the standardised value BMP tests, where the profile takes another
+
+    @property
+    def cross(self) -> Array:
+        """The standardised values the cross-sectional tests (BMP and its Kolari-Pynnonen version) use."""
+        return self.sx if self.sx_cross is None else self.sx_cross
 
     @property
     def length(self) -> int:
@@ -498,7 +504,7 @@ def patell(s: Sample, c: Common) -> Result:
 
 def bmp(s: Sample, c: Common) -> Result:
     """Boehmer, Musumeci & Poulsen (1991): cross-sectional t of the standardised values."""
-    return _csect(s.sx, s.null)
+    return _csect(s.cross, s.null)
 
 
 def kp_patell(s: Sample, c: Common) -> Result:
@@ -716,7 +722,10 @@ GrankEvents = dict[Window, tuple[Mask, Array]]
 
 
 def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, dict[Window, InvalidTestStatistic]]:
-    """Each sample's event observations: the standardised AR or CAR (as the profile standardises it) over their sd.
+    """Each sample's event observations: the standardised AR or CAR over their cross-sectional sd.
+
+    A window's observation is the CAR over its own sd (SCAR), as Kolari and Pynnonen (2011)
+    define it, under every profile (:attr:`Sample.cross`).
 
     Dividing by the cross-sectional sd keeps event-induced volatility from moving the ranks.
     ``usable`` marks the firm-events with estimation returns and a positive sigma.
@@ -724,19 +733,20 @@ def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, 
     events: GrankEvents = {}
     invalid: dict[Window, InvalidTestStatistic] = {}
     for s in samples:
-        ok = usable & np.isfinite(s.sx)
+        sx = s.cross
+        ok = usable & np.isfinite(sx)
         if ok.sum() < 2:
             invalid[s.window] = InvalidTestStatistic(
                 f"needs at least two firm-events with a value, has {int(ok.sum())}"
             )
             continue
-        scale = float(s.sx[ok].std(ddof=1))
+        scale = float(sx[ok].std(ddof=1))
         if not scale > 0:
             invalid[s.window] = InvalidTestStatistic(
                 "all firm-events have the same value; the cross-sectional sd is zero"
             )
             continue
-        events[s.window] = (ok, s.sx / scale)
+        events[s.window] = (ok, sx / scale)
     return events, invalid
 
 
@@ -1022,7 +1032,8 @@ def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Windo
     j = win_index[w]
     cols = [list(days).index(d) for d in range(w.start, w.end + 1)]
     sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], w.length)
-    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0")
+    cross = conv.patell_window.cross(r["scar"][:, j], r["csar"][:, j], w.length)
+    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross)
 
 
 def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:

@@ -448,23 +448,40 @@ class ScarWindow:
         return "multi-day Patell/BMP statistics standardise each CAR by its own sd (SCAR)"
 
     def compute(self, scar: Array, csar: Array, length: int) -> Array:
-        """Return the standardised CAR of each firm-event."""
+        """Return the standardised CAR of each firm-event that Patell's test sums."""
+        return scar
+
+    def cross(self, scar: Array, csar: Array, length: int) -> Array:
+        """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
         return scar
 
 
 @dataclass(frozen=True)
 class CsarWindow:
-    """Daily standardised ARs are summed and divided by ``sqrt(L)`` (CSAR)."""
+    """Patell sums the daily standardised ARs over ``sqrt(L)`` (CSAR); BMP takes each CAR over its own sd (SCAR).
+
+    The EventStudyTools service's CAAR statistics: its "Patell Z" over a window equals the sum
+    of its daily standardised ARs divided by ``sqrt(L)``, its "StdCSect Z" the cross-sectional
+    t of each CAR (the sum of the rounded ARs) over the CAR's rounded prediction-error sd; both
+    reproduce its published Axon output to the printed digits, where the other pairing does not.
+    """
 
     name: str = "csar"
 
     def describe(self) -> str:
         """One sentence."""
-        return "multi-day Patell/BMP statistics sum the daily standardised ARs and divide by sqrt(L) (CSAR)"
+        return (
+            "multi-day Patell statistics sum the daily standardised ARs and divide by sqrt(L) (CSAR); "
+            "BMP standardises each CAR by its own sd (SCAR)"
+        )
 
     def compute(self, scar: Array, csar: Array, length: int) -> Array:
-        """Return the standardised CAR of each firm-event."""
+        """Return the standardised CAR of each firm-event that Patell's test sums."""
         return csar / np.sqrt(length)
+
+    def cross(self, scar: Array, csar: Array, length: int) -> Array:
+        """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
+        return scar
 
 
 PatellWindow = ScarWindow | CsarWindow
@@ -596,7 +613,12 @@ SignPValues = ExactSmallSample | NormalApproximation
 # ---------------------------------------------------------------- rounding
 @dataclass(frozen=True)
 class Rounding:
-    """Decimals to which ARs, CARs, sigmas and the expected returns of BHARs are rounded before any statistic (None: exact)."""
+    """Decimals to which ARs, CARs, sigmas, standardising sds and BHARs' expected returns are rounded before any statistic.
+
+    None: exact. The EventStudyTools service standardises each rounded AR by its rounded
+    prediction-error sd: with both rounded, its Patell Z and StdCSect Z of every Axon day are
+    reproduced to the printed digits (with either left exact they differ in the third decimal).
+    """
 
     digits: int | None = None
 
@@ -610,8 +632,9 @@ class Rounding:
         if self.digits is None:
             return "statistics use unrounded ARs, CARs and sigmas"
         return (
-            f"ARs, CARs, sigmas and the expected returns a BHAR compounds are rounded to {self.digits} decimals before "
-            "any statistic, and so is a day's AAR in its cross-sectional t (stored values stay exact)"
+            f"ARs, CARs, sigmas, the sds that standardise ARs and CARs and the expected returns a BHAR compounds "
+            f"are rounded to {self.digits} decimals before any statistic, and so is a day's AAR in its "
+            "cross-sectional t (stored values stay exact)"
         )
 
     def compute(self, values: Array) -> Array:

@@ -231,7 +231,7 @@ def compute_chunk(
     days = aggregate.event_days(event_window or windows[0], windows)
     col = {int(r): i for i, r in enumerate(rel)}
     dcols = np.array([col[d] for d in days], dtype=np.intp)
-    day_scale = np.sqrt(abnormal.ar_variance(scale_fit, x)[:, dcols])
+    day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x)[:, dcols]))
     stats: dict[Window, WindowArrays] = {}
     scales = []
     for w in windows:
@@ -245,7 +245,7 @@ def compute_chunk(
         # The service compounds its expected returns as printed (rounded); other profiles use them exact.
         bhar = convention.car_days.bhar(stack.ret, convention.rounding.compute(expected_ret), idx)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar)
-        scales.append(np.sqrt(abnormal.car_variance(scale_fit, x, idx)))
+        scales.append(convention.rounding.compute(np.sqrt(abnormal.car_variance(scale_fit, x, idx))))
     n = len(ar)
     part = aggregate.partial(
         ar=ar_t,

@@ -159,6 +159,15 @@ def test_ndxt_skewness_corrected_t_and_csect_t_of_each_aar(ndxt: tuple[str, Path
     assert ours["n"] == int(service.loc["N(CurrentReport, AAR(i))", day])
 
 
+@pytest.mark.parametrize("day", [-2, -1, 0, 1])
+@pytest.mark.parametrize(("test", "name"), [("patell", "Patell Z"), ("bmp", "StdCSect Z")])
+def test_ndxt_patell_and_standardised_cross_sectional_tests_of_each_aar(
+    ndxt: tuple[str, Path, Path], day: int, test: str, name: str
+) -> None:
+    _, data, out = ndxt
+    assert printed(_test(out, day, test)["statistic"], float(_aar(data).loc[name, day]))
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="on day +2 the service counts 140 ARs though event 45 has none printed there (its market price is "
