@@ -120,8 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--window", default=None, help="event window, default -1:1")
     run.add_argument(
         "--car-windows",
-        help="comma-separated CAR windows, e.g. -1:1,0:5,0:10 (default: the event window); each gets "
-        "single-firm and many-firm tests",
+        action="append",
+        help="comma-separated CAR windows, e.g. -1:1,0:5,0:10 (default: the event window); may be given "
+        "more than once, and every window given is kept; each gets single-firm and many-firm tests",
     )
     run.add_argument("--returns", default=None, help="simple or log (default: the convention's; simple for mackinlay)")
     run.add_argument(
@@ -472,7 +473,9 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "factor_columns": args.factor_columns,
         "estimation": args.estimation,
         "event_window": args.window,
-        "car_windows": [w for w in args.car_windows.split(",") if w.strip()] if args.car_windows else None,
+        "car_windows": [w for given in args.car_windows for w in given.split(",") if w.strip()]
+        if args.car_windows
+        else None,
         "returns": args.returns,
         "convention": args.convention,
         "calendar": args.calendar,

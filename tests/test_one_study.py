@@ -368,3 +368,14 @@ def test_run_takes_a_study_toml_as_config(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (again / name).read_bytes(), name
     groups = set(pd.read_csv(first / "aggregate.csv")["group"])
     assert groups == {"all", "chips", "software", "chips - software"}
+
+
+def test_car_windows_given_more_than_once_are_all_kept(tmp_path: Path) -> None:
+    argv = ["run", "--events", str(_events(tmp_path)), "--market", "^GSPC", "--model", "constant_mean"]
+    repeated, listed = tmp_path / "repeated", tmp_path / "listed"
+    assert main([*argv, "--car-windows", "0:0", "--car-windows=-1:1,0:5", "--out", str(repeated)]) == 0
+    assert main([*argv, "--car-windows=0:0,-1:1,0:5", "--out", str(listed)]) == 0
+    for name in ("tests.csv", "aggregate.csv"):
+        assert (repeated / name).read_bytes() == (listed / name).read_bytes(), name
+    tests = pd.read_csv(repeated / "tests.csv")
+    assert set(tests.loc[tests["scope"] == "event", "window"]) == {"[0,0]", "[-1,+1]", "[0,+5]"}
