@@ -112,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--factor-columns",
-        help="for --model custom: comma-separated columns of --factors; 'market' adds the event's market proxy",
+        action="append",
+        help="for --model custom: comma-separated columns of --factors, may be given more than once; "
+        "'market' adds the event's market proxy",
     )
     run.add_argument(
         "--estimation", default=None, help="estimation window (default: the convention's; -250:-11 for mackinlay)"
@@ -470,7 +472,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     given: dict[str, Any] = {
         "model": args.model,
         "factors": args.factors,
-        "factor_columns": args.factor_columns,
+        "factor_columns": ",".join(args.factor_columns) if args.factor_columns else None,
         "estimation": args.estimation,
         "event_window": args.window,
         "car_windows": [w for given in args.car_windows for w in given.split(",") if w.strip()]

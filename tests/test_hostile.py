@@ -603,3 +603,12 @@ def test_fuzzed_price_files_never_give_a_wrong_number_silently(
     else:
         params = pd.read_csv(out / "params.csv")
         assert params["sigma"].dropna().between(0, 1).all()  # a daily residual sd, never inf
+
+
+def test_factor_columns_given_more_than_once_are_all_used(tmp_path: Path) -> None:
+    factors = _factor_file(tmp_path)
+    argv = ["run", "--events", _events(tmp_path), "--market", "^GSPC", "--model", "custom", "--factors", factors]
+    assert main([*argv, "--factor-columns", "mkt_rf", "--factor-columns", "smb", "--out", str(tmp_path / "a")]) == 0
+    assert main([*argv, "--factor-columns", "mkt_rf,smb", "--out", str(tmp_path / "b")]) == 0
+    assert (tmp_path / "a" / "params.csv").read_bytes() == (tmp_path / "b" / "params.csv").read_bytes()
+    assert "beta_smb" in pd.read_csv(tmp_path / "a" / "params.csv").columns
