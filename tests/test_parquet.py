@@ -37,12 +37,12 @@ def _long() -> pd.DataFrame:
     return long.assign(date=pd.to_datetime(long["date"]))
 
 
-def _same(a: object, b: object) -> None:
+def _same(a: object, b: object, *, exact: bool = False) -> None:
     for field in FIELDS:
         got, want = getattr(a, field), getattr(b, field)
         if field == "volume":
             got, want = a.volume_frame, b.volume_frame  # type: ignore[attr-defined]
-        pd.testing.assert_frame_equal(got, want, check_freq=False)
+        pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=exact)
 
 
 def test_a_folder_of_per_ticker_parquet_files_reads_as_the_csv_folder(tmp_path: Path) -> None:
@@ -163,10 +163,7 @@ def test_a_folder_read_at_once_gives_the_per_file_panel_to_the_last_bit(tmp_path
     folder = _csv_folder(tmp_path / "csv")
     at_once = CsvSource(folder).load(list(FILES))
     one_by_one = CsvSource(folder, date_format="%Y-%m-%d").load(list(FILES))
-    for field in FIELDS:
-        got = at_once.volume_frame if field == "volume" else getattr(at_once, field)
-        want = one_by_one.volume_frame if field == "volume" else getattr(one_by_one, field)
-        pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=True)
+    _same(at_once, one_by_one, exact=True)
 
 
 @pytest.mark.parametrize(
@@ -194,10 +191,7 @@ def test_each_file_keeps_its_own_rows_when_the_folder_is_read_at_once(tmp_path: 
         frame[list(reversed(frame.columns))].to_csv(path, index=False)
     at_once = CsvSource(folder).load(list(FILES))
     one_by_one = CsvSource(folder, date_format="%Y-%m-%d").load(list(FILES))
-    for field in FIELDS:
-        got = at_once.volume_frame if field == "volume" else getattr(at_once, field)
-        want = one_by_one.volume_frame if field == "volume" else getattr(one_by_one, field)
-        pd.testing.assert_frame_equal(got, want, check_freq=False, check_exact=True)
+    _same(at_once, one_by_one, exact=True)
 
 
 def test_only_the_tickers_a_study_needs_are_checked_in_a_long_file(tmp_path: Path) -> None:
