@@ -13,11 +13,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from eventstudy.config import StudyConfig
 from eventstudy.errors import EventStudyError, EventStudyWarning
 from eventstudy.windows import Window
+
+if TYPE_CHECKING:
+    from eventstudy.config import StudyConfig
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
 CACHE_HELP = (
@@ -363,6 +365,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _load_study(path: str | None) -> StudyConfig:
+    from eventstudy.config import StudyConfig
+
     return StudyConfig.from_toml(Path(path) if path else default_study_path())
 
 
@@ -507,7 +511,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_request(args: argparse.Namespace) -> StudyConfig:
     """Turn ``run``'s options (and ``--config``) into a study request; given options win."""
-    from eventstudy.config import is_request_file, read_events, read_request_file
+    from eventstudy.config import StudyConfig, is_request_file, read_events, read_request_file
     from eventstudy.errors import ConfigError
 
     base = None

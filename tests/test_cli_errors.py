@@ -144,6 +144,20 @@ def test_help_answers_questions(capsys: pytest.CaptureFixture[str]) -> None:
         assert word in text
 
 
+def test_help_and_the_package_import_load_no_numerical_library() -> None:
+    """`eventstudy --help` and `import eventstudy` leave pandas, numpy and scipy for the first real use."""
+    code = (
+        "import sys, contextlib, io, eventstudy, eventstudy.cli\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    eventstudy.cli.main(['run', '--help'])\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'pyarrow') if m in sys.modules))\n"
+        "eventstudy.event_study\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split("\n")[:2] == ["[]", "True"], proc.stdout
+
+
 @pytest.mark.parametrize("inside", [False, True])
 def test_out_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], inside: bool) -> None:
     blocker = tmp_path / "afile"
