@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, record_versions
@@ -820,21 +820,46 @@ class EventStudyResults(_SummaryRepr):
         return pd.concat([firm, rows], ignore_index=True)
 
     def _firm_tidy(self) -> pd.DataFrame:
-        tab = self._tables.window_table.reset_index()
-        tab["ticker"] = tab["event_id"].map(self._tables.events["ticker"])
-        tab["window"] = tab["window"].map(str)
-        t_rows = tab.assign(test="t", statistic=tab["tvalues"], p_value=tab["pvalues"])
-        sq_rows = tab.assign(test="sq", statistic=tab["sq_quantile"], p_value=tab["sq_pvalues"])
-        ratios = pd.concat([self.variance_ratio(w).assign(window=str(w)) for w in self.windows])
-        vr = ratios.reset_index().rename(columns={"pvalue": "p_value"})
-        vr = vr.merge(tab[["event_id", "window", "ticker", "car", "bse", "df"]], on=["event_id", "window"])
-        vr_rows = vr.assign(test="variance_ratio")
-        out = pd.concat([t_rows, sq_rows, vr_rows], ignore_index=True)[TIDY_COLUMNS]
-        order = {e: i for i, e in enumerate(self.event_ids)}
-        worder = {str(w): i for i, w in enumerate(self.windows)}
-        rank = out["test"].map({"t": 0, "sq": 1, "variance_ratio": 2})
-        key = out["event_id"].map(order) * 1000 + out["window"].map(worder) * 10 + rank
-        return out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+        """Each firm-event's t, SQ and variance-ratio rows, in event, window and test order."""
+        tab = self._tables.window_table
+        event = tab.index.get_level_values("event_id").astype(str)
+        window = tab.index.get_level_values("window").map(str)
+        windows = [str(w) for w in self.windows]
+        event_at = pd.Index(self.event_ids).get_indexer(event)
+        window_at = pd.Index(windows).get_indexer(window)
+        ratio, ratio_p = np.full(len(tab), np.nan), np.full(len(tab), np.nan)
+        for k, w in enumerate(self.windows):
+            rows = window_at == k
+            vr = self.variance_ratio(w)
+            at = vr.index.get_indexer(event[rows])
+            found = at >= 0
+            ratio[np.flatnonzero(rows)[found]] = vr["statistic"].to_numpy()[at[found]]
+            ratio_p[np.flatnonzero(rows)[found]] = vr["pvalue"].to_numpy()[at[found]]
+        tests = ("t", "sq", "variance_ratio")
+        # Event, then window, then test: one stable sort of the three blocks stacked.
+        key = np.tile((event_at * len(windows) + window_at) * len(tests), len(tests))
+        key += np.repeat(np.arange(len(tests)), len(tab))
+        order = np.argsort(key, kind="stable")
+
+        def stacked(*blocks: ArrayLike) -> NDArray[Any]:
+            return np.concatenate([np.asarray(b) for b in blocks])[order]
+
+        def thrice(values: ArrayLike) -> NDArray[Any]:
+            return stacked(values, values, values)
+
+        return pd.DataFrame(
+            {
+                "event_id": thrice(event.to_numpy(dtype=object)),
+                "ticker": thrice(self._tables.events["ticker"].reindex(event).to_numpy(dtype=object)),
+                "window": thrice(window.to_numpy(dtype=object)),
+                "car": thrice(tab["car"].to_numpy()),
+                "bse": thrice(tab["bse"].to_numpy()),
+                "test": np.repeat(np.array(tests, dtype=object), len(tab))[order],
+                "statistic": stacked(tab["tvalues"], tab["sq_quantile"], ratio),
+                "p_value": stacked(tab["pvalues"], tab["sq_pvalues"], ratio_p),
+                "df": thrice(tab["df"].to_numpy()),
+            }
+        )[TIDY_COLUMNS]
 
     def to_frame(self) -> pd.DataFrame:
         """Long table of every day any computed window uses: the rows of ``ar.csv``.
