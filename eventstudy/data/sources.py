@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -487,33 +487,12 @@ class CsvSource:
         value to report precisely, dates that are not ISO): that path gives the one-line
         error or reads what this one does not.
         """
-        paths = {t: self._file_of(t) for t in tickers}
-        if any(p is None for p in paths.values()) or len(set(tickers)) != len(tickers):
+        paths = {t: path for t in tickers if (path := self._file_of(t)) is not None}
+        if len(paths) != len(tickers):
+            return None  # a missing file (or a ticker asked twice): the per-file path names it
+        groups = _bodies_by_header(paths)
+        if groups is None:
             return None
-        # Files that share a header are joined as bytes and parsed once; each file's line
-        # count gives its rows, so no line needs its ticker written in.
-        groups: dict[str, tuple[list[str], list[memoryview], list[int]]] = {}
-        for ticker in tickers:
-            try:
-                data = paths[ticker].read_bytes()  # type: ignore[union-attr]
-            except OSError:
-                return None
-            data = data.removeprefix(b"\xef\xbb\xbf")
-            if b"\r" in data:
-                data = data.replace(b"\r\n", b"\n")
-            # The body is a view of the file's bytes, not a copy: the join below copies it once.
-            first = data.find(b"\n") + 1
-            last = len(data.rstrip(b"\n")) if data.endswith(b"\n") else len(data)
-            if b'"' in data or b"\r" in data or not 0 < first < last:
-                return None  # quoted fields, bare carriage returns, empty files: the per-file reader handles them
-            try:
-                header = data[:first].decode("utf-8").strip()
-            except UnicodeDecodeError:
-                return None
-            group = groups.setdefault(header, ([], [], []))
-            group[0].append(ticker)
-            group[1].append(memoryview(data)[first:last])
-            group[2].append(data.count(b"\n", first, last) + 1)
         names: list[str] = []
         codes, days, fields = [], [], []
         for header, (names_in_group, bodies, rows) in groups.items():
@@ -548,6 +527,38 @@ class CsvSource:
             {t: f"user CSV {self.path}" for t in tickers},
             between,
         )
+
+
+def _bodies_by_header(paths: Mapping[str, Path]) -> dict[str, tuple[list[str], list[memoryview], list[int]]] | None:
+    """Each file's body (its lines after the header) with its ticker and line count, grouped by header.
+
+    Files that share a header are then joined as bytes and parsed once; each file's line
+    count gives its rows, so no line needs its ticker written in. None when a file needs
+    the per-file reader (unreadable, quoted fields, bare carriage returns, no rows).
+    """
+    groups: dict[str, tuple[list[str], list[memoryview], list[int]]] = {}
+    for ticker, path in paths.items():
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        data = data.removeprefix(b"\xef\xbb\xbf")
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+        # The body is a view of the file's bytes, not a copy: the join copies it once.
+        first = data.find(b"\n") + 1
+        last = len(data.rstrip(b"\n")) if data.endswith(b"\n") else len(data)
+        if b'"' in data or b"\r" in data or not 0 < first < last:
+            return None
+        try:
+            header = data[:first].decode("utf-8").strip()
+        except UnicodeDecodeError:
+            return None
+        group = groups.setdefault(header, ([], [], []))
+        group[0].append(ticker)
+        group[1].append(memoryview(data)[first:last])
+        group[2].append(data.count(b"\n", first, last) + 1)
+    return groups
 
 
 def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
