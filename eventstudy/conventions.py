@@ -808,7 +808,8 @@ CONVENTIONS: dict[str, Convention] = {
         description="EventStudyTools service: log returns, windows counted on the firm's trading days "
         "(the estimation window extended over days without a market price, the event window's missing days "
         "dropped and the rest relabelled, as the service does), sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
-        "without the prediction-error correction, ARs, CARs and sigmas rounded to 4 decimals, "
+        "without the prediction-error correction, ARs, CARs, sigmas and the sds that standardise them "
+        "rounded to 4 decimals, "
         "a precision-weighted CAAR with weights 1 / sigma beside the plain one; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
