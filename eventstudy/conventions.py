@@ -294,10 +294,19 @@ class ExactVariance:
 
     name: str = "exact"
 
-    def describe(self, n_params: int = 2) -> str:
-        """One sentence; a model that estimates nothing has no prediction error to correct."""
+    def describe(self, n_params: int = 2, n_slopes: int | None = None) -> str:
+        """One sentence; a model that estimates nothing has no prediction error to correct.
+
+        ``n_slopes`` (the model's regressors, if known) tells a model that estimates only a
+        mean, whose prediction error is the ``L^2/M`` term alone.
+        """
         if n_params == 0:
             return "Var(CAR) = L sigma^2 (the model estimates no parameters, so there is no prediction error)"
+        if n_params == 1 and n_slopes == 0:
+            return (
+                "Var(CAR) is exact: sigma^2 (L + L^2/M), the second term the estimated mean's error "
+                "(Campbell, Lo and MacKinlay 1997, section 4.4)"
+            )
         return (
             "Var(CAR) is exact: sigma^2 [L + L^2/M + the fitted slopes' prediction error] "
             "(Campbell, Lo and MacKinlay 1997, section 4.4)"
@@ -318,7 +327,7 @@ class PlainVariance:
 
     name: str = "plain"
 
-    def describe(self, n_params: int = 2) -> str:
+    def describe(self, n_params: int = 2, n_slopes: int | None = None) -> str:
         """One sentence."""
         return "Var(AR) = sigma^2 and Var(CAR) = L sigma^2, without the prediction-error correction"
 
@@ -738,8 +747,11 @@ class Convention:
             ("car_days", self.car_days),
         ]
 
-    def as_rows(self, n_params: int = 2) -> list[tuple[str, str]]:
-        """Return ``(choice, what it does)`` pairs for printing, for a model estimating ``n_params`` parameters."""
+    def as_rows(self, n_params: int = 2, n_slopes: int | None = None) -> list[tuple[str, str]]:
+        """Return ``(choice, what it does)`` pairs for printing, for a model estimating ``n_params`` parameters.
+
+        ``n_slopes`` is the model's number of regressors, if known.
+        """
         defaults = [
             ("returns", f"{self.returns} returns by default"),
             ("estimation", f"estimation window {self.estimation} by default"),
@@ -753,7 +765,10 @@ class Convention:
                 "(shortened windows are used, with a warning)",
             ),
         ]
-        rows = [(k, self.variance.describe(n_params) if k == "variance" else v.describe()) for k, v in self.parts()]
+        rows = [
+            (k, self.variance.describe(n_params, n_slopes) if k == "variance" else v.describe())
+            for k, v in self.parts()
+        ]
         return [*defaults[:2], *rows, *defaults[2:]]
 
     def as_dict(self) -> dict[str, object]:

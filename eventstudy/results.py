@@ -1083,7 +1083,7 @@ class EventStudyResults(_SummaryRepr):
         notes = (
             f"Model: {self.model.description}. Returns: {cfg.returns}. Convention: {self.convention.name}.",
             f"Estimation window {cfg.estimation} sessions; t = CAR / sqrt(Var(CAR)) with t(M - k) p-values, where "
-            f"{self.convention.variance.describe(self.model.n_params)}.",
+            f"{self.convention.variance.describe(self.model.n_params, len(self.model.regressors))}.",
         )
         return Summary(f"Event study: {cfg.name}", table, notes)
 

@@ -176,6 +176,8 @@ def test_summary_says_which_variance_it_used() -> None:
     assert "exact" in exact and "prediction error" in exact
     assert "without the prediction-error correction" in plain and "exact" not in plain
     assert "estimates no parameters" in adjusted and "is exact" not in adjusted
+    mean_only = str(es.event_study(["NVDA"], DATE, model="constant_mean").summary())
+    assert "sigma^2 (L + L^2/M)" in mean_only and "slopes" not in mean_only
 
 
 @pytest.mark.parametrize("date", ["05/08/2024", "05.08.2024", "08-05-2024"])

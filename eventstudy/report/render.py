@@ -426,7 +426,8 @@ def dollar_section(b: ReportBuilder) -> None:
 def _t_text(res: EventStudyResults) -> str:
     return (
         f"t-statistics are CAR / sqrt(Var(CAR)) with t(M-k) p-values, where "
-        f"{res.convention.variance.describe(res.model.n_params)} ({res.convention.name} convention)."
+        f"{res.convention.variance.describe(res.model.n_params, len(res.model.regressors))} "
+        f"({res.convention.name} convention)."
     )
 
 
@@ -596,7 +597,7 @@ def build_report(
         "conventions": {
             "profile": res.convention.name,
             "description": res.convention.description,
-            **dict(res.convention.as_rows(res.model.n_params)),
+            **dict(res.convention.as_rows(res.model.n_params, len(res.model.regressors))),
             # The study's own choices, where the profile only gives defaults.
             "returns": f"{config.returns} returns",
             "estimation": f"estimation window {config.estimation}"
