@@ -91,6 +91,13 @@ def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tupl
     kp = table[table["test"].isin(["kp_patell", "kp_bmp"])]
     assert kp["statistic"].isna().all() and kp["note"].str.contains("overlap in calendar time").all()
     assert "Over 12 firm-events on 12 dates" in md
+    # 12 firm-events are more than the figure colours: the caption says which it does
+    assert "in colour the three largest falls and rises by the last day shown" in md
+
+
+def test_a_few_firms_on_one_date_are_all_in_colour(ff3_day: tuple[Path, str]) -> None:
+    _, md = ff3_day
+    assert "in colour the three largest" not in md
 
 
 def test_multiple_testing_and_the_sq_floor_are_reported(ff3_day: tuple[Path, str]) -> None:

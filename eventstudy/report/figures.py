@@ -36,14 +36,14 @@ def price_paths(
 ) -> Figure:
     """Prices indexed to 100 at ``base``, firms solid and market indices dashed.
 
-    Above eight firms the three largest falls and rises on the event session are drawn in
-    colour and the rest in grey.
+    Above :data:`COLOURED_AT_MOST` firms the three largest falls and rises on the event
+    session are drawn in colour and the rest in grey.
     """
     fig, ax = _new()
     indexed = prices.div(prices.loc[base]) * 100.0
     firms = [c for c in indexed.columns if c not in markets]
     shown = list(indexed.columns)
-    if len(firms) > 8:
+    if len(firms) > COLOURED_AT_MOST:
         on_event = indexed.loc[event, firms].dropna().sort_values()
         shown = [*on_event.index[:3], *on_event.index[-3:], *[c for c in indexed.columns if c in markets]]
         for col in firms:
@@ -70,11 +70,15 @@ def price_paths(
     return fig
 
 
+COLOURED_AT_MOST = 8
+"""Price figures draw up to this many firms in colour; above it only the three largest falls and rises."""
+
+
 def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:
     """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1.
 
-    Above eight firm-events the three largest falls and rises by the last day are drawn
-    in colour, the rest in grey, with the median in black.
+    Above :data:`COLOURED_AT_MOST` firm-events the three largest falls and rises by the
+    last day are drawn in colour, the rest in grey, with the median in black.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -84,13 +88,13 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:
     index = growth.div(growth.loc[-1]) * 100.0
     ids = [e for e in res.event_ids if index[e].notna().any()]
     final = index.iloc[-1][ids].dropna().sort_values()
-    shown = ids if len(ids) <= 8 else [*final.index[:3], *final.index[-3:]]
+    shown = ids if len(ids) <= COLOURED_AT_MOST else [*final.index[:3], *final.index[-3:]]
     for e in ids:
         if e not in shown:
             ax.plot(index.index, index[e], color="0.75", lw=0.7, zorder=1)
     for i, e in enumerate(shown):
         ax.plot(index.index, index[e], color=PALETTE[i % len(PALETTE)], lw=1.6, label=e)
-    if len(ids) > 8:
+    if len(ids) > COLOURED_AT_MOST:
         ax.plot(index.index, index[ids].median(axis=1), color="black", lw=2, label=f"median of {len(ids)}")
     ax.axvline(0, color="black", lw=1.0, ls=":")
     ax.axhline(100, color="0.6", lw=0.7)

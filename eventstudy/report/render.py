@@ -120,11 +120,18 @@ def price_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     n, n_dates = _study_shape(res)
     if n_dates > 1:
+        few = n <= figures.COLOURED_AT_MOST
         fig = b.add_figure(
             "price_paths",
             figures.event_time_paths(res),
             "Each firm-event's adjusted close in event time, indexed to 100 on the session before its own event; "
-            "dotted line: the event session.",
+            + (
+                ""
+                if few
+                else "in colour the three largest falls and rises by the last day shown, the others in grey, "
+                "the median in black; "
+            )
+            + "dotted line: the event session.",
         )
         b.sections.append(
             {
@@ -160,7 +167,13 @@ def price_section(b: ReportBuilder) -> None:
         figures.price_paths(
             window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
         ),
-        f"Adjusted closes indexed to 100 on {base.date()}; dotted line: event session {event.date()}; dashed: indices.",
+        f"Adjusted closes indexed to 100 on {base.date()}; "
+        + (
+            ""
+            if len([c for c in window.columns if c not in markets]) <= figures.COLOURED_AT_MOST
+            else "in colour the three largest falls and rises on the event session, the other firms in grey; "
+        )
+        + f"dotted line: event session {event.date()}; dashed: indices.",
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
