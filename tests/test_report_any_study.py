@@ -176,3 +176,16 @@ def test_the_study_s_own_model_is_among_the_robustness_models(repeated_firms: tu
     assert "The study's own model, ff5, is among them." in md
     table = pd.read_csv(folder / "tables" / "robustness.csv")
     assert "ff5 (Fama-French factors)" in set(table["spec"])
+
+
+def test_volume_columns_appear_only_when_some_firm_has_volume(tmp_path: Path, ff3_day: tuple[Path, str]) -> None:
+    _, mixed = ff3_day  # AAPL and NVDA have volume in the bundled files; JPM and BAC do not
+    assert "volume above normal" in mixed and "No volume data for JPM, BAC." in mixed
+    none = _report(  # both come from the wide S&P 500 file, which holds adjusted closes only
+        tmp_path,
+        "banks",
+        '[study]\nname = "banks"\nevent_date = 2024-07-31\ntickers = ["JPM", "BAC"]\nmarket = "^GSPC"\n',
+    )
+    section = none.split("Volatility\n")[1].split("\n## ")[0]
+    assert "no trading volume for any of the firms" in section
+    assert "volume above normal" not in section and "no volume data" not in section

@@ -178,11 +178,11 @@ def volume_section(b: ReportBuilder) -> None:
         if volume_res is not None and eid in volume_res.event_ids:
             av = float(volume_res.ar.loc[0, eid])
             t_av = float(volume_res.ar_t.loc[0, eid])
+        volume_cells = [fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data", fmt_num(t_av, 2)]
         rows.append(
             [
                 ticker if res.events["event_session"].nunique() == 1 else eid,
-                fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data",
-                fmt_num(t_av, 2),
+                *(volume_cells if volume_res is not None else []),
                 fmt_num(ratio.loc[eid, "statistic"], 2),
                 fmt_p(ratio.loc[eid, "pvalue"]),
                 fmt_num(garch.loc[eid, "sar"], 2) if garch is not None else "n/a",
@@ -197,24 +197,39 @@ def volume_section(b: ReportBuilder) -> None:
         )
     b.add_table("volume_volatility", table.reset_index())
     w = cfg.event_window
+    has_volume = volume_res is not None
+    volume_text = (
+        "Abnormal volume is the event-day log(1 + shares traded) less its estimation-window mean (the "
+        "mean-adjusted model of Campbell and Wasley 1996), shown as the percentage above normal volume with "
+        "its t-statistic. "
+    )
+    if has_volume:
+        missing = [f"No volume data for {', '.join(without)}."] if without else []
+    else:  # a column of "no volume data" for every firm says nothing a sentence does not
+        missing = ["The price source has no trading volume for any of the firms, so abnormal volume is not shown."]
     b.sections.append(
         {
             "id": "volume",
-            "title": "Trading volume and volatility",
-            "text": (
-                "Abnormal volume is the event-day log(1 + shares traded) less its estimation-window mean (the "
-                "mean-adjusted model of Campbell and Wasley 1996), shown as the percentage above normal volume with "
-                f"its t-statistic. The variance ratio is the mean squared abnormal return over the event window {w} "
-                "divided by the estimation-window variance; under no change it is F(L, M - k), and its p-value is "
-                "one-sided (the variance rose)."
-            ),
-            "paragraphs": [*([f"No volume data for {', '.join(without)}."] if without else []), garch_text],
+            "title": "Trading volume and volatility" if has_volume else "Volatility",
+            "text": (volume_text if has_volume else "")
+            + f"The variance ratio is the mean squared abnormal return over the event window {w} "
+            "divided by the estimation-window variance; under no change it is F(L, M - k), and its p-value is "
+            "one-sided (the variance rose).",
+            "paragraphs": [*missing, garch_text],
             "figures": [],
             "tables": [
                 b.show(
                     "volume",
-                    "Abnormal volume on the event day and event-window variance ratio",
-                    ["firm", "volume above normal", "t", f"variance ratio {w}", "p", "GARCH-standardised AR"],
+                    "Abnormal volume on the event day and event-window variance ratio"
+                    if has_volume
+                    else "Event-window variance ratio",
+                    [
+                        "firm",
+                        *(["volume above normal", "t"] if has_volume else []),
+                        f"variance ratio {w}",
+                        "p",
+                        "GARCH-standardised AR",
+                    ],
                     rows,
                 )
             ],
