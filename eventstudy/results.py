@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 PALETTE = ["#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#8C564B", "#7A7A00", "#000080"]
 """Series colours shared by every figure, in study order (Okabe-Ito's colour-blind-safe set, then darker tones)."""
 
+COLOURED_AT_MOST = 8
+"""Figures draw up to this many firms or firm-events in colour; above it the three largest falls and rises."""
+
 TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "bse", "test", "statistic", "p_value", "df"]
 WINDOW_COLUMNS = ["car", "bse", "tvalues", "pvalues", "sq_quantile", "sq_pvalues", "bhar"]
 AGGREGATE_COLUMNS = [
@@ -1148,12 +1151,12 @@ class EventStudyResults(_SummaryRepr):
             half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * path.std(axis=1, ddof=1) / np.sqrt(n)
             ax.fill_between(path.index, mean - half, mean + half, color=PALETTE[0], alpha=0.2, lw=0, label="95% band")
             ax.plot(path.index, mean, marker="o", ms=3, color=PALETTE[0], label=f"CAAR ({len(ids)} firm-events)")
-        elif len(ids) <= 8:
+        elif len(ids) <= COLOURED_AT_MOST:
             for i, eid in enumerate(ids):
                 ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label[eid])
         else:
             final = path.iloc[-1].dropna().sort_values()
-            shown = list(ids) if tickers is not None and len(ids) <= 8 else [*final.index[:3], *final.index[-3:]]
+            shown = [*final.index[:3], *final.index[-3:]]
             for eid in ids:
                 if eid not in shown:
                     ax.plot(path.index, path[eid], color="0.75", lw=0.7, zorder=1)

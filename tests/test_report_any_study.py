@@ -93,6 +93,7 @@ def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tupl
     assert "Over 12 firm-events on 12 dates" in md
     # 12 firm-events are more than the figure colours: the caption says which it does
     assert "in colour the three largest falls and rises by the last day shown" in md
+    assert "in colour the three largest falls and rises, the others in grey, the average in black" in md
 
 
 def test_a_few_firms_on_one_date_are_all_in_colour(ff3_day: tuple[Path, str]) -> None:

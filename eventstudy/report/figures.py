@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-from eventstudy.results import PALETTE
+from eventstudy.results import COLOURED_AT_MOST, PALETTE
 
 
 def _new(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
@@ -68,10 +68,6 @@ def price_paths(
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series")
     fig.autofmt_xdate()
     return fig
-
-
-COLOURED_AT_MOST = 8
-"""Price figures draw up to this many firms in colour; above it only the three largest falls and rises."""
 
 
 def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:

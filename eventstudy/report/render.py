@@ -30,7 +30,7 @@ from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fm
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
-from eventstudy.results import EventStudyResults
+from eventstudy.results import COLOURED_AT_MOST, EventStudyResults
 from eventstudy.study import EventStudy, make_source
 from eventstudy.windows import Window
 
@@ -120,7 +120,7 @@ def price_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     n, n_dates = _study_shape(res)
     if n_dates > 1:
-        few = n <= figures.COLOURED_AT_MOST
+        few = n <= COLOURED_AT_MOST
         fig = b.add_figure(
             "price_paths",
             figures.event_time_paths(res),
@@ -170,7 +170,7 @@ def price_section(b: ReportBuilder) -> None:
         f"Adjusted closes indexed to 100 on {base.date()}; "
         + (
             ""
-            if len([c for c in window.columns if c not in markets]) <= figures.COLOURED_AT_MOST
+            if len([c for c in window.columns if c not in markets]) <= COLOURED_AT_MOST
             else "in colour the three largest falls and rises on the event session, the other firms in grey; "
         )
         + f"dotted line: event session {event.date()}; dashed: indices.",
@@ -246,7 +246,13 @@ def firm_section(b: ReportBuilder) -> None:
     car_fig = b.add_figure(
         "car_paths",
         figures.car_paths(res),
-        f"Cumulative abnormal returns from the first day of the event window {cfg.event_window}; grey band: event window.",
+        f"Cumulative abnormal returns from the first day of the event window {cfg.event_window}; "
+        + (
+            ""
+            if len(res.event_ids) <= COLOURED_AT_MOST
+            else "in colour the three largest falls and rises, the others in grey, the average in black; "
+        )
+        + "grey band: event window.",
     )
     figs = [ar_fig, car_fig]
     if len(res.event_ids) > 1:
