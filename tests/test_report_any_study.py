@@ -190,3 +190,13 @@ def test_volume_columns_appear_only_when_some_firm_has_volume(tmp_path: Path, ff
     section = none.split("Volatility\n")[1].split("\n## ")[0]
     assert "no trading volume for any of the firms" in section
     assert "volume above normal" not in section and "no volume data" not in section
+
+
+def test_many_firm_events_are_drawn_and_captioned_as_sorted_points(tmp_path: Path) -> None:
+    tickers = ["ABT", "AEE", "BALL", "BKR", "CI", "CMG", "COST", "DAL", "DRI", "ECL", "JPM", "BAC", "KO", "PEP"]
+    events = "".join(
+        f'[[study.events]]\nticker = "{t}"\nevent_date = {d}\n' for d in ("2024-07-31", "2024-09-18") for t in tickers
+    )
+    md = _report(tmp_path, "wide", f'[study]\nname = "wide"\nmarket = "^GSPC"\n{events}')
+    assert "on the event day of each firm-event, sorted, with its 95% prediction interval" in md
+    assert "Raw return and abnormal return" not in md

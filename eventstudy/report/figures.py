@@ -109,16 +109,20 @@ def caar_path(res: EventStudyResults) -> Figure:
     return fig
 
 
+BARS_AT_MOST = 25
+"""The event-day figure draws up to this many firm-events as bars; above it, sorted points."""
+
+
 def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
     """Event-day raw return and AR per firm, with the AR's 95% interval.
 
-    Above 25 firm-events the ARs are drawn sorted, as points with their intervals.
+    Above :data:`BARS_AT_MOST` firm-events the ARs are drawn sorted, as points with their intervals.
     """
     fig, ax = _new((9.0, 4.4))
     ids = [e for e in res.event_ids if np.isfinite(res.ar.loc[rel_day, e])]
     one_date = res.events["event_session"].nunique() == 1
     labels = [str(res.events.loc[e, "ticker"]) if one_date else e for e in ids]
-    if len(ids) > 25:
+    if len(ids) > BARS_AT_MOST:
         return _sorted_ars(fig, ax, res, ids, rel_day)
     raw = res.ret.loc[rel_day, ids].to_numpy() * 100
     ar = res.ar.loc[rel_day, ids].to_numpy() * 100

@@ -241,6 +241,9 @@ def firm_section(b: ReportBuilder) -> None:
         "event_day_ar",
         figures.event_day_ar(res),
         f"Raw return and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
+        "prediction interval."
+        if res.ar.loc[0].notna().sum() <= figures.BARS_AT_MOST
+        else f"Abnormal return ({res.model.name} model) on the event day of each firm-event, sorted, with its 95% "
         "prediction interval.",
     )
     car_fig = b.add_figure(
