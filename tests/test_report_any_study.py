@@ -200,3 +200,4 @@ def test_many_firm_events_are_drawn_and_captioned_as_sorted_points(tmp_path: Pat
     md = _report(tmp_path, "wide", f'[study]\nname = "wide"\nmarket = "^GSPC"\n{events}')
     assert "on the event day of each firm-event, sorted, with its 95% prediction interval" in md
     assert "Raw return and abnormal return" not in md
+    assert "Mean event-day abnormal return of the 28 firm-events under each normal-return model" in md

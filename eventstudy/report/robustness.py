@@ -30,6 +30,8 @@ MIN_INDEX_MEMBERS = 30
 FRENCH_FACTORS = "(Fama-French factors)"
 OWN_FACTORS = "(the study's factor file)"
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank_t", "bw1985", "sign", "rank", "wilcoxon")
+ROBUSTNESS_ROWS_AT_MOST = 12
+"""Up to this many firm-events the robustness section shows each one; above it, means across them."""
 
 
 def aggregate_section(b: ReportBuilder) -> None:
@@ -376,7 +378,8 @@ def robustness_section(b: ReportBuilder) -> None:
     means = wide_ar.mean(axis=0)
     ew_spec = f"market vs {PROXY_NAMES[EW_TICKER]}"
     main_spec = specs[0]
-    if len(keys) <= 12:
+    per_event = len(keys) <= ROBUSTNESS_ROWS_AT_MOST
+    if per_event:
         fig_table = table.rename(columns={"ar_0": "value", "label": "ticker_label"})
         fig_table = fig_table.assign(ticker=fig_table["ticker_label"])
         tables = [
@@ -406,8 +409,12 @@ def robustness_section(b: ReportBuilder) -> None:
     fig = b.add_figure(
         "robustness",
         figures.spec_grid(fig_table, "value", "Event-day abnormal return by model and market proxy"),
-        "Abnormal return on the event day under each normal-return model and under the market model with other "
-        "market proxies.",
+        (
+            "Abnormal return on the event day"
+            if per_event
+            else f"Mean event-day abnormal return of the {len(keys)} firm-events"
+        )
+        + " under each normal-return model and under the market model with other market proxies.",
     )
     members = set(constituents()["Symbol"].astype(str))
     inside = sorted({t for t in cfg.tickers if t in members})
