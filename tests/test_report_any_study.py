@@ -201,3 +201,12 @@ def test_many_firm_events_are_drawn_and_captioned_as_sorted_points(tmp_path: Pat
     assert "on the event day of each firm-event, sorted, with its 95% prediction interval" in md
     assert "Raw return and abnormal return" not in md
     assert "Mean event-day abnormal return of the 28 firm-events under each normal-return model" in md
+
+
+def test_one_firm_event_is_spoken_of_in_the_singular(tmp_path: Path) -> None:
+    md = _report(
+        tmp_path, "one", '[study]\nname = "one"\nevent_date = 2024-07-19\ntickers = ["CRWD"]\nmarket = "^GSPC"\n'
+    )
+    robustness = md.split("Robustness\n")[1].split("\n## ")[0]
+    assert "The same firm-event under" in robustness and "For CRWD, the event-day AR is" in robustness
+    assert "Averaged over the firm-events" not in robustness and "part of its own move" in robustness

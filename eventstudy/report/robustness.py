@@ -379,6 +379,7 @@ def robustness_section(b: ReportBuilder) -> None:
     ew_spec = f"market vs {PROXY_NAMES[EW_TICKER]}"
     main_spec = specs[0]
     per_event = len(keys) <= ROBUSTNESS_ROWS_AT_MOST
+    single = len(keys) == 1
     if per_event:
         fig_table = table.rename(columns={"ar_0": "value", "label": "ticker_label"})
         fig_table = fig_table.assign(ticker=fig_table["ticker_label"])
@@ -431,7 +432,8 @@ def robustness_section(b: ReportBuilder) -> None:
         else ""
     )
     text = (
-        f"The same firm-events under the market model and these normal-return models: {', '.join(models)}{factors}; "
+        f"The same {'firm-event' if single else 'firm-events'} under the market model and these normal-return "
+        f"models: {', '.join(models)}{factors}; "
         f"and under the market model with other market proxies: {', '.join(proxies) or 'none'}."
         + (
             f" The study's own model, {cfg.model}, is among them."
@@ -444,17 +446,22 @@ def robustness_section(b: ReportBuilder) -> None:
             else f" Too few bundled S&P 500 members remain without the studied firms for an equal-weighted index of "
             f"at least {MIN_INDEX_MEMBERS}."
         )
-        + f" Averaged over the firm-events, the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
+        + (f" For {keys[0]}" if single else " Averaged over the firm-events")
+        + f", the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
         + (f" and {fmt_pct(means[ew_spec])} against the equal-weighted index" if has_ew else "")
-        + f"; across all specifications the widest spread for one firm-event is {spread.max():.1f} percentage points "
-        f"({spread.idxmax()})."
+        + (
+            f"; across all specifications it spans {spread.max():.1f} percentage points."
+            if single
+            else f"; across all specifications the widest spread for one firm-event is {spread.max():.1f} percentage "
+            f"points ({spread.idxmax()})."
+        )
     )
     if inside and "^GSPC" in cfg.markets and has_ew:
         who = ", ".join(inside) if len(inside) <= 6 else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
         text += (
             f" {who} {'is a member' if len(inside) == 1 else 'are members'} of the cap-weighted S&P 500, so a "
-            "market model against it absorbs part of their own move; the equal-weighted index of the other members "
-            "does not."
+            f"market model against it absorbs part of {'its' if len(inside) == 1 else 'their'} own move; the "
+            "equal-weighted index of the other members does not."
         )
     b.sections.append(
         {
