@@ -210,3 +210,5 @@ def test_one_firm_event_is_spoken_of_in_the_singular(tmp_path: Path) -> None:
     robustness = md.split("Robustness\n")[1].split("\n## ")[0]
     assert "The same firm-event under" in robustness and "For CRWD, the event-day AR is" in robustness
     assert "Averaged over the firm-events" not in robustness and "part of its own move" in robustness
+    volatility = md.split("Volatility\n")[1].split("\n## ")[0]
+    assert "no trading volume for CRWD" in volatility and "Savickas" not in volatility

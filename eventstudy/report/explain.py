@@ -164,12 +164,17 @@ def volume_section(b: ReportBuilder) -> None:
     garch = None
     try:
         garch = garch_standardised(res)
-        test = savickas_test(garch["sar"])
         garch_text = (
             "GARCH(1,1)-standardised: the event-day abnormal return of a market model with GARCH(1,1) errors, divided "
-            "by its conditional standard deviation, so that a firm whose volatility was already high counts for "
-            f"less; the Savickas (2003) test of their mean: {test}."
+            "by its conditional standard deviation"
         )
+        if len(res.event_ids) > 1:  # a mean across firm-events needs more than one
+            garch_text += (
+                ", so that a firm whose volatility was already high counts for less; the Savickas (2003) test of "
+                f"their mean: {savickas_test(garch['sar'])}."
+            )
+        else:
+            garch_text += "."
     except ConfigError as exc:  # the optional arch package is missing
         garch_text = f"GARCH-standardised returns not computed: {exc}"
     for eid in res.event_ids:
@@ -206,7 +211,8 @@ def volume_section(b: ReportBuilder) -> None:
     if has_volume:
         missing = [f"No volume data for {', '.join(without)}."] if without else []
     else:  # a column of "no volume data" for every firm says nothing a sentence does not
-        missing = ["The price source has no trading volume for any of the firms, so abnormal volume is not shown."]
+        firms = "any of the firms" if len(cfg.tickers) > 1 else cfg.tickers[0]
+        missing = [f"The price source has no trading volume for {firms}, so abnormal volume is not shown."]
     b.sections.append(
         {
             "id": "volume",
