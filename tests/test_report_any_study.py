@@ -212,3 +212,4 @@ def test_one_firm_event_is_spoken_of_in_the_singular(tmp_path: Path) -> None:
     assert "Averaged over the firm-events" not in robustness and "part of its own move" in robustness
     volatility = md.split("Volatility\n")[1].split("\n## ")[0]
     assert "no trading volume for CRWD" in volatility and "Savickas" not in volatility
+    assert "the red dot is the studied firm" in md

@@ -147,7 +147,11 @@ def sector_section(b: ReportBuilder) -> None:
         "sectors",
         figures.sector_strip(used, highlight, model),
         f"Each dot is one S&P 500 member's abnormal return on the event day ({model}); the bar marks the sector "
-        "median; red dots are the studied firms.",
+        + (
+            "median; red dots are the studied firms."
+            if len(set(highlight)) > 1
+            else "median; the red dot is the studied firm."
+        ),
     )
     losers = used.nsmallest(10, "ar")
     gainers = used.nlargest(10, "ar")
