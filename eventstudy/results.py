@@ -836,8 +836,9 @@ class EventStudyResults(_SummaryRepr):
             vr = self.variance_ratio(w)
             at = vr.index.get_indexer(event[rows])
             found = at >= 0
-            ratio[np.flatnonzero(rows)[found]] = vr["statistic"].to_numpy()[at[found]]
-            ratio_p[np.flatnonzero(rows)[found]] = vr["pvalue"].to_numpy()[at[found]]
+            target = np.flatnonzero(rows)[found]
+            ratio[target] = vr["statistic"].to_numpy()[at[found]]
+            ratio_p[target] = vr["pvalue"].to_numpy()[at[found]]
         tests = ("t", "sq", "variance_ratio")
         # Event, then window, then test: one stable sort of the three blocks stacked.
         key = np.tile((event_at * len(windows) + window_at) * len(tests), len(tests))

@@ -672,9 +672,11 @@ def panel_from_arrays(
     # Days numbered from the first: a count per day marks the days present, already in order.
     number = days.astype("datetime64[D]", copy=False).view(np.int64)
     origin = int(number.min())
-    present = np.bincount(number - origin) > 0
-    day_codes = (np.cumsum(present) - 1)[number - origin]
+    offset = number - origin
+    present = np.bincount(offset) > 0
+    day_codes = (np.cumsum(present) - 1)[offset]
     day_values = np.flatnonzero(present) + origin
+    fields = dict(fields)  # the checked values replace the given ones here, not in the caller's mapping
     for col, arr in fields.items():
         if col != "volume":
             if negative == "abs":

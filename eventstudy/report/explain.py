@@ -210,7 +210,9 @@ def volume_section(b: ReportBuilder) -> None:
     )
     if has_volume:
         missing = [f"No volume data for {', '.join(without)}."] if without else []
-    else:  # a column of "no volume data" for every firm says nothing a sentence does not
+    elif with_volume:  # a column of "no volume data" for every firm says nothing a sentence does not
+        missing = ["Abnormal volume could not be estimated from the volume data, so it is not shown."]
+    else:
         firms = "any of the firms" if len(cfg.tickers) > 1 else cfg.tickers[0]
         missing = [f"The price source has no trading volume for {firms}, so abnormal volume is not shown."]
     b.sections.append(

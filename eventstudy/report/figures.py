@@ -33,11 +33,11 @@ def png_bytes(fig: Figure) -> bytes:
 
 def price_paths(
     prices: pd.DataFrame, base: pd.Timestamp, event: pd.Timestamp, markets: list[str], title: str
-) -> Figure:
-    """Prices indexed to 100 at ``base``, firms solid and market indices dashed.
+) -> tuple[Figure, str]:
+    """Prices indexed to 100 at ``base``, firms solid and market indices dashed, and the figure's caption.
 
     Above :data:`COLOURED_AT_MOST` firms the three largest falls and rises on the event
-    session are drawn in colour and the rest in grey.
+    session are drawn in colour and the rest in grey; the caption says so.
     """
     fig, ax = _new()
     indexed = prices.div(prices.loc[base]) * 100.0
@@ -67,11 +67,20 @@ def price_paths(
     ax.set_xlabel("session date")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series")
     fig.autofmt_xdate()
-    return fig
+    caption = (
+        f"Adjusted closes indexed to 100 on {base.date()}; "
+        + (
+            "in colour the three largest falls and rises on the event session, the other firms in grey; "
+            if len(firms) > COLOURED_AT_MOST
+            else ""
+        )
+        + f"dotted line: event session {event.date()}; dashed: indices."
+    )
+    return fig, caption
 
 
-def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:
-    """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1.
+def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, str]:
+    """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1, and the caption.
 
     Above :data:`COLOURED_AT_MOST` firm-events the three largest falls and rises by the
     last day are drawn in colour, the rest in grey, with the median in black.
@@ -99,7 +108,17 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> Figure:
     ax.set_ylabel("price index (day -1 close = 100)")
     ax.set_title("Prices in event time, each firm-event indexed to 100 on the session before its event")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
+    caption = (
+        "Each firm-event's adjusted close in event time, indexed to 100 on the session before its own event; "
+        + (
+            "in colour the three largest falls and rises by the last day shown, the others in grey, "
+            "the median in black; "
+            if len(ids) > COLOURED_AT_MOST
+            else ""
+        )
+        + "dotted line: the event session."
+    )
+    return fig, caption
 
 
 def caar_path(res: EventStudyResults) -> Figure:
@@ -113,8 +132,8 @@ BARS_AT_MOST = 25
 """The event-day figure draws up to this many firm-events as bars; above it, sorted points."""
 
 
-def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
-    """Event-day raw return and AR per firm, with the AR's 95% interval.
+def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]:
+    """Event-day raw return and AR per firm, with the AR's 95% interval, and the figure's caption.
 
     Above :data:`BARS_AT_MOST` firm-events the ARs are drawn sorted, as points with their intervals.
     """
@@ -123,7 +142,10 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
     one_date = res.events["event_session"].nunique() == 1
     labels = [str(res.events.loc[e, "ticker"]) if one_date else e for e in ids]
     if len(ids) > BARS_AT_MOST:
-        return _sorted_ars(fig, ax, res, ids, rel_day)
+        return _sorted_ars(fig, ax, res, ids, rel_day), (
+            f"Abnormal return ({res.model.name} model) on the event day of each firm-event, sorted, with its 95% "
+            "prediction interval."
+        )
     raw = res.ret.loc[rel_day, ids].to_numpy() * 100
     ar = res.ar.loc[rel_day, ids].to_numpy() * 100
     se = np.sqrt(res.ar_var.loc[rel_day, ids].to_numpy()) * 100
@@ -162,7 +184,10 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> Figure:
     ax.set_ylabel("return on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
+    return fig, (
+        f"Raw return and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
+        "prediction interval."
+    )
 
 
 def _sorted_ars(fig: Figure, ax: Axes, res: EventStudyResults, ids: list[str], rel_day: int) -> Figure:
@@ -182,11 +207,20 @@ def _sorted_ars(fig: Figure, ax: Axes, res: EventStudyResults, ids: list[str], r
     return fig
 
 
-def car_paths(res: EventStudyResults) -> Figure:
-    """Cumulative abnormal returns from the first day of the event window (``res.cumulative_ar``)."""
+def car_paths(res: EventStudyResults) -> tuple[Figure, str]:
+    """Cumulative abnormal returns from the first day of the event window (``res.plot``), and the caption."""
     fig, ax = _new((9.0, 4.6))
     res.plot(ax=ax)
-    return fig
+    caption = (
+        f"Cumulative abnormal returns from the first day of the event window {res.config.event_window}; "
+        + (
+            "in colour the three largest falls and rises, the others in grey, the average in black; "
+            if len(res.event_ids) > COLOURED_AT_MOST  # as res.plot draws them
+            else ""
+        )
+        + "grey band: event window."
+    )
+    return fig, caption
 
 
 def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:

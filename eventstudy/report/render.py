@@ -30,7 +30,7 @@ from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fm
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
-from eventstudy.results import COLOURED_AT_MOST, EventStudyResults
+from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy, make_source
 from eventstudy.windows import Window
 
@@ -120,19 +120,7 @@ def price_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     n, n_dates = _study_shape(res)
     if n_dates > 1:
-        few = n <= COLOURED_AT_MOST
-        fig = b.add_figure(
-            "price_paths",
-            figures.event_time_paths(res),
-            "Each firm-event's adjusted close in event time, indexed to 100 on the session before its own event; "
-            + (
-                ""
-                if few
-                else "in colour the three largest falls and rises by the last day shown, the others in grey, "
-                "the median in black; "
-            )
-            + "dotted line: the event session.",
-        )
+        fig = b.add_figure("price_paths", *figures.event_time_paths(res))
         b.sections.append(
             {
                 "id": "prices",
@@ -164,16 +152,9 @@ def price_section(b: ReportBuilder) -> None:
     window = window.loc[:, window.loc[base].notna()]
     price_fig = b.add_figure(
         "price_paths",
-        figures.price_paths(
+        *figures.price_paths(
             window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
         ),
-        f"Adjusted closes indexed to 100 on {base.date()}; "
-        + (
-            ""
-            if len([c for c in window.columns if c not in markets]) <= COLOURED_AT_MOST
-            else "in colour the three largest falls and rises on the event session, the other firms in grey; "
-        )
-        + f"dotted line: event session {event.date()}; dashed: indices.",
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
@@ -237,26 +218,8 @@ def firm_section(b: ReportBuilder) -> None:
             f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})",
         ]
         rows.append(row)
-    ar_fig = b.add_figure(
-        "event_day_ar",
-        figures.event_day_ar(res),
-        f"Raw return and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
-        "prediction interval."
-        if res.ar.loc[0].notna().sum() <= figures.BARS_AT_MOST
-        else f"Abnormal return ({res.model.name} model) on the event day of each firm-event, sorted, with its 95% "
-        "prediction interval.",
-    )
-    car_fig = b.add_figure(
-        "car_paths",
-        figures.car_paths(res),
-        f"Cumulative abnormal returns from the first day of the event window {cfg.event_window}; "
-        + (
-            ""
-            if len(res.event_ids) <= COLOURED_AT_MOST
-            else "in colour the three largest falls and rises, the others in grey, the average in black; "
-        )
-        + "grey band: event window.",
-    )
+    ar_fig = b.add_figure("event_day_ar", *figures.event_day_ar(res))
+    car_fig = b.add_figure("car_paths", *figures.car_paths(res))
     figs = [ar_fig, car_fig]
     if len(res.event_ids) > 1:
         figs.append(
