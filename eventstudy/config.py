@@ -8,6 +8,7 @@ and ``summary.json`` use.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import tomllib
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from eventstudy._options import (
     Measure,
@@ -498,35 +498,49 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     if is_request_file(path):
         return read_request_file(path).events
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            lines = [(reader.line_num, row) for reader in [csv.reader(fh)] for row in reader]
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"--events {path}: file not found; check the path.") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise ConfigError(f"--events {path}: not a readable CSV ({str(exc).splitlines()[0]}).") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("event_id", "ticker", "event_date") if c not in frame.columns]
+    lines = [(n, [cell.strip() for cell in row]) for n, row in lines if any(cell.strip() for cell in row)]
+    if not lines:
+        raise ConfigError(f"--events {path}: no header; the first line must be event_id,ticker,event_date.")
+    header = [c.lower() for c in lines[0][1]]
+    missing = [c for c in ("event_id", "ticker", "event_date") if c not in header]
     if missing:
         raise ConfigError(
             f"--events {path}: missing column(s) {', '.join(missing)}; the header must be "
             "event_id,ticker,event_date[,market][,group]."
         )
-    if frame.empty:
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise ConfigError(f"--events {path}: column(s) {', '.join(repeated)} appear more than once; keep one of each.")
+    rows = lines[1:]
+    if not rows:
         raise ConfigError(f"--events {path}: no events; add at least one row.")
-    frame = frame.apply(lambda c: c.str.strip())
-    markets = frame["market"] if "market" in frame.columns else pd.Series("", index=frame.index)
-    markets = markets.where(markets != "", market or "")
-    if (markets == "").any():
-        row = int(np.argmax((markets == "").to_numpy())) + 2
-        raise ConfigError(f"--events {path} row {row}: no market; add a market column or pass --market.")
-    for col in ("event_id", "ticker"):
-        if (frame[col] == "").any():
-            row = int(np.argmax((frame[col] == "").to_numpy())) + 2
-            raise ConfigError(f"--events {path} row {row}: empty {col}; every row needs one.")
-    days = _dates(frame["event_date"].tolist(), date_format)
-    groups = frame["group"].tolist() if "group" in frame.columns else [""] * len(frame)
-    ids, tickers = frame["event_id"].tolist(), frame["ticker"].tolist()
+    for n, row in rows:
+        if len(row) > len(header):
+            raise ConfigError(
+                f"--events {path} line {n}: {len(row)} fields under a header of {len(header)}; "
+                "quote a value that holds a comma."
+            )
+    # A short row's missing cells are empty, so a missing ticker is reported as one.
+    table = {c: [row[k] if k < len(row) else "" for _, row in rows] for k, c in enumerate(header)}
+    numbers = [n for n, _ in rows]
+    markets = [m or market or "" for m in table.get("market", [""] * len(rows))]
+    for col, values in (("market", markets), ("event_id", table["event_id"]), ("ticker", table["ticker"])):
+        if "" in values:
+            n = numbers[values.index("")]
+            if col == "market":
+                raise ConfigError(f"--events {path} line {n}: no market; add a market column or pass --market.")
+            raise ConfigError(f"--events {path} line {n}: empty {col}; every row needs one.")
+    days = _dates(table["event_date"], date_format)
+    groups = table.get("group", [""] * len(rows))
     return tuple(
-        Event(i, t, d, m, g) for i, t, d, m, g in zip(ids, tickers, days, markets.tolist(), groups, strict=True)
+        Event(i, t, d, m, g)
+        for i, t, d, m, g in zip(table["event_id"], table["ticker"], days, markets, groups, strict=True)
     )
 
 

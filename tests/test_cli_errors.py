@@ -53,6 +53,18 @@ CASES = {
         ["--convention", "foo"],
         "--convention='foo'",
     ),
+    "empty events file": ("", [], "no header"),
+    "too many fields": (
+        "event_id,ticker,event_date\nx,NVDA,2025-01-27,^GSPC\n",
+        [],
+        "line 2: 4 fields under a header of 3",
+    ),
+    "short row": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\ny\n", [], "line 3: empty ticker"),
+    "repeated column": (
+        "event_id,ticker,event_date,ticker\nx,NVDA,2025-01-27,AVGO\n",
+        [],
+        "ticker appear more than once",
+    ),
     "too little history": ("event_id,ticker,event_date\nx,NVDA,2022-02-01\n", [], "every firm-event was left out"),
 }
 
@@ -175,3 +187,19 @@ def test_options_that_do_not_apply_are_refused(tmp_path: Path, capsys: pytest.Ca
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n")
     assert main(["run", "--events", events, "--market", "^GSPC", "--factors", events]) == 2
     assert "apply only to model='custom'" in capsys.readouterr().err
+
+
+def test_events_files_read_alike_whatever_their_layout(tmp_path: Path) -> None:
+    """A byte-order mark, CRLF line ends, blank lines, padded cells, quotes and a short market cell read as the plain file."""
+    from eventstudy.config import read_events
+
+    plain = _events(
+        tmp_path, 'event_id,ticker,event_date,market\na,NVDA,2025-01-27,^GSPC\n"b,c",CEG,2025-01-28,^IXIC\n'
+    )
+    messy = tmp_path / "messy.csv"
+    messy.write_bytes(
+        b"\xef\xbb\xbf Event_ID , Ticker,event_date,market\r\n\r\n a ,NVDA , 2025-01-27,\r\n"
+        b'"b,c",CEG,2025-01-28,"^IXIC"\r\n\r\n'
+    )
+    assert read_events(messy, market="^GSPC") == read_events(plain)
+    assert [e.event_id for e in read_events(plain)] == ["a", "b,c"]
