@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from typing import Any
@@ -12,6 +13,11 @@ import pandas as pd
 
 def json_safe(value: Any) -> Any:
     """Make ``value`` JSON-safe: NaN to None, numpy scalars to Python, dates to text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most values: returned as they are
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -25,6 +31,40 @@ def json_safe(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def json_text(value: Any, width: int = 100) -> str:
+    """Return JSON-safe ``value`` as indented JSON text, each container short enough on one line.
+
+    Long lists of records (events, per-series provenance) then read one record per line,
+    and the text is written by the json module's C encoder (its indenting encoder is
+    pure Python, a tenth of a second for a study of thousands of events).
+
+    Examples
+    --------
+    >>> print(json_text({"events": [{"id": "a", "day": 0}], "n": 1}, width=40), end="")
+    {
+      "events": [{"id": "a", "day": 0}],
+      "n": 1
+    }
+    """
+    return _json_lines(value, 0, width) + "\n"
+
+
+def _json_lines(value: Any, level: int, width: int) -> str:
+    """``value`` at nesting ``level``: on one line if it fits in ``width``, else one member per line."""
+    if isinstance(value, dict | list) and value and 4 * len(value) + 2 * level > width:
+        flat = None  # too many members to fit, whatever they are: skip encoding it flat
+    else:
+        flat = json.dumps(value)
+        if not isinstance(value, dict | list) or len(flat) + 2 * level <= width:
+            return flat
+    pad = "  " * (level + 1)
+    if isinstance(value, dict):
+        members = [f"{pad}{json.dumps(k)}: {_json_lines(v, level + 1, width)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}"
+    members = [pad + _json_lines(v, level + 1, width) for v in value]
+    return "[\n" + ",\n".join(members) + "\n" + "  " * level + "]"
 
 
 def record_versions() -> dict[str, str]:

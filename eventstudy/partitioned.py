@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import operator
 import shutil
 import warnings
@@ -35,7 +34,7 @@ import pandas as pd
 
 from eventstudy import aggregate
 from eventstudy._io import csv_text, staged_directory, write_bytes_atomic
-from eventstudy._meta import json_safe, record_versions
+from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy.backends import run_chunks
 from eventstudy.config import Event, StudyConfig
 from eventstudy.data.sources import CsvSource
@@ -387,7 +386,7 @@ def run_partitioned(
             ],
             "headline": {"n_events": len(events), "n_used": n_used},
         }
-        (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
+        (stage / "summary.json").write_text(json_text(json_safe(summary)), encoding="utf-8")
     return PartitionedRun(Path(out), table, len(events), n_used, said)
 
 

@@ -8,7 +8,6 @@ is changed after construction.
 from __future__ import annotations
 
 import functools
-import json
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from eventstudy._io import csv_text, staged_directory
-from eventstudy._meta import json_safe, record_versions
+from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy._options import TestScope, validate_literal
 from eventstudy.aggregate import CrossCorrelation, bhar_tests
 from eventstudy.aggregate import event_days as aggregate_event_days
@@ -1035,7 +1034,7 @@ class EventStudyResults(_SummaryRepr):
                 ("aggregate", self.aggregate_table()),
             ):
                 (stage / f"{name}.csv").write_text(csv_text(table, "%.12g"), encoding="utf-8")
-            (stage / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n", encoding="utf-8")
+            (stage / "summary.json").write_text(json_text(json_safe(summary)), encoding="utf-8")
         return Path(folder)
 
     def with_convention(self, name: str) -> EventStudyResults:
