@@ -495,7 +495,7 @@ class CsvSource:
             return None
         names: list[str] = []
         codes, days, fields = [], [], []
-        for header, (names_in_group, bodies, rows) in groups.items():
+        for header, (names_in_group, joined, rows) in groups.items():
             columns = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in header.split(",")]
             if (
                 "date" not in columns
@@ -503,7 +503,7 @@ class CsvSource:
                 or len(set(columns)) != len(columns)
             ):
                 return None
-            parsed = _parse_joined_csv(b"\n".join(bodies), columns, sum(rows))
+            parsed = _parse_joined_csv(joined, columns, sum(rows))
             if parsed is None:
                 return None
             group_days, group_fields = parsed
@@ -529,39 +529,65 @@ class CsvSource:
         )
 
 
-def _bodies_by_header(paths: Mapping[str, Path]) -> dict[str, tuple[list[str], list[memoryview], list[int]]] | None:
-    """Each file's body (its lines after the header) with its ticker and line count, grouped by header.
+def _bodies_by_header(paths: Mapping[str, Path]) -> dict[str, tuple[list[str], bytearray, list[int]]] | None:
+    """Join the files' bodies (their lines after the header) per header, with each file's ticker and line count.
 
-    Files that share a header are then joined as bytes and parsed once; each file's line
-    count gives its rows, so no line needs its ticker written in. None when a file needs
-    the per-file reader (unreadable, quoted fields, bare carriage returns, no rows).
+    Files that share a header are parsed once; each file's line count gives its rows, so
+    no line needs its ticker written in. Each file is read into one reused buffer and its
+    body appended to its header's buffer: no bytes object per file, no second join. None
+    when a file needs the per-file reader (unreadable, quoted fields, bare carriage
+    returns, no rows).
     """
-    groups: dict[str, tuple[list[str], list[memoryview], list[int]]] = {}
+    groups: dict[str, tuple[list[str], bytearray, list[int]]] = {}
+    scratch = bytearray(1 << 16)
     for ticker, path in paths.items():
         try:
-            data = path.read_bytes()
+            scratch, size = _read_into(path, scratch)
         except OSError:
             return None
-        data = data.removeprefix(b"\xef\xbb\xbf")
-        if b"\r" in data:
-            data = data.replace(b"\r\n", b"\n")
-        # The body is a view of the file's bytes, not a copy: the join copies it once.
-        first = data.find(b"\n") + 1
-        last = len(data.rstrip(b"\n")) if data.endswith(b"\n") else len(data)
-        if b'"' in data or b"\r" in data or not 0 < first < last:
+        data: bytes | bytearray = scratch
+        start = 3 if size >= 3 and scratch.startswith(b"\xef\xbb\xbf") else 0
+        if scratch.find(b"\r", start, size) >= 0:
+            data = bytes(scratch[start:size]).replace(b"\r\n", b"\n")
+            start, size = 0, len(data)
+        first = data.find(b"\n", start, size) + 1
+        last = size
+        while last > start and data[last - 1] == 0x0A:  # trailing newlines
+            last -= 1
+        if data.find(b'"', start, size) >= 0 or data.find(b"\r", start, size) >= 0 or not start < first < last:
             return None
         try:
-            header = data[:first].decode("utf-8").strip()
+            header = data[start:first].decode("utf-8").strip()
         except UnicodeDecodeError:
             return None
-        group = groups.setdefault(header, ([], [], []))
-        group[0].append(ticker)
-        group[1].append(memoryview(data)[first:last])
-        group[2].append(data.count(b"\n", first, last) + 1)
+        tickers, joined, rows = groups.setdefault(header, ([], bytearray(), []))
+        tickers.append(ticker)
+        joined += memoryview(data)[first:last]
+        joined += b"\n"
+        rows.append(data.count(b"\n", first, last) + 1)
     return groups
 
 
-def _parse_joined_csv(data: bytes, names: list[str], rows: int) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+def _read_into(path: Path, buffer: bytearray) -> tuple[bytearray, int]:
+    """Read the whole of ``path`` into the start of ``buffer``, or of a larger one; return it and the bytes read."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size >= len(buffer):
+            buffer = bytearray(2 * size)
+        done = 0
+        while n := os.readv(fd, [memoryview(buffer)[done:]]):
+            done += n
+            if done == len(buffer):  # the file grew since it was measured
+                buffer += bytearray(len(buffer))
+        return buffer, done
+    finally:
+        os.close(fd)
+
+
+def _parse_joined_csv(
+    data: bytes | bytearray, names: list[str], rows: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     """Parse ``rows`` headerless CSV lines with pyarrow (multi-threaded) into days and price fields.
 
     Returns each line's day and its price fields as float64 (missing values NaN), or None
@@ -720,15 +746,26 @@ def panel_from_arrays(
         # The grid is this frame's alone: pandas need not copy it.
         return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header, copy=False)
 
+    # Frames share memory only through pandas' shallow copies, which copy on a write:
+    # a field the source lacks is one grid of NaN, and close without its own column is adj_close.
     base = wide("adj_close")
+    absent: list[pd.DataFrame] = []
+
+    def field_frame(field: str) -> pd.DataFrame:
+        if field in fields:
+            return wide(field)
+        if not absent:
+            absent.append(wide(field))
+        return absent[0].copy(deep=False)
+
     return PricePanel(
         adj_close=base,
-        close=wide("close") if "close" in fields else base.copy(),
-        high=wide("high"),
-        low=wide("low"),
-        open=wide("open"),
+        close=wide("close") if "close" in fields else base.copy(deep=False),
+        high=field_frame("high"),
+        low=field_frame("low"),
+        open=field_frame("open"),
         provenance=provenance,
-        volume=wide("volume"),
+        volume=field_frame("volume"),
     )
 
 
