@@ -191,35 +191,40 @@ def partial(
         positions = np.broadcast_to(np.arange(len(rel), dtype=np.int64), ar.shape)
     if cluster is None:
         cluster = np.zeros(len(ar), dtype=np.int64)
-    positions, cluster = positions[keep], cluster[keep]
-    ar, est, car, mkt = ar[keep], est[keep], car[keep], mkt[keep]
-    day_scale, window_scale = day_scale[keep], window_scale[keep]
-    sigma, nobs, df = sigma[keep], nobs[keep], df[keep]
+    if not keep.all():  # (a copy of every input otherwise)
+        positions, cluster = positions[keep], cluster[keep]
+        ar, est, car, mkt = ar[keep], est[keep], car[keep], mkt[keep]
+        day_scale, window_scale = day_scale[keep], window_scale[keep]
+        sigma, nobs, df = sigma[keep], nobs[keep], df[keep]
     n, t = ar.shape
     col = {int(r): i for i, r in enumerate(rel)}
     dcols = np.array([col[d] for d in days], dtype=np.intp)
     in_days = np.zeros(t, dtype=bool)
     in_days[dcols] = True
 
-    est_ar = np.where(est, ar, np.nan)
+    # Every estimation day's AR is finite (est marks them), so sums over est0 are the
+    # NaN-skipping sums of the estimation ARs; fewer full-size temporaries, same values.
+    est0 = np.where(est, ar, 0.0)
     m = est.sum(axis=1).astype(np.float64)
+    positive = est & (ar > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        est_mean = np.nansum(est_ar, axis=1) / m
+        est_mean = est0.sum(axis=1) / m
         dev = np.where(est, ar - est_mean[:, None], 0.0)
         ss = (dev**2).sum(axis=1)
         sd_sample = np.sqrt(ss / (m - 1.0))
-        pos_frac = np.where(est, ar > 0, False).sum(axis=1) / m
-        u = dev / np.sqrt(ss)[:, None]
-    u = np.where(np.isfinite(u), u, 0.0)
+        pos_frac = positive.sum(axis=1) / m
+        root_ss = np.sqrt(ss)
 
     # Ranks and signs use the estimation and test days together (Corrado 1989).
     full = (est | in_days[None, :]) & np.isfinite(ar)
     vals = np.where(full, ar, np.nan)
     n_full = full.sum(axis=1).astype(np.float64)
     median, ranks = row_medians_and_ranks(vals, n_full)
-    sign_g = np.where(full, np.sign(vals - median[:, None]), np.nan)
-    rank_dev = np.where(full, ranks - (n_full[:, None] + 1.0) / 2.0, np.nan)
-    mrank_dev = np.where(full, ranks / (n_full[:, None] + 1.0) - 0.5, np.nan)
+    # Each is 0 off its days, so its column sums are the NaN-skipping ones; rows keep NaN there.
+    sign_g = np.where(full, np.sign(vals - median[:, None]), 0.0)
+    rank_dev = np.where(full, ranks - (n_full[:, None] + 1.0) / 2.0, 0.0)
+    mrank_dev = np.where(full, ranks / (n_full[:, None] + 1.0) - 0.5, 0.0)
+    full_d = full[:, dcols]
 
     ar_d = ar[:, dcols]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -240,15 +245,18 @@ def partial(
     width = int(n_sessions) if n_sessions is not None else len(rel)
     on = est & (positions >= 0)
     flat = np.broadcast_to(cluster[:, None], on.shape)[on] * width + positions[on]
-    u_cluster = np.bincount(flat, weights=u[on], minlength=n_clusters * width).reshape(n_clusters, width)
+    with np.errstate(invalid="ignore"):
+        u = dev[on] / np.broadcast_to(root_ss[:, None], on.shape)[on]  # scaled residuals, on their days only
+    u = np.where(np.isfinite(u), u, 0.0)
+    u_cluster = np.bincount(flat, weights=u, minlength=n_clusters * width).reshape(n_clusters, width)
     n_cluster = np.bincount(cluster[ss > 0], minlength=n_clusters).astype(np.float64)
     rows = {
         "ar": ar_d,
         "sar": sar,
         "mkt": mkt[:, dcols],
-        "sign_g": sign_g[:, dcols],
-        "rank_dev": rank_dev[:, dcols],
-        "mrank_dev": mrank_dev[:, dcols],
+        "sign_g": np.where(full_d, sign_g[:, dcols], np.nan),
+        "rank_dev": np.where(full_d, rank_dev[:, dcols], np.nan),
+        "mrank_dev": np.where(full_d, mrank_dev[:, dcols], np.nan),
         "car": car,
         "scar": scar,
         "csar": csar,
@@ -258,20 +266,20 @@ def partial(
         "df": df,
         "pos_frac": pos_frac,
         "n_full": n_full,
-        "est_ar": est_ar[:, in_est],
+        "est_ar": np.where(est[:, in_est], ar[:, in_est], np.nan),
     }
     sums = {
-        "est_sum": np.nansum(est_ar, axis=0),
+        "est_sum": est0.sum(axis=0),
         "est_cnt": est.sum(axis=0).astype(np.float64),
         "full_cnt": full.sum(axis=0).astype(np.float64),
-        "g_sum": np.nansum(sign_g, axis=0),
-        "rank_sum": np.nansum(rank_dev, axis=0),
-        "mrank_sum": np.nansum(mrank_dev, axis=0),
+        "g_sum": sign_g.sum(axis=0),
+        "rank_sum": rank_dev.sum(axis=0),
+        "mrank_sum": mrank_dev.sum(axis=0),
         "mkt_sum": np.where(mkt_est, mkt, 0.0).sum(axis=0),
         "mkt_cnt": mkt_est.sum(axis=0).astype(np.float64),
         "u_cluster": u_cluster,
         "n_cluster": n_cluster,
-        "est_pos": np.array([float(np.where(est, ar > 0, False).sum())]),
+        "est_pos": np.array([float(positive.sum())]),
         "est_all": np.array([float(m.sum())]),
     }
     return Partial(rows, sums)
