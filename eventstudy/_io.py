@@ -68,12 +68,19 @@ def csv_text(frame: pd.DataFrame, float_format: str) -> str:
         column = safe[c]
         dtype = column.dtype
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
-            cells.append([float_format % v if v == v else "" for v in column.to_numpy().tolist()])
+            numbers = column.to_numpy()
+            text = list(map(float_format.__mod__, numbers.tolist()))
+            for i in np.flatnonzero(np.isnan(numbers)).tolist():
+                text[i] = ""
+            cells.append(text)
         elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
             cells.append(column.to_numpy().tolist())
         elif pd.api.types.is_string_dtype(dtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
             values = column.to_numpy(dtype=object).tolist()
-            if any(isinstance(v, pd.Timestamp | np.generic) or (isinstance(v, float) and v == v) for v in values):
+            # A string column holds text or missing values; only an object column can hide others.
+            if isinstance(dtype, np.dtype) and any(
+                isinstance(v, pd.Timestamp | np.generic) or (isinstance(v, float) and v == v) for v in values
+            ):
                 return _pandas_csv_text(safe, float_format)  # numbers or timestamps among the text
             missing = column.isna().to_numpy().tolist()
             cells.append(["" if gone else v for v, gone in zip(values, missing, strict=True)])
