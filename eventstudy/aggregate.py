@@ -773,19 +773,26 @@ def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents) -> dict[Window,
         with np.errstate(invalid="ignore", divide="ignore"):
             sar = est_ar[block] / sigma[block, None]
         ranks = row_medians_and_ranks(sar, m[block])[1]
+        missing = np.isnan(ranks)  # no SAR that day
         t_i = m[block] + 1.0
         for w, (ok, g_all) in events.items():
             sel = ok[block]
             if not sel.any():
                 continue
-            g, sr, ti = g_all[block][sel][:, None], sar[sel], t_i[sel]
+            every = bool(sel.all())  # (no copies of the block then)
+            sr, rk, gone = (sar, ranks, missing) if every else (sar[sel], ranks[sel], missing[sel])
+            g, ti = g_all[block][sel][:, None], t_i[sel]
             tie = sr == g
-            with np.errstate(invalid="ignore"):
-                u = (ranks[sel] + (sr > g) + 0.5 * tie) / (ti[:, None] + 1.0) - 0.5  # NaN where no SAR
+            # (rank + above + tie / 2) / (T_i + 1) - 1/2, built in place; 0 where no SAR, for the sums
+            u = rk + (sr > g)
+            np.add(u, 0.5, out=u, where=tie)
+            u /= ti[:, None] + 1.0
+            u -= 0.5
+            u[gone] = 0.0
             u0 = ((sr < g).sum(axis=1) + 1.0 + 0.5 * tie.sum(axis=1)) / (ti + 1.0) - 0.5
             out[w] = out[w] + GrankSums(
-                np.nansum(u, axis=0),
-                np.isfinite(u).sum(axis=0).astype(np.float64),
+                u.sum(axis=0),
+                (~gone).sum(axis=0).astype(np.float64),
                 float(u0.sum()),
                 float(((ti - 1.0) / (12.0 * (ti + 1.0))).sum()),
             )
