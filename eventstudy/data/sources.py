@@ -576,10 +576,15 @@ def _read_into(path: Path, buffer: bytearray) -> tuple[bytearray, int]:
         if size >= len(buffer):
             buffer = bytearray(2 * size)
         done = 0
-        while n := os.readv(fd, [memoryview(buffer)[done:]]):
-            done += n
-            if done == len(buffer):  # the file grew since it was measured
+        # The size measured at opening is what is read (no extra call to find the end);
+        # the buffer, larger than that, still takes a file that grew meanwhile.
+        while done < size or done == len(buffer):
+            if done == len(buffer):
                 buffer += bytearray(len(buffer))
+            n = os.readv(fd, [memoryview(buffer)[done:]])
+            if not n:
+                break
+            done += n
         return buffer, done
     finally:
         os.close(fd)
