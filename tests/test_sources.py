@@ -75,6 +75,7 @@ def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
     ("content", "needle", "error"),
     [
         ("date,adj_close\n2025-01-02,1\n2025-01-02,2\n", "duplicate date", DuplicateDateError),
+        ("date,adj_close\n2025-01-02,\n2025-01-03,\n", "has no prices", DataFormatError),
         ("date,adj_close\n2025-01-02,1\n2025-01-03,-2\n", "non-positive", BadPriceError),
         ("date,adj_close\n2025-01-02,1\n2025-01-03,0\n", "non-positive", BadPriceError),
         ("date,adj_close\n2025-01-02,1\n2025-01-03,abc\n", "non-numeric", BadPriceError),

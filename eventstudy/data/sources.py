@@ -721,10 +721,6 @@ def panel_from_arrays(
             return None
         fields[col] = arr
     codes = np.asarray(codes, dtype=np.int64)
-    columns = np.array([col_of[t] for t in tickers], dtype=np.int64)
-    priced = np.bincount(codes, weights=np.isfinite(fields["adj_close"]), minlength=len(names))
-    if (priced[columns] == 0).any():
-        return None
     index = pd.DatetimeIndex(day_values.astype("datetime64[D]").astype(_DAY_DTYPE), name="date")
     header = pd.Index([str(t) for t in tickers], name="ticker")
     # The requested series' rows land straight in a days x series grid, in the order asked;
@@ -732,16 +728,22 @@ def panel_from_arrays(
     distinct = list(dict.fromkeys(tickers))
     slot = np.full(len(names), -1, dtype=np.int64)
     slot[[col_of[t] for t in distinct]] = np.arange(len(distinct))
-    row_slot = slot[codes]
+    in_order = len(distinct) == len(names) and bool((slot == np.arange(len(names))).all())
+    row_slot = codes if in_order else slot[codes]
     wanted: np.ndarray | None = None if len(distinct) == len(names) else row_slot >= 0
     if wanted is not None:
         cells = codes * len(day_values) + day_codes
         if np.bincount(cells, minlength=len(names) * len(day_values)).max(initial=0) > 1:
             return None
         day_codes, row_slot = day_codes[wanted], row_slot[wanted]
-    at = day_codes * len(distinct) + row_slot
-    if wanted is None and np.bincount(at, minlength=len(day_values) * len(distinct)).max(initial=0) > 1:
-        return None
+    at = day_codes  # (its own array: built in place)
+    at *= len(distinct)
+    at += row_slot
+    if wanted is None:
+        filled = np.zeros(len(day_values) * len(distinct), dtype=bool)
+        filled[at] = True
+        if np.count_nonzero(filled) != len(at):
+            return None
     repeat = None if len(distinct) == len(tickers) else [distinct.index(t) for t in tickers]
 
     def wide(field: str) -> pd.DataFrame:
@@ -754,6 +756,8 @@ def panel_from_arrays(
     # Frames share memory only through pandas' shallow copies, which copy on a write:
     # a field the source lacks is one grid of NaN, and close without its own column is adj_close.
     base = wide("adj_close")
+    if not np.isfinite(base.to_numpy()).any(axis=0).all():
+        return None  # a requested series without a single price
     absent: list[pd.DataFrame] = []
 
     def field_frame(field: str) -> pd.DataFrame:
