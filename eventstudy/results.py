@@ -99,15 +99,16 @@ def pooled_rows(
     bhar
         Each multi-day window's per-firm-event BHARs, in event order (NaN where missing).
     """
+    by_window = estimates.to_dict("index")  # one conversion, not a lookup per row
     rows = [
         aggregate_row(
             group,
             str(w),
-            str(estimates.loc[w, "kind"]),
+            str(by_window[w]["kind"]),
             "ar",
-            int(estimates.loc[w, "n"]),
-            float(estimates.loc[w, "mean"]),
-            float(estimates.loc[w, "weighted"]),
+            int(by_window[w]["n"]),
+            float(by_window[w]["mean"]),
+            float(by_window[w]["weighted"]),
             test,
             res,
         )
