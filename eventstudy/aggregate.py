@@ -91,15 +91,20 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
     n, t = vals.shape
     if n == 0:
         return np.zeros(0), np.zeros((0, t))
-    order = np.argsort(vals, axis=1)  # NaN sorts last
-    srt = np.take_along_axis(vals, order, axis=1)
+    missing = np.isnan(vals)
+    # NaN sorts last; as +inf it sorts there too, and numpy's vectorised sort, which gives
+    # up on arrays holding NaN, sorts the rows several times faster (unless inf is a value).
+    key = vals if np.isinf(vals).any() else np.where(missing, np.inf, vals)
+    order = np.argsort(key, axis=1)
+    srt = np.take_along_axis(key, order, axis=1)
     k = counts.astype(np.intp)
     lo = np.clip((k - 1) // 2, 0, t - 1)
     hi = np.clip(k // 2, 0, t - 1)
     rows = np.arange(n)
     median = np.where(k > 0, 0.5 * (srt[rows, lo] + srt[rows, hi]), np.nan)
     avg = np.broadcast_to(np.arange(1.0, t + 1.0), (n, t)).copy()
-    tied = (srt[:, 1:] == srt[:, :-1]).any(axis=1)
+    # Ties among the values only: the missing cells sorted last may be equal to each other.
+    tied = ((srt[:, 1:] == srt[:, :-1]) & (np.arange(1, t)[None, :] < k[:, None])).any(axis=1)
     if tied.any():
         # Average rank of each run of equal values: (first + last position) / 2 + 1;
         # only rows with ties pay for it (continuous returns rarely tie).
@@ -114,7 +119,7 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
         avg[tied] = (first + last) / 2.0 + 1.0
     ranks = np.empty((n, t))
     np.put_along_axis(ranks, order, avg, axis=1)
-    ranks[np.isnan(vals)] = np.nan
+    ranks[missing] = np.nan
     return median, ranks
 
 

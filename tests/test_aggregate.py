@@ -340,11 +340,12 @@ def test_size_under_no_effect(null_pvalues: dict[str, np.ndarray], name: str) ->
     cols=st.integers(1, 30),
     decimals=st.integers(0, 2),
     missing=st.floats(0, 0.6),
+    infinite=st.booleans(),
 )
 def test_one_sort_gives_scipy_ranks_and_numpy_medians(
-    seed: int, rows: int, cols: int, decimals: int, missing: float
+    seed: int, rows: int, cols: int, decimals: int, missing: float, infinite: bool
 ) -> None:
-    """Ties (values rounded to few decimals) and missing values included."""
+    """Ties (values rounded to few decimals), missing values and infinite ones included."""
     import warnings
 
     from eventstudy.aggregate import row_medians_and_ranks
@@ -352,7 +353,10 @@ def test_one_sort_gives_scipy_ranks_and_numpy_medians(
     rng = np.random.default_rng(seed)
     v = np.round(rng.normal(size=(rows, cols)), decimals)
     v[rng.random(v.shape) < missing] = np.nan
-    med, ranks = row_medians_and_ranks(v, np.isfinite(v).sum(axis=1).astype(float))
+    if infinite:
+        v[rng.random(v.shape) < 0.1] = np.inf
+        v[rng.random(v.shape) < 0.1] = -np.inf
+    med, ranks = row_medians_and_ranks(v, (~np.isnan(v)).sum(axis=1).astype(float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
         np.testing.assert_allclose(med, np.nanmedian(v, axis=1), equal_nan=True)
