@@ -224,14 +224,14 @@ def compute_chunk(
     # Some tools round before testing; the stored ARs stay exact.
     ar_t = convention.rounding.compute(ar)
     sigma_t = np.asarray(convention.rounding.compute(sigma), dtype=np.float64)
-    ar_var = convention.variance.day(fit, x, sigma_t)
     keep = slice(None) if keep_from is None else slice(int(np.searchsorted(rel, keep_from)), None)
+    ar_var = convention.variance.day(fit, x[:, keep], sigma_t)  # each day's own: only the days kept
     est_pos = np.where(est, stack.positions, -1)
     scale_fit = convention.standardise.scale(fit, ar, est, x, in_est, model.intercept)
     days = aggregate.event_days(event_window or windows[0], windows)
     col = {int(r): i for i, r in enumerate(rel)}
     dcols = np.array([col[d] for d in days], dtype=np.intp)
-    day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x)[:, dcols]))
+    day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x[:, dcols])))
     stats: dict[Window, WindowArrays] = {}
     scales = []
     for w in windows:
@@ -278,8 +278,8 @@ def compute_chunk(
     return ChunkResult(
         ar=kept(ar),
         expected=kept(expected_ret),
-        ar_var=np.array(ar_var[:, keep]),
-        ar_t=kept(ar_t / np.sqrt(ar_var)),
+        ar_var=np.array(ar_var),
+        ar_t=ar_t[:, keep] / np.sqrt(ar_var),
         ret=kept(stack.ret),
         mkt=kept(stack.mkt),
         est=kept(est),
