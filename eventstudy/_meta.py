@@ -53,13 +53,18 @@ def json_text(value: Any, width: int = 100) -> str:
 
 def _json_lines(value: Any, level: int, width: int) -> str:
     """``value`` at nesting ``level``: on one line if it fits in ``width``, else one member per line."""
-    if isinstance(value, dict | list) and value and 4 * len(value) + 2 * level > width:
-        flat = None  # too many members to fit, whatever they are: skip encoding it flat
-    else:
+    if not isinstance(value, dict | list) or not value:
+        return json.dumps(value)
+    if 4 * len(value) + 2 * level <= width:  # else too many members to fit, whatever they are
         flat = json.dumps(value)
-        if not isinstance(value, dict | list) or len(flat) + 2 * level <= width:
+        if len(flat) + 2 * level <= width:
             return flat
     pad = "  " * (level + 1)
+    members_of = value.values() if isinstance(value, dict) else value
+    if all(not isinstance(v, dict | list) for v in members_of):
+        # Members that are plain values: one call to the encoder, its item separator a new line.
+        inner = json.dumps(value, separators=(",\n" + pad, ": "))
+        return inner[0] + "\n" + pad + inner[1:-1] + "\n" + "  " * level + inner[-1]
     if isinstance(value, dict):
         members = [f"{pad}{json.dumps(k)}: {_json_lines(v, level + 1, width)}" for k, v in value.items()]
         return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}"

@@ -1,4 +1,4 @@
-"""CSV text is what pandas writes with ``float_format``, with spreadsheet formulas neutralised."""
+"""Output text: CSV is what pandas writes with ``float_format`` (spreadsheet formulas neutralised); summary.json is the json module's indented text."""
 
 from __future__ import annotations
 
@@ -75,3 +75,24 @@ def test_csv_text_equals_pandas_for_every_column_kind(
     if stamped:
         frame = frame.assign(when=pd.Timestamp("2025-01-27") + pd.to_timedelta(range(len(frame)), unit="h"))
     assert csv_text(frame, "%.12g") == _pandas_reference(frame, "%.12g")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=8), inner, max_size=6),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=JSON_VALUES, width=st.integers(0, 120))
+def test_summary_json_text_is_the_json_modules_indented_text_with_short_containers_joined(
+    value: object, width: int
+) -> None:
+    """Fully expanded (width 0) it is json.dumps(indent=2) character for character; at any width it reads back."""
+    import json
+
+    from eventstudy._meta import json_text
+
+    assert json_text(value, width=0) == json.dumps(value, indent=2) + "\n"
+    assert json.loads(json_text(value, width=width)) == value

@@ -610,7 +610,10 @@ def _parse_joined_csv(
             pa.BufferReader(data),  # read in place, without a Python file's copies
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={"date": pa.date32()}),
+            # Prices typed up front: no inference, and text among them fails here as before.
+            convert_options=pacsv.ConvertOptions(
+                column_types={"date": pa.date32(), **{f: pa.float64() for f in PRICE_FIELDS if f in names}}
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
