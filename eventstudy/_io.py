@@ -63,7 +63,7 @@ def csv_text(frame: pd.DataFrame, float_format: str) -> str:
     stored as timestamps, nullable extension types) are left to pandas.
     """
     safe = safe_cells(frame)
-    cells: list[list[object]] = []
+    cells: list[Sequence[object]] = []
     for c in safe.columns:
         column = safe[c]
         dtype = column.dtype
