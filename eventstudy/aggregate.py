@@ -102,7 +102,7 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
     hi = np.clip(k // 2, 0, t - 1)
     rows = np.arange(n)
     median = np.where(k > 0, 0.5 * (srt[rows, lo] + srt[rows, hi]), np.nan)
-    avg = np.broadcast_to(np.arange(1.0, t + 1.0), (n, t)).copy()
+    avg = np.arange(1.0, t + 1.0)[None, :]  # every row's ranks in sorted order, unless it ties
     # Ties among the values only: the missing cells sorted last may be equal to each other.
     tied = ((srt[:, 1:] == srt[:, :-1]) & (np.arange(1, t)[None, :] < k[:, None])).any(axis=1)
     if tied.any():
@@ -116,6 +116,7 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
         end_run = np.ones(sub.shape, dtype=bool)
         end_run[:, :-1] = new_run[:, 1:]
         last = np.flip(np.minimum.accumulate(np.flip(np.where(end_run, idx, t), axis=1), axis=1), axis=1)
+        avg = np.broadcast_to(avg, (n, t)).copy()
         avg[tied] = (first + last) / 2.0 + 1.0
     ranks = np.empty((n, t))
     np.put_along_axis(ranks, order, avg, axis=1)
