@@ -94,7 +94,7 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
     missing = np.isnan(vals)
     # NaN sorts last; as +inf it sorts there too, and numpy's vectorised sort, which gives
     # up on arrays holding NaN, sorts the rows several times faster (unless inf is a value).
-    key = vals if np.isinf(vals).any() else np.where(missing, np.inf, vals)
+    key = vals if not missing.any() or np.isinf(vals).any() else np.where(missing, np.inf, vals)
     order = np.argsort(key, axis=1)
     srt = np.take_along_axis(key, order, axis=1)
     k = counts.astype(np.intp)
@@ -790,7 +790,7 @@ def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents) -> dict[Window,
             g, ti = g_all[block][sel][:, None], t_i[sel]
             tie = sr == g
             # (rank + above + tie / 2) / (T_i + 1) - 1/2, built in place; 0 where no SAR, for the sums
-            u = rk + (sr > g)
+            u = rk + (sr > g).astype(np.float64)  # (numpy adds a float to a bool slowly)
             np.add(u, 0.5, out=u, where=tie)
             u /= ti[:, None] + 1.0
             u -= 0.5
