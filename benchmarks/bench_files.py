@@ -1,8 +1,9 @@
 """Whole process, side by side: 2,000 firms as one CSV per ticker, this package's CLI against Lemaire's package.
 
 Both commands start a fresh Python process, read the same per-ticker CSV files and fit a
-market model (estimation [-250,-11], window [-1,+1]) for each firm; runs alternate (A B A
-B ...) so a drift in the machine's speed hits both. Prints each command's median and the
+market model (estimation [-250,-11], window [-1,+1]) for each firm; runs alternate in
+balanced pairs (A B, B A, A B, ...) so a drift in the machine's speed hits both, and each
+command follows the other as often as itself. Prints each command's median and the
 ratio of medians. Lemaire's package (PyPI ``eventstudy`` 0.1a12) shares this package's
 import name, so it runs from its own folder (``make benchmark`` installs it there).
 
@@ -102,10 +103,20 @@ def main() -> int:
         timed(peer, env_peer, folder)
         a, b = [], []
         for k in range(args.runs):
-            a.append(timed([*ours, "--out", str(folder / f"out{k}")], env_ours, folder))
-            b.append(timed(peer, env_peer, folder))
+            # Pairs in turn A B, B A, ...: a command runs after the other as often as after itself.
+            # On this kind of machine a run that follows several seconds of full load is slower
+            # (up to a third, seen here), so strict A B A B would always time the shorter command
+            # right after the longer one.
+            order = ("ours", "peer") if k % 2 == 0 else ("peer", "ours")
+            for which in order:
+                if which == "ours":
+                    a.append(timed([*ours, "--out", str(folder / f"out{k}")], env_ours, folder))
+                else:
+                    b.append(timed(peer, env_peer, folder))
     ma, mb = statistics.median(a), statistics.median(b)
-    print(f"{args.firms:,} firms, one CSV each, whole process, {args.runs} alternating runs (min / median / max):")
+    print(
+        f"{args.firms:,} firms, one CSV each, whole process, {args.runs} balanced alternating runs (min / median / max):"
+    )
     print(f"  eventstudy run (every test, outputs written): {min(a):.2f} / {ma:.2f} / {max(a):.2f} s")
     print(f"  Lemaire's eventstudy 0.1a12 (market model):   {min(b):.2f} / {mb:.2f} / {max(b):.2f} s")
     print(f"  ratio of medians: {mb / ma:.1f}x")
