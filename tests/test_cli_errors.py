@@ -59,6 +59,7 @@ CASES = {
         [],
         "line 2: 4 fields under a header of 3",
     ),
+    "quote left open": ('event_id,ticker,event_date\n"x,NVDA,2025-01-27\n', [], "not a readable CSV"),
     "short row": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\ny\n", [], "line 3: empty ticker"),
     "repeated column": (
         "event_id,ticker,event_date,ticker\nx,NVDA,2025-01-27,AVGO\n",
