@@ -7,7 +7,7 @@ command follows the other as often as itself. Prints each command's median and t
 ratio of medians. Lemaire's package (PyPI ``eventstudy`` 0.1a12) shares this package's
 import name, so it runs from its own folder (``make benchmark`` installs it there).
 
-    python benchmarks/bench_files.py --lemaire benchmarks/.lemaire [--firms 2000] [--runs 5]
+    python benchmarks/bench_files.py --lemaire benchmarks/.lemaire [--firms 2000] [--runs 15]
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lemaire", type=Path, required=True, help="folder with Lemaire's eventstudy installed")
     parser.add_argument("--firms", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--runs", type=int, default=15, help="pairs of runs (the machine is noisy: medians of 15 or more)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
