@@ -381,3 +381,25 @@ def test_car_windows_given_more_than_once_are_all_kept(tmp_path: Path) -> None:
         assert (repeated / name).read_bytes() == (listed / name).read_bytes(), name
     tests = pd.read_csv(repeated / "tests.csv")
     assert set(tests.loc[tests["scope"] == "event", "window"]) == {"[0,0]", "[-1,+1]", "[0,+5]"}
+
+
+def test_a_real_process_prints_and_writes_everything_before_it_ends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command ends without the interpreter's teardown: what it printed and wrote is complete, its code 0."""
+    import subprocess
+    import sys
+
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\nc,CEG,2025-01-27\n")
+    base = [sys.executable, "-m", "eventstudy", "run", "--events", str(events), "--market", "^GSPC"]
+    table = subprocess.run(base, capture_output=True, text=True, check=False)
+    assert table.returncode == 0, table.stderr
+    assert main(["run", "--events", str(events), "--market", "^GSPC"]) == 0
+    assert table.stdout == capsys.readouterr().out  # every line of the summary, flushed before the end
+    written = subprocess.run([*base, "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert written.returncode == 0 and written.stdout.startswith("wrote ar.csv")
+    again = tmp_path / "again"
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--out", str(again)]) == 0
+    for name in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (again / name).read_bytes()
