@@ -387,17 +387,22 @@ def test_a_real_process_prints_and_writes_everything_before_it_ends(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The command ends without the interpreter's teardown: what it printed and wrote is complete, its code 0."""
+    import os
     import subprocess
     import sys
 
     events = tmp_path / "e.csv"
     events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\nc,CEG,2025-01-27\n")
     base = [sys.executable, "-m", "eventstudy", "run", "--events", str(events), "--market", "^GSPC"]
-    table = subprocess.run(base, capture_output=True, text=True, check=False)
+    # Output to a pipe is buffered unless PYTHONUNBUFFERED says otherwise: test the buffered case.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    table = subprocess.run(base, capture_output=True, text=True, check=False, env=env)
     assert table.returncode == 0, table.stderr
     assert main(["run", "--events", str(events), "--market", "^GSPC"]) == 0
     assert table.stdout == capsys.readouterr().out  # every line of the summary, flushed before the end
-    written = subprocess.run([*base, "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    written = subprocess.run(
+        [*base, "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False, env=env
+    )
     assert written.returncode == 0 and written.stdout.startswith("wrote ar.csv")
     again = tmp_path / "again"
     assert main(["run", "--events", str(events), "--market", "^GSPC", "--out", str(again)]) == 0
