@@ -531,11 +531,12 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     table = {c: [row[k] if k < len(row) else "" for _, row in rows] for k, c in enumerate(header)}
     numbers = [n for n, _ in rows]
     markets = [m or market or "" for m in table.get("market", [""] * len(rows))]
-    for col, values in (("market", markets), ("event_id", table["event_id"]), ("ticker", table["ticker"])):
-        if "" in values:
-            n = numbers[values.index("")]
-            if col == "market":
-                raise ConfigError(f"--events {path} line {n}: no market; add a market column or pass --market.")
+    if "" in markets:
+        n = numbers[markets.index("")]
+        raise ConfigError(f"--events {path} line {n}: no market; add a market column or pass --market.")
+    for col in ("event_id", "ticker"):
+        if "" in table[col]:
+            n = numbers[table[col].index("")]
             raise ConfigError(f"--events {path} line {n}: empty {col}; every row needs one.")
     days = _dates(table["event_date"], date_format)
     groups = table.get("group", [""] * len(rows))

@@ -550,11 +550,13 @@ def _bodies_by_header(paths: Mapping[str, Path]) -> dict[str, tuple[list[str], b
         if scratch.find(b"\r", start, size) >= 0:
             data = bytes(scratch[start:size]).replace(b"\r\n", b"\n")
             start, size = 0, len(data)
+            if b"\r" in data:
+                return None  # a bare carriage return
         first = data.find(b"\n", start, size) + 1
         last = size
         while last > start and data[last - 1] == 0x0A:  # trailing newlines
             last -= 1
-        if data.find(b'"', start, size) >= 0 or data.find(b"\r", start, size) >= 0 or not start < first < last:
+        if data.find(b'"', start, size) >= 0 or not start < first < last:
             return None
         try:
             header = data[start:first].decode("utf-8").strip()
@@ -619,15 +621,7 @@ def _parse_joined_csv(
         return None
     if table.num_rows != rows or table["date"].null_count:
         return None
-    numbers = {}
-    for name in PRICE_FIELDS:
-        if name in table.column_names:
-            column = table[name]
-            if not (
-                pa.types.is_floating(column.type) or pa.types.is_integer(column.type) or pa.types.is_null(column.type)
-            ):
-                return None  # text among the numbers: the per-file reader names the value
-            numbers[name] = column.cast(pa.float64()).to_numpy()
+    numbers = {name: table[name].to_numpy() for name in PRICE_FIELDS if name in table.column_names}
     return table["date"].to_numpy().astype("datetime64[D]"), numbers
 
 
@@ -757,28 +751,18 @@ def panel_from_arrays(
         return pd.DataFrame(grid if repeat is None else grid[:, repeat], index=index, columns=header, copy=False)
 
     # Frames share memory only through pandas' shallow copies, which copy on a write:
-    # a field the source lacks is one grid of NaN, and close without its own column is adj_close.
+    # the fields the source lacks share one grid of NaN, and close without its own column is adj_close.
     base = wide("adj_close")
     if not np.isfinite(base.to_numpy()).any(axis=0).all():
         return None  # a requested series without a single price
-    absent: list[pd.DataFrame] = []
-
-    def field_frame(field: str) -> pd.DataFrame:
-        if field in fields:
-            return wide(field)
-        if not absent:
-            absent.append(wide(field))
-        return absent[0].copy(deep=False)
-
-    return PricePanel(
-        adj_close=base,
-        close=wide("close") if "close" in fields else base.copy(deep=False),
-        high=field_frame("high"),
-        low=field_frame("low"),
-        open=field_frame("open"),
-        provenance=provenance,
-        volume=field_frame("volume"),
-    )
+    frames: dict[str, pd.DataFrame] = {f: wide(f) for f in ("close", "high", "low", "open", "volume") if f in fields}
+    if "close" not in frames:
+        frames["close"] = base.copy(deep=False)
+    lacking = [f for f in ("high", "low", "open", "volume") if f not in frames]
+    if lacking:
+        blank = wide("")
+        frames.update({f: blank.copy(deep=False) for f in lacking})
+    return PricePanel(adj_close=base, provenance=provenance, **frames)
 
 
 class MultiSource:
