@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
-from eventstudy.conventions import Convention
+from eventstudy.conventions import Convention, CorrelationPairs
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.windows import Window
 
@@ -320,42 +320,38 @@ class CrossCorrelation:
     Attributes
     ----------
     mean
-        Mean pairwise correlation of estimation-window residuals over the pairs whose
-        event windows overlap in calendar time (NaN if none do).
+        Mean pairwise correlation of estimation-window residuals over the pairs the
+        convention correlates: those whose event windows overlap in calendar time (NaN if
+        none do), or every pair when residuals are paired by position.
     effective
-        The same sum over all pairs, non-overlapping pairs counting zero: the ``r`` of
-        ``1 + (N - 1) r``, the variance inflation of a sum of N standardised ARs.
+        The ``r`` of ``1 + (N - 1) r``, the variance inflation of a sum of N standardised
+        ARs: on the calendar, the same sum over all pairs, non-overlapping pairs counting zero.
     overlapping_pairs, pairs
-        Ordered pairs that overlap, and all ordered pairs ``N (N - 1)``.
+        Ordered pairs whose event windows overlap in calendar time, and all ordered pairs ``N (N - 1)``.
+    paired
+        How residuals are paired: ``calendar`` or ``position`` (see :mod:`eventstudy.conventions`).
     """
 
     mean: float
     effective: float
     overlapping_pairs: int
     pairs: int
+    paired: str = "calendar"
 
     @property
     def applies(self) -> bool:
-        """Whether any event windows overlap, so that there is a correlation to adjust for."""
+        """Whether there is a correlation to adjust for."""
+        if self.paired == "position":
+            return self.pairs > 0 and np.isfinite(self.effective)
         return self.overlapping_pairs > 0 and np.isfinite(self.effective)
 
 
-def cross_correlation(part: Partial) -> CrossCorrelation:
-    """Mean residual correlation of calendar-overlapping firm-events (Kolari & Pynnonen 2010).
-
-    Residuals are aligned on the calendar, each firm-event's centred and scaled to unit
-    length over its own estimation days, so a cluster's sum of pairwise correlations is
-    ``|sum of scaled residuals|^2 - n``.
-    """
+def cross_correlation(part: Partial, rule: CorrelationPairs) -> CrossCorrelation:
+    """Mean residual correlation of firm-events (Kolari & Pynnonen 2010), pairs formed by ``rule``."""
     counts = part.sums["n_cluster"]
     total = float(counts.sum())
-    pairs = int(total * (total - 1))
-    overlapping = int((counts * (counts - 1)).sum())
-    u = part.sums["u_cluster"]
-    r_sum = float((u**2).sum()) - total
-    mean = r_sum / overlapping if overlapping else float("nan")
-    effective = r_sum / pairs if pairs else float("nan")
-    return CrossCorrelation(mean, effective, overlapping, pairs)
+    mean, effective = rule.correlation(part.rows.get("est_ar"), part.sums["u_cluster"], counts)
+    return CrossCorrelation(mean, effective, int((counts * (counts - 1)).sum()), int(total * (total - 1)), rule.name)
 
 
 def _t(stat: float, df: float, null: str = "AAR = 0") -> Result:
@@ -436,7 +432,7 @@ class Common:
             sd_aar=float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan"),
             m_mean=m_mean,
             m_sxx=float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan"),
-            correlation=cross_correlation(part),
+            correlation=cross_correlation(part, convention.correlation),
             p_hat=convention.gen_sign.compute(r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0])),
             sd_sign=float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull)),
             sd_rank=float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull)),
@@ -577,9 +573,10 @@ def _kp_undefined(c: Common, n: int) -> InvalidTestStatistic:
 def _kp_inapplicable(base: Result, c: Common) -> InvalidTestStatistic | None:
     if isinstance(base, InvalidTestStatistic):
         return base
-    if c.correlation.pairs == 0 or not np.isfinite(c.correlation.effective):
+    cc = c.correlation
+    if cc.pairs == 0 or not np.isfinite(cc.effective):
         return InvalidTestStatistic("needs at least two firm-events with estimation residuals")
-    if c.correlation.overlapping_pairs == 0:
+    if not cc.applies:
         return InvalidTestStatistic(
             "no two event windows overlap in calendar time, so there is no cross-correlation to adjust for "
             "(the unadjusted test applies)"

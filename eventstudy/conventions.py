@@ -693,6 +693,116 @@ class InvVarianceWeights:
 CaarWeights = InvSigmaWeights | InvVarianceWeights
 
 
+# ---------------------------------------------------------------- cross-correlation (Kolari-Pynnonen)
+@dataclass(frozen=True)
+class CalendarPairs:
+    """Kolari-Pynnonen's ``r`` from estimation-window residuals aligned on the calendar (Kolari & Pynnonen 2010)."""
+
+    name: str = "calendar"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "the Kolari-Pynnonen tests take r as the mean correlation of estimation-window residuals on the sessions "
+            "two firm-events share, pairs whose event windows do not overlap in calendar time counting zero"
+        )
+
+    def correlation(self, est_ar: Array | None, u_cluster: Array, n_cluster: Array) -> tuple[float, float]:
+        """Return the mean correlation of the overlapping pairs and the ``r`` of ``1 + (N - 1) r``.
+
+        ``u_cluster`` sums each overlap cluster's residuals, centred and scaled to unit length, per
+        session, so a cluster's sum of pairwise correlations is ``|sum|^2 - count``.
+        """
+        total = float(n_cluster.sum())
+        overlapping = float((n_cluster * (n_cluster - 1)).sum())
+        r_sum = float((u_cluster**2).sum()) - total
+        pairs = total * (total - 1)
+        return (r_sum / overlapping if overlapping else float("nan")), (r_sum / pairs if pairs else float("nan"))
+
+
+@dataclass(frozen=True)
+class PositionPairs:
+    """Kolari-Pynnonen's ``r`` from estimation-window ARs paired by position, whatever their dates (EventStudyTools).
+
+    Each firm-event's estimation ARs are lined up from its window's first day, every pair is
+    correlated (Pearson) over the positions both have, and ``r`` is the mean over all pairs.
+    Read from the service's Axon outputs: their CAAR "Adjusted Patell Z" over "Patell Z" is
+    ``1 / sqrt(1 + (N - 1) r)`` with this ``r`` in both runs, including the Nasdaq-100 one whose
+    shortened windows only line up this way.
+    """
+
+    name: str = "position"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "the Kolari-Pynnonen tests take r as the mean correlation, over all pairs of firm-events, of their "
+            "estimation-window ARs paired by position from each window's first day, whatever their dates "
+            "(EventStudyTools)"
+        )
+
+    def correlation(self, est_ar: Array | None, u_cluster: Array, n_cluster: Array) -> tuple[float, float]:
+        """Return the mean pairwise correlation twice (it is the ``r`` of ``1 + (N - 1) r``); NaN without ARs."""
+        if est_ar is None:
+            return float("nan"), float("nan")
+        r = position_correlation(est_ar)
+        return r, r
+
+
+CorrelationPairs = CalendarPairs | PositionPairs
+
+
+def position_correlation(est_ar: Array) -> float:
+    """Mean Pearson correlation over all pairs of rows, each row's values lined up from its first.
+
+    Parameters
+    ----------
+    est_ar
+        One row per firm-event, NaN where it has no value.
+
+    Returns
+    -------
+    float
+        The mean over the ordered pairs whose correlation is defined (NaN if none is).
+
+    Notes
+    -----
+    Lined up from the left, a row of ``m`` values meets a longer one on its first ``m``
+    positions. So the pairs whose shorter member has ``m`` values are correlated at once: with
+    ``z`` each row's first ``m`` values centred and scaled to unit length, ``A`` the rows with at
+    least ``m`` values and ``G`` those with exactly ``m``, the ordered pairs with a member in
+    ``G`` sum to ``2 g.T - g.g - |G|`` (``g`` and ``T`` the sums of ``z`` over ``G`` and ``A``).
+    The cost is one pass over the rows per distinct length, not one per pair.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0, 3.0, np.nan], [2.0, 4.0, 7.0, 1.0], [np.nan, 3.0, 2.0, 1.0]])
+    >>> round(position_correlation(x), 6)  # -1 for the first and last rows, +-0.9934 with the middle one's first 3
+    -0.333333
+    """
+    finite = np.isfinite(est_ar)
+    lengths = finite.sum(axis=1)
+    # stable sort by "missing" moves each row's values to its left end, in order
+    order = np.argsort(~finite, axis=1, kind="stable")
+    lined = np.take_along_axis(est_ar, order, axis=1)
+    total = 0.0
+    count = 0
+    for m in np.unique(lengths[lengths >= 2]):
+        rows = lengths >= m
+        x = lined[rows, :m]
+        dev = x - x.mean(axis=1, keepdims=True)
+        norm = np.sqrt((dev**2).sum(axis=1))
+        valid = norm > 0  # a constant row has no correlation with anything
+        z = dev[valid] / norm[valid, None]
+        exact = (lengths[rows] == m)[valid]
+        t_sum = z.sum(axis=0)
+        g_sum = z[exact].sum(axis=0)
+        n_a, n_g = len(z), int(exact.sum())
+        total += 2.0 * float(g_sum @ t_sum) - float(g_sum @ g_sum) - n_g
+        count += 2 * n_g * n_a - n_g * n_g - n_g
+    return total / count if count else float("nan")
+
+
 # ---------------------------------------------------------------- the profiles
 @dataclass(frozen=True)
 class Convention:
@@ -709,7 +819,8 @@ class Convention:
         firm-event, or ``keep`` it with a warning as tools that do not screen prices do),
         and the fewest estimation returns a firm-event may be fitted on (None: half the
         estimation window).
-    days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights
+    days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights,
+    car_days, correlation
         The strategy objects (see their classes). The AAR and CAAR are always plain means;
         ``caar_weights`` says how the precision-weighted figure beside them is weighted.
     """
@@ -728,6 +839,7 @@ class Convention:
     rounding: Rounding
     caar_weights: CaarWeights
     car_days: CarDays = AllDays()
+    correlation: CorrelationPairs = CalendarPairs()
     split_jumps: Literal["exclude", "keep"] = "exclude"
     negative_prices: Literal["error", "abs", "missing"] = "error"
     min_estimation_obs: int | None = None
@@ -745,6 +857,7 @@ class Convention:
             ("rounding", self.rounding),
             ("caar_weights", self.caar_weights),
             ("car_days", self.car_days),
+            ("correlation", self.correlation),
         ]
 
     def as_rows(self, n_params: int = 2, n_slopes: int | None = None) -> list[tuple[str, str]]:
@@ -839,6 +952,7 @@ CONVENTIONS: dict[str, Convention] = {
         rounding=Rounding(4),
         caar_weights=InvSigmaWeights(),
         car_days=PresentDays(),
+        correlation=PositionPairs(),
         split_jumps="keep",
         negative_prices="abs",
         # The service fits any non-empty estimation window (its output keeps one of 14 days, with a

@@ -501,7 +501,7 @@ class EventStudy:
                 else {}
             ),
             aggregate_estimates=aggregate.estimates(merged.partial, days, windows, self.convention),
-            cross_correlation=aggregate.cross_correlation(merged.partial),
+            cross_correlation=aggregate.cross_correlation(merged.partial, self.convention.correlation),
             prices=panel,
             refitter=functools.partial(
                 _refit,

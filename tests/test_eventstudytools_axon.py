@@ -120,3 +120,19 @@ def test_patell_and_standardised_cross_sectional_tests_of_the_caar(
 ) -> None:
     """Patell sums the daily standardised ARs over sqrt(L); StdCSect standardises each CAR by its own sd."""
     assert printed(_ours(aggregate, "[0,+2]", test)["statistic"], float(_service_caar()[name]))
+
+
+def test_adjusted_patell_of_the_caar(aggregate: pd.DataFrame) -> None:
+    """Patell's z over sqrt(1 + (N - 1) r), r from estimation-window ARs paired by position."""
+    assert printed(_ours(aggregate, "[0,+2]", "kp_patell")["statistic"], float(_service_caar()["Adjusted Patell Z"]))
+
+
+@pytest.mark.parametrize("day", [0, 1, 2])
+def test_rank_z_of_each_aar(aggregate: pd.DataFrame, day: int) -> None:
+    """Corrado's (1989) rank test: each day's mean rank deviation over the sd of the daily mean deviations."""
+    window = "[0,0]" if day == 0 else f"[+{day},+{day}]"
+    assert printed(_ours(aggregate, window, "rank")["statistic"], float(_service_aar().loc["Rank Z", day]))
+
+
+def test_rank_z_of_the_caar(aggregate: pd.DataFrame) -> None:
+    assert printed(_ours(aggregate, "[0,+2]", "rank")["statistic"], float(_service_caar()["Rank Z"]))

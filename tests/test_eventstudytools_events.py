@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import EventStudy, StudyConfig, Window
+from eventstudy import EventStudy, EventStudyResults, StudyConfig, Window
 from eventstudy.cli import main
 from eventstudy.config import read_request_file
 from eventstudy.errors import EventStudyWarning
@@ -110,28 +110,67 @@ def test_every_car_and_its_t_test(run: tuple[str, Path, Path]) -> None:
         assert printed(float(t[event]), float(row["CAR t-test"])), event
 
 
+_FITTED: dict[str, EventStudyResults] = {}
+
+
+def _fitted(name: str) -> EventStudyResults:
+    """The same study through the API (the CLI writes no per-event BHAR or residual correlation)."""
+    if name not in _FITTED:
+        data = REFERENCE / RUNS[name][0]
+        lo, hi = RUNS[name][1]
+        request = read_request_file(data / "01_requestFile.csv")
+        config = StudyConfig(
+            name=name,
+            events=request.events,
+            estimation=request.estimation,
+            event_window=request.event_window,
+            car_windows=(Window(lo, hi),),
+            convention="eventstudytools",
+            allow_duplicates=True,
+            prices=(str(data / "02_firmDataPrice.csv"), str(data / "03_marketDataPrice.csv")),
+            source="csv",
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EventStudyWarning)
+            _FITTED[name] = EventStudy(config).fit()
+    return _FITTED[name]
+
+
 def test_every_bhar(run: tuple[str, Path, Path]) -> None:
-    """The BHARs behind the ABHAR rows of aggregate.csv (the CLI writes no per-event BHAR; the API has them)."""
+    """The BHARs behind the ABHAR rows of aggregate.csv."""
     name, data, _ = run
     lo, hi = RUNS[name][1]
-    request = read_request_file(data / "01_requestFile.csv")
-    config = StudyConfig(
-        name=name,
-        events=request.events,
-        estimation=request.estimation,
-        event_window=request.event_window,
-        car_windows=(Window(lo, hi),),
-        convention="eventstudytools",
-        allow_duplicates=True,
-        prices=(str(data / "02_firmDataPrice.csv"), str(data / "03_marketDataPrice.csv")),
-        source="csv",
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EventStudyWarning)
-        ours = EventStudy(config).fit().window_table.xs(Window(lo, hi), level="window")["bhar"]
+    ours = _fitted(name).window_table.xs(Window(lo, hi), level="window")["bhar"]
     service = _service(data, "car_results.csv")
     for event, row in service.iterrows():
         assert printed(float(ours[event]), float(row["BHAR Value"])), event
+
+
+def _caar_row(data: Path) -> dict[str, str]:
+    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
+    lines = (data / "results" / "caar_results.csv").read_text().splitlines()
+    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
+    row: dict[str, str] = {}
+    for name, value in zip(names, values, strict=True):
+        row.setdefault(name, value)
+    return row
+
+
+def test_the_residual_correlation_is_the_one_the_service_adjusts_patell_by(run: tuple[str, Path, Path]) -> None:
+    """The service's CAAR Adjusted Patell Z is its Patell Z over sqrt(1 + (N - 1) r).
+
+    Both figures are printed to 4 decimals, so together they bound r; ours must fall inside.
+    Read from the service's numbers alone, this holds whatever our own Patell Z is.
+    """
+    name, data, _ = run
+    row = _caar_row(data)
+    n = int(row["Number of CARs considered"])
+    z, adjusted = float(row["Patell Z"]), float(row["Adjusted Patell Z"])
+    half = 0.5e-4
+    # r = ((z / adjusted)^2 - 1) / (N - 1) is monotone in each figure: its bounds are at the corners
+    corners = [((a / b) ** 2 - 1) / (n - 1) for a in (z - half, z + half) for b in (adjusted - half, adjusted + half)]
+    r = _fitted(name).cross_correlation.effective
+    assert min(corners) <= r <= max(corners), (r, min(corners), max(corners))
 
 
 def _aar(data: Path) -> pd.DataFrame:

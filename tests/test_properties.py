@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,3 +112,26 @@ def test_a_large_batch_warns_once_per_kind() -> None:
     assert n_excluded > 20
     assert len(excluded) == 1 and f"{n_excluded} firm-events" in str(excluded[0].message)
     assert res.events["status"].str.startswith("excluded").sum() + res.events["status"].str.startswith("ok").sum() == 30
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(-6, 6).map(float)), min_size=6, max_size=6), min_size=2, max_size=7
+    )
+)
+def test_position_correlation_is_the_mean_of_pairwise_complete_correlations(rows: list[list[float | None]]) -> None:
+    """Against pandas' pairwise-complete Pearson correlation of the rows lined up from their first value."""
+    from eventstudy.conventions import position_correlation
+
+    x = np.array([[np.nan if v is None else v for v in row] for row in rows])
+    kept = [row[np.isfinite(row)] for row in x]
+    lined = pd.DataFrame({i: np.pad(v, (0, x.shape[1] - len(v)), constant_values=np.nan) for i, v in enumerate(kept)})
+    c = lined.corr().to_numpy()
+    pairs = c[~np.eye(len(x), dtype=bool)]
+    pairs = pairs[np.isfinite(pairs)]
+    ours = position_correlation(x)
+    if len(pairs) == 0:
+        assert np.isnan(ours)
+    else:
+        assert ours == pytest.approx(pairs.mean(), abs=1e-12)

@@ -88,14 +88,23 @@ def aggregate_section(b: ReportBuilder) -> None:
         r = cc.effective
         factor = np.sqrt((1 - r) / (1 + (n - 1) * r))
         patell_factor = 1 / np.sqrt(1 + (n - 1) * r)
+        if cc.paired == "position":
+            measured = (
+                f"As EventStudyTools does, the Kolari-Pynnonen versions take r = {r:.3g}, the mean correlation over "
+                "all pairs of their estimation-window abnormal returns paired by position from each window's first "
+                "day, whatever their dates"
+            )
+        else:
+            measured = (
+                f"The mean correlation of the overlapping pairs' estimation-window abnormal returns, on the sessions "
+                f"they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the Kolari-Pynnonen versions use the latter"
+            )
         paragraphs.append(
             f"{dates}: tests that treat them as independent (Patell, BMP, cross-sectional t) misstate "
-            f"significance. The mean correlation of the overlapping pairs' estimation-window abnormal returns, on the "
-            f"sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the Kolari-Pynnonen versions multiply "
-            f"BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and Patell's z by 1/sqrt(1 + (N - 1) r) = "
-            f"{patell_factor:.3f}. The portfolio test (Brown-Warner 1985, crude dependence) divides the average AR "
-            "by the time-series sd of the equally weighted portfolio's estimation-window AR, which already contains "
-            "the correlation."
+            f"significance. {measured}, multiplying BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and "
+            f"Patell's z by 1/sqrt(1 + (N - 1) r) = {patell_factor:.3f}. The portfolio test (Brown-Warner 1985, "
+            "crude dependence) divides the average AR by the time-series sd of the equally weighted portfolio's "
+            "estimation-window AR, which already contains the correlation."
         )
     else:
         paragraphs.append(
@@ -139,7 +148,11 @@ def aggregate_section(b: ReportBuilder) -> None:
         ),
         "Average abnormal return on each relative day; orange bars are significant at 5% under "
         + (
-            "the BMP test adjusted for the cross-correlation of overlapping firm-events."
+            (
+                "the BMP test adjusted for the firm-events' cross-correlation."
+                if cc.paired == "position"
+                else "the BMP test adjusted for the cross-correlation of overlapping firm-events."
+            )
             if cc.applies
             else "the BMP test."
         ),
