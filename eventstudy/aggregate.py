@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
-from eventstudy.conventions import Convention, CorrelationPairs
+from eventstudy.conventions import Convention, CorrelationPairs, PositionSums
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.windows import Window
 
@@ -346,11 +346,15 @@ class CrossCorrelation:
         return self.overlapping_pairs > 0 and np.isfinite(self.effective)
 
 
-def cross_correlation(part: Partial, rule: CorrelationPairs) -> CrossCorrelation:
-    """Mean residual correlation of firm-events (Kolari & Pynnonen 2010), pairs formed by ``rule``."""
+def cross_correlation(part: Partial, rule: CorrelationPairs, position: PositionSums | None = None) -> CrossCorrelation:
+    """Mean residual correlation of firm-events (Kolari & Pynnonen 2010), pairs formed by ``rule``.
+
+    ``position`` are the sums of estimation ARs paired by position where they were computed
+    elsewhere (a partitioned run's partitions keep their estimation ARs).
+    """
     counts = part.sums["n_cluster"]
     total = float(counts.sum())
-    mean, effective = rule.correlation(part.rows.get("est_ar"), part.sums["u_cluster"], counts)
+    mean, effective = rule.correlation(part.rows.get("est_ar"), part.sums["u_cluster"], counts, position)
     return CrossCorrelation(mean, effective, int((counts * (counts - 1)).sum()), int(total * (total - 1)), rule.name)
 
 
@@ -405,8 +409,8 @@ class Common:
     grank: Mapping[Window, GrankParts | InvalidTestStatistic] = field(default_factory=dict)  # by tested window
 
     @classmethod
-    def of(cls, part: Partial, in_est: Mask, convention: Convention) -> Common:
-        """Compute the shared quantities."""
+    def of(cls, part: Partial, in_est: Mask, convention: Convention, position: PositionSums | None = None) -> Common:
+        """Compute the shared quantities (``position``: see :func:`cross_correlation`)."""
         r, s = part.rows, part.sums
         n_all = part.n
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -432,7 +436,7 @@ class Common:
             sd_aar=float(est_aar.std(ddof=1)) if len(est_aar) > 1 else float("nan"),
             m_mean=m_mean,
             m_sxx=float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan"),
-            correlation=cross_correlation(part, convention.correlation),
+            correlation=cross_correlation(part, convention.correlation, position),
             p_hat=convention.gen_sign.compute(r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0])),
             sd_sign=float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull)),
             sd_rank=float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull)),
@@ -992,6 +996,7 @@ def aggregate_tests(
     in_est: Mask,
     convention: Convention,
     grank: Mapping[Window, GrankParts | InvalidTestStatistic] | None = None,
+    position: PositionSums | None = None,
 ) -> dict[tuple[Window, str], Result]:
     """Compute every test of :data:`TESTS` for each test day (AAR) and window (CAAR).
 
@@ -1010,6 +1015,9 @@ def aggregate_tests(
     grank
         The generalized rank tests' parts, when computed elsewhere (where the estimation
         ARs are, in a partitioned run); by default from ``part``.
+    position
+        The sums of estimation ARs paired by position (see :func:`cross_correlation`), when
+        computed elsewhere; by default from ``part``.
 
     Returns
     -------
@@ -1021,7 +1029,7 @@ def aggregate_tests(
         why = InvalidTestStatistic("no usable firm-event")
         return {(w, name): why for w in labels for name in TESTS}
     samples = {s.window: s for s in test_samples(part, days, windows, convention)}
-    common = Common.of(part, in_est, convention)
+    common = Common.of(part, in_est, convention, position)
     if grank is None:
         grank = generalized_ranks(part, list(samples.values()), common.sigma)
     common = replace(common, grank=grank)

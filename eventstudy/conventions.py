@@ -707,7 +707,9 @@ class CalendarPairs:
             "two firm-events share, pairs whose event windows do not overlap in calendar time counting zero"
         )
 
-    def correlation(self, est_ar: Array | None, u_cluster: Array, n_cluster: Array) -> tuple[float, float]:
+    def correlation(
+        self, est_ar: Array | None, u_cluster: Array, n_cluster: Array, sums: PositionSums | None = None
+    ) -> tuple[float, float]:
         """Return the mean correlation of the overlapping pairs and the ``r`` of ``1 + (N - 1) r``.
 
         ``u_cluster`` sums each overlap cluster's residuals, centred and scaled to unit length, per
@@ -741,65 +743,91 @@ class PositionPairs:
             "(EventStudyTools)"
         )
 
-    def correlation(self, est_ar: Array | None, u_cluster: Array, n_cluster: Array) -> tuple[float, float]:
-        """Return the mean pairwise correlation twice (it is the ``r`` of ``1 + (N - 1) r``); NaN without ARs."""
-        if est_ar is None:
-            return float("nan"), float("nan")
-        r = position_correlation(est_ar)
+    def correlation(
+        self, est_ar: Array | None, u_cluster: Array, n_cluster: Array, sums: PositionSums | None = None
+    ) -> tuple[float, float]:
+        """Return the mean pairwise correlation twice (it is the ``r`` of ``1 + (N - 1) r``).
+
+        From ``sums`` (see :func:`position_sums`) where the ARs were summed elsewhere; NaN with neither.
+        """
+        if sums is None:
+            if est_ar is None:
+                return float("nan"), float("nan")
+            sums = position_sums(est_ar, position_lengths(est_ar))
+        r = position_mean(sums)
         return r, r
 
 
 CorrelationPairs = CalendarPairs | PositionPairs
 
+PositionSums = dict[int, Array]
+"""Per length ``m``: the sums of :func:`position_sums`, additive over disjoint sets of firm-events."""
 
-def position_correlation(est_ar: Array) -> float:
-    """Mean Pearson correlation over all pairs of rows, each row's values lined up from its first.
+
+def position_lengths(est_ar: Array) -> list[int]:
+    """Distinct numbers of values per row that can be correlated (two or more)."""
+    lengths = np.isfinite(est_ar).sum(axis=1)
+    return [int(m) for m in np.unique(lengths[lengths >= 2])]
+
+
+def position_sums(est_ar: Array, lengths: Sequence[int]) -> PositionSums:
+    """Return the sums from which the mean correlation of rows lined up from their first value follows.
 
     Parameters
     ----------
     est_ar
         One row per firm-event, NaN where it has no value.
+    lengths
+        Every row length of the whole sample (see :func:`position_lengths`), so that sums of
+        disjoint parts of it add up to the sums of all of it.
 
     Returns
     -------
-    float
-        The mean over the ordered pairs whose correlation is defined (NaN if none is).
+    dict
+        For each ``m`` of ``lengths``: ``T`` and ``g``, the sums over the rows with at least and
+        with exactly ``m`` values of their first ``m`` values centred and scaled to unit length
+        (``z``), followed by the numbers of such rows, in one array of ``2 m + 2``.
 
     Notes
     -----
     Lined up from the left, a row of ``m`` values meets a longer one on its first ``m``
-    positions. So the pairs whose shorter member has ``m`` values are correlated at once: with
-    ``z`` each row's first ``m`` values centred and scaled to unit length, ``A`` the rows with at
-    least ``m`` values and ``G`` those with exactly ``m``, the ordered pairs with a member in
-    ``G`` sum to ``2 g.T - g.g - |G|`` (``g`` and ``T`` the sums of ``z`` over ``G`` and ``A``).
-    The cost is one pass over the rows per distinct length, not one per pair.
+    positions, so the pairs whose shorter member has ``m`` values are correlated at once: the
+    ordered pairs with a member among the ``n_g`` rows of exactly ``m`` values sum to
+    ``2 g.T - g.g - n_g`` (see :func:`position_mean`). One pass over the rows per distinct length,
+    not one per pair. A row constant over its first ``m`` values has no correlation there and
+    is left out of that length's sums.
+    """
+    finite = np.isfinite(est_ar)
+    have = finite.sum(axis=1)
+    # a stable sort of "missing" moves each row's values to its left end, in order
+    lined = np.take_along_axis(est_ar, np.argsort(~finite, axis=1, kind="stable"), axis=1)
+    out: PositionSums = {}
+    for m in lengths:
+        rows = have >= m
+        dev = lined[rows, :m] - lined[rows, :m].mean(axis=1, keepdims=True)
+        norm = np.sqrt((dev**2).sum(axis=1))
+        valid = norm > 0
+        z = dev[valid] / norm[valid, None]
+        exact = (have[rows] == m)[valid]
+        out[m] = np.concatenate([z.sum(axis=0), z[exact].sum(axis=0), [len(z), exact.sum()]])
+    return out
+
+
+def position_mean(sums: PositionSums) -> float:
+    """Mean correlation over the ordered pairs whose correlation is defined (NaN if none is).
 
     Examples
     --------
     >>> x = np.array([[1.0, 2.0, 3.0, np.nan], [2.0, 4.0, 7.0, 1.0], [np.nan, 3.0, 2.0, 1.0]])
-    >>> round(position_correlation(x), 6)  # -1 for the first and last rows, +-0.9934 with the middle one's first 3
+    >>> round(position_mean(position_sums(x, position_lengths(x))), 6)  # -1, and +-0.9934 with row 2's first 3
     -0.333333
     """
-    finite = np.isfinite(est_ar)
-    lengths = finite.sum(axis=1)
-    # stable sort by "missing" moves each row's values to its left end, in order
-    order = np.argsort(~finite, axis=1, kind="stable")
-    lined = np.take_along_axis(est_ar, order, axis=1)
     total = 0.0
-    count = 0
-    for m in np.unique(lengths[lengths >= 2]):
-        rows = lengths >= m
-        x = lined[rows, :m]
-        dev = x - x.mean(axis=1, keepdims=True)
-        norm = np.sqrt((dev**2).sum(axis=1))
-        valid = norm > 0  # a constant row has no correlation with anything
-        z = dev[valid] / norm[valid, None]
-        exact = (lengths[rows] == m)[valid]
-        t_sum = z.sum(axis=0)
-        g_sum = z[exact].sum(axis=0)
-        n_a, n_g = len(z), int(exact.sum())
-        total += 2.0 * float(g_sum @ t_sum) - float(g_sum @ g_sum) - n_g
-        count += 2 * n_g * n_a - n_g * n_g - n_g
+    count = 0.0
+    for m, s in sums.items():
+        t, g, n_a, n_g = s[:m], s[m : 2 * m], float(s[2 * m]), float(s[2 * m + 1])
+        total += 2.0 * float(g @ t) - float(g @ g) - n_g
+        count += 2.0 * n_g * n_a - n_g * n_g - n_g
     return total / count if count else float("nan")
 
 

@@ -14,7 +14,8 @@ per firm-event), never the prices or the paths of abnormal returns. The generali
 tests also need each firm-event's estimation ARs: a partition leaves them in a file of its
 own (``.grank/`` in the output folder, removed at the end), and once the client knows each
 tested value's cross-sectional sd a second round ranks them where they lie, sending back
-sums per estimation day.
+sums per estimation day. Where the profile pairs estimation ARs by position for the
+Kolari-Pynnonen ``r`` (EventStudyTools), the same round sends back their sums per position.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from eventstudy._io import csv_text, staged_directory, write_bytes_atomic
 from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy.backends import run_chunks
 from eventstudy.config import Event, StudyConfig
+from eventstudy.conventions import PositionPairs, PositionSums, position_sums
 from eventstudy.data.sources import CsvSource
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import ConfigError, DataSourceError, EventStudyWarning, NoUsableEventsError
@@ -173,7 +175,7 @@ def fit_partition(task: PartitionTask) -> PartitionOutcome:
 
 
 ESTIMATION_FOLDER = ".grank"
-"""Where partitions leave their estimation ARs for the generalized rank tests' second round."""
+"""Where partitions leave their estimation ARs for the second round (generalized ranks, positional r)."""
 
 
 def _estimation_file(out: str | Path, part: int) -> Path:
@@ -182,25 +184,41 @@ def _estimation_file(out: str | Path, part: int) -> Path:
 
 @dataclass(frozen=True)
 class RankTask:
-    """One partition's share of the generalized rank tests: its estimation ARs' file, sigmas and event values."""
+    """One partition's share of the second round over estimation ARs.
+
+    Its estimation ARs' file, sigmas and event values (the generalized rank tests), and the
+    sample's estimation lengths when the profile pairs estimation ARs by position (else empty).
+    """
 
     path: str
     sigma: np.ndarray
     events: aggregate.GrankEvents
+    lengths: tuple[int, ...] = ()
 
 
-def rank_partition(task: RankTask) -> dict[Window, aggregate.GrankSums]:
-    """Rank one partition's event observations among its firm-events' estimation SARs (see :func:`aggregate.grank_sums`)."""
+def rank_partition(task: RankTask) -> tuple[dict[Window, aggregate.GrankSums], PositionSums]:
+    """Rank one partition's event observations among its estimation SARs and sum its ARs by position.
+
+    See :func:`aggregate.grank_sums` and :func:`conventions.position_sums`.
+    """
     try:
         est_ar = np.load(task.path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise DataSourceError(
             f"{task.path}: a partition's estimation ARs cannot be read back ({exc}); run again"
         ) from None
-    return aggregate.grank_sums(est_ar, task.sigma, task.events)
+    return aggregate.grank_sums(est_ar, task.sigma, task.events), position_sums(est_ar, task.lengths)
 
 
-def partitioned_ranks(
+@dataclass(frozen=True)
+class EstimationRound:
+    """What the client learns from the partitions' estimation ARs."""
+
+    ranks: dict[Window, aggregate.GrankParts | InvalidTestStatistic]
+    position: PositionSums | None  # None unless the profile pairs estimation ARs by position
+
+
+def estimation_round(
     fitted: Sequence[PartitionOutcome],
     partial: aggregate.Partial,
     config: ResolvedConfig,
@@ -208,8 +226,8 @@ def partitioned_ranks(
     *,
     backend: str = "local",
     progress: bool | None = None,
-) -> dict[Window, aggregate.GrankParts | InvalidTestStatistic]:
-    """Compute the generalized rank tests of merged inputs where each partition left its estimation ARs.
+) -> EstimationRound:
+    """Compute what needs every partition's estimation ARs: the generalized rank tests and a positional ``r``.
 
     ``fitted`` are the partitions whose inputs were merged into ``partial``, in that order.
     """
@@ -218,8 +236,12 @@ def partitioned_ranks(
     samples = aggregate.test_samples(partial, days, windows, config.profile)
     sigma = aggregate.standardising_sd(partial, config.profile)
     events, invalid = aggregate.grank_events(samples, aggregate.grank_usable(partial, sigma))
-    if not events:
-        return dict(invalid)
+    by_position = isinstance(config.profile.correlation, PositionPairs)
+    # every partition sums over the lengths of the whole sample, so that the sums add up
+    nobs = partial.rows["nobs"]
+    lengths = tuple(int(m) for m in np.unique(nobs[nobs >= 2])) if by_position else ()
+    if not events and not lengths:
+        return EstimationRound(dict(invalid), None)
     sizes = [o.inputs.partial.n for o in fitted if o.inputs is not None]
     bounds = np.cumsum([0, *sizes])
     tasks = [
@@ -227,15 +249,17 @@ def partitioned_ranks(
             str(_estimation_file(out, o.part)),
             sigma[a:b],
             {w: (ok[a:b], g[a:b]) for w, (ok, g) in events.items()},
+            lengths,
         )
         for o, a, b in zip(fitted, bounds[:-1], bounds[1:], strict=True)
     ]
     shares = run_chunks(rank_partition, tasks, sizes, backend, progress=progress)
     done: dict[Window, aggregate.GrankParts | InvalidTestStatistic] = dict(invalid)
     for w, (ok, _) in events.items():
-        total = functools.reduce(operator.add, (share[w] for share in shares))
+        total = functools.reduce(operator.add, (share[w] for share, _ in shares))
         done[w] = aggregate.grank_parts(total, int(ok.sum()))
-    return done
+    position = {m: np.sum([sums[m] for _, sums in shares], axis=0) for m in lengths} if by_position else None
+    return EstimationRound(done, position)
 
 
 def merge_inputs(parts: Sequence[ManyFirmInputs]) -> aggregate.Partial:
@@ -365,9 +389,9 @@ def run_partitioned(
         # BHARs back in the events' order: the bootstrap resamples by position.
         order = np.argsort(np.concatenate([o.rows for o in fitted]), kind="stable")
         bhar = {w: np.concatenate([o.bhar[w] for o in fitted])[order] for w in fitted[0].bhar}
-        ranks = partitioned_ranks(fitted, partial, config, stage, backend=backend, progress=progress)
+        second = estimation_round(fitted, partial, config, stage, backend=backend, progress=progress)
         shutil.rmtree(stage / ESTIMATION_FOLDER, ignore_errors=True)
-        table = aggregate_table(partial, bhar, config, ranks)
+        table = aggregate_table(partial, bhar, config, second)
         (stage / "aggregate.csv").write_text(csv_text(table, "%.12g"), encoding="utf-8")
         n_used = sum(o.n_used for o in outcomes)
         said = tuple(dict.fromkeys(w for o in outcomes for w in o.warnings))
@@ -394,30 +418,39 @@ def aggregate_table(
     partial: aggregate.Partial,
     bhar: Mapping[Window, np.ndarray],
     config: ResolvedConfig,
-    ranks: Mapping[Window, aggregate.GrankParts | InvalidTestStatistic] | None = None,
+    second: EstimationRound | None = None,
 ) -> pd.DataFrame:
     """Return the many-firm tests of merged inputs, as ``aggregate.csv`` holds them (group ``all``).
 
-    ``ranks`` are the generalized rank tests' parts from :func:`partitioned_ranks`.
+    ``second`` is what :func:`estimation_round` computed from the partitions' estimation ARs.
     """
     windows = list(config.windows)
     _, days, in_est = relative_layout(config)
-    tests = aggregate.aggregate_tests(partial, days, windows, in_est, config.profile, ranks)
+    tests = aggregate.aggregate_tests(
+        partial,
+        days,
+        windows,
+        in_est,
+        config.profile,
+        second.ranks if second is not None else None,
+        second.position if second is not None else None,
+    )
     est = aggregate.estimates(partial, days, windows, config.profile)
     rows = pooled_rows(tests, est, {w: bhar[w] for w in windows if w in bhar})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
 
 __all__ = [
+    "EstimationRound",
     "PartitionOutcome",
     "PartitionTask",
     "PartitionedRun",
     "RankTask",
     "aggregate_table",
     "assign_partitions",
+    "estimation_round",
     "fit_partition",
     "merge_inputs",
-    "partitioned_ranks",
     "rank_partition",
     "read_event_table",
     "run_partitioned",

@@ -17,9 +17,9 @@ from eventstudy.errors import ConfigError
 from eventstudy.partitioned import (
     PartitionTask,
     aggregate_table,
+    estimation_round,
     fit_partition,
     merge_inputs,
-    partitioned_ranks,
     read_event_table,
     run_partitioned,
 )
@@ -97,6 +97,17 @@ def test_a_partitioned_run_equals_one_study_of_every_event(study: Path, partitio
                 assert whole[col].astype(str).tolist() == parted[col].astype(str).tolist(), (name, col)
 
 
+def test_a_partitioned_run_pairs_estimation_ars_by_position_as_one_study_does(study: Path) -> None:
+    """Under the eventstudytools profile r comes from every pair, across partitions too."""
+    argv = ["run", "--events", str(study / "events.csv"), "--prices", str(study / "prices.parquet")]
+    argv += ["--convention", "eventstudytools"]
+    assert main([*argv, "--out", str(study / "est_whole")]) == 0
+    assert main([*argv, "--partitions", "3", "--out", str(study / "est_parted")]) == 0
+    whole = pd.read_csv(study / "est_whole" / "aggregate.csv")
+    _same_aggregate(whole, pd.read_csv(study / "est_parted" / "aggregate.csv"))
+    assert whole.loc[whole["test"].isin(["kp_patell", "kp_bmp"]), "statistic"].notna().all()
+
+
 def test_dask_workers_give_the_same_tests(study: Path) -> None:
     distributed = pytest.importorskip("distributed")
     events = read_event_table(study / "events.csv")
@@ -142,5 +153,5 @@ def test_any_split_of_the_events_merges_into_the_same_tests(study: Path, tmp_pat
     bhar = {w: np.concatenate([o.bhar[w] for o in fitted])[order] for w in fitted[0].bhar}
     config = resolve(StudyConfig(name="whole", events=read_events(study / "events.csv")))
     partial = merge_inputs([o.inputs for o in fitted if o.inputs is not None])
-    merged = aggregate_table(partial, bhar, config, partitioned_ranks(fitted, partial, config, tmp_path))
+    merged = aggregate_table(partial, bhar, config, estimation_round(fitted, partial, config, tmp_path))
     _same_aggregate(pd.read_csv(study / "whole" / "aggregate.csv"), merged)

@@ -122,7 +122,7 @@ def test_a_large_batch_warns_once_per_kind() -> None:
 )
 def test_position_correlation_is_the_mean_of_pairwise_complete_correlations(rows: list[list[float | None]]) -> None:
     """Against pandas' pairwise-complete Pearson correlation of the rows lined up from their first value."""
-    from eventstudy.conventions import position_correlation
+    from eventstudy.conventions import position_lengths, position_mean, position_sums
 
     x = np.array([[np.nan if v is None else v for v in row] for row in rows])
     kept = [row[np.isfinite(row)] for row in x]
@@ -130,8 +130,14 @@ def test_position_correlation_is_the_mean_of_pairwise_complete_correlations(rows
     c = lined.corr().to_numpy()
     pairs = c[~np.eye(len(x), dtype=bool)]
     pairs = pairs[np.isfinite(pairs)]
-    ours = position_correlation(x)
+    lengths = position_lengths(x)
+    ours = position_mean(position_sums(x, lengths))
+    # a partitioned run adds the sums of disjoint sets of rows, each taken over every length
+    half = np.arange(len(x)) % 2 == 0
+    a, b = position_sums(x[half], lengths), position_sums(x[~half], lengths)
+    added = position_mean({m: a[m] + b[m] for m in lengths})
     if len(pairs) == 0:
-        assert np.isnan(ours)
+        assert np.isnan(ours) and np.isnan(added)
     else:
         assert ours == pytest.approx(pairs.mean(), abs=1e-12)
+        assert added == pytest.approx(ours, abs=1e-12)
