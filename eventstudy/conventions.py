@@ -6,6 +6,17 @@ method and :meth:`describe`, the sentence printed in ``summary()``, the report a
 ``summary.json``. A profile names one complete set so a user can reproduce another
 tool's numbers on purpose. The maths modules receive these objects; none of them
 branches on a profile's name.
+
+Sources of the ``eventstudytools`` profile. The service documents its statistics in S. Müller,
+"Significance Tests for Event Studies", https://www.eventstudytools.com/significance-tests
+(AR and CAR t; Patell Z and its Kolari-Pynnonen adjustment; the cross-sectional and
+standardised cross-sectional tests; Hall's skewness-corrected t; Corrado's rank Z; Kolari and
+Pynnonen's generalized rank; Cowan's generalized sign). That the Kolari-Pynnonen correlation is
+taken over the estimation window's abnormal returns is the service's answer in
+https://www.eventstudytools.com/expertdialog?page=5. Where the documentation leaves a choice
+open (rounding, which days are counted, how estimation windows are paired), the choice was read
+from the service's published outputs for 167 Axon filing dates (``tests/reference/SOURCES.md``);
+each strategy object's docstring says which output settles it.
 """
 
 from __future__ import annotations
