@@ -86,7 +86,7 @@ def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tupl
     folder, md = many_dates
     assert "share one event date" not in md
     assert "12 different sessions, so prices are shown in event time" in md
-    assert "No two event windows overlap in calendar time" in md
+    assert "fall on 12 dates and no two event windows overlap in calendar time, so there is no cross-correlation" in md
     table = pd.read_csv(folder / "tables" / "aggregate_tests.csv")
     kp = table[table["test"].isin(["kp_patell", "kp_bmp"])]
     assert kp["statistic"].isna().all() and kp["note"].str.contains("overlap in calendar time").all()
@@ -94,6 +94,27 @@ def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tupl
     # 12 firm-events are more than the figure colours: the caption says which it does
     assert "in colour the three largest falls and rises by the last day shown" in md
     assert "in colour the three largest falls and rises, the others in grey, the average in black" in md
+
+
+def test_under_the_eventstudytools_profile_r_pairs_every_firm_event_and_the_report_says_so(tmp_path: Path) -> None:
+    """The service's r comes from all pairs, paired by position: no common shock is claimed where none is."""
+    days = pd.bdate_range("2023-03-01", periods=4, freq="21B")  # about a month apart: no window overlaps
+    events = "".join(
+        f'[[study.events]]\nticker = "{t}"\nevent_date = {d.date()}\n'
+        for t, d in zip(["AAPL", "MSFT", "JPM", "XOM"], days, strict=True)
+    )
+    md = _report(
+        tmp_path,
+        "apart",
+        f'[study]\nname = "apart"\nmarket = "^GSPC"\n{events}[model]\nconvention = "eventstudytools"\n'
+        'car_windows = ["0:0"]\n',
+    )
+    paragraph = next(line for line in md.splitlines() if "Kolari-Pynnonen versions" in line)
+    assert "no two event windows overlap in calendar time, so no common shock ties" in paragraph
+    assert "misstate significance" not in paragraph
+    assert "paired by position from each window's first day" in paragraph
+    table = pd.read_csv(tmp_path / "apart" / "tables" / "aggregate_tests.csv")
+    assert table.loc[table["test"].isin(["kp_patell", "kp_bmp"]), "statistic"].notna().all()
 
 
 def test_a_few_firms_on_one_date_are_all_in_colour(ff3_day: tuple[Path, str]) -> None:

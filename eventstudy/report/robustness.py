@@ -78,38 +78,48 @@ def aggregate_section(b: ReportBuilder) -> None:
     cc = res.cross_correlation
     if n_dates == 1:
         dates = f"The {n} firm-events share one event date, so their abnormal returns are cross-correlated"
+    elif cc.overlapping_pairs == 0:
+        dates = f"The {n} firm-events fall on {n_dates} dates and no two event windows overlap in calendar time"
     else:
-        share = cc.overlapping_pairs / cc.pairs if cc.pairs else 0.0
+        share = cc.overlapping_pairs / cc.pairs
         dates = (
             f"The {n} firm-events fall on {n_dates} dates; {share:.0%} of the pairs have event windows that overlap "
             "in calendar time, and only those are cross-correlated"
         )
+    overlap = n_dates == 1 or cc.overlapping_pairs > 0
+    independent = "tests that treat them as independent (Patell, BMP, cross-sectional t) misstate significance"
     if cc.applies:
         r = cc.effective
-        factor = np.sqrt((1 - r) / (1 + (n - 1) * r))
-        patell_factor = 1 / np.sqrt(1 + (n - 1) * r)
+        factors = (
+            f"multiplying BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {np.sqrt((1 - r) / (1 + (n - 1) * r)):.3f} and "
+            f"Patell's z by 1/sqrt(1 + (N - 1) r) = {1 / np.sqrt(1 + (n - 1) * r):.3f}"
+        )
         if cc.paired == "position":
+            opening = (
+                f"{dates}: {independent}. As"
+                if overlap
+                else f"{dates}, so no common shock ties their abnormal returns together; still, as"
+            )
             measured = (
-                f"As EventStudyTools does, the Kolari-Pynnonen versions take r = {r:.3g}, the mean correlation over "
-                "all pairs of their estimation-window abnormal returns paired by position from each window's first "
-                "day, whatever their dates"
+                f"{opening} EventStudyTools does, the Kolari-Pynnonen versions take r = {r:.3g}, the mean correlation "
+                "over all pairs of their estimation-window abnormal returns paired by position from each window's "
+                f"first day, whatever their dates, {factors}."
             )
         else:
             measured = (
-                f"The mean correlation of the overlapping pairs' estimation-window abnormal returns, on the sessions "
-                f"they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the Kolari-Pynnonen versions use the latter"
+                f"{dates}: {independent}. The mean correlation of the overlapping pairs' estimation-window abnormal "
+                f"returns, on the sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the "
+                f"Kolari-Pynnonen versions use the latter, {factors}."
             )
         paragraphs.append(
-            f"{dates}: tests that treat them as independent (Patell, BMP, cross-sectional t) misstate "
-            f"significance. {measured}, multiplying BMP's t by sqrt((1 - r)/(1 + (N - 1) r)) = {factor:.3f} and "
-            f"Patell's z by 1/sqrt(1 + (N - 1) r) = {patell_factor:.3f}. The portfolio test (Brown-Warner 1985, "
-            "crude dependence) divides the average AR by the time-series sd of the equally weighted portfolio's "
-            "estimation-window AR, which already contains the correlation."
+            f"{measured} The portfolio test (Brown-Warner 1985, crude dependence) divides the average AR by "
+            "the time-series sd of the equally weighted portfolio's estimation-window AR, which already contains the "
+            "correlation."
         )
     else:
         paragraphs.append(
-            f"{dates}. No two event windows overlap in calendar time, so there is no cross-correlation to adjust "
-            "for: the Kolari-Pynnonen versions are not applied and say why in the table."
+            f"{dates}, so there is no cross-correlation to adjust for: the Kolari-Pynnonen versions are not applied "
+            "and say why in the table."
         )
     spread = (
         f"Across the firm-events the standardised abnormal returns of day {day:+d} have sd {check.sd:.2f} "
