@@ -420,7 +420,16 @@ def _label_without_overlap(fig: Figure, ax: Axes, rows: list[tuple[np.ndarray, n
         for x, y, name in zip(xs, ys, names, strict=True):
             if x < free_from.get(float(y), -np.inf):
                 continue
-            ax.annotate(name, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7)
+            # above the group's mean bar, on a pale ground so the bar does not strike it through
+            ax.annotate(
+                name,
+                (x, y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=7,
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
             free_from[float(y)] = x + per_char * (len(name) + 2)
 
 
