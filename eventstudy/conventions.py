@@ -672,18 +672,27 @@ class Rounding:
 
 # ---------------------------------------------------------------- weights of the weighted AAR/CAAR
 @dataclass(frozen=True)
-class InvSigmaWeights:
-    """Precision weights ``1 / sigma`` (EventStudyTools' precision-weighted CAAR)."""
+class InvDaySdWeights:
+    """Precision weights ``1 / sqrt(sum of the daily AR variances)`` over the day or window (EventStudyTools).
 
-    name: str = "inv_sigma"
+    Each day's variance is the prediction-error-corrected one that standardises the AR (rounded
+    as the profile rounds it); on one day the weight is ``1 / S_t``. Read from the service's
+    Axon outputs: its "Precision Weighted CAAR Value" is reproduced in both runs (weights
+    ``1 / sigma`` reproduce the S&P 500 run only).
+    """
+
+    name: str = "inv_day_sd"
 
     def describe(self) -> str:
         """One sentence."""
-        return "the precision-weighted AAR and CAAR weight each firm-event by 1 / sigma"
+        return (
+            "the precision-weighted AAR and CAAR weight each firm-event by 1 / sqrt(sum of its daily AR variances "
+            "over the day or window)"
+        )
 
-    def weights(self, sigma: Array) -> Array:
+    def weights(self, sigma: Array, day_sd: Array) -> Array:
         """Weight of each firm-event."""
-        return 1.0 / sigma
+        return 1.0 / day_sd
 
 
 @dataclass(frozen=True)
@@ -696,12 +705,74 @@ class InvVarianceWeights:
         """One sentence."""
         return "the precision-weighted AAR and CAAR weight each firm-event by 1 / sigma^2"
 
-    def weights(self, sigma: Array) -> Array:
+    def weights(self, sigma: Array, day_sd: Array) -> Array:
         """Weight of each firm-event."""
         return 1.0 / sigma**2
 
 
-CaarWeights = InvSigmaWeights | InvVarianceWeights
+CaarWeights = InvDaySdWeights | InvVarianceWeights
+
+
+# ---------------------------------------------------------------- days the many-firm statistics see
+@dataclass(frozen=True)
+class SameDays:
+    """The many-firm statistics take each firm-event's abnormal returns as its own tables show them."""
+
+    name: str = "same"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return "the many-firm statistics take each firm-event's abnormal returns as its own tables show them"
+
+    def columns(self, positions: Ints, rel: Ints, event_window: Window | None) -> Ints | None:
+        """Return None: no column is taken from another."""
+        return None
+
+
+@dataclass(frozen=True)
+class RecycledDays:
+    """Where a firm-event's event window lost its last days, the many-firm statistics fill them with its first ones.
+
+    The days it has are repeated in order until the window is full, as R recycles a short
+    vector. Read from the EventStudyTools service's Nasdaq-100 Axon output: event 45 has no AR
+    on day +2 (its market price is missing inside the window, so the service dropped that day
+    and labelled the others in order), yet the service counts 140 ARs on day +2, and its AAR,
+    Csect T, Patell Z, StdCSect Z and Skewness Corrected T of that day are reproduced when
+    event 45 brings its day -2 AR there; its CAAR, the CAAR's Csect T and Skewness Corrected T,
+    and the ABHAR with its two tests, when event 45's CAR and BHAR run over the five days so
+    filled. The firm-event's own AR, CAR and BHAR rows keep the days it has.
+    """
+
+    name: str = "recycled"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "where a firm-event's event window lost its last days, the many-firm statistics fill them by repeating "
+            "its days in order (as the EventStudyTools service does); its own rows keep the days it has"
+        )
+
+    def columns(self, positions: Ints, rel: Ints, event_window: Window | None) -> Ints | None:
+        """Return, per firm-event and relative day, the column the many-firm statistics take (None: all their own).
+
+        A firm-event qualifies when its event window has some days, all before its missing ones.
+        """
+        if event_window is None:
+            return None
+        cols = np.flatnonzero((rel >= event_window.start) & (rel <= event_window.end))
+        has = positions[:, cols] >= 0
+        k = has.sum(axis=1)
+        j = np.arange(len(cols))
+        short = (k > 0) & (k < len(cols)) & (has == (j[None, :] < k[:, None])).all(axis=1)
+        if not short.any():
+            return None
+        out = np.broadcast_to(np.arange(len(rel), dtype=np.int64), positions.shape).copy()
+        kk = k[short, None]
+        out[np.ix_(np.flatnonzero(short), cols)] = cols[np.where(j[None, :] < kk, j[None, :], j[None, :] % kk)]
+        return out
+
+
+PooledDays = SameDays | RecycledDays
 
 
 # ---------------------------------------------------------------- cross-correlation (Kolari-Pynnonen)
@@ -859,7 +930,7 @@ class Convention:
         and the fewest estimation returns a firm-event may be fitted on (None: half the
         estimation window).
     days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights,
-    car_days, correlation
+    car_days, correlation, pooled_days
         The strategy objects (see their classes). The AAR and CAAR are always plain means;
         ``caar_weights`` says how the precision-weighted figure beside them is weighted.
     """
@@ -879,6 +950,7 @@ class Convention:
     caar_weights: CaarWeights
     car_days: CarDays = AllDays()
     correlation: CorrelationPairs = CalendarPairs()
+    pooled_days: PooledDays = SameDays()
     split_jumps: Literal["exclude", "keep"] = "exclude"
     negative_prices: Literal["error", "abs", "missing"] = "error"
     min_estimation_obs: int | None = None
@@ -897,6 +969,7 @@ class Convention:
             ("caar_weights", self.caar_weights),
             ("car_days", self.car_days),
             ("correlation", self.correlation),
+            ("pooled_days", self.pooled_days),
         ]
 
     def as_rows(self, n_params: int = 2, n_slopes: int | None = None) -> list[tuple[str, str]]:
@@ -977,7 +1050,7 @@ CONVENTIONS: dict[str, Convention] = {
         "dropped and the rest relabelled, as the service does), sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
         "without the prediction-error correction, ARs, CARs, sigmas and the sds that standardise them "
         "rounded to 4 decimals, "
-        "a precision-weighted CAAR with weights 1 / sigma beside the plain one; prices used as given (split-like jumps kept with a "
+        "a precision-weighted CAAR with weights 1 / sqrt(sum of the daily AR variances) beside the plain one; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
         estimation="-260:-11",
@@ -989,9 +1062,10 @@ CONVENTIONS: dict[str, Convention] = {
         cross_sums=PresentSums(),
         sign_pvalues=NormalApproximation(),
         rounding=Rounding(4),
-        caar_weights=InvSigmaWeights(),
+        caar_weights=InvDaySdWeights(),
         car_days=PresentDays(),
         correlation=PositionPairs(),
+        pooled_days=RecycledDays(),
         split_jumps="keep",
         negative_prices="abs",
         # The service fits any non-empty estimation window (its output keeps one of 14 days, with a

@@ -237,6 +237,7 @@ class WindowArrays:
     sq_quantile: NDArray[np.float64]
     sq_pvalues: NDArray[np.float64]
     bhar: NDArray[np.float64]
+    pooled_bhar: NDArray[np.float64]  # the BHAR the many-firm statistics average (see Convention.pooled_days)
 
     @classmethod
     def merge(cls, parts: Sequence[WindowArrays]) -> WindowArrays:
@@ -310,6 +311,7 @@ class Tables:
     est_mask: pd.DataFrame
     window_table: pd.DataFrame
     aggregate_estimates: pd.DataFrame
+    pooled_bhars: dict[Window, NDArray[np.float64]]  # per window, in event order: what the ABHAR averages
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -459,6 +461,7 @@ class EventStudyResults(_SummaryRepr):
             est_mask=pd.DataFrame(chunk.est.T, index=relidx, columns=ids),
             window_table=window_table,
             aggregate_estimates=aggregate_estimates,
+            pooled_bhars={w: np.where(bad, np.nan, a.pooled_bhar) for w, a in chunk.windows.items()},
         )
         return cls(
             config=config,
@@ -535,11 +538,12 @@ class EventStudyResults(_SummaryRepr):
 
     @property
     def bhars(self) -> dict[Window, NDArray[np.float64]]:
-        """Each computed window's buy-and-hold abnormal returns, one per firm-event in event order (NaN if missing)."""
-        table = self._tables.window_table
-        if table.empty:
-            return {}
-        return {w: table.xs(w, level="window")["bhar"].to_numpy(dtype=float) for w in self.windows}
+        """Each computed window's buy-and-hold abnormal returns, one per firm-event in event order (NaN if missing).
+
+        These are what the ABHAR rows average: the firm-events' own BHARs unless the profile
+        fills a window that lost days for the many-firm statistics (see ``Convention.pooled_days``).
+        """
+        return {w: self._tables.pooled_bhars[w].copy() for w in self.windows}
 
     @property
     def aggregate_estimates(self) -> pd.DataFrame:

@@ -231,9 +231,19 @@ def compute_chunk(
     days = aggregate.event_days(event_window or windows[0], windows)
     col = {int(r): i for i, r in enumerate(rel)}
     dcols = np.array([col[d] for d in days], dtype=np.intp)
-    day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x[:, dcols])))
+    # The many-firm statistics may see a firm-event's days otherwise than its own rows do.
+    source = convention.pooled_days.columns(stack.positions, rel, event_window)
+
+    def pooled(a: Array) -> Array:
+        if source is None:
+            return a
+        return np.take_along_axis(a, source if a.ndim == 2 else source[:, :, None], axis=1)
+
+    ar_p, x_p = pooled(ar_t), pooled(x)
+    expected_r = convention.rounding.compute(expected_ret)
+    day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x_p[:, dcols])))
     stats: dict[Window, WindowArrays] = {}
-    scales = []
+    pooled_cars, scales = [], []
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
         days_in = convention.car_days.present(ar_t, idx)
@@ -243,21 +253,28 @@ def compute_chunk(
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
         # The service compounds its expected returns as printed (rounded); other profiles use them exact.
-        bhar = convention.car_days.bhar(stack.ret, convention.rounding.compute(expected_ret), idx)
-        stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar)
-        scales.append(convention.rounding.compute(np.sqrt(abnormal.car_variance(scale_fit, x, idx))))
+        bhar = convention.car_days.bhar(stack.ret, expected_r, idx)
+        if source is None:
+            pooled_car, pooled_bhar = car, bhar
+        else:
+            days_p = convention.car_days.present(ar_p, idx)
+            pooled_car = np.where(np.isfinite(days_p), np.nansum(ar_p[:, idx], axis=1), np.nan)
+            pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx)
+        stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar, pooled_bhar)
+        pooled_cars.append(pooled_car)
+        scales.append(convention.rounding.compute(np.sqrt(abnormal.car_variance(scale_fit, x_p, idx))))
     n = len(ar)
     part = aggregate.partial(
-        ar=ar_t,
+        ar=ar_p,
         est=est,
         in_est=in_est,
         rel=rel,
         days=days,
         windows=windows,
-        car=np.column_stack([stats[w].car for w in windows]) if windows else np.zeros((n, 0)),
+        car=np.column_stack(pooled_cars) if windows else np.zeros((n, 0)),
         day_scale=day_scale,
         window_scale=np.column_stack(scales) if scales else np.zeros((n, 0)),
-        mkt=stack.mkt,
+        mkt=pooled(stack.mkt),
         sigma=sigma_t,
         nobs=fit.nobs,
         df=fit.df,
