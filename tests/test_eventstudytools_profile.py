@@ -162,3 +162,25 @@ def test_days_a_firm_does_not_trade_are_skipped_for_both_series(tmp_path, capsys
     for eid in ("75510", "83435"):
         ours = ar[ar["event_id"].astype(str) == eid].sort_values("rel_day")
         np.testing.assert_allclose(ours["ar"].to_numpy(), ref[eid]["ar"], rtol=0, atol=1e-10)
+
+
+def test_a_window_that_lost_its_last_days_is_filled_by_repeating_its_days() -> None:
+    """Worked by hand: window [-2,2] on columns 3..7; the second firm-event kept 3 days, the third 2 with a gap."""
+    from eventstudy.conventions import RecycledDays, SameDays
+    from eventstudy.windows import Window
+
+    rel = np.arange(-5, 3)  # columns 0..7, the event window [-2,2] on columns 3..7
+    positions = np.array(
+        [
+            [0, 1, 2, 3, 4, 5, 6, 7],  # whole window: untouched
+            [0, 1, 2, 3, 4, 5, -1, -1],  # kept -2, -1, 0: +1 takes -2's column, +2 takes -1's
+            [0, 1, 2, 3, -1, 5, -1, -1],  # a gap before its end: not what the service relabels, untouched
+        ]
+    )
+    out = RecycledDays().columns(positions, rel, Window(-2, 2))
+    assert out is not None
+    assert out[0].tolist() == list(range(8))
+    assert out[1].tolist() == [0, 1, 2, 3, 4, 5, 3, 4]
+    assert out[2].tolist() == list(range(8))
+    assert RecycledDays().columns(positions[[0]], rel, Window(-2, 2)) is None
+    assert SameDays().columns(positions, rel, Window(-2, 2)) is None
