@@ -767,8 +767,8 @@ class RecycledDays:
         if not short.any():
             return None
         out = np.broadcast_to(np.arange(len(rel), dtype=np.int64), positions.shape).copy()
-        kk = k[short, None]
-        out[np.ix_(np.flatnonzero(short), cols)] = cols[np.where(j[None, :] < kk, j[None, :], j[None, :] % kk)]
+        # day j of the window takes day j mod k: the k days it has, then those again in order
+        out[np.ix_(np.flatnonzero(short), cols)] = cols[j[None, :] % k[short, None]]
         return out
 
 
