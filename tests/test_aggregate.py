@@ -147,6 +147,23 @@ def test_kolari_pynnonen_counts_only_overlapping_pairs() -> None:
     assert cc.effective == pytest.approx(2 * sum(pair_r) / 12, rel=1e-9)
 
 
+def test_on_one_date_pairing_by_position_is_pairing_on_the_calendar() -> None:
+    """With every firm-event's estimation window on the same sessions, both rules correlate the same pairs of days."""
+    from eventstudy.aggregate import cross_correlation
+    from eventstudy.conventions import CalendarPairs, PositionPairs
+
+    sim = simulate_event_panel(6, seed=8)
+    first = sim.events[0].event_date
+    cfg = StudyConfig(name="sim", events=tuple(Event(e.event_id, e.ticker, first, e.market) for e in sim.events))
+    _, inputs = EventStudy(cfg, PanelSource(sim.panel)).fit_with_inputs()
+    assert inputs is not None
+    calendar = cross_correlation(inputs.partial, CalendarPairs())
+    position = cross_correlation(inputs.partial, PositionPairs())
+    assert calendar.overlapping_pairs == calendar.pairs == 30
+    assert position.effective == pytest.approx(calendar.effective, abs=1e-12)
+    assert position.paired == "position" and calendar.paired == "calendar"
+
+
 def test_sign_tests_by_hand(res) -> None:  # type: ignore[no-untyped-def]
     ar0 = res.ar.loc[0].to_numpy()
     n, pos = len(ar0), (ar0 > 0).sum()
