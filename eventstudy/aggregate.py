@@ -45,8 +45,8 @@ class Partial:
     ----------
     rows
         Per firm-event arrays: values on the test days, shape ``(n, D)`` (``ar``,
-        ``sar``, ``mkt``, ``day_sd``: the sd that standardises the AR, ``sign_g``, ``rank_dev``,
-        ``mrank_dev``), per window, shape
+        ``sar``, ``mkt``, ``day_scale``: the sd that standardises the AR, ``sign_g``,
+        ``rank_dev``, ``mrank_dev``), per window, shape
         ``(n, W)`` (``car``, ``scar``, ``csar``), on the estimation days, shape
         ``(n, E)`` (``est_ar``), and scalars, shape ``(n,)``.
     sums
@@ -261,7 +261,7 @@ def partial(
         "ar": ar_d,
         "sar": sar,
         "mkt": mkt[:, dcols],
-        "day_sd": day_scale,
+        "day_scale": day_scale,
         "sign_g": np.where(full_d, sign_g[:, dcols], np.nan),
         "rank_dev": np.where(full_d, rank_dev[:, dcols], np.nan),
         "mrank_dev": np.where(full_d, mrank_dev[:, dcols], np.nan),
@@ -1082,12 +1082,13 @@ def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], con
             "kind": "day" if sample.null == "AAR = 0" else "window",
             "n": int(k.sum()),
         }
-        day_sd = np.sqrt((r["day_sd"][:, sample.cols] ** 2).sum(axis=1))
+        # the day's sd, or over a window the root of the sum of its days' variances
+        daily_sd = np.sqrt((r["day_scale"][:, sample.cols] ** 2).sum(axis=1))
         weights = {
             "mean": np.ones_like(sigma),
             "pw_mean": 1.0 / sigma,
             "iv_mean": 1.0 / sigma**2,
-            "weighted": convention.caar_weights.weights(sigma, day_sd),
+            "weighted": convention.caar_weights.weights(sigma, daily_sd),
         }
         for name, wt in weights.items():
             row[name] = float((wt[k] * sample.x[k]).sum() / wt[k].sum()) if k.any() else np.nan

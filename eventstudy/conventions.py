@@ -672,7 +672,7 @@ class Rounding:
 
 # ---------------------------------------------------------------- weights of the weighted AAR/CAAR
 @dataclass(frozen=True)
-class InvDaySdWeights:
+class InvDailySdWeights:
     """Precision weights ``1 / sqrt(sum of the daily AR variances)`` over the day or window (EventStudyTools).
 
     Each day's variance is the prediction-error-corrected one that standardises the AR (rounded
@@ -681,7 +681,7 @@ class InvDaySdWeights:
     ``1 / sigma`` reproduce the S&P 500 run only).
     """
 
-    name: str = "inv_day_sd"
+    name: str = "inv_daily_sd"
 
     def describe(self) -> str:
         """One sentence."""
@@ -690,9 +690,9 @@ class InvDaySdWeights:
             "over the day or window)"
         )
 
-    def weights(self, sigma: Array, day_sd: Array) -> Array:
-        """Weight of each firm-event."""
-        return 1.0 / day_sd
+    def weights(self, sigma: Array, daily_sd: Array) -> Array:
+        """Weight of each firm-event (``daily_sd``: the root of the sum of its daily AR variances)."""
+        return 1.0 / daily_sd
 
 
 @dataclass(frozen=True)
@@ -705,12 +705,12 @@ class InvVarianceWeights:
         """One sentence."""
         return "the precision-weighted AAR and CAAR weight each firm-event by 1 / sigma^2"
 
-    def weights(self, sigma: Array, day_sd: Array) -> Array:
+    def weights(self, sigma: Array, daily_sd: Array) -> Array:
         """Weight of each firm-event."""
         return 1.0 / sigma**2
 
 
-CaarWeights = InvDaySdWeights | InvVarianceWeights
+CaarWeights = InvDailySdWeights | InvVarianceWeights
 
 
 # ---------------------------------------------------------------- days the many-firm statistics see
@@ -1062,7 +1062,7 @@ CONVENTIONS: dict[str, Convention] = {
         cross_sums=PresentSums(),
         sign_pvalues=NormalApproximation(),
         rounding=Rounding(4),
-        caar_weights=InvDaySdWeights(),
+        caar_weights=InvDailySdWeights(),
         car_days=PresentDays(),
         correlation=PositionPairs(),
         pooled_days=RecycledDays(),
