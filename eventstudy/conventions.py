@@ -879,20 +879,27 @@ def position_sums(est_ar: Array, lengths: Sequence[int]) -> PositionSums:
     not one per pair. A row constant over its first ``m`` values has no correlation there and
     is left out of that length's sums.
     """
-    finite = np.isfinite(est_ar)
-    have = finite.sum(axis=1)
-    # a stable sort of "missing" moves each row's values to its left end, in order
-    lined = np.take_along_axis(est_ar, np.argsort(~finite, axis=1, kind="stable"), axis=1)
-    out: PositionSums = {}
-    for m in lengths:
-        rows = have >= m
-        dev = lined[rows, :m] - lined[rows, :m].mean(axis=1, keepdims=True)
-        norm = np.sqrt((dev**2).sum(axis=1))
-        valid = norm > 0
-        z = dev[valid] / norm[valid, None]
-        exact = (have[rows] == m)[valid]
-        out[m] = np.concatenate([z.sum(axis=0), z[exact].sum(axis=0), [len(z), exact.sum()]])
+    out: PositionSums = {m: np.zeros(2 * m + 2) for m in lengths}
+    # the sums add over disjoint sets of rows: blocks bound the temporaries
+    for start in range(0, len(est_ar), POSITION_BLOCK):
+        block = est_ar[start : start + POSITION_BLOCK]
+        finite = np.isfinite(block)
+        have = finite.sum(axis=1)
+        # a stable sort of "missing" moves each row's values to its left end, in order
+        lined = np.take_along_axis(block, np.argsort(~finite, axis=1, kind="stable"), axis=1)
+        for m in lengths:
+            rows = have >= m
+            dev = lined[rows, :m] - lined[rows, :m].mean(axis=1, keepdims=True)
+            norm = np.sqrt((dev**2).sum(axis=1))
+            valid = norm > 0
+            z = dev[valid] / norm[valid, None]
+            exact = (have[rows] == m)[valid]
+            out[m] += np.concatenate([z.sum(axis=0), z[exact].sum(axis=0), [len(z), exact.sum()]])
     return out
+
+
+POSITION_BLOCK = 16384
+"""Firm-events whose estimation ARs :func:`position_sums` lines up at a time (bounds its temporary memory)."""
 
 
 def position_mean(sums: PositionSums) -> float:
