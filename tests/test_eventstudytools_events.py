@@ -81,6 +81,24 @@ def test_the_same_events_are_used_and_the_same_ones_dropped(run: tuple[str, Path
         assert params.loc[event, "status"].startswith("excluded: 0 estimation returns")
 
 
+def test_every_fit_as_the_analysis_report_prints_it(run: tuple[str, Path, Path]) -> None:
+    """Estimation window dates, alpha, beta and residual sd of every event the service fitted."""
+    _, data, out = run
+    report = pd.read_csv(data / "results" / "analysis_report.csv", sep=";")
+    report = report[report["Alpha"].notna()]
+    report = report.assign(**{"Event ID": report["Event ID"].astype(int).astype(str)}).set_index("Event ID")
+    params = pd.read_csv(out / "params.csv", dtype={"event_id": str}).set_index("event_id")
+    assert len(report) == int(params["status"].str.startswith("ok").sum())
+    for event, row in report.iterrows():
+        ours = params.loc[event]
+        assert (ours["est_start"], ours["est_end"]) == (
+            row["First Date Estimation Window"],
+            row["Last Date Estimation Window"],
+        ), event
+        for column, name in (("alpha", "Alpha"), ("beta", "Beta"), ("sigma", "Residual Standard Deviation")):
+            assert printed(float(ours[column]), float(row[name])), (event, column)
+
+
 @pytest.mark.parametrize(("column", "label"), [("ar", "AR"), ("ar_t", "t-value")])
 def test_every_ar_and_its_t_value(run: tuple[str, Path, Path], column: str, label: str) -> None:
     name, data, out = run
