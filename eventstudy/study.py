@@ -124,6 +124,7 @@ class Stack:
     cluster: Ints | None = None  # cluster of calendar-overlapping event windows (None: one cluster)
     n_clusters: int = 1
     n_sessions: int | None = None
+    repeats: Mask | None = None  # firm-events that repeat an earlier one's firm, market and event session
 
 
 def grid_positions(event_pos: Ints, rel: Ints, n_sessions: int) -> Ints:
@@ -285,6 +286,8 @@ def compute_chunk(
         cluster=stack.cluster,
         n_clusters=stack.n_clusters,
         n_sessions=stack.n_sessions,
+        repeats=stack.repeats,
+        last_day=event_window.end if event_window is not None else None,
     )
     big = np.iinfo(np.int64).max
 
@@ -680,6 +683,9 @@ class EventStudy:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
         cfg = self.config
         n = len(placed.events)
+        # a firm-event whose firm, market and event session an earlier one already had
+        keys = pd.Series([(e.ticker, e.market, s) for e, s in zip(placed.events, placed.sessions, strict=True)])
+        repeats = keys.duplicated().to_numpy(dtype=bool)
 
         def stack(sl: slice) -> Stack:
             pos = (
@@ -704,6 +710,7 @@ class EventStudy:
                 placed.cluster[sl],
                 int(placed.cluster.max()) + 1,
                 len(grid.sessions),
+                repeats[sl],
             )
 
         slices = [slice(a, a + self.chunk_size) for a in range(0, n, self.chunk_size)]

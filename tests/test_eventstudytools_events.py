@@ -253,6 +253,19 @@ def test_ndxt_patell_and_standardised_cross_sectional_tests_of_each_aar(
     assert printed(_test(out, day, test)["statistic"], float(_aar(data).loc[name, day]))
 
 
+def test_generalized_sign_z_of_every_day_and_of_the_caar(run: tuple[str, Path, Path]) -> None:
+    """Three filings repeat an earlier one's day in both runs; the service counts their last day in their share."""
+    name, data, out = run
+    lo, hi = RUNS[name][1]
+    service = _aar(data)
+    for day in range(lo, hi + 1):
+        assert printed(_test(out, day, "gen_sign")["statistic"], float(service.loc["Generalized Sign Z", day])), day
+    window = "[0,+2]" if lo == 0 else f"[{lo},+{hi}]"
+    table = pd.read_csv(out / "aggregate.csv")
+    row = table[(table["window"] == window) & (table["test"] == "gen_sign") & (table["measure"] == "ar")].iloc[0]
+    assert printed(float(row["statistic"]), float(_caar_row(data)["Generalized Sign Z"]))
+
+
 def test_ndxt_day_two_counts_event_45_with_its_first_day_repeated(ndxt: tuple[str, Path, Path]) -> None:
     """Event 45 lost day +2 (no market price): it prints no AR there, yet the service counts 140 ARs.
 

@@ -184,3 +184,13 @@ def test_a_window_that_lost_its_last_days_is_filled_by_repeating_its_days() -> N
     assert out[2].tolist() == list(range(8))
     assert RecycledDays().columns(positions[[0]], rel, Window(-2, 2)) is None
     assert SameDays().columns(positions, rel, Window(-2, 2)) is None
+
+
+def test_a_repeated_filing_adds_its_last_day_to_its_share_by_hand() -> None:
+    """Two firm-events at 60 of 120 positive; the second repeats the first and its last event-window AR is positive."""
+    from eventstudy.conventions import CowanShare, ServiceShare
+
+    pos_frac = np.array([0.5, 0.5])
+    repeat_last = np.array([0.0, 1.0 / 120.0])
+    assert ServiceShare().compute(pos_frac, 120.0, 240.0, repeat_last) == pytest.approx((0.5 + 61 / 120) / 2)
+    assert CowanShare().compute(pos_frac, 120.0, 240.0, repeat_last) == 0.5
