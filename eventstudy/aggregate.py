@@ -470,11 +470,17 @@ class Sample:
     sx: Array  # standardised AR or CAR, as Patell's test sums it
     null: str
     sx_cross: Array | None = None  # the standardised value BMP tests, where the profile takes another
+    sx_ranked: Array | None = None  # the standardised value the generalized rank test ranks, where another
 
     @property
     def cross(self) -> Array:
         """The standardised values the cross-sectional tests (BMP and its Kolari-Pynnonen version) use."""
         return self.sx if self.sx_cross is None else self.sx_cross
+
+    @property
+    def ranked(self) -> Array:
+        """The standardised values the generalized rank test ranks (by default those BMP tests)."""
+        return self.cross if self.sx_ranked is None else self.sx_ranked
 
     @property
     def length(self) -> int:
@@ -756,7 +762,7 @@ def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, 
     """Each sample's event observations: the standardised AR or CAR over their cross-sectional sd.
 
     A window's observation is the CAR over its own sd (SCAR), as Kolari and Pynnonen (2011)
-    define it, under every profile (:attr:`Sample.cross`).
+    define it, unless the profile standardises it otherwise (:attr:`Sample.ranked`).
 
     Dividing by the cross-sectional sd keeps event-induced volatility from moving the ranks.
     ``usable`` marks the firm-events with estimation returns and a positive sigma.
@@ -764,7 +770,7 @@ def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, 
     events: GrankEvents = {}
     invalid: dict[Window, InvalidTestStatistic] = {}
     for s in samples:
-        sx = s.cross
+        sx = s.ranked
         ok = usable & np.isfinite(sx)
         if ok.sum() < 2:
             invalid[s.window] = InvalidTestStatistic(
@@ -1075,7 +1081,9 @@ def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Windo
     cols = [list(days).index(d) for d in range(w.start, w.end + 1)]
     sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], w.length)
     cross = conv.patell_window.cross(r["scar"][:, j], r["csar"][:, j], w.length)
-    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross)
+    daily_sd = np.sqrt((r["day_scale"][:, cols] ** 2).sum(axis=1))
+    ranked = conv.patell_window.ranked(r["scar"][:, j], r["car"][:, j], daily_sd)
+    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross, ranked)
 
 
 def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:

@@ -465,7 +465,7 @@ class ScarWindow:
 
     def describe(self) -> str:
         """One sentence."""
-        return "multi-day Patell/BMP statistics standardise each CAR by its own sd (SCAR)"
+        return "multi-day Patell/BMP and generalized rank statistics standardise each CAR by its own sd (SCAR)"
 
     def compute(self, scar: Array, csar: Array, length: int) -> Array:
         """Return the standardised CAR of each firm-event that Patell's test sums."""
@@ -473,6 +473,10 @@ class ScarWindow:
 
     def cross(self, scar: Array, csar: Array, length: int) -> Array:
         """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
+        return scar
+
+    def ranked(self, scar: Array, car: Array, daily_sd: Array) -> Array:
+        """Return the standardised CAR the generalized rank test ranks (Kolari & Pynnonen 2011: SCAR)."""
         return scar
 
 
@@ -492,7 +496,8 @@ class CsarWindow:
         """One sentence."""
         return (
             "multi-day Patell statistics sum the daily standardised ARs and divide by sqrt(L) (CSAR); "
-            "BMP standardises each CAR by its own sd (SCAR)"
+            "BMP standardises each CAR by its own sd (SCAR); the generalized rank test ranks each CAR over the root "
+            "of the sum of its daily AR variances"
         )
 
     def compute(self, scar: Array, csar: Array, length: int) -> Array:
@@ -502,6 +507,14 @@ class CsarWindow:
     def cross(self, scar: Array, csar: Array, length: int) -> Array:
         """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
         return scar
+
+    def ranked(self, scar: Array, car: Array, daily_sd: Array) -> Array:
+        """Return the standardised CAR the generalized rank test ranks: the CAR over ``sqrt(sum of daily variances)``.
+
+        The service's CAAR "Generalized Rank T" and "Z" of the S&P 500 Axon run are reproduced
+        with this observation (with SCAR they miss by 0.017).
+        """
+        return car / daily_sd
 
 
 PatellWindow = ScarWindow | CsarWindow

@@ -136,3 +136,13 @@ def test_rank_z_of_each_aar(aggregate: pd.DataFrame, day: int) -> None:
 
 def test_rank_z_of_the_caar(aggregate: pd.DataFrame) -> None:
     assert printed(_ours(aggregate, "[0,+2]", "rank")["statistic"], float(_service_caar()["Rank Z"]))
+
+
+def test_generalized_rank_tests_of_the_caar(aggregate: pd.DataFrame) -> None:
+    """The service ranks each CAR over the root of the sum of its daily AR variances."""
+    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
+    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
+    # the header "Generalized Rank T" appears twice: the T, then the Z
+    t_figure, z_figure = (float(v) for n, v in zip(names, values, strict=True) if n == "Generalized Rank T")
+    assert printed(_ours(aggregate, "[0,+2]", "grank_t")["statistic"], t_figure)
+    assert printed(_ours(aggregate, "[0,+2]", "grank_z")["statistic"], z_figure)
