@@ -471,6 +471,7 @@ class Sample:
     null: str
     sx_cross: Array | None = None  # the standardised value BMP tests, where the profile takes another
     sx_ranked: Array | None = None  # the standardised value the generalized rank test ranks, where another
+    daily_sd: Array | None = None  # the day's sd, or over a window the root of the sum of its days' variances
 
     @property
     def cross(self) -> Array:
@@ -1076,14 +1077,14 @@ def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Windo
     r = part.rows
     if w.length == 1 and w.start in days:
         col = list(days).index(w.start)
-        return Sample(w, [col], r["ar"][:, col], r["sar"][:, col], "AAR = 0")
+        return Sample(w, [col], r["ar"][:, col], r["sar"][:, col], "AAR = 0", daily_sd=r["day_scale"][:, col])
     j = win_index[w]
     cols = [list(days).index(d) for d in range(w.start, w.end + 1)]
     sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], w.length)
     cross = conv.patell_window.cross(r["scar"][:, j], r["csar"][:, j], w.length)
     daily_sd = np.sqrt((r["day_scale"][:, cols] ** 2).sum(axis=1))
     ranked = conv.patell_window.ranked(r["scar"][:, j], r["car"][:, j], daily_sd)
-    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross, ranked)
+    return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross, ranked, daily_sd)
 
 
 def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], convention: Convention) -> pd.DataFrame:
@@ -1104,13 +1105,12 @@ def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], con
             "kind": "day" if sample.null == "AAR = 0" else "window",
             "n": int(k.sum()),
         }
-        # the day's sd, or over a window the root of the sum of its days' variances
-        daily_sd = np.sqrt((r["day_scale"][:, sample.cols] ** 2).sum(axis=1))
+        assert sample.daily_sd is not None  # every day and window sample carries it
         weights = {
             "mean": np.ones_like(sigma),
             "pw_mean": 1.0 / sigma,
             "iv_mean": 1.0 / sigma**2,
-            "weighted": convention.caar_weights.weights(sigma, daily_sd),
+            "weighted": convention.caar_weights.weights(sigma, sample.daily_sd),
         }
         for name, wt in weights.items():
             row[name] = float((wt[k] * sample.x[k]).sum() / wt[k].sum()) if k.any() else np.nan

@@ -930,7 +930,8 @@ def position_sums(est_ar: Array, lengths: Sequence[int]) -> PositionSums:
         lined = np.take_along_axis(block, np.argsort(~finite, axis=1, kind="stable"), axis=1)
         for m in lengths:
             rows = have >= m
-            dev = lined[rows, :m] - lined[rows, :m].mean(axis=1, keepdims=True)
+            first = lined[rows, :m]
+            dev = first - first.mean(axis=1, keepdims=True)
             norm = np.sqrt((dev**2).sum(axis=1))
             valid = norm > 0
             z = dev[valid] / norm[valid, None]
