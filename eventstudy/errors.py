@@ -148,6 +148,10 @@ class EventWindowRelabelledWarning(EventStudyWarning):
     """Missing days inside an event window were dropped and the rest labelled in order (the service's way)."""
 
 
+class EstimationOverlapWarning(EventStudyWarning):
+    """Another event of the same firm lies in a firm-event's estimation window."""
+
+
 class EventExcludedWarning(EventStudyWarning):
     """A firm-event was left out of a batch; the reason is recorded in its status."""
 

@@ -42,6 +42,7 @@ from eventstudy.errors import (
     ConfigError,
     DataFormatError,
     DegenerateRegressorsError,
+    EstimationOverlapWarning,
     EventDateError,
     EventExcludedWarning,
     EventWindowRelabelledWarning,
@@ -59,6 +60,9 @@ from eventstudy.results import EventStudyResults, WindowArrays
 from eventstudy.windows import Window
 
 DEFAULT_CHUNK = 5_000
+OVERLAP_BLOCK = 1024  # rows of same-firm pairs compared at once in estimation_overlaps
+ESTIMATION_OVERLAP = "estimation window holds"
+"""How a status says that another event of the same firm lies in the firm-event's estimation window."""
 OWN_MARKET = "the firm is its own market proxy, so every abnormal return would be zero by construction"
 DEGENERATE = (
     "over its estimation window a regressor is constant or moves exactly with another (a firm equal to its market, "
@@ -332,6 +336,7 @@ class Placed:
     spans: Ints  # first and last session position each firm-event spans
     cluster: Ints  # firm-events whose windows overlap in calendar time share a cluster
     cluster_spans: Ints  # (clusters, 2): first and last session position of each cluster's windows
+    overlaps: list[tuple[int, ...]]  # same-firm firm-events whose event window lies in each one's estimation window
 
 
 @dataclass(frozen=True)
@@ -613,13 +618,14 @@ class EventStudy:
             )
         # Windows that overlap in calendar time are cross-correlated (the Kolari-Pynnonen case).
         lo, hi = min(w.start for w in cfg.windows), max(w.end for w in cfg.windows)
-        if positions is None:
-            first, last = event_pos + lo, event_pos + hi
-        else:
-            inside = positions[:, (rel >= lo) & (rel <= hi)]
-            first = np.where(inside >= 0, inside, np.iinfo(np.int64).max).min(axis=1)
-            last = inside.max(axis=1)
+        first, last = _session_span(event_pos, positions, rel, lo, hi).T
         cluster = aggregate.overlap_clusters(first, last)
+        est, ev = cfg.estimation, cfg.event_window
+        overlaps = estimation_overlaps(
+            [e.ticker for e in cfg.events],
+            _session_span(event_pos, positions, rel, est.start, est.end),
+            _session_span(event_pos, positions, rel, ev.start, ev.end),
+        )
         n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
         cluster_spans = np.column_stack(
             [np.full(n_clusters, np.iinfo(np.int64).max), np.full(n_clusters, np.iinfo(np.int64).min)]
@@ -639,6 +645,7 @@ class EventStudy:
             spans,
             cluster,
             cluster_spans,
+            overlaps,
         )
 
     def _screen(self, grid: Grid, placed: Placed, rel: Ints) -> Screen:
@@ -766,6 +773,63 @@ def needed_span(config: ResolvedConfig) -> tuple[pd.Timestamp, pd.Timestamp] | N
     return sessions[max(first, 0)], sessions[min(last, len(sessions) - 1)]
 
 
+def estimation_overlaps(firms: Sequence[str], estimation: Ints, event: Ints) -> list[tuple[int, ...]]:
+    """For each firm-event, the other firm-events of the same firm whose event window lies in its estimation window.
+
+    ``estimation`` and ``event`` hold each firm-event's first and last session position
+    (shape ``(n, 2)``, both ends inclusive) of its estimation and event windows. An event
+    window that shares a session with the estimation window of another event of the
+    same firm puts that event's abnormal returns into the other's fitted model and its
+    sigma, the reason MacKinlay (1997) keeps the event period out of the estimation window.
+
+    Examples
+    --------
+    >>> est = np.array([[0, 99], [50, 149], [0, 99]])
+    >>> ev = np.array([[110, 112], [160, 162], [110, 112]])
+    >>> estimation_overlaps(["A", "A", "B"], est, ev)  # A's first event sits in its second's estimation window
+    [(), (0,), ()]
+    """
+    found: list[tuple[int, ...]] = [()] * len(firms)
+    by_firm: dict[str, list[int]] = {}
+    for i, firm in enumerate(firms):
+        by_firm.setdefault(firm, []).append(i)
+    for members in by_firm.values():
+        if len(members) < 2:
+            continue
+        idx = np.asarray(members, dtype=np.int64)
+        # Pair by pair in blocks of rows, so a firm with thousands of events stays in bounded memory.
+        for lo in range(0, len(idx), OVERLAP_BLOCK):
+            rows = idx[lo : lo + OVERLAP_BLOCK]
+            hit = (event[idx, 0][None, :] <= estimation[rows, 1][:, None]) & (
+                event[idx, 1][None, :] >= estimation[rows, 0][:, None]
+            )
+            hit &= idx[None, :] != rows[:, None]
+            for r in np.flatnonzero(hit.any(axis=1)).tolist():
+                found[int(rows[r])] = tuple(int(j) for j in idx[hit[r]])
+    return found
+
+
+def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, hi: int) -> Ints:
+    """First and last session position of relative days ``lo`` to ``hi`` for each firm-event, shape ``(n, 2)``."""
+    if positions is None:
+        return np.column_stack([event_pos + lo, event_pos + hi])
+    inside = positions[:, (rel >= lo) & (rel <= hi)]
+    # A window with no session on the grid spans nothing: first after last.
+    first = np.where(inside >= 0, inside, np.iinfo(np.int64).max).min(axis=1)
+    return np.column_stack([first, inside.max(axis=1)])
+
+
+def _event_windows(events: Sequence[Event], which: Sequence[int]) -> str:
+    """Name the event windows of events ``which`` ("the event window of event 'a'", or of three and a count)."""
+    ids = [repr(events[j].event_id) for j in which]
+    if len(ids) == 1:
+        return f"the event window of event {ids[0]}"
+    shown = (
+        ", ".join(ids[:3]) + f" and {len(ids) - 3} more" if len(ids) > 3 else ", ".join(ids[:-1]) + f" and {ids[-1]}"
+    )
+    return f"the event windows of events {shown}"
+
+
 def statuses(
     cfg: ResolvedConfig,
     convention: Convention,
@@ -823,6 +887,11 @@ def statuses(
         status[j] = f"excluded: {DEGENERATE}"
     for j in np.flatnonzero(own_market).tolist():
         status[j] = f"excluded: {OWN_MARKET}"
+    used = ~(excluded | jumped | off_data | degenerate | own_market)
+    overlapped = used & np.array([bool(o) for o in placed.overlaps], dtype=bool)
+    for j in np.flatnonzero(overlapped).tolist():
+        note = f"{ESTIMATION_OVERLAP} {_event_windows(events, placed.overlaps[j])}"
+        status[j] = f"ok: {note}" if status[j] == "ok" else f"{status[j]}; {note}"
 
     def report(mask: Mask, one: Callable[[int], str], many: str, category: type[Warning]) -> None:
         # One warning per firm-event reads well for a study, not for a batch of thousands.
@@ -900,6 +969,17 @@ def statuses(
         ),
         f"have an event window outside the price data ({span}) and are left out",
         EventExcludedWarning,
+    )
+    report(
+        overlapped,
+        lambda i: (
+            f"{label(i)}: its estimation window {cfg.estimation} holds {_event_windows(events, placed.overlaps[i])} "
+            "of the same firm, so those abnormal returns enter its fitted model and sigma; shorten or move the "
+            "estimation window, or leave one of the events out, if they should not."
+        ),
+        f"hold another event of the same firm in their estimation window {cfg.estimation} (its event window "
+        f"{cfg.event_window}), so its abnormal returns enter their fitted model and sigma",
+        EstimationOverlapWarning,
     )
     if (excluded | jumped | off_data | degenerate | own_market).all():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))

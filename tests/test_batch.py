@@ -34,7 +34,15 @@ def test_eighteen_hundred_events_from_a_csv(tmp_path: Path) -> None:
         assert main(["run", "--events", str(events), "--out", str(out)]) == 0
     ar = pd.read_csv(out / "ar.csv")
     params = pd.read_csv(out / "params.csv").set_index("event_id")
-    assert len(params) == 1800 and (params["status"] == "ok").all()
+    assert len(params) == 1800 and params["status"].str.startswith("ok").all()
+    # Each firm's later dates hold its earlier ones' windows in their estimation windows (about a year).
+    t = tickers[0]
+    assert params.loc[f"{t}@{DATES[0]}", "status"] == "ok"
+    assert params.loc[f"{t}@{DATES[3]}", "status"] == (
+        f"ok: estimation window holds the event windows of events '{t}@{DATES[0]}', '{t}@{DATES[1]}' and "
+        f"'{t}@{DATES[2]}'"
+    )
+    assert (params["status"] != "ok").sum() == 450 * 3
     assert len(ar) == 1800 * 3
     # any firm-event alone gives the same numbers as inside the batch
     rng = np.random.default_rng(0)

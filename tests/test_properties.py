@@ -30,6 +30,8 @@ def test_car_is_sum_of_ars(seed: int, start: int, length: int) -> None:
     np.testing.assert_allclose(res.car(w).to_numpy(), manual.to_numpy(), rtol=0, atol=1e-14)
 
 
+# Simulated firms have several events a few months apart: the overlap warning is expected there.
+@pytest.mark.filterwarnings("ignore::eventstudy.errors.EstimationOverlapWarning")
 @FAST
 @given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000))
 def test_event_order_does_not_matter(seed: int, perm_seed: int) -> None:
@@ -88,6 +90,8 @@ def test_windows_never_cross_a_missing_session() -> None:
     assert np.isfinite(res.car("-1:1")[sim.events[1].event_id])
 
 
+# Simulated firms have several events a few months apart: the overlap warning is expected there.
+@pytest.mark.filterwarnings("ignore::eventstudy.errors.EstimationOverlapWarning")
 def test_window_paths_give_the_same_statistics() -> None:
     sim = simulate_event_panel(8, seed=9, events_per_firm=2)
     cfg = StudyConfig(name="sim", events=sim.events, car_windows=("-1:1", "0:5"))

@@ -234,3 +234,20 @@ def test_one_firm_event_is_spoken_of_in_the_singular(tmp_path: Path) -> None:
     volatility = md.split("Volatility\n")[1].split("\n## ")[0]
     assert "no trading volume for CRWD" in volatility and "Savickas" not in volatility
     assert "the red dot is the studied firm" in md
+
+
+def test_a_firm_s_earlier_event_inside_a_later_estimation_window_is_reported(
+    tmp_path: Path, repeated_firms: tuple[Path, str]
+) -> None:
+    events = "".join(
+        f'[[study.events]]\nevent_id = "{t}-{d}"\nticker = "{t}"\nevent_date = {d}\n'
+        for d in ("2024-09-18", "2024-12-18")
+        for t in ("NVDA", "KO")
+    )
+    md = _report(tmp_path, "cuts", f'[study]\nname = "cuts"\nmarket = "^GSPC"\n{events}')
+    firms = md.split("## 2. Abnormal returns per firm")[1].split("## 3.")[0]
+    assert "2 of the 4 firm-events hold another event of the same firm in their estimation window [-250,-11]" in firms
+    assert "- NVDA-2024-12-18: ok: estimation window holds the event window of event 'NVDA-2024-09-18'" in firms
+    assert "- KO-2024-12-18: ok: estimation window holds the event window of event 'KO-2024-09-18'" in firms
+    # Two events of one firm four sessions apart: neither lies in the other's estimation window.
+    assert "another event of the same firm" not in repeated_firms[1]

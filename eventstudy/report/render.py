@@ -31,7 +31,7 @@ from eventstudy.report.robustness import aggregate_section, groups_section, mode
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
-from eventstudy.study import EventStudy, make_source
+from eventstudy.study import ESTIMATION_OVERLAP, EventStudy, make_source
 from eventstudy.windows import Window
 
 
@@ -233,7 +233,10 @@ def firm_section(b: ReportBuilder) -> None:
     b.add_table("ar", res.to_frame())
     b.add_table("params", res.params_table())
     b.add_table("tests", res.tests_table())
-    notes = [f"{r['ticker']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"]
+    notes = [
+        f"{r['ticker'] if one_date else r['event_id']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"
+    ]
+    overlapped = int(ft["status"].str.contains(ESTIMATION_OVERLAP, regex=False).sum())
     n_tests = int(adjusted["p_value"].notna().sum() // 2)
     holm_t = adjusted[(adjusted["test"] == "t")]
     kept = int((holm_t["p_holm"] < 0.05).sum())
@@ -249,6 +252,14 @@ def firm_section(b: ReportBuilder) -> None:
         "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
+    if overlapped:
+        paragraphs.append(
+            f"{overlapped} of the {len(ft)} firm-events hold another event of the same firm in their estimation "
+            f"window {cfg.estimation} (the notes below name them). The other event's abnormal returns enter the "
+            "fitted model: a large move there widens sigma, pulling these firm-events' t-statistics towards zero, and can "
+            "shift alpha and the slopes. An estimation window that ends before the firm's earlier event, or one "
+            "event per firm, avoids it."
+        )
     tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
     if len(adjusted) // 2 <= 60:
         t_part = adjusted[adjusted["test"] == "t"].reset_index(drop=True)

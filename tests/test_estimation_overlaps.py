@@ -1,0 +1,103 @@
+"""Another event of the same firm inside a firm-event's estimation window is found, said and recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventstudy.config import Event, StudyConfig
+from eventstudy.errors import EstimationOverlapWarning
+from eventstudy.study import EventStudy, estimation_overlaps
+
+
+@st.composite
+def _placed(draw: st.DrawFn) -> tuple[list[str], np.ndarray, np.ndarray]:
+    n = draw(st.integers(0, 12))
+    firms = draw(st.lists(st.sampled_from("ABC"), min_size=n, max_size=n))
+    day = np.array(draw(st.lists(st.integers(0, 400), min_size=n, max_size=n)), dtype=np.int64)
+    est_lo, est_hi = sorted(draw(st.lists(st.integers(-120, 5), min_size=2, max_size=2)))
+    ev_lo, ev_hi = sorted(draw(st.lists(st.integers(-5, 5), min_size=2, max_size=2)))
+    est = np.column_stack([day + est_lo, day + est_hi])
+    ev = np.column_stack([day + ev_lo, day + ev_hi])
+    return firms, est, ev
+
+
+@settings(max_examples=300, deadline=None)
+@given(_placed())
+def test_overlaps_are_every_same_firm_pair_sharing_a_session(placed: tuple[list[str], np.ndarray, np.ndarray]) -> None:
+    firms, est, ev = placed
+    # Session by session, pair by pair: the definition itself.
+    expected = [
+        tuple(
+            j
+            for j in range(len(firms))
+            if j != i
+            and firms[j] == firms[i]
+            and set(range(est[i, 0], est[i, 1] + 1)) & set(range(ev[j, 0], ev[j, 1] + 1))
+        )
+        for i in range(len(firms))
+    ]
+    assert estimation_overlaps(firms, est, ev) == expected
+
+
+def _ev(event_id: str, ticker: str, day: str) -> Event:
+    return Event(event_id, ticker, dt.date.fromisoformat(day), "^GSPC")
+
+
+def _fit(events: list[Event], **model: object) -> tuple[list[str], list[warnings.WarningMessage]]:
+    cfg = StudyConfig(name="overlaps", events=tuple(events), **model)  # type: ignore[arg-type]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = EventStudy(cfg).fit()
+    return list(res.events["status"]), [w for w in caught if issubclass(w.category, EstimationOverlapWarning)]
+
+
+def test_a_firm_s_earlier_event_in_a_later_estimation_window_is_said_and_recorded() -> None:
+    # NVDA 2024-09-18 lies about 63 sessions before 2024-12-18: inside [-250,-11] of the later one.
+    events = [
+        _ev("sep", "NVDA", "2024-09-18"),
+        _ev("dec", "NVDA", "2024-12-18"),
+        _ev("dec-ceg", "CEG", "2024-12-18"),
+    ]
+    status, said = _fit(events)
+    assert status[0] == "ok" and status[2] == "ok"  # CEG is another firm; sep's window holds nothing earlier
+    assert status[1] == "ok: estimation window holds the event window of event 'sep'"
+    assert len(said) == 1 and "event 'dec' (NVDA)" in str(said[0].message)
+    assert "[-250,-11]" in str(said[0].message)
+
+
+def test_the_estimation_window_s_last_session_counts() -> None:
+    # Counted back from 2024-12-18: 2024-12-04 is session -10, so its window [-1,+1] starts on -11, the
+    # estimation window's last session; 2024-12-05 (session -9) starts on -10, after it.
+    status, said = _fit(
+        [_ev("in", "NVDA", "2024-12-04"), _ev("out", "NVDA", "2024-12-05"), _ev("last", "NVDA", "2024-12-18")],
+        event_window="-1:1",
+    )
+    assert status == ["ok", "ok", "ok: estimation window holds the event window of event 'in'"]
+    assert len(said) == 1
+
+
+def test_the_note_follows_a_short_window_note() -> None:
+    # GEV listed on 2024-04-02: both windows are shortened for lack of history; that note comes first.
+    status, _ = _fit([_ev("jan", "GEV", "2025-01-27"), _ev("mar", "GEV", "2025-03-03")])
+    assert status[0] == "ok: short estimation window (197 of 240)"
+    assert status[1].startswith("ok: short estimation window (")
+    assert status[1].endswith("; estimation window holds the event window of event 'jan'")
+
+
+@pytest.mark.parametrize("n_earlier", [2, 5])
+def test_several_events_are_named_with_a_count(n_earlier: int) -> None:
+    days = ["2024-06-03", "2024-07-01", "2024-08-01", "2024-09-03", "2024-10-01"][:n_earlier]
+    events = [_ev(f"e{k}", "KO", d) for k, d in enumerate(days)] + [_ev("last", "KO", "2024-12-18")]
+    status, _ = _fit(events)
+    expected = (
+        "the event windows of events 'e0' and 'e1'"
+        if n_earlier == 2
+        else "the event windows of events 'e0', 'e1', 'e2' and 2 more"
+    )
+    assert status[-1] == f"ok: estimation window holds {expected}"
