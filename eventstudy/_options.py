@@ -13,6 +13,7 @@ SourceName = Literal["bundled", "csv", "yahoo", "crsp"]
 Measure = Literal["returns", "volume"]
 ReturnsUnit = Literal["decimal", "percent"]
 TestScope = Literal["all", "event"]
+EstimationOverlap = Literal["keep", "skip"]
 
 T = TypeVar("T", bound=str)
 

@@ -162,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
         "--convention eventstudytools, which fits any window it can, as the service does)",
     )
     run.add_argument(
+        "--estimation-overlap",
+        default=None,
+        help="when another event of the same firm lies in a firm-event's estimation window: keep (default) fits "
+        "on those days too, with a warning; skip leaves that event's window out of the fit",
+    )
+    run.add_argument(
         "--negative-prices",
         default=None,
         help="what a negative price in --prices means: error, abs (CRSP bid-ask midpoint: use its absolute "
@@ -502,6 +508,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "calendar": args.calendar,
         "date_format": args.date_format,
         "min_estimation_obs": args.min_estimation_obs,
+        "estimation_overlap": args.estimation_overlap,
         "negative_prices": args.negative_prices,
         "source": args.source,
         "prices": list(args.prices) if args.prices else None,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from eventstudy._options import (
+    EstimationOverlap,
     Measure,
     ModelName,
     NegativePrices,
@@ -104,6 +105,9 @@ class StudyConfig:
     event_window: Window = Window(-1, 1)
     car_windows: tuple[Window, ...] = ()
     min_estimation_obs: int | None = None
+    # another event of the same firm inside the estimation window: "keep" its days (with a
+    # warning) or "skip" them, so the fit sees only that firm's days outside its event windows
+    estimation_overlap: str = "keep"
     # what happens to unusable data
     allow_jumps: bool = False
     allow_duplicates: bool = False
@@ -149,6 +153,7 @@ class StudyConfig:
         validate_literal("source", self.source, SourceName)
         validate_literal("measure", self.measure, Measure)
         validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
+        validate_literal("estimation_overlap", self.estimation_overlap, EstimationOverlap)
         if self.returns_data and (self.prices or self.source in ("yahoo", "crsp")):
             raise ConfigError(
                 f"returns_data replaces prices: give returns_data, or prices / source={self.source!r}, not both."
@@ -335,6 +340,7 @@ _SECTIONS: dict[str, set[str]] = {
         "event_window",
         "car_windows",
         "min_estimation_obs",
+        "estimation_overlap",
         "factors",
         "factor_columns",
     },

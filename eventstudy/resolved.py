@@ -48,6 +48,7 @@ class ResolvedConfig:
     event_window: Window
     car_windows: tuple[Window, ...]
     min_estimation_obs: int
+    estimation_overlap: str
     allow_jumps: bool
     allow_duplicates: bool
     strict: bool

@@ -63,6 +63,8 @@ DEFAULT_CHUNK = 5_000
 OVERLAP_BLOCK = 1024  # rows of same-firm pairs compared at once in estimation_overlaps
 ESTIMATION_OVERLAP = "estimation window holds"
 """How a status says that another event of the same firm lies in the firm-event's estimation window."""
+ESTIMATION_SKIP = "estimation window skips"
+"""How a status says that the fit left out another event's window (``estimation_overlap="skip"``)."""
 OWN_MARKET = "the firm is its own market proxy, so every abnormal return would be zero by construction"
 DEGENERATE = (
     "over its estimation window a regressor is constant or moves exactly with another (a firm equal to its market, "
@@ -129,6 +131,7 @@ class Stack:
     n_clusters: int = 1
     n_sessions: int | None = None
     repeats: Mask | None = None  # firm-events that repeat an earlier one's firm, market and event session
+    skip: Mask | None = None  # days (n, T) left out of the estimation window: other events' windows of the firm
 
 
 def grid_positions(event_pos: Ints, rel: Ints, n_sessions: int) -> Ints:
@@ -177,6 +180,7 @@ class ChunkResult:
     sigma: Array
     nobs: Ints
     df: Array
+    skipped: Ints  # estimation returns left out because another event of the firm had its window there
     windows: Mapping[Window, WindowArrays]
     partial: aggregate.Partial
 
@@ -186,7 +190,7 @@ class ChunkResult:
         first = chunks[0]
         names = [
             "ar", "expected", "ar_var", "ar_t", "ret", "mkt", "est", "positions",
-            "est_first", "est_last", "alpha", "coef", "sigma", "nobs", "df",
+            "est_first", "est_last", "alpha", "coef", "sigma", "nobs", "df", "skipped",
         ]  # fmt: skip
         arrays = {k: np.concatenate([getattr(c, k) for c in chunks]) for k in names}
         windows = {w: WindowArrays.merge([c.windows[w] for c in chunks]) for w in first.windows}
@@ -222,6 +226,10 @@ def compute_chunk(
     x = np.stack(cols, axis=2) if cols else np.zeros((*y.shape, 0))
     in_est = (rel >= estimation.start) & (rel <= estimation.end)
     est = in_est[None, :] & np.isfinite(y) & np.isfinite(x).all(axis=2)
+    skipped = np.zeros(len(y), dtype=np.int64)
+    if stack.skip is not None:
+        skipped = (est & stack.skip).sum(axis=1).astype(np.int64)
+        est &= ~stack.skip
     fit = abnormal.fit_stack(y, x, est, intercept=model.intercept)
     ar = y - abnormal.expected(fit, x)
     expected_ret = stack.ret - ar
@@ -315,6 +323,7 @@ def compute_chunk(
         sigma=sigma,
         nobs=fit.nobs.astype(np.int64),
         df=fit.df,
+        skipped=skipped,
         windows=stats,
         partial=part,
     )
@@ -337,6 +346,7 @@ class Placed:
     cluster: Ints  # firm-events whose windows overlap in calendar time share a cluster
     cluster_spans: Ints  # (clusters, 2): first and last session position of each cluster's windows
     overlaps: list[tuple[int, ...]]  # same-firm firm-events whose event window lies in each one's estimation window
+    event_spans: Ints  # (n, 2): first and last session position of each firm-event's event window
 
 
 @dataclass(frozen=True)
@@ -503,6 +513,7 @@ class EventStudy:
             self.convention,
             placed,
             merged.nobs,
+            merged.skipped,
             fitted,
             merged.windows,
             screen,
@@ -621,10 +632,9 @@ class EventStudy:
         first, last = _session_span(event_pos, positions, rel, lo, hi).T
         cluster = aggregate.overlap_clusters(first, last)
         est, ev = cfg.estimation, cfg.event_window
+        event_spans = _session_span(event_pos, positions, rel, ev.start, ev.end)
         overlaps = estimation_overlaps(
-            [e.ticker for e in cfg.events],
-            _session_span(event_pos, positions, rel, est.start, est.end),
-            _session_span(event_pos, positions, rel, ev.start, ev.end),
+            [e.ticker for e in cfg.events], _session_span(event_pos, positions, rel, est.start, est.end), event_spans
         )
         n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
         cluster_spans = np.column_stack(
@@ -646,6 +656,7 @@ class EventStudy:
             cluster,
             cluster_spans,
             overlaps,
+            event_spans,
         )
 
     def _screen(self, grid: Grid, placed: Placed, rel: Ints) -> Screen:
@@ -718,6 +729,7 @@ class EventStudy:
                 int(placed.cluster.max()) + 1,
                 len(grid.sessions),
                 repeats[sl],
+                skip_days(pos, placed.overlaps[sl], placed.event_spans) if cfg.estimation_overlap == "skip" else None,
             )
 
         slices = [slice(a, a + self.chunk_size) for a in range(0, n, self.chunk_size)]
@@ -809,6 +821,22 @@ def estimation_overlaps(firms: Sequence[str], estimation: Ints, event: Ints) -> 
     return found
 
 
+def skip_days(positions: Ints, overlaps: Sequence[tuple[int, ...]], event_spans: Ints) -> Mask:
+    """Days of each firm-event (shape of ``positions``) that fall in the event window of an overlapping event.
+
+    Examples
+    --------
+    >>> skip_days(np.array([[10, 11, 12, 13], [20, 21, 22, 23]]), [(1,), ()], np.array([[30, 31], [11, 12]])).tolist()
+    [[False, True, True, False], [False, False, False, False]]
+    """
+    skip = np.zeros(positions.shape, dtype=bool)
+    for i, others in enumerate(overlaps):
+        for j in others:
+            first, last = event_spans[j]
+            skip[i] |= (positions[i] >= first) & (positions[i] <= last)
+    return skip
+
+
 def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, hi: int) -> Ints:
     """First and last session position of relative days ``lo`` to ``hi`` for each firm-event, shape ``(n, 2)``."""
     if positions is None:
@@ -835,6 +863,7 @@ def statuses(
     convention: Convention,
     placed: Placed,
     nobs: Ints,
+    skipped: Ints,
     fitted: Mask,
     windows: Mapping[Window, WindowArrays],
     screen: Screen,
@@ -866,7 +895,8 @@ def statuses(
     if cfg.strict and degenerate.any():
         i = int(np.argmax(degenerate))
         raise DegenerateRegressorsError(events[i].event_id, events[i].ticker, events[i].market)
-    short = ~excluded & ~degenerate & (nobs < requested)
+    # Returns left out on purpose (other events' windows) do not make a window short.
+    short = ~excluded & ~degenerate & (nobs < requested - skipped)
     gaps = {str(w): ~excluded & ~off_data & ~jumped & ~np.isfinite(a.car) for w, a in windows.items()}
     if cfg.strict and excluded.any():
         i = int(np.argmax(excluded))
@@ -875,7 +905,7 @@ def statuses(
         )
     status = np.where(short, "ok: short estimation window", "ok").astype(object)
     for j in np.flatnonzero(short).tolist():
-        status[j] = f"ok: short estimation window ({nobs[j]} of {requested})"
+        status[j] = f"ok: short estimation window ({nobs[j]} of {requested - skipped[j]})"
     for j, jump in jumps.items():
         status[j] = f"ok: kept, {jump.describe()}" if keep_jumps else f"excluded: {jump.describe()}"
     span = f"{sessions[0].date()} to {sessions[-1].date()}"
@@ -889,8 +919,10 @@ def statuses(
         status[j] = f"excluded: {OWN_MARKET}"
     used = ~(excluded | jumped | off_data | degenerate | own_market)
     overlapped = used & np.array([bool(o) for o in placed.overlaps], dtype=bool)
+    skipping = cfg.estimation_overlap == "skip"
     for j in np.flatnonzero(overlapped).tolist():
-        note = f"{ESTIMATION_OVERLAP} {_event_windows(events, placed.overlaps[j])}"
+        which = _event_windows(events, placed.overlaps[j])
+        note = f"{ESTIMATION_SKIP} {which} ({skipped[j]} returns)" if skipping else f"{ESTIMATION_OVERLAP} {which}"
         status[j] = f"ok: {note}" if status[j] == "ok" else f"{status[j]}; {note}"
 
     def report(mask: Mask, one: Callable[[int], str], many: str, category: type[Warning]) -> None:
@@ -917,7 +949,7 @@ def statuses(
     report(
         short,
         lambda i: (
-            f"{label(i)}: estimation window shortened to {nobs[i]} returns of {requested} requested "
+            f"{label(i)}: estimation window shortened to {nobs[i]} returns of {requested - skipped[i]} requested "
             f"(minimum {cfg.min_estimation_obs})."
         ),
         f"use a shortened estimation window (fewer than {requested} returns)",
@@ -971,7 +1003,7 @@ def statuses(
         EventExcludedWarning,
     )
     report(
-        overlapped,
+        overlapped & (not skipping),
         lambda i: (
             f"{label(i)}: its estimation window {cfg.estimation} holds {_event_windows(events, placed.overlaps[i])} "
             "of the same firm, so those abnormal returns enter its fitted model and sigma; shorten or move the "
@@ -1023,8 +1055,8 @@ def event_study(
     **options
         Any field of :class:`~eventstudy.config.StudyConfig`, exactly as the CLI and the
         study file take them: ``model``, ``convention``, ``returns``, ``estimation``,
-        ``event_window``, ``car_windows``, ``min_estimation_obs``, ``factors``,
-        ``factor_columns``, ``negative_prices``, ``allow_jumps``, ``strict``,
+        ``event_window``, ``car_windows``, ``min_estimation_obs``, ``estimation_overlap``,
+        ``factors``, ``factor_columns``, ``negative_prices``, ``allow_jumps``, ``strict``,
         ``date_format``, ``calendar``, ``prices``; windows as strings such as ``"-1:1"``.
         Unset ones come from the convention profile.
 

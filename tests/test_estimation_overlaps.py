@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eventstudy.cli import main
 from eventstudy.config import Event, StudyConfig
 from eventstudy.errors import EstimationOverlapWarning
 from eventstudy.study import EventStudy, estimation_overlaps
@@ -101,3 +105,51 @@ def test_several_events_are_named_with_a_count(n_earlier: int) -> None:
         else "the event windows of events 'e0', 'e1', 'e2' and 2 more"
     )
     assert status[-1] == f"ok: estimation window holds {expected}"
+
+
+def test_skip_fits_on_the_estimation_days_outside_the_other_event_s_window() -> None:
+    events = [_ev("sep", "NVDA", "2024-09-18"), _ev("dec", "NVDA", "2024-12-18")]
+    with pytest.warns(EstimationOverlapWarning, match="event 'dec'"):
+        keep = EventStudy(StudyConfig(name="keep", events=tuple(events))).fit()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        skip = EventStudy(StudyConfig(name="skip", events=tuple(events), estimation_overlap="skip")).fit()
+    assert not [w for w in caught if issubclass(w.category, EstimationOverlapWarning)]
+    # By hand: the later event's estimation sessions, less the three of the earlier one's window [-1,+1].
+    dates, ret, mkt = keep.dates["dec"], keep.ret["dec"], keep.market_ret["dec"]
+    sep_window = set(keep.dates["sep"].loc[-1:1])
+    days = [r for r in range(-250, -10) if dates[r] not in sep_window]
+    assert len(days) == 237
+    ols = sm.OLS(ret.loc[days].to_numpy(), sm.add_constant(mkt.loc[days].to_numpy())).fit()
+    got = skip.params.loc["dec"]
+    assert got["alpha"] == pytest.approx(ols.params[0], rel=1e-10)
+    assert got["beta"] == pytest.approx(ols.params[1], rel=1e-10)
+    assert got["sigma"] == pytest.approx(np.sqrt(ols.scale), rel=1e-10)
+    assert int(skip.events.loc["dec", "n_est"]) == 237
+    # Its window's AR is the day's return less the fit's expectation; the earlier event is untouched.
+    day0 = ret.loc[0] - (ols.params[0] + ols.params[1] * mkt.loc[0])
+    assert skip.ar.loc[0, "dec"] == pytest.approx(day0, rel=1e-9)
+    assert skip.params.loc["sep"].equals(keep.params.loc["sep"])
+    status = skip.events["status"]
+    assert status["sep"] == "ok"
+    assert status["dec"] == "ok: estimation window skips the event window of event 'sep' (3 returns)"
+
+
+def test_skip_is_read_from_toml_and_the_command_line_and_a_wrong_value_is_named(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text(
+        '[study]\nname = "s"\nmarket = "^GSPC"\n'
+        '[[study.events]]\nevent_id = "sep"\nticker = "NVDA"\nevent_date = 2024-09-18\n'
+        '[[study.events]]\nevent_id = "dec"\nticker = "NVDA"\nevent_date = 2024-12-18\n'
+        '[model]\nestimation_overlap = "skip"\n'
+    )
+    assert StudyConfig.from_toml(toml).estimation_overlap == "skip"
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(toml), "--out", str(out)]) == 0
+    params = pd.read_csv(out / "params.csv").set_index("event_id")
+    assert params.loc["dec", "n_est"] == 237
+    assert main(["run", "--config", str(toml), "--estimation-overlap", "keep", "--out", str(tmp_path / "k")]) == 0
+    assert pd.read_csv(tmp_path / "k" / "params.csv").set_index("event_id").loc["dec", "n_est"] == 240
+    with pytest.raises(ValueError, match=r"estimation_overlap='drop' is not valid; choose one of: keep, skip"):
+        StudyConfig(name="s", events=(_ev("a", "NVDA", "2024-09-18"),), estimation_overlap="drop")
+    assert main(["run", "--config", str(toml), "--estimation-overlap", "drop"]) == 2

@@ -251,3 +251,12 @@ def test_a_firm_s_earlier_event_inside_a_later_estimation_window_is_reported(
     assert "- KO-2024-12-18: ok: estimation window holds the event window of event 'KO-2024-09-18'" in firms
     # Two events of one firm four sessions apart: neither lies in the other's estimation window.
     assert "another event of the same firm" not in repeated_firms[1]
+    skip = _report(
+        tmp_path,
+        "cuts_skip",
+        f'[study]\nname = "cuts_skip"\nmarket = "^GSPC"\n{events}[model]\nestimation_overlap = "skip"\n',
+    )
+    firms = skip.split("## 2. Abnormal returns per firm")[1].split("## 3.")[0]
+    assert "2 of the 4 firm-events had another event of the same firm in their estimation window [-250,-11]" in firms
+    assert "- KO-2024-12-18: ok: estimation window skips the event window of event 'KO-2024-09-18' (3 returns)" in firms
+    assert "hold another event" not in firms

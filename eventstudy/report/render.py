@@ -31,7 +31,7 @@ from eventstudy.report.robustness import aggregate_section, groups_section, mode
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
-from eventstudy.study import ESTIMATION_OVERLAP, EventStudy, make_source
+from eventstudy.study import ESTIMATION_OVERLAP, ESTIMATION_SKIP, EventStudy, make_source
 from eventstudy.windows import Window
 
 
@@ -237,6 +237,7 @@ def firm_section(b: ReportBuilder) -> None:
         f"{r['ticker'] if one_date else r['event_id']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"
     ]
     overlapped = int(ft["status"].str.contains(ESTIMATION_OVERLAP, regex=False).sum())
+    skipped = int(ft["status"].str.contains(ESTIMATION_SKIP, regex=False).sum())
     n_tests = int(adjusted["p_value"].notna().sum() // 2)
     holm_t = adjusted[(adjusted["test"] == "t")]
     kept = int((holm_t["p_holm"] < 0.05).sum())
@@ -258,7 +259,15 @@ def firm_section(b: ReportBuilder) -> None:
             f"window {cfg.estimation} (the notes below name them). The other event's abnormal returns enter the "
             "fitted model: a large move there widens sigma, pulling these firm-events' t-statistics towards zero, and can "
             "shift alpha and the slopes. An estimation window that ends before the firm's earlier event, or one "
-            "event per firm, avoids it."
+            'event per firm, avoids it (or estimation_overlap = "skip", which leaves the other event\'s window out '
+            "of the fit)."
+        )
+    if skipped:
+        paragraphs.append(
+            f"{skipped} of the {len(ft)} firm-events had another event of the same firm in their estimation window "
+            f'{cfg.estimation}; as the study asks (estimation_overlap = "skip"), the other event\'s window was left '
+            "out of each one's fit, so its M counts only the remaining days (the notes below say how many returns "
+            "each lost)."
         )
     tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
     if len(adjusted) // 2 <= 60:
