@@ -48,8 +48,8 @@ class Partial:
         ``sar``, ``mkt``, ``day_scale``: the sd that standardises the AR, ``sign_g``,
         ``rank_dev``, ``mrank_dev``), per window, shape
         ``(n, W)`` (``car``, ``scar``, ``csar``), on the estimation days, shape
-        ``(n, E)`` (``est_ar``), and scalars, shape ``(n,)`` (among them ``pos_frac`` and
-        ``repeat_last``, the generalized-sign share's parts).
+        ``(n, E)`` (``est_ar``), and scalars, shape ``(n,)`` (among them ``pos_frac``, each
+        firm-event's share of positive estimation ARs).
     sums
         Sums over firm-events per relative day, shape ``(T,)`` (or ``(1,)`` for totals).
     """
@@ -154,8 +154,6 @@ def partial(
     cluster: NDArray[np.int64] | None = None,
     n_clusters: int = 1,
     n_sessions: int | None = None,
-    repeats: Mask | None = None,
-    last_day: int | None = None,
 ) -> Partial:
     """Reduce one chunk of firm-events to the inputs of the many-firm tests.
 
@@ -191,24 +189,18 @@ def partial(
         estimation residuals are summed per cluster on the calendar, for the
         Kolari-Pynnonen correlation (by default all firm-events form one cluster and
         relative days stand for sessions).
-    repeats, last_day
-        Firm-events that repeat an earlier one's firm, market and event day, and the last
-        relative day of the event window: what a generalized-sign share may count beside
-        the estimation window (see ``Convention.gen_sign``).
 
     Returns
     -------
     Partial
     """
     keep = usable & np.isfinite(sigma)
-    if repeats is None:
-        repeats = np.zeros(len(ar), dtype=bool)
     if positions is None:
         positions = np.broadcast_to(np.arange(len(rel), dtype=np.int64), ar.shape)
     if cluster is None:
         cluster = np.zeros(len(ar), dtype=np.int64)
     if not keep.all():  # (a copy of every input otherwise)
-        positions, cluster, repeats = positions[keep], cluster[keep], repeats[keep]
+        positions, cluster = positions[keep], cluster[keep]
         ar, est, car, mkt = ar[keep], est[keep], car[keep], mkt[keep]
         day_scale, window_scale = day_scale[keep], window_scale[keep]
         sigma, nobs, df = sigma[keep], nobs[keep], df[keep]
@@ -230,8 +222,6 @@ def partial(
         sd_sample = np.sqrt(ss / (m - 1.0))
         pos_frac = positive.sum(axis=1) / m
         root_ss = np.sqrt(ss)
-        last_positive = ar[:, col[last_day]] > 0 if last_day is not None else np.zeros(n, dtype=bool)
-        repeat_last = np.where(repeats & last_positive, 1.0 / m, 0.0)
 
     # Ranks and signs use the estimation and test days together (Corrado 1989).
     full = (est | in_days[None, :]) & np.isfinite(ar)
@@ -284,7 +274,6 @@ def partial(
         "nobs": nobs,
         "df": df,
         "pos_frac": pos_frac,
-        "repeat_last": repeat_last,
         "n_full": n_full,
         "est_ar": np.where(est[:, in_est], ar[:, in_est], np.nan),
     }
@@ -451,9 +440,7 @@ class Common:
             m_mean=m_mean,
             m_sxx=float(((mkt_series - m_mean) ** 2).sum()) if len(mkt_series) else float("nan"),
             correlation=cross_correlation(part, convention.correlation, position),
-            p_hat=convention.gen_sign.compute(
-                r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0]), r["repeat_last"]
-            ),
+            p_hat=convention.gen_sign.compute(r["pos_frac"], float(s["est_pos"][0]), float(s["est_all"][0])),
             sd_sign=float(np.sqrt(np.nansum(g_day[has] ** 2) / mean_tfull)),
             sd_rank=float(np.sqrt(np.nansum(r_day[has] ** 2) / mean_tfull)),
             sd_mrank=float(np.sqrt(np.nansum(mr_day[has] ** 2) / mean_tfull)),

@@ -15,8 +15,10 @@ Pynnonen's generalized rank; Cowan's generalized sign). That the Kolari-Pynnonen
 taken over the estimation window's abnormal returns is the service's answer in
 https://www.eventstudytools.com/expertdialog?page=5. Where the documentation leaves a choice
 open (rounding, which days are counted, how estimation windows are paired), the choice was read
-from the service's published outputs for 167 Axon filing dates (``tests/reference/SOURCES.md``);
-each strategy object's docstring says which output settles it.
+from the service's published outputs for 167 Axon filing dates and checked against a third set
+(312 insider sales on one date; ``tests/reference/SOURCES.md``); each strategy object's
+docstring says which output settles it. The rounding is jsonlite's (``toJSON(digits = 4)``,
+https://github.com/jeroen/jsonlite, ``src/num_to_char.c``): the service's numbers pass through it.
 """
 
 from __future__ import annotations
@@ -531,7 +533,7 @@ class CowanShare:
         """One sentence."""
         return "the generalized sign test expects each firm's estimation-window share of positive ARs, averaged (Cowan 1992)"
 
-    def compute(self, pos_frac: Array, est_pos: float, est_all: float, repeat_last: Array) -> float:
+    def compute(self, pos_frac: Array, est_pos: float, est_all: float) -> float:
         """Return the expected share."""
         return float(np.nanmean(pos_frac))
 
@@ -546,40 +548,12 @@ class PooledShare:
         """One sentence."""
         return "the generalized sign test expects the share of positive ARs pooled over all estimation firm-days"
 
-    def compute(self, pos_frac: Array, est_pos: float, est_all: float, repeat_last: Array) -> float:
+    def compute(self, pos_frac: Array, est_pos: float, est_all: float) -> float:
         """Return the expected share."""
         return est_pos / est_all
 
 
-@dataclass(frozen=True)
-class ServiceShare:
-    """Cowan's share, a firm-event that repeats an earlier one also counting its last event-window AR (EventStudyTools).
-
-    A firm-event whose firm, market and event day repeat an earlier firm-event's adds its last
-    event-window AR, if positive, to its estimation-window positives, over the same estimation
-    length. Read from the service's Axon outputs: both runs hold three such pairs of filings,
-    and their "Generalized Sign Z" of every day and of the CAAR (ten figures) are reproduced
-    with this share, while Cowan's share misses every one of them by about 0.004 (the service's
-    expected count is 3/120 higher in both runs, and the three repeats' last-day ARs are all
-    positive in both).
-    """
-
-    name: str = "service"
-
-    def describe(self) -> str:
-        """One sentence."""
-        return (
-            "the generalized sign test expects each firm-event's estimation-window share of positive ARs, averaged "
-            "(Cowan 1992), a firm-event that repeats an earlier one's firm, market and event day also counting its "
-            "last event-window AR, as the EventStudyTools service does"
-        )
-
-    def compute(self, pos_frac: Array, est_pos: float, est_all: float, repeat_last: Array) -> float:
-        """Return the expected share."""
-        return float(np.nanmean(pos_frac + repeat_last))
-
-
-GenSignShare = CowanShare | PooledShare | ServiceShare
+GenSignShare = CowanShare | PooledShare
 
 
 # ---------------------------------------------------------------- sums across firms
@@ -672,6 +646,38 @@ SignPValues = ExactSmallSample | NormalApproximation
 
 
 # ---------------------------------------------------------------- rounding
+JSON_FIXED_ABOVE = 1e-5
+"""Magnitude above which jsonlite writes a number with fixed decimals (at or below it, significant digits)."""
+
+
+def json_round(values: Array | float, digits: int) -> Array:
+    """Return ``values`` as jsonlite's ``toJSON(digits = digits)`` writes them, read back as numbers.
+
+    Above 1e-5 in magnitude a number keeps ``digits`` decimals, rounded half to even on the
+    fraction as jsonlite's ``modp_dtoa2`` does; at or below it jsonlite switches to
+    ``%.{digits + 1}g``, so a tiny value keeps ``digits + 1`` significant digits instead of
+    becoming 0 (jsonlite ``src/num_to_char.c``).
+
+    Examples
+    --------
+    >>> json_round(np.array([-0.02134, 0.00003141, -1.45623911e-06, 0.00015]), 4).tolist()  # 0.00015: just below
+    [-0.0213, 0.0, -1.4562e-06, 0.0001]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    a = np.abs(x)
+    scale = 10.0**digits
+    whole = np.floor(a)
+    tmp = (a - whole) * scale
+    frac = np.floor(tmp)
+    diff = tmp - frac
+    frac += (diff > 0.5) | ((diff == 0.5) & (frac % 2 == 1))
+    out = np.sign(x) * ((whole * scale + frac) / scale)
+    tiny = (a <= JSON_FIXED_ABOVE) & (a > 0)
+    if tiny.any():
+        out[tiny] = [float(f"{v:.{digits + 1}g}") for v in x[tiny]]
+    return np.where(np.isfinite(x), out, x)
+
+
 @dataclass(frozen=True)
 class Rounding:
     """Decimals to which ARs, CARs, sigmas, standardising sds and BHARs' expected returns are rounded before any statistic.
@@ -679,6 +685,8 @@ class Rounding:
     None: exact. The EventStudyTools service standardises each rounded AR by its rounded
     prediction-error sd: with both rounded, its Patell Z and StdCSect Z of every Axon day are
     reproduced to the printed digits (with either left exact they differ in the third decimal).
+    Its numbers are rounded as jsonlite writes them (:func:`json_round`): an AR of -1.4562e-06
+    keeps that value, and its AR t (-0.0001 printed) with it.
     """
 
     digits: int | None = None
@@ -700,7 +708,7 @@ class Rounding:
 
     def compute(self, values: Array) -> Array:
         """Round (or not) ``values``."""
-        return np.round(values, self.digits) if self.digits is not None else values
+        return json_round(values, self.digits) if self.digits is not None else values
 
     def day_mean(self, aar: float) -> float:
         """Return the AAR a day's cross-sectional t divides by its standard error.
@@ -708,7 +716,7 @@ class Rounding:
         The EventStudyTools service divides its printed (rounded) AAR, but the CAAR as computed;
         read from its output, where every day's "Csect T" equals the rounded AAR over sd / sqrt(N).
         """
-        return round(aar, self.digits) if self.digits is not None else aar
+        return float(json_round(aar, self.digits)) if self.digits is not None else aar
 
 
 # ---------------------------------------------------------------- weights of the weighted AAR/CAAR
@@ -1098,7 +1106,7 @@ CONVENTIONS: dict[str, Convention] = {
         "(the estimation window extended over days without a market price, the event window's missing days "
         "dropped and the rest relabelled, as the service does), sigma on M - 2, AR t = AR / sigma and CAR t = CAR / (sigma sqrt(L)) "
         "without the prediction-error correction, ARs, CARs, sigmas and the sds that standardise them "
-        "rounded to 4 decimals, "
+        "rounded to 4 decimals as jsonlite writes them (5 significant digits at or below 1e-5), "
         "a precision-weighted CAAR with weights 1 / sqrt(sum of the daily AR variances) beside the plain one; prices used as given (split-like jumps kept with a "
         "warning, negative CRSP midpoints read as their absolute value)",
         returns="log",
@@ -1107,7 +1115,7 @@ CONVENTIONS: dict[str, Convention] = {
         variance=PlainVariance(),
         standardise=FitScale(),
         patell_window=CsarWindow(),
-        gen_sign=ServiceShare(),
+        gen_sign=CowanShare(),
         cross_sums=PresentSums(),
         sign_pvalues=NormalApproximation(),
         rounding=Rounding(4),

@@ -130,7 +130,6 @@ class Stack:
     cluster: Ints | None = None  # cluster of calendar-overlapping event windows (None: one cluster)
     n_clusters: int = 1
     n_sessions: int | None = None
-    repeats: Mask | None = None  # firm-events that repeat an earlier one's firm, market and event session
     skip: Mask | None = None  # days (n, T) left out of the estimation window: other events' windows of the firm
 
 
@@ -260,7 +259,8 @@ def compute_chunk(
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
         days_in = convention.car_days.present(ar_t, idx)
-        car = np.where(np.isfinite(days_in), np.nansum(ar_t[:, idx], axis=1), np.nan)
+        # A sum of rounded ARs has only their decimals, but for a tiny AR the profile keeps whole.
+        car = convention.rounding.compute(np.where(np.isfinite(days_in), np.nansum(ar_t[:, idx], axis=1), np.nan))
         # The window's variance, for the days the CAR is taken over.
         var = convention.variance.window(fit, x, idx, sigma_t) * np.where(np.isfinite(days_in), days_in / len(idx), 1.0)
         t, p = inference.t_test(car, var, fit.df)
@@ -271,7 +271,9 @@ def compute_chunk(
             pooled_car, pooled_bhar = car, bhar
         else:
             days_p = convention.car_days.present(ar_p, idx)
-            pooled_car = np.where(np.isfinite(days_p), np.nansum(ar_p[:, idx], axis=1), np.nan)
+            pooled_car = convention.rounding.compute(
+                np.where(np.isfinite(days_p), np.nansum(ar_p[:, idx], axis=1), np.nan)
+            )
             pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar, pooled_bhar)
         pooled_cars.append(pooled_car)
@@ -298,8 +300,6 @@ def compute_chunk(
         cluster=stack.cluster,
         n_clusters=stack.n_clusters,
         n_sessions=stack.n_sessions,
-        repeats=stack.repeats,
-        last_day=event_window.end if event_window is not None else None,
     )
     big = np.iinfo(np.int64).max
 
@@ -701,9 +701,6 @@ class EventStudy:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
         cfg = self.config
         n = len(placed.events)
-        # a firm-event whose firm, market and event session an earlier one already had
-        keys = pd.Series([(e.ticker, e.market, s) for e, s in zip(placed.events, placed.sessions, strict=True)])
-        repeats = keys.duplicated().to_numpy(dtype=bool)
 
         def stack(sl: slice) -> Stack:
             pos = (
@@ -728,7 +725,6 @@ class EventStudy:
                 placed.cluster[sl],
                 int(placed.cluster.max()) + 1,
                 len(grid.sessions),
-                repeats[sl],
                 skip_days(pos, placed.overlaps[sl], placed.event_spans) if cfg.estimation_overlap == "skip" else None,
             )
 

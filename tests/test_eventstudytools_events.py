@@ -254,7 +254,7 @@ def test_ndxt_patell_and_standardised_cross_sectional_tests_of_each_aar(
 
 
 def test_generalized_sign_z_of_every_day_and_of_the_caar(run: tuple[str, Path, Path]) -> None:
-    """Three filings repeat an earlier one's day in both runs; the service counts their last day in their share."""
+    """Cowan's share of positive estimation ARs, each AR rounded as jsonlite writes it (tiny ones kept)."""
     name, data, out = run
     lo, hi = RUNS[name][1]
     service = _aar(data)

@@ -186,11 +186,25 @@ def test_a_window_that_lost_its_last_days_is_filled_by_repeating_its_days() -> N
     assert SameDays().columns(positions, rel, Window(-2, 2)) is None
 
 
-def test_a_repeated_filing_adds_its_last_day_to_its_share_by_hand() -> None:
-    """Two firm-events at 60 of 120 positive; the second repeats the first and its last event-window AR is positive."""
-    from eventstudy.conventions import CowanShare, ServiceShare
+def test_numbers_are_rounded_as_jsonlite_writes_them() -> None:
+    """Four decimals above 1e-5 in magnitude, five significant digits at or below (jsonlite's num_to_char).
 
-    pos_frac = np.array([0.5, 0.5])
-    repeat_last = np.array([0.0, 1.0 / 120.0])
-    assert ServiceShare().compute(pos_frac, 120.0, 240.0, repeat_last) == pytest.approx((0.5 + 61 / 120) / 2)
-    assert CowanShare().compute(pos_frac, 120.0, 240.0, repeat_last) == 0.5
+    The service's insider-trading run prints an AR of -1.4562E-6 (t -0.0001) and one of 1.003e-05 as 0.
+    """
+    from eventstudy.conventions import json_round
+
+    got = json_round(np.array([-1.45623911e-06, 1.003e-05, 9.9e-06, -0.021345, 0.12345, np.nan, 0.0]), 4)
+    np.testing.assert_array_equal(got[[0, 1, 2, 3]], [-1.4562e-06, 0.0, 9.9e-06, -0.0213])
+    assert got[4] == 0.1234  # 0.12345 lies just below the tie in binary: down
+    assert np.isnan(got[5]) and got[6] == 0.0
+    # exact binary ties go to the even last digit: 0.5 -> 0 and 1.5 -> 2 in units of 1e-1
+    np.testing.assert_array_equal(json_round(np.array([0.25, 0.75, -0.25]), 1), [0.2, 0.8, -0.2])
+
+
+def test_a_tiny_estimation_ar_counts_as_positive_in_the_generalized_sign_share() -> None:
+    """Kept by jsonlite's rounding, an AR of +3e-6 is positive; four-decimal rounding would make it 0."""
+    from eventstudy.conventions import Rounding
+
+    est = np.array([3e-6, -0.004, 0.002, -4e-5])
+    assert (Rounding(4).compute(est) > 0).sum() == 2
+    assert (np.round(est, 4) > 0).sum() == 1
