@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
-from eventstudy.conventions import Convention, CorrelationPairs, PositionSums
+from eventstudy.conventions import Convention, CorrelationPairs, PositionSums, RankLength
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.windows import Window
 
@@ -775,10 +775,11 @@ def grank_events(samples: Sequence[Sample], usable: Mask) -> tuple[GrankEvents, 
     return events, invalid
 
 
-def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents) -> dict[Window, GrankSums]:
+def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents, rank_length: RankLength) -> dict[Window, GrankSums]:
     """Rank each firm-event's event observation among its estimation SARs (AR / sigma) and add up the ranks.
 
-    Rows of ``est_ar`` and ``sigma`` are the rows of ``events``' masks and values.
+    Rows of ``est_ar`` and ``sigma`` are the rows of ``events``' masks and values; the ranks
+    are scaled by ``T + 1``, ``T = M + 1`` with ``M`` as ``rank_length`` says.
     Firm-events are ranked a block at a time, each block's estimation ranks serving every
     window; sums over disjoint sets of firm-events add up to the sums over all of them.
     """
@@ -791,7 +792,7 @@ def grank_sums(est_ar: Array, sigma: Array, events: GrankEvents) -> dict[Window,
             sar = est_ar[block] / sigma[block, None]
         ranks = row_medians_and_ranks(sar, m[block])[1]
         missing = np.isnan(ranks)  # no SAR that day
-        t_i = m[block] + 1.0
+        t_i = rank_length.length(m[block], width) + 1.0
         for w, (ok, g_all) in events.items():
             sel = ok[block]
             if not sel.any():
@@ -831,7 +832,7 @@ def grank_usable(part: Partial, sigma: Array) -> Mask:
 
 
 def generalized_ranks(
-    part: Partial, samples: Sequence[Sample], sigma: Array
+    part: Partial, samples: Sequence[Sample], sigma: Array, rank_length: RankLength
 ) -> dict[Window, GrankParts | InvalidTestStatistic]:
     """Return the generalized rank tests' parts of every sample, from inputs that hold the estimation ARs."""
     if "est_ar" not in part.rows:
@@ -841,7 +842,7 @@ def generalized_ranks(
         )
         return {s.window: why for s in samples}
     events, out = grank_events(samples, grank_usable(part, sigma))
-    sums = grank_sums(part.rows["est_ar"], sigma, events)
+    sums = grank_sums(part.rows["est_ar"], sigma, events, rank_length)
     done: dict[Window, GrankParts | InvalidTestStatistic] = dict(out)
     done.update({w: grank_parts(sums[w], int(ok.sum())) for w, (ok, _) in events.items()})
     return done
@@ -849,7 +850,9 @@ def generalized_ranks(
 
 def _grank(s: Sample, c: Common) -> GrankParts | InvalidTestStatistic:
     found = c.grank.get(s.window)
-    return found if found is not None else generalized_ranks(c.part, [s], c.sigma)[s.window]
+    if found is None:
+        found = generalized_ranks(c.part, [s], c.sigma, c.convention.rank_length)[s.window]
+    return found
 
 
 def grank_t(s: Sample, c: Common) -> Result:
@@ -1041,7 +1044,7 @@ def aggregate_tests(
     samples = {s.window: s for s in test_samples(part, days, windows, convention)}
     common = Common.of(part, in_est, convention, position)
     if grank is None:
-        grank = generalized_ranks(part, list(samples.values()), common.sigma)
+        grank = generalized_ranks(part, list(samples.values()), common.sigma, convention.rank_length)
     common = replace(common, grank=grank)
     out: dict[tuple[Window, str], Result] = {}
     for w in labels:

@@ -824,6 +824,53 @@ class RecycledDays:
 PooledDays = SameDays | RecycledDays
 
 
+# ---------------------------------------------------------------- generalized rank: the ranked length
+@dataclass(frozen=True)
+class OwnLength:
+    """A firm-event's generalized ranks run over its own estimation returns and the event one (Kolari & Pynnonen 2011)."""
+
+    name: str = "own"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "the generalized rank test scales each firm-event's ranks by its own count, estimation returns plus the "
+            "event observation (T_i = M_i + 1, Kolari and Pynnonen 2011)"
+        )
+
+    def length(self, counts: Array, requested: int) -> Array:
+        """Return the estimation length ``M`` each firm-event's ``T = M + 1`` is taken from."""
+        return counts
+
+
+@dataclass(frozen=True)
+class RequestedLength:
+    """Every firm-event's generalized ranks are scaled by the requested estimation window, shortened or not (EventStudyTools).
+
+    Read from two of the service's runs with shortened estimation windows: with ``T = M + 1``
+    for the requested ``M`` (120 and 250), the Generalized Rank Z of every day and of the
+    CAAR is reproduced, five days of the Nasdaq-100 run (seven windows shortened down to 14
+    days) and 41 of the insider-sales run (one window of 201 days); with each firm-event's
+    own ``M`` none of these prints as the service's.
+    """
+
+    name: str = "requested"
+
+    def describe(self) -> str:
+        """One sentence."""
+        return (
+            "the generalized rank test scales every firm-event's ranks by the requested estimation window plus the "
+            "event observation, a shortened window's too, as the EventStudyTools service does"
+        )
+
+    def length(self, counts: Array, requested: int) -> Array:
+        """Return the requested length for every firm-event."""
+        return np.full_like(counts, float(requested))
+
+
+RankLength = OwnLength | RequestedLength
+
+
 # ---------------------------------------------------------------- cross-correlation (Kolari-Pynnonen)
 @dataclass(frozen=True)
 class CalendarPairs:
@@ -987,7 +1034,7 @@ class Convention:
         and the fewest estimation returns a firm-event may be fitted on (None: half the
         estimation window).
     days, variance, standardise, patell_window, gen_sign, cross_sums, sign_pvalues, rounding, caar_weights,
-    car_days, correlation, pooled_days
+    car_days, correlation, pooled_days, rank_length
         The strategy objects (see their classes). The AAR and CAAR are always plain means;
         ``caar_weights`` says how the precision-weighted figure beside them is weighted.
     """
@@ -1008,6 +1055,7 @@ class Convention:
     car_days: CarDays = AllDays()
     correlation: CorrelationPairs = CalendarPairs()
     pooled_days: PooledDays = SameDays()
+    rank_length: RankLength = OwnLength()
     split_jumps: Literal["exclude", "keep"] = "exclude"
     negative_prices: Literal["error", "abs", "missing"] = "error"
     min_estimation_obs: int | None = None
@@ -1027,6 +1075,7 @@ class Convention:
             ("car_days", self.car_days),
             ("correlation", self.correlation),
             ("pooled_days", self.pooled_days),
+            ("rank_length", self.rank_length),
         ]
 
     def as_rows(self, n_params: int = 2, n_slopes: int | None = None) -> list[tuple[str, str]]:
@@ -1123,6 +1172,7 @@ CONVENTIONS: dict[str, Convention] = {
         car_days=PresentDays(),
         correlation=PositionPairs(),
         pooled_days=RecycledDays(),
+        rank_length=RequestedLength(),
         split_jumps="keep",
         negative_prices="abs",
         # The service fits any non-empty estimation window (its output keeps one of 14 days, with a

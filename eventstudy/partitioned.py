@@ -38,7 +38,7 @@ from eventstudy._io import csv_text, staged_directory, write_bytes_atomic
 from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy.backends import run_chunks
 from eventstudy.config import Event, StudyConfig
-from eventstudy.conventions import PositionPairs, PositionSums, position_sums
+from eventstudy.conventions import PositionPairs, PositionSums, RankLength, position_sums
 from eventstudy.data.sources import CsvSource
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import ConfigError, DataSourceError, EventStudyWarning, NoUsableEventsError
@@ -186,13 +186,15 @@ def _estimation_file(out: str | Path, part: int) -> Path:
 class RankTask:
     """One partition's share of the second round over estimation ARs.
 
-    Its estimation ARs' file, sigmas and event values (the generalized rank tests), and the
-    sample's estimation lengths when the profile pairs estimation ARs by position (else empty).
+    Its estimation ARs' file, sigmas and event values (the generalized rank tests, their ranks
+    scaled as the profile's ``rank_length`` says), and the sample's estimation lengths when the
+    profile pairs estimation ARs by position (else empty).
     """
 
     path: str
     sigma: np.ndarray
     events: aggregate.GrankEvents
+    rank_length: RankLength
     lengths: tuple[int, ...] = ()
 
 
@@ -207,7 +209,8 @@ def rank_partition(task: RankTask) -> tuple[dict[Window, aggregate.GrankSums], P
         raise DataSourceError(
             f"{task.path}: a partition's estimation ARs cannot be read back ({exc}); run again"
         ) from None
-    return aggregate.grank_sums(est_ar, task.sigma, task.events), position_sums(est_ar, task.lengths)
+    ranks = aggregate.grank_sums(est_ar, task.sigma, task.events, task.rank_length)
+    return ranks, position_sums(est_ar, task.lengths)
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ def estimation_round(
             str(_estimation_file(out, o.part)),
             sigma[a:b],
             {w: (ok[a:b], g[a:b]) for w, (ok, g) in events.items()},
+            config.profile.rank_length,
             lengths,
         )
         for o, a, b in zip(fitted, bounds[:-1], bounds[1:], strict=True)

@@ -253,6 +253,21 @@ def test_ndxt_patell_and_standardised_cross_sectional_tests_of_each_aar(
     assert printed(_test(out, day, test)["statistic"], float(_aar(data).loc[name, day]))
 
 
+def test_ndxt_generalized_rank_z_of_every_day_and_of_the_caar(ndxt: tuple[str, Path, Path]) -> None:
+    """Shortened windows' ranks scaled by the requested 120 days plus one, as the service scales them."""
+    _, data, out = ndxt
+    service = _aar(data)
+    for day in range(-2, 3):
+        assert printed(_test(out, day, "grank_z")["statistic"], float(service.loc["Generalized Rank Z", day])), day
+    lines = (data / "results" / "caar_results.csv").read_text().splitlines()
+    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
+    # the header "Generalized Rank T" appears twice: the T, then the Z
+    z_figure = [float(v) for n, v in zip(names, values, strict=True) if n == "Generalized Rank T"][1]
+    table = pd.read_csv(out / "aggregate.csv")
+    row = table[(table["window"] == "[-2,+2]") & (table["test"] == "grank_z") & (table["measure"] == "ar")].iloc[0]
+    assert printed(float(row["statistic"]), z_figure)
+
+
 def test_generalized_sign_z_of_every_day_and_of_the_caar(run: tuple[str, Path, Path]) -> None:
     """Cowan's share of positive estimation ARs, each AR rounded as jsonlite writes it (tiny ones kept)."""
     name, data, out = run

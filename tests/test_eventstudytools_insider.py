@@ -164,6 +164,7 @@ AAR_FIGURES = [
     ("Csect T", "csect_t"),
     ("StdCSect Z", "bmp"),
     ("Skewness Corrected T", "skew_t"),
+    ("Generalized Rank Z", "grank_z"),  # PLMR's ranks scaled by the requested 250 days
 ]
 
 
@@ -193,6 +194,7 @@ CAAR_FIGURES = [
     ("Skewness Corrected T", "ar", "skew_t", "statistic"),
     ("Generalized Sign Z", "ar", "gen_sign", "statistic"),
     ("Adjusted Patell Z", "ar", "kp_patell", "statistic"),
+    ("Generalized Rank Z", "ar", "grank_z", "statistic"),
     ("ABHAR", "bhar", "csect_t", "estimate"),
     ("ABHAR Csect T", "bhar", "csect_t", "statistic"),
     ("ABHAR Skewness Corrected T", "bhar", "skew_t", "statistic"),

@@ -208,3 +208,24 @@ def test_a_tiny_estimation_ar_counts_as_positive_in_the_generalized_sign_share()
     est = np.array([3e-6, -0.004, 0.002, -4e-5])
     assert (Rounding(4).compute(est) > 0).sum() == 2
     assert (np.round(est, 4) > 0).sum() == 1
+
+
+def test_a_shortened_window_s_generalized_ranks_are_scaled_by_the_requested_length_by_hand() -> None:
+    """Three estimation SARs of a window of five requested, and the event SAR above them all.
+
+    Own length: T = 3 + 1, the event ranks 4th: 4 / 5 - 1/2 = 0.3. Requested: T = 5 + 1, 4 / 7 - 1/2.
+    """
+    from eventstudy.aggregate import grank_sums
+    from eventstudy.conventions import OwnLength, RequestedLength
+    from eventstudy.windows import Window
+
+    est_ar = np.array([[np.nan, np.nan, 0.01, -0.02, 0.005]])
+    events = {Window(0, 0): (np.array([True]), np.array([9.0]))}
+    own = grank_sums(est_ar, np.array([0.01]), events, OwnLength())[Window(0, 0)]
+    requested = grank_sums(est_ar, np.array([0.01]), events, RequestedLength())[Window(0, 0)]
+    assert own.u0_sum == pytest.approx(4 / 5 - 0.5)
+    assert requested.u0_sum == pytest.approx(4 / 7 - 0.5)
+    # the estimation SARs 1, -2 and 0.5 rank 3rd, 1st and 2nd among the four
+    np.testing.assert_allclose(requested.sums[2:], np.array([3, 1, 2]) / 7 - 0.5)
+    np.testing.assert_allclose(own.sums[2:], np.array([3, 1, 2]) / 5 - 0.5)
+    assert requested.null_var == pytest.approx((6 - 1) / (12 * (6 + 1)))
