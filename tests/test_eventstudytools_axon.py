@@ -13,14 +13,10 @@ import pandas as pd
 import pytest
 
 from eventstudy.cli import main
+from tests.service_files import aar_table, caar_row, printed
 
 DATA = Path(__file__).parent / "reference" / "eventstudytools_axon_gspc"
 RESULTS = DATA / "results"
-
-
-def printed(value: float, figure: float, decimals: int = 4) -> bool:
-    """True when ``value`` prints as ``figure`` at ``decimals`` places."""
-    return abs(value - figure) <= 0.5 * 10**-decimals + 1e-12
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +31,11 @@ def aggregate(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 
 
 def _service_aar() -> pd.DataFrame:
-    table = pd.read_csv(RESULTS / "aar_results.csv", sep=";", index_col=0)
-    return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
+    return aar_table(RESULTS)
 
 
 def _service_caar() -> dict[str, str]:
-    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
-    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
-    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
-    row: dict[str, str] = {}
-    for name, value in zip(names, values, strict=True):
-        row.setdefault(name, value)
-    return row
+    return caar_row(RESULTS)
 
 
 def _ours(aggregate: pd.DataFrame, window: str, test: str, measure: str = "ar") -> pd.Series:
@@ -140,9 +129,6 @@ def test_rank_z_of_the_caar(aggregate: pd.DataFrame) -> None:
 
 def test_generalized_rank_tests_of_the_caar(aggregate: pd.DataFrame) -> None:
     """The service ranks each CAR over the root of the sum of its daily AR variances."""
-    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
-    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
-    # the header "Generalized Rank T" appears twice: the T, then the Z
-    t_figure, z_figure = (float(v) for n, v in zip(names, values, strict=True) if n == "Generalized Rank T")
-    assert printed(_ours(aggregate, "[0,+2]", "grank_t")["statistic"], t_figure)
-    assert printed(_ours(aggregate, "[0,+2]", "grank_z")["statistic"], z_figure)
+    row = _service_caar()
+    assert printed(_ours(aggregate, "[0,+2]", "grank_t")["statistic"], float(row["Generalized Rank T"]))
+    assert printed(_ours(aggregate, "[0,+2]", "grank_z")["statistic"], float(row["Generalized Rank Z"]))

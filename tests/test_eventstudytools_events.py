@@ -23,16 +23,10 @@ from eventstudy import EventStudy, EventStudyResults, StudyConfig, Window
 from eventstudy.cli import main
 from eventstudy.config import read_request_file
 from eventstudy.errors import EventStudyWarning
+from tests.service_files import CAAR_FIGURES, aar_table, caar_row, event_table, printed
 
 REFERENCE = Path(__file__).parent / "reference"
 RUNS = {"gspc": ("eventstudytools_axon_gspc", (0, 2)), "ndxt": ("eventstudytools_axon_ndxt", (-2, 2))}
-
-
-def printed(value: float, figure: float, decimals: int = 4) -> bool:
-    """True when ``value`` prints as ``figure`` at ``decimals`` places (both missing counts as equal)."""
-    if np.isnan(figure) or np.isnan(value):
-        return bool(np.isnan(figure) and np.isnan(value))
-    return abs(value - figure) <= 0.5 * 10**-decimals + 1e-12
 
 
 _DONE: dict[str, Path] = {}
@@ -63,8 +57,7 @@ def ndxt(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
 
 
 def _service(data: Path, name: str) -> pd.DataFrame:
-    table = pd.read_csv(data / "results" / name, sep=";")
-    return table.assign(**{"Event ID": table["Event ID"].astype(str)}).set_index("Event ID")
+    return event_table(data / "results", name)
 
 
 def test_the_same_events_are_used_and_the_same_ones_dropped(run: tuple[str, Path, Path]) -> None:
@@ -165,26 +158,7 @@ def test_every_bhar(run: tuple[str, Path, Path]) -> None:
 
 
 def _caar_row(data: Path) -> dict[str, str]:
-    # the service repeats the header "Generalized Rank T" (the second is the rank Z): keep the first
-    lines = (data / "results" / "caar_results.csv").read_text().splitlines()
-    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
-    row: dict[str, str] = {}
-    for name, value in zip(names, values, strict=True):
-        row.setdefault(name, value)
-    return row
-
-
-CAAR_FIGURES = [
-    # (the service's column, our measure, our test, "estimate" or "statistic" or "n")
-    ("CAAR Value", "ar", "csect_t", "estimate"),
-    ("Precision Weighted CAAR Value", "ar", "csect_t", "estimate_weighted"),
-    ("Number of CARs considered", "ar", "csect_t", "n"),
-    ("Csect T", "ar", "csect_t", "statistic"),
-    ("Skewness Corrected T", "ar", "skew_t", "statistic"),
-    ("ABHAR", "bhar", "csect_t", "estimate"),
-    ("ABHAR Csect T", "bhar", "csect_t", "statistic"),
-    ("ABHAR Skewness Corrected T", "bhar", "skew_t", "statistic"),
-]
+    return caar_row(data / "results")
 
 
 @pytest.mark.parametrize(("name", "measure", "test", "column"), CAAR_FIGURES)
@@ -220,8 +194,7 @@ def test_the_residual_correlation_is_the_one_the_service_adjusts_patell_by(run: 
 
 
 def _aar(data: Path) -> pd.DataFrame:
-    table = pd.read_csv(data / "results" / "aar_results.csv", sep=";", index_col=0)
-    return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
+    return aar_table(data / "results")
 
 
 def _test(out: Path, day: int, test: str) -> pd.Series:
@@ -259,10 +232,7 @@ def test_ndxt_generalized_rank_z_of_every_day_and_of_the_caar(ndxt: tuple[str, P
     service = _aar(data)
     for day in range(-2, 3):
         assert printed(_test(out, day, "grank_z")["statistic"], float(service.loc["Generalized Rank Z", day])), day
-    lines = (data / "results" / "caar_results.csv").read_text().splitlines()
-    names, values = ([field.strip('"') for field in line.split(";")] for line in lines[:2])
-    # the header "Generalized Rank T" appears twice: the T, then the Z
-    z_figure = [float(v) for n, v in zip(names, values, strict=True) if n == "Generalized Rank T"][1]
+    z_figure = float(_caar_row(data)["Generalized Rank Z"])
     table = pd.read_csv(out / "aggregate.csv")
     row = table[(table["window"] == "[-2,+2]") & (table["test"] == "grank_z") & (table["measure"] == "ar")].iloc[0]
     assert printed(float(row["statistic"]), z_figure)

@@ -15,7 +15,6 @@ import re
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,23 +22,12 @@ from eventstudy import EventStudy, EventStudyResults, StudyConfig, Window
 from eventstudy.cli import main
 from eventstudy.config import read_request_file
 from eventstudy.errors import EventStudyWarning
+from tests.service_files import CAAR_FIGURES, aar_table, caar_row, event_table, printed
 
 DATA = Path(__file__).parent / "reference" / "eventstudytools_insider_rut"
 RESULTS = DATA / "results"
 DAYS = range(-10, 31)
 WINDOW = "[-10,+30]"
-
-
-def printed(value: float, figure: float, decimals: int = 4) -> bool:
-    """True when ``value`` prints as ``figure`` at ``decimals`` places (both missing counts as equal)."""
-    if np.isnan(figure) or np.isnan(value):
-        return bool(np.isnan(figure) and np.isnan(value))
-    return abs(value - figure) <= 0.5 * 10**-decimals + 1e-12
-
-
-def _label(text: str) -> str:
-    # the service writes one row name with a no-break space ("Adjusted\xa0StdCSect Z")
-    return text.replace("\xa0", " ").strip('"')
 
 
 @pytest.fixture(scope="module")
@@ -70,25 +58,16 @@ def fitted() -> EventStudyResults:
 
 
 def _service(name: str) -> pd.DataFrame:
-    table = pd.read_csv(RESULTS / name, sep=";")
-    return table.assign(**{"Event ID": table["Event ID"].astype(str)}).set_index("Event ID")
+    return event_table(RESULTS, name)
 
 
 def _aar() -> pd.DataFrame:
-    table = pd.read_csv(RESULTS / "aar_results.csv", sep=";", index_col=0)
-    table.index = [_label(str(i)) for i in table.index]
-    table = table.iloc[: table.index.get_loc("Other")]  # group ONE's rows; Other (one firm) prints none
-    return table.rename(columns=lambda c: int(c.removeprefix("AAR(").removesuffix(")")))
+    table = aar_table(RESULTS)
+    return table.iloc[: table.index.get_loc("Other")]  # group ONE's rows; Other (one firm) prints none
 
 
 def _caar() -> dict[str, str]:
-    lines = (RESULTS / "caar_results.csv").read_text().splitlines()
-    names, values = ([_label(field) for field in line.split(";")] for line in lines[:2])
-    row: dict[str, str] = {}
-    for name, value in zip(names, values, strict=True):
-        # the header "Generalized Rank T" appears twice: the T, then the Z
-        row["Generalized Rank Z" if name in row else name] = value
-    return row
+    return caar_row(RESULTS)
 
 
 def _ours(out: Path, window: str, test: str, measure: str = "ar") -> pd.Series:
@@ -185,23 +164,15 @@ def test_each_day_s_aar_and_count(out: Path) -> None:
         assert int(ours["n"]) == positives + negatives
 
 
-CAAR_FIGURES = [
-    # (the service's column, our measure, our test, "estimate" or "statistic" or "n")
-    ("CAAR Value", "ar", "csect_t", "estimate"),
-    ("Precision Weighted CAAR Value", "ar", "csect_t", "estimate_weighted"),
-    ("Number of CARs considered", "ar", "csect_t", "n"),
-    ("Csect T", "ar", "csect_t", "statistic"),
-    ("Skewness Corrected T", "ar", "skew_t", "statistic"),
+INSIDER_CAAR_FIGURES = [
+    *CAAR_FIGURES,
     ("Generalized Sign Z", "ar", "gen_sign", "statistic"),
     ("Adjusted Patell Z", "ar", "kp_patell", "statistic"),
     ("Generalized Rank Z", "ar", "grank_z", "statistic"),
-    ("ABHAR", "bhar", "csect_t", "estimate"),
-    ("ABHAR Csect T", "bhar", "csect_t", "statistic"),
-    ("ABHAR Skewness Corrected T", "bhar", "skew_t", "statistic"),
 ]
 
 
-@pytest.mark.parametrize(("name", "measure", "test", "column"), CAAR_FIGURES)
+@pytest.mark.parametrize(("name", "measure", "test", "column"), INSIDER_CAAR_FIGURES)
 def test_the_caar_and_abhar_of_group_one(out: Path, name: str, measure: str, test: str, column: str) -> None:
     service = _caar()
     assert service["Grouping Variable"] == "ONE" and service["CAAR Type"] == "(-10, 30)"
