@@ -254,20 +254,25 @@ def firm_section(b: ReportBuilder) -> None:
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
     if overlapped:
+        one = overlapped == 1
         paragraphs.append(
-            f"{overlapped} of the {len(ft)} firm-events hold another event of the same firm in their estimation "
-            f"window {cfg.estimation} (the notes below name them). The other event's abnormal returns enter the "
-            "fitted model: a large move there widens sigma, pulling these firm-events' t-statistics towards zero, and can "
-            "shift alpha and the slopes. An estimation window that ends before the firm's earlier event, or one "
+            f"{overlapped} of the {len(ft)} firm-events {'holds' if one else 'hold'} another event of the same firm "
+            f"in {'its' if one else 'their'} estimation window {cfg.estimation} (the notes below name "
+            f"{'it' if one else 'them'}). The other event's abnormal returns enter the fitted model: a large move "
+            f"there widens sigma, pulling {'its t-statistics' if one else 'their t-statistics'} towards zero, and "
+            "can shift alpha and the slopes. An estimation window that ends before the firm's earlier event, or one "
             'event per firm, avoids it (or estimation_overlap = "skip", which leaves the other event\'s window out '
             "of the fit)."
         )
     if skipped:
+        one = skipped == 1
+        whose = "its" if one else "each one's"
         paragraphs.append(
-            f"{skipped} of the {len(ft)} firm-events had another event of the same firm in their estimation window "
-            f'{cfg.estimation}; as the study asks (estimation_overlap = "skip"), the other event\'s window was left '
-            "out of each one's fit, so its M counts only the remaining days (the notes below say how many returns "
-            "each lost)."
+            f"{skipped} of the {len(ft)} firm-events had another event of the same firm in "
+            f"{'its' if one else 'their'} estimation window {cfg.estimation}; as the study asks "
+            '(estimation_overlap = "skip"), the other event\'s window was left out of '
+            f"{whose} fit, so its M counts only the remaining days (the notes "
+            f"below say how many returns {'it' if one else 'each'} lost)."
         )
     tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
     if len(adjusted) // 2 <= 60:
