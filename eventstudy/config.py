@@ -300,8 +300,16 @@ class StudyConfig:
             "name": str(study["name"]),
             "title": str(study.get("title", "")),
             "description": str(study.get("description", "")),
-            "events": _events_from(study, str(study.get("market", "^GSPC")), base_dir, date_format),
         }
+        events_file = Path(str(study["events_file"])) if "events_file" in study and "events" not in study else None
+        if events_file is not None and base_dir is not None:
+            events_file = base_dir / events_file
+        if events_file is not None and is_request_file(events_file):
+            # As on the command line: the request file's windows, unless [model] gives others.
+            request = read_request_file(events_file)
+            kwargs.update(events=request.events, estimation=request.estimation, event_window=request.event_window)
+        else:
+            kwargs["events"] = _events_from(study, str(study.get("market", "^GSPC")), base_dir, date_format)
         if "model" in model or "name" in model:
             kwargs["model"] = str(model.get("name", model.get("model")))
         kwargs.update({k: v for k, v in model.items() if k not in ("name", "model", "factors")})

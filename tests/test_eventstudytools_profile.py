@@ -229,3 +229,18 @@ def test_a_shortened_window_s_generalized_ranks_are_scaled_by_the_requested_leng
     np.testing.assert_allclose(requested.sums[2:], np.array([3, 1, 2]) / 7 - 0.5)
     np.testing.assert_allclose(own.sums[2:], np.array([3, 1, 2]) / 5 - 0.5)
     assert requested.null_var == pytest.approx((6 - 1) / (12 * (6 + 1)))
+
+
+def test_a_study_file_that_names_a_request_file_takes_its_windows_as_the_command_line_does(tmp_path: Path) -> None:
+    from eventstudy.config import StudyConfig
+
+    request = Path(__file__).parent / "reference" / "eventstudytools_axon_gspc" / "01_requestFile.csv"
+    toml = tmp_path / "s.toml"
+    # events 59 and 60 are the same filing day, as the service counts them
+    toml.write_text(f'[study]\nname = "axon"\nevents_file = "{request.as_posix()}"\n[data]\nallow_duplicates = true\n')
+    config = StudyConfig.from_toml(toml)
+    # the request file's lines: window 0..2, estimation 120 sessions ending at -14
+    assert (str(config.event_window), str(config.estimation)) == ("[0,+2]", "[-133,-14]")
+    assert len(config.events) == 167 and config.events[0].group == "CurrentReport"
+    toml.write_text(toml.read_text() + '[model]\nevent_window = "0:1"\n')
+    assert str(StudyConfig.from_toml(toml).event_window) == "[0,+1]"
