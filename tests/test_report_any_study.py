@@ -260,3 +260,16 @@ def test_a_firm_s_earlier_event_inside_a_later_estimation_window_is_reported(
     assert "2 of the 4 firm-events had another event of the same firm in their estimation window [-250,-11]" in firms
     assert "- KO-2024-12-18: ok: estimation window skips the event window of event 'KO-2024-09-18' (3 returns)" in firms
     assert "hold another event" not in firms
+
+
+def test_many_firms_on_one_date_open_on_their_average(tmp_path: Path) -> None:
+    """Six firms on one date: the headline is their average, not whichever firm is listed first."""
+    md = _report(
+        tmp_path,
+        "six",
+        '[study]\nname = "six"\nevent_date = 2024-08-05\ntickers = ["KO", "PEP", "JPM", "BAC", "XOM", "CVX"]\n'
+        'market = "^GSPC"\n',
+    )
+    headline = md.splitlines()[2]
+    assert headline.startswith("**Over 6 firm-events on 2024-08-05, the average abnormal return on the event day")
+    assert "KO returned" not in md

@@ -683,17 +683,23 @@ def md_cell(value: object) -> str:
     return md_text(value).replace("|", "\\|").replace("\n", " ")
 
 
+HEADLINE_FIRMS = 5
+"""Most firms on one date whose report opens on the first firm's move; more open on their average."""
+
+
 def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> str:
     if not items:
         return ""
     cfg = res.config
     model = f"the {res.model.name.replace('_', '-')} model estimated over sessions {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
-    n_dates = int(res.events.loc[ok, "event_session"].nunique())
-    if n_dates > 1:
+    sessions = res.events.loc[ok, "event_session"]
+    n_dates = int(sessions.nunique())
+    if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
         aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
+        when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (
-            f"Over {int(ok.sum())} firm-events on {n_dates} dates, the average abnormal return on the event day "
+            f"Over {int(ok.sum())} firm-events on {when}, the average abnormal return on the event day "
             f"against {model} was {fmt_pct(aar)}."
         )
     top = items[0]
