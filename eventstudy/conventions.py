@@ -702,7 +702,8 @@ class Rounding:
             return "statistics use unrounded ARs, CARs and sigmas"
         return (
             f"ARs, CARs, sigmas, the sds that standardise ARs and CARs and the expected returns a BHAR compounds "
-            f"are rounded to {self.digits} decimals before any statistic, and so is a day's AAR in its "
+            f"are rounded to {self.digits} decimals before any statistic as jsonlite writes them (a value at or "
+            f"below 1e-5 in magnitude keeps {self.digits + 1} significant digits), and so is a day's AAR in its "
             "cross-sectional t (stored values stay exact)"
         )
 
