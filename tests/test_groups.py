@@ -141,3 +141,17 @@ def test_a_grouped_report_compares_the_groups(tmp_path: Path) -> None:
     plain = tuple(Event(e.event_id, e.ticker, e.event_date, e.market) for e in cfg.events)
     build_report(StudyConfig(name="n", events=plain), tmp_path / "plain", sections=[groups_section])
     assert "Groups compared" not in (tmp_path / "plain" / "report.md").read_text()
+
+
+def test_a_report_does_not_call_an_uncomputable_comparison_not_significant(tmp_path: Path) -> None:
+    from eventstudy.report import build_report
+    from eventstudy.report.robustness import groups_section
+
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS.replace("TLN,TLN,2025-01-27,^GSPC,power", "TLN,TLN,2025-01-27,^GSPC,nuclear"))
+    build_report(StudyConfig(name="g", events=read_events(events)), tmp_path / "r", sections=[groups_section])
+    text = (tmp_path / "r" / "report.md").read_text().split("## 1. Groups compared")[1]
+    opening = text.strip().splitlines()[0]
+    # chips and power have two firm-events or more each; nuclear has one
+    assert "The difference between the mean CARs of chips and power is not significant at 5% under Welch's t" in opening
+    assert "Welch's t cannot compare chips and nuclear, power and nuclear" in opening

@@ -15,7 +15,7 @@ from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
+from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -238,23 +238,38 @@ def groups_section(b: ReportBuilder) -> None:
         figures.group_strip(values, names, label),
         f"Each firm-event's cumulative abnormal return over {label}, by group; the black bar is the group mean.",
     )
-    clear = [r for r in pairs.itertuples() if r.test == "welch_t" and r.p_value < 0.05]
-    said = (
-        "; ".join(
-            f"{r.group.replace(' - ', ' and ')} differ by {fmt_pct(abs(r.estimate))} (Welch p = {fmt_p(r.p_value)})"
-            for r in clear
+    welch = [r for r in pairs.itertuples() if r.test == "welch_t"]
+    tested = [r for r in welch if finite(r.p_value)]
+    clear = [r for r in tested if r.p_value < 0.05]
+    untested = [r.group.replace(" - ", " and ") for r in welch if not finite(r.p_value)]
+    if clear:
+        said = (
+            "; ".join(
+                f"{r.group.replace(' - ', ' and ')} differ by {fmt_pct(abs(r.estimate))} (Welch p = {fmt_p(r.p_value)})"
+                for r in clear
+            )
+            + "."
         )
-        + "."
-        if clear
-        else "The difference between "
-        + ("the two groups'" if len(res.groups) == 2 else "any two groups'")
-        + " mean CARs is not significant at 5% under Welch's t."
-    )
+    elif len(tested) == 1:
+        only = tested[0]
+        said = (
+            f"The difference between the mean CARs of {only.group.replace(' - ', ' and ')} is not significant at "
+            f"5% under Welch's t (p = {fmt_p(only.p_value)})."
+        )
+    elif tested:
+        said = "No two groups' mean CARs differ significantly at 5% under Welch's t."
+    else:
+        said = ""
+    if untested:
+        said += (
+            f" Welch's t cannot compare {', '.join(untested)}: each group needs at least two firm-events with "
+            "distinct CARs."
+        )
     b.sections.append(
         {
             "id": "groups",
             "title": "Groups compared",
-            "text": f"Mean cumulative abnormal return over {label} for each of the {len(res.groups)} groups. {said}",
+            "text": f"Mean cumulative abnormal return over {label} for each of the {len(res.groups)} groups. {said.strip()}",
             "paragraphs": [
                 "Each group is tested exactly as a study of its own events would be. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
