@@ -254,13 +254,20 @@ def compute_chunk(
     ar_p, x_p = pooled(ar_t), pooled(x)
     expected_r = convention.rounding.compute(expected_ret)
     day_scale = convention.rounding.compute(np.sqrt(abnormal.ar_variance(scale_fit, x_p[:, dcols])))
+
+    def window_sum(a: Array, idx: NDArray[np.intp]) -> tuple[Array, Array]:
+        """Return the CAR over columns ``idx`` and the days it counts (NaN where the profile leaves it missing)."""
+        days_in = convention.car_days.present(a, idx)
+        # A sum of rounded ARs has only their decimals, but for a tiny AR the profile keeps whole.
+        return convention.rounding.compute(
+            np.where(np.isfinite(days_in), np.nansum(a[:, idx], axis=1), np.nan)
+        ), days_in
+
     stats: dict[Window, WindowArrays] = {}
     pooled_cars, scales = [], []
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
-        days_in = convention.car_days.present(ar_t, idx)
-        # A sum of rounded ARs has only their decimals, but for a tiny AR the profile keeps whole.
-        car = convention.rounding.compute(np.where(np.isfinite(days_in), np.nansum(ar_t[:, idx], axis=1), np.nan))
+        car, days_in = window_sum(ar_t, idx)
         # The window's variance, for the days the CAR is taken over.
         var = convention.variance.window(fit, x, idx, sigma_t) * np.where(np.isfinite(days_in), days_in / len(idx), 1.0)
         t, p = inference.t_test(car, var, fit.df)
@@ -270,10 +277,7 @@ def compute_chunk(
         if source is None:
             pooled_car, pooled_bhar = car, bhar
         else:
-            days_p = convention.car_days.present(ar_p, idx)
-            pooled_car = convention.rounding.compute(
-                np.where(np.isfinite(days_p), np.nansum(ar_p[:, idx], axis=1), np.nan)
-            )
+            pooled_car = window_sum(ar_p, idx)[0]
             pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar, pooled_bhar)
         pooled_cars.append(pooled_car)
@@ -1009,7 +1013,7 @@ def statuses(
         f"{cfg.event_window}), so its abnormal returns enter their fitted model and sigma",
         EstimationOverlapWarning,
     )
-    if (excluded | jumped | off_data | degenerate | own_market).all():
+    if not used.any():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))
         more = f" (and {n - 3} more)" if n > 3 else ""
         raise NoUsableEventsError(
