@@ -247,6 +247,7 @@ def test_a_firm_s_earlier_event_inside_a_later_estimation_window_is_reported(
     md = _report(tmp_path, "cuts", f'[study]\nname = "cuts"\nmarket = "^GSPC"\n{events}')
     firms = md.split("## 2. Abnormal returns per firm")[1].split("## 3.")[0]
     assert "2 of the 4 firm-events hold another event of the same firm in their estimation window [-250,-11]" in firms
+    assert "can shift the fitted normal return" in firms  # whatever the model: no slopes under constant_mean
     assert "- NVDA-2024-12-18: ok: estimation window holds the event window of event 'NVDA-2024-09-18'" in firms
     assert "- KO-2024-12-18: ok: estimation window holds the event window of event 'KO-2024-09-18'" in firms
     # Two events of one firm four sessions apart: neither lies in the other's estimation window.

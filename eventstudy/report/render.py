@@ -260,7 +260,7 @@ def firm_section(b: ReportBuilder) -> None:
             f"in {'its' if one else 'their'} estimation window {cfg.estimation} (the notes below name "
             f"{'it' if one else 'them'}). The other event's abnormal returns enter the fitted model: a large move "
             f"there widens sigma, pulling {'its t-statistics' if one else 'their t-statistics'} towards zero, and "
-            "can shift alpha and the slopes. An estimation window that ends before the firm's earlier event, or one "
+            "can shift the fitted normal return. An estimation window that ends before the firm's earlier event, or one "
             'event per firm, avoids it (or estimation_overlap = "skip", which leaves the other event\'s window out '
             "of the fit)."
         )
