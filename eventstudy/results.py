@@ -27,7 +27,7 @@ from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.crosssection import CrossSectionResults, cross_section
 from eventstudy.data.panel import PricePanel
-from eventstudy.errors import EventStudyWarning, InvalidOptionError, WindowError
+from eventstudy.errors import EventStudyWarning, InvalidOptionError, InvalidParameterError, WindowError
 from eventstudy.inference import InvalidTestStatistic, TestStatistic, variance_ratio
 from eventstudy.models import MARKET, ReturnModel
 from eventstudy.resolved import ResolvedConfig
@@ -716,10 +716,7 @@ class EventStudyResults(_SummaryRepr):
         if group not in self.groups:
             raise InvalidOptionError("group", group, self.groups)
         if group not in self._by_group:
-            events = tuple(e for e in self.config.events if e.group == group)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", EventStudyWarning)  # already said when these results were fitted
-                self._by_group[group] = self.refitter(self.request.with_(events=events))
+            self._by_group[group] = self.with_events([e.event_id for e in self.config.events if e.group == group])
         return self._by_group[group]
 
     def group_comparison(self) -> pd.DataFrame:
@@ -1058,6 +1055,35 @@ class EventStudyResults(_SummaryRepr):
         ('log', 'simple')
         """
         return self.refitter(self.request.with_(convention=name))
+
+    def with_events(self, event_ids: Sequence[str]) -> EventStudyResults:
+        """Return new results for some of the firm-events alone, on the same prices.
+
+        Each firm-event keeps its own fit; the many-firm tests are those a study of these
+        firm-events alone computes (its cross-correlation too). The warnings the fit gives
+        were already given when these results were fitted.
+
+        Examples
+        --------
+        >>> from eventstudy import event_study
+        >>> res = event_study(["NVDA", "CEG", "VST"], "2025-01-27")
+        >>> res.with_events(["NVDA@2025-01-27", "CEG@2025-01-27"]).event_ids
+        ['NVDA@2025-01-27', 'CEG@2025-01-27']
+        """
+        wanted = {str(i) for i in event_ids}
+        known = {e.event_id for e in self.config.events}
+        if not wanted or not wanted <= known:
+            missing = sorted(wanted - known)
+            raise InvalidParameterError(
+                "event_ids",
+                missing[0] if missing else list(event_ids),
+                "names no firm-event of this study" if missing else "is empty",
+                "pass ids from results.event_ids",
+            )
+        events = tuple(e for e in self.config.events if e.event_id in wanted)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EventStudyWarning)
+            return self.refitter(self.request.with_(events=events))
 
     def with_model(self, model: str) -> EventStudyResults:
         """Return new results under another normal-return model, on the same prices."""

@@ -155,3 +155,22 @@ def test_a_report_does_not_call_an_uncomputable_comparison_not_significant(tmp_p
     # chips and power have two firm-events or more each; nuclear has one
     assert "The difference between the mean CARs of chips and power is not significant at 5% under Welch's t" in opening
     assert "Welch's t cannot compare chips and nuclear, power and nuclear" in opening
+
+
+def test_with_events_is_a_study_of_those_events_and_names_an_unknown_one(grouped) -> None:  # type: ignore[no-untyped-def]
+    ids = ["NVDA", "CEG", "TLN"]
+    alone = grouped.with_events(ids)
+    cfg = StudyConfig(
+        name="three",
+        events=tuple(e for e in grouped.config.events if e.event_id in ids),
+        car_windows=(Window(-1, 1),),
+        event_window=Window(-1, 1),
+    )
+    fresh = EventStudy(cfg).fit()
+    assert alone.event_ids == ids
+    for key, value in fresh.aggregate_tests.items():
+        assert alone.aggregate_tests[key].statistic == pytest.approx(value.statistic, rel=1e-12, nan_ok=True), key
+    with pytest.raises(ValueError, match=r"event_ids='AMD' names no firm-event of this study; pass ids from"):
+        grouped.with_events(["NVDA", "AMD"])
+    with pytest.raises(ValueError, match=r"event_ids=\[\] is empty"):
+        grouped.with_events([])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from eventstudy import EventStudy, Window
 from eventstudy.config import StudyConfig
 from eventstudy.report import build_report
 
@@ -274,3 +276,34 @@ def test_many_firms_on_one_date_open_on_their_average(tmp_path: Path) -> None:
     headline = md.splitlines()[2]
     assert headline.startswith("**Over 6 firm-events on 2024-08-05, the average abnormal return on the event day")
     assert "KO returned" not in md
+
+
+def test_each_of_a_few_dates_is_tested_as_a_study_of_its_own_firm_events(repeated_firms: tuple[Path, str]) -> None:
+    """The dates table holds what a study of one date's events alone gives, and the sign sentence holds for it."""
+    folder, md = repeated_firms
+    dates = pd.read_csv(folder / "tables" / "dates.csv")
+    assert dates["date"].tolist() == ["2025-04-03", "2025-04-09"] and dates["n"].tolist() == [2, 2]
+    everything = pd.read_csv(folder / "tables" / "firms.csv").set_index("event_id")
+    study = StudyConfig.from_toml(folder.parent / "twice.toml")
+    for row in dates.itertuples():
+        ids = [f"{t}-{row.date}" for t in ("NVDA", "GOOGL")]
+        # each firm-event keeps its own fit, so the date's CAAR is the mean of the full study's CARs
+        assert row.caar == pytest.approx(everything.loc[ids, f"car_{Window.parse(row.window).label}"].mean(), rel=1e-9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            alone = EventStudy(replace(study, events=tuple(e for e in study.events if e.event_id in ids))).fit()
+        window = Window.parse(row.window)
+        assert row.test == "kp_bmp"  # two firms on one date are cross-correlated
+        assert row.p_value == pytest.approx(
+            alone.aggregate_tests[(window, "kp_bmp")].pvalue, rel=1e-9
+        )  # the CSV keeps 10 digits
+    signs = set(dates["caar"].gt(0))
+    aggregate = md.split("## 4. All firms together")[1].split("## 5.")[0]
+    assert "| 2025-04-03 | 2 |" in aggregate and "| 2025-04-09 | 2 |" in aggregate
+    assert ("differ in sign" in aggregate) == (len(signs) > 1)
+
+
+def test_many_dates_get_no_table_of_dates(many_dates: tuple[Path, str]) -> None:
+    folder, md = many_dates
+    assert not (folder / "tables" / "dates.csv").exists()
+    assert "table of event dates" not in md

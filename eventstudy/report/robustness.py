@@ -32,6 +32,8 @@ OWN_FACTORS = "(the study's factor file)"
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank_t", "bw1985", "sign", "rank", "wilcoxon")
 ROBUSTNESS_ROWS_AT_MOST = 12
 """Up to this many firm-events the robustness section shows each one; above it, means across them."""
+DATES_AT_MOST = 10
+"""Up to this many event dates the section on all firms also tests each date's firm-events alone."""
 
 
 def aggregate_section(b: ReportBuilder) -> None:
@@ -167,6 +169,21 @@ def aggregate_section(b: ReportBuilder) -> None:
             else "the BMP test."
         ),
     )
+    tables = [
+        b.show(
+            "tests",
+            "Tests across firm-events, with p-values adjusted for multiple testing",
+            ["test", "of", "statistic", "p", "Holm", "BH", "reference distribution"],
+            rows,
+        )
+    ]
+    sources = ["tables/aggregate_tests.csv"]
+    if 2 <= n_dates <= DATES_AT_MOST:
+        by_date = date_rows(res, lead)
+        paragraphs.append(_dates_text(by_date))
+        tables.append(_dates_table(b, by_date, lead))
+        b.data["by_date"] = by_date
+        sources.append("tables/dates.csv")
     b.sections.append(
         {
             "id": "aggregate",
@@ -176,15 +193,8 @@ def aggregate_section(b: ReportBuilder) -> None:
             ),
             "paragraphs": paragraphs,
             "figures": [fig],
-            "tables": [
-                b.show(
-                    "tests",
-                    "Tests across firm-events, with p-values adjusted for multiple testing",
-                    ["test", "of", "statistic", "p", "Holm", "BH", "reference distribution"],
-                    rows,
-                )
-            ],
-            "sources": ["tables/aggregate_tests.csv"],
+            "tables": tables,
+            "sources": sources,
         }
     )
     b.data["aggregate"] = {
@@ -199,12 +209,75 @@ def aggregate_section(b: ReportBuilder) -> None:
     }
 
 
+def date_rows(res: EventStudyResults, lead: Window) -> list[dict[str, Any]]:
+    """Each event date's usable firm-events tested alone: N, AAR of ``lead``, CAAR of the main window, its p-value.
+
+    The p-value is the Kolari-Pynnonen BMP test's where the date's firm-events are
+    cross-correlated (they share the date), BMP's otherwise, as a study of that date alone
+    computes them.
+    """
+    window = main_window(res)
+    ok = res.events["status"].str.startswith("ok")
+    sessions = res.events.loc[ok, "event_session"]
+    rows = []
+    for session in sorted(sessions.unique()):
+        ids = [str(i) for i in sessions.index[sessions == session]]
+        one = res.with_events(ids)
+        test = "kp_bmp" if one.cross_correlation.applies else "bmp"
+        result = one.aggregate_tests[(window, test)]
+        rows.append(
+            {
+                "date": pd.Timestamp(session).strftime("%Y-%m-%d"),
+                "n": len(ids),
+                "aar": float(one.aggregate_estimates.loc[lead, "mean"]),
+                "window": str(window),
+                "caar": float(one.aggregate_estimates.loc[window, "mean"]),
+                "test": test,
+                "p_value": float(result.pvalue),
+            }
+        )
+    return rows
+
+
+def main_window(res: EventStudyResults) -> Window:
+    """Return the window groups and dates are compared on: the event window when computed, else the first."""
+    return res.config.event_window if res.config.event_window in res.windows else res.windows[0]
+
+
+def _dates_text(rows: list[dict[str, Any]]) -> str:
+    label = rows[0]["window"]
+    text = (
+        f"The {len(rows)} event dates taken one at a time (each date's firm-events tested as a study of them alone "
+        "would be, with the Kolari-Pynnonen BMP test where they are cross-correlated) are in the table of event dates below."
+    )
+    signs = {np.sign(r["caar"]) for r in rows if finite(r["caar"]) and r["caar"] != 0}
+    if len(signs) > 1:
+        each = ", ".join(f"{fmt_pct(r['caar'])} on {r['date']}" for r in rows)
+        text += (
+            f" Their mean CARs over {label} differ in sign ({each}), so the average over all firm-events mixes moves "
+            "in both directions and describes none of the dates well."
+        )
+    return text
+
+
+def _dates_table(b: ReportBuilder, rows: list[dict[str, Any]], lead: Window) -> dict[str, Any]:
+    b.add_table("dates", pd.DataFrame(rows))
+    day = f"{lead.start:+d}".replace("+0", "0")
+    label = rows[0]["window"]
+    body = [
+        [r["date"], str(r["n"]), fmt_pct(r["aar"]), fmt_pct(r["caar"]), fmt_p(r["p_value"]), r["test"]] for r in rows
+    ]
+    caption = "Each event date's firm-events tested alone"
+    header = ["event date", "N", f"AAR day {day}", f"CAAR{label}", f"p (CAAR{label})", "test"]
+    return {**b.show("dates", caption, header, body), "caption": caption}
+
+
 def groups_section(b: ReportBuilder) -> None:
     """Set groups side by side: each group's mean CAR with its test, and each pair compared."""
     res = b.results
     if len(res.groups) < 2:
         return
-    window = b.config.event_window if b.config.event_window in res.windows else res.windows[0]
+    window = main_window(res)
     label = str(window)
     table = res.aggregate_table()
     comparison = table[table["group"].str.contains(" - ", regex=False)]
