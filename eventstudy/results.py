@@ -1059,8 +1059,10 @@ class EventStudyResults(_SummaryRepr):
     def with_events(self, event_ids: Sequence[str]) -> EventStudyResults:
         """Return new results for some of the firm-events alone, on the same prices.
 
-        Each firm-event keeps its own fit; the many-firm tests are those a study of these
-        firm-events alone computes (its cross-correlation too). The warnings the fit gives
+        The many-firm tests are those a study of these firm-events alone computes (its
+        cross-correlation too). Each firm-event keeps its fit, except under
+        ``estimation_overlap = "skip"``: a study of some events does not know the others, so
+        the window of a same-firm event left out stays in the fit. The warnings the fit gives
         were already given when these results were fitted.
 
         Examples
