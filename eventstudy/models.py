@@ -65,7 +65,7 @@ MODELS: dict[str, ReturnModel] = {
         (),
         intercept=False,
         offset_market=True,
-        description="market-adjusted: AR = R_i - R_m (nothing estimated)",
+        description="market-adjusted: AR = R_i - R_m (the market return is the normal return)",
     ),
     "constant_mean": ReturnModel(
         "constant_mean", (), description="constant mean: AR = R_i - mean estimation-window R_i"

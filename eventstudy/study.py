@@ -523,6 +523,7 @@ class EventStudy:
             screen,
             grid.sessions,
             uses_market(self.model),
+            self.model.n_params > 0,
         )
         results = EventStudyResults.build(
             config=cfg,
@@ -869,6 +870,7 @@ def statuses(
     screen: Screen,
     sessions: pd.DatetimeIndex,
     market_model: bool = True,
+    estimates_mean: bool = True,
 ) -> list[str]:
     """Each firm-event's status (``ok``, ``ok: ...`` or ``excluded: reason``), warning once per kind.
 
@@ -1002,15 +1004,16 @@ def statuses(
         f"have an event window outside the price data ({span}) and are left out",
         EventExcludedWarning,
     )
+    enter = "fitted model and sigma" if estimates_mean else "sigma"  # a market-adjusted model fits nothing else
     report(
         overlapped & (not skipping),
         lambda i: (
             f"{label(i)}: its estimation window {cfg.estimation} holds {_event_windows(events, placed.overlaps[i])} "
-            "of the same firm, so those abnormal returns enter its fitted model and sigma; shorten or move the "
+            f"of the same firm, so those abnormal returns enter its {enter}; shorten or move the "
             "estimation window, or leave one of the events out, if they should not."
         ),
         f"hold another event of the same firm in their estimation window {cfg.estimation} (its event window "
-        f"{cfg.event_window}), so its abnormal returns enter their fitted model and sigma",
+        f"{cfg.event_window}), so its abnormal returns enter their {enter}",
         EstimationOverlapWarning,
     )
     if not used.any():

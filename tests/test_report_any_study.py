@@ -12,6 +12,7 @@ import pytest
 
 from eventstudy import EventStudy, Window
 from eventstudy.config import StudyConfig
+from eventstudy.errors import EstimationOverlapWarning
 from eventstudy.report import build_report
 
 DEEPSEEK_WORDS = ("DeepSeek", "Alphabet", "class A", "pulled the cap-weighted", "Nvidia")
@@ -325,3 +326,23 @@ def test_many_dates_get_no_table_of_dates(many_dates: tuple[Path, str]) -> None:
     folder, md = many_dates
     assert not (folder / "tables" / "dates.csv").exists()
     assert "table of event dates" not in md
+
+
+def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path) -> None:
+    """Market-adjusted: the estimation window gives sigma only, and every sentence says so."""
+    events = "".join(
+        f'[[study.events]]\nevent_id = "{t}-{d}"\nticker = "{t}"\nevent_date = {d}\n'
+        for d in ("2024-09-18", "2024-12-18")
+        for t in ("NVDA", "KO")
+    )
+    toml = f'[study]\nname = "adj"\nmarket = "^GSPC"\n{events}[model]\nname = "market_adjusted"\n'
+    path = tmp_path / "adj.toml"
+    path.write_text(toml)
+    with pytest.warns(EstimationOverlapWarning, match=r"so those abnormal returns enter its sigma;"):
+        build_report(StudyConfig.from_toml(path), tmp_path / "adj")
+    md = (tmp_path / "adj" / "report.md").read_text()
+    assert "against the market-adjusted model was" in md.splitlines()[2]
+    firms = md.split("## 2. Abnormal returns per firm")[1].split("## 3.")[0]
+    assert "R_i - R_m (the market return is the normal return), with sigma estimated on the estimation window" in firms
+    assert "The other event's abnormal returns enter sigma (the model estimates nothing else)" in firms
+    assert "fitted" not in firms

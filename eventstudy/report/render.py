@@ -253,16 +253,23 @@ def firm_section(b: ReportBuilder) -> None:
         "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
+    # A model that estimates no mean (market-adjusted) takes only sigma from the estimation window.
+    estimates = res.model.n_params > 0
+    fit = "fit" if estimates else "sigma"
     if overlapped:
         one = overlapped == 1
+        pulled = f"pulling {'its t-statistics' if one else 'their t-statistics'} towards zero"
+        effect = (
+            f"enter the fitted model: a large move there widens sigma, {pulled}, and can shift the fitted normal return"
+            if estimates
+            else f"enter sigma (the model estimates nothing else): a large move there widens it, {pulled}"
+        )
         paragraphs.append(
             f"{overlapped} of the {len(ft)} firm-events {'holds' if one else 'hold'} another event of the same firm "
             f"in {'its' if one else 'their'} estimation window {cfg.estimation} (the notes below name "
-            f"{'it' if one else 'them'}). The other event's abnormal returns enter the fitted model: a large move "
-            f"there widens sigma, pulling {'its t-statistics' if one else 'their t-statistics'} towards zero, and "
-            "can shift the fitted normal return. An estimation window that ends before the firm's earlier event, or one "
-            'event per firm, avoids it (or estimation_overlap = "skip", which leaves the other event\'s window out '
-            "of the fit)."
+            f"{'it' if one else 'them'}). The other event's abnormal returns {effect}. An estimation window that ends "
+            'before the firm\'s earlier event, or one event per firm, avoids it (or estimation_overlap = "skip", which '
+            f"leaves the other event's window out of the {fit})."
         )
     if skipped:
         one = skipped == 1
@@ -271,7 +278,7 @@ def firm_section(b: ReportBuilder) -> None:
             f"{skipped} of the {len(ft)} firm-events had another event of the same firm in "
             f"{'its' if one else 'their'} estimation window {cfg.estimation}; as the study asks "
             '(estimation_overlap = "skip"), the other event\'s window was left out of '
-            f"{whose} fit, so its M counts only the remaining days (the notes "
+            f"{whose} {fit}, so its M counts only the remaining days (the notes "
             f"below say how many returns {'it' if one else 'each'} lost)."
         )
     tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
@@ -302,7 +309,8 @@ def firm_section(b: ReportBuilder) -> None:
             "id": "firms",
             "title": "Abnormal returns per firm",
             "text": (
-                f"{res.model.description[:1].upper() + res.model.description[1:]}, fitted on the estimation window "
+                f"{res.model.description[:1].upper() + res.model.description[1:]}, "
+                f"{'fitted on' if estimates else 'with sigma estimated on'} the estimation window "
                 f"{cfg.estimation} (relative sessions, both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
                 "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
                 "returns, without assuming normality."
@@ -691,7 +699,9 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     if not items:
         return ""
     cfg = res.config
-    model = f"the {res.model.name.replace('_', '-')} model estimated over sessions {cfg.estimation}"
+    model = f"the {res.model.name.replace('_', '-')} model"
+    if res.model.n_params > 0:  # the market-adjusted model estimates nothing
+        model += f" estimated over sessions {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]
     n_dates = int(sessions.nunique())
