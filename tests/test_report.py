@@ -300,3 +300,23 @@ def test_workbook_holds_the_tables_and_runs_no_formula(report_dir: Path, tmp_pat
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
     assert [c.value for c in cells][:4] == ["'=cmd|' /C calc'!A0", "'+HYPERLINK(1)", "'@SUM(1)", "'-1+1"]
     assert excel_workbook({"h": hostile}) == excel_workbook({"h": hostile})  # reproducible bytes
+
+
+def test_a_long_report_on_a_terminal_says_which_section_it_is_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Large studies take a while in the refitting sections; on a terminal a bar names the one under way."""
+    import eventstudy.report.render as render
+
+    asked: list[tuple[int, int]] = []
+
+    def terminal(rows: int, *, threshold: int) -> bool:
+        asked.append((rows, threshold))
+        return True
+
+    monkeypatch.setattr(render, "show_progress", terminal)
+    with pytest.warns(UserWarning):
+        build_report(StudyConfig.from_toml(default_study_path()), tmp_path / "r", sections=[render.price_section])
+    assert asked == [(5, render.REPORT_PROGRESS_FIRMS)]  # decided on the study's firm-events
+    err = capsys.readouterr().err
+    assert "report" in err and "1/1" in err and "price" in err

@@ -6,6 +6,7 @@ report untouched. The same data and configuration give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -18,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
+from eventstudy.backends import show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
 from eventstudy.errors import EventDateError
@@ -602,10 +604,13 @@ def build_report(
     builder = ReportBuilder(config, res, src, base_dir)
     import matplotlib
 
+    steps = list(sections if sections is not None else _default_sections())
     # Names and tickers are text, never TeX: "$...$" in a ticker must not be parsed as maths.
-    with matplotlib.rc_context({"text.parse_math": False}):
-        for section in sections if sections is not None else _default_sections():
+    with matplotlib.rc_context({"text.parse_math": False}), _section_bar(len(steps), len(res.event_ids)) as bar:
+        for section in steps:
+            bar.set_postfix_str(getattr(section, "__name__", "").removesuffix("_section"))  # the section under way
             section(builder)
+            bar.update(1)
     for number, s in enumerate(builder.sections, start=1):
         s["title"] = f"{number}. {s['title']}"
     summary = {
@@ -689,6 +694,31 @@ def md_cell(value: object) -> str:
     A\|B
     """
     return md_text(value).replace("|", "\\|").replace("\n", " ")
+
+
+REPORT_PROGRESS_FIRMS = 100
+"""From this many firm-events on, a report written on a terminal shows which section it is on (refits take a while)."""
+
+
+class _QuietBar(contextlib.nullcontext[Any]):
+    """A section bar that shows nothing: small studies, CI, output piped."""
+
+    def __enter__(self) -> _QuietBar:
+        return self
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Ignore the section name."""
+
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+
+def _section_bar(n_sections: int, n_events: int) -> Any:
+    if not show_progress(n_events, threshold=REPORT_PROGRESS_FIRMS):
+        return _QuietBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n_sections, unit="section", desc="report", leave=False)
 
 
 HEADLINE_FIRMS = 5
