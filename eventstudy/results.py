@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -226,6 +226,16 @@ _LATEX = {
 }
 
 
+class Refitter(Protocol):
+    """Fits another configuration on the prices of a fit (``tested``: see :meth:`EventStudy.fit`)."""
+
+    def __call__(
+        self, config: StudyConfig | ResolvedConfig, *, tested: Collection[str] | None = None
+    ) -> EventStudyResults:
+        """Return the results of ``config`` (holding and testing only ``tested``, if given)."""
+        ...
+
+
 @dataclass(frozen=True)
 class WindowArrays:
     """Per firm-event statistics of one window as arrays (what the engine computes)."""
@@ -243,6 +253,10 @@ class WindowArrays:
     def merge(cls, parts: Sequence[WindowArrays]) -> WindowArrays:
         """Stack the parts' rows in order."""
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__))
+
+    def take(self, rows: NDArray[np.int64]) -> WindowArrays:
+        """Keep these rows."""
+        return type(self)(*(getattr(self, f)[rows] for f in self.__dataclass_fields__))
 
 
 @dataclass(frozen=True)
@@ -355,7 +369,7 @@ class EventStudyResults(_SummaryRepr):
     windows: tuple[Window, ...]
     aggregate_tests: TestTable
     cross_correlation: CrossCorrelation
-    refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults]
+    refitter: Refitter
     _tables: Tables
     _prices: PricePanel
     _more: dict[Window, EventStudyResults] = field(default_factory=dict)
@@ -379,7 +393,7 @@ class EventStudyResults(_SummaryRepr):
         aggregate_tests: Mapping[tuple[Window, str], Result],
         aggregate_estimates: pd.DataFrame,
         cross_correlation: CrossCorrelation,
-        refitter: Callable[[StudyConfig | ResolvedConfig], EventStudyResults],
+        refitter: Refitter,
     ) -> EventStudyResults:
         """Label the engine's arrays (internal; use :meth:`EventStudy.fit`).
 
@@ -1059,11 +1073,11 @@ class EventStudyResults(_SummaryRepr):
     def with_events(self, event_ids: Sequence[str]) -> EventStudyResults:
         """Return new results for some of the firm-events alone, on the same prices.
 
-        The many-firm tests are those a study of these firm-events alone computes (its
-        cross-correlation too). Each firm-event keeps its fit, except under
-        ``estimation_overlap = "skip"``: a study of some events does not know the others, so
-        the window of a same-firm event left out stays in the fit. The warnings the fit gives
-        were already given when these results were fitted.
+        The many-firm tests are those of these firm-events alone (their cross-correlation
+        too); each keeps the fit it has here, also under ``estimation_overlap = "skip"``,
+        where the events left out are still fitted so that their windows stay out of the
+        others' fits. The warnings the fit gives were already given when these results were
+        fitted.
 
         Examples
         --------
@@ -1085,6 +1099,8 @@ class EventStudyResults(_SummaryRepr):
         events = tuple(e for e in self.config.events if e.event_id in wanted)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EventStudyWarning)
+            if self.config.estimation_overlap == "skip":  # the others' windows shape these fits
+                return self.refitter(self.request, tested=wanted)
             return self.refitter(self.request.with_(events=events))
 
     def with_model(self, model: str) -> EventStudyResults:

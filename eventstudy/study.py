@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -183,17 +183,24 @@ class ChunkResult:
     windows: Mapping[Window, WindowArrays]
     partial: aggregate.Partial
 
+    ROWS = (
+        "ar", "expected", "ar_var", "ar_t", "ret", "mkt", "est", "positions",
+        "est_first", "est_last", "alpha", "coef", "sigma", "nobs", "df", "skipped",
+    )  # fmt: skip
+    """The per firm-event arrays (one row each)."""
+
     @classmethod
     def merge(cls, chunks: Sequence[ChunkResult]) -> ChunkResult:
         """Stack the chunks' rows in order."""
         first = chunks[0]
-        names = [
-            "ar", "expected", "ar_var", "ar_t", "ret", "mkt", "est", "positions",
-            "est_first", "est_last", "alpha", "coef", "sigma", "nobs", "df", "skipped",
-        ]  # fmt: skip
-        arrays = {k: np.concatenate([getattr(c, k) for c in chunks]) for k in names}
+        arrays = {k: np.concatenate([getattr(c, k) for c in chunks]) for k in cls.ROWS}
         windows = {w: WindowArrays.merge([c.windows[w] for c in chunks]) for w in first.windows}
         return cls(**arrays, windows=windows, partial=aggregate.Partial.merge([c.partial for c in chunks]))
+
+    def take(self, rows: Ints) -> ChunkResult:
+        """Keep these rows (the many-firm inputs, already those of the tested rows, stay as they are)."""
+        arrays = {k: getattr(self, k)[rows] for k in self.ROWS}
+        return replace(self, **arrays, windows={w: a.take(rows) for w, a in self.windows.items()})
 
 
 def compute_chunk(
@@ -351,6 +358,20 @@ class Placed:
     cluster_spans: Ints  # (clusters, 2): first and last session position of each cluster's windows
     overlaps: list[tuple[int, ...]]  # same-firm firm-events whose event window lies in each one's estimation window
     event_spans: Ints  # (n, 2): first and last session position of each firm-event's event window
+    window_spans: Ints  # (n, 2): first and last session position of all its windows together
+
+    def tested_only(self, tested: Mask) -> Placed:
+        """The same placement, calendar clusters formed by the ``tested`` firm-events alone.
+
+        The others are still fitted (their windows stay where a fit skips them) but enter no
+        test, so each is a cluster of its own and ties no tested pair together.
+        """
+        first, last = self.window_spans.T
+        cluster = np.empty(len(tested), dtype=np.int64)
+        cluster[tested], spans = calendar_clusters(first[tested], last[tested])
+        others = np.flatnonzero(~tested)
+        cluster[others] = len(spans) + np.arange(len(others))
+        return replace(self, cluster=cluster, cluster_spans=np.vstack([spans, self.window_spans[others]]))
 
 
 @dataclass(frozen=True)
@@ -485,19 +506,29 @@ class EventStudy:
             return None
         return needed_span(self.config)
 
-    def fit(self, prices: PricePanel | None = None) -> EventStudyResults:
-        """Run the study and return its immutable results."""
-        return self.fit_with_inputs(prices)[0]
+    def fit(self, prices: PricePanel | None = None, *, tested: Collection[str] | None = None) -> EventStudyResults:
+        """Run the study and return its immutable results.
+
+        ``tested`` names the firm-events the results hold and test (default: all). Every
+        event is still placed and fitted, so a firm-event's fit is the one it has in the
+        whole study (under ``estimation_overlap = "skip"`` it leaves out the windows of its
+        firm's other events, tested or not).
+        """
+        return self.fit_with_inputs(prices, tested=tested)[0]
 
     def fit_with_inputs(
-        self, prices: PricePanel | None = None, *, many_firm_tests: bool = True
+        self,
+        prices: PricePanel | None = None,
+        *,
+        many_firm_tests: bool = True,
+        tested: Collection[str] | None = None,
     ) -> tuple[EventStudyResults, ManyFirmInputs]:
         """Run the study; return its results and what its many-firm tests were computed from.
 
         The :class:`ManyFirmInputs` of studies of disjoint sets of events merge into those of
         all the events together (see :mod:`eventstudy.partitioned`), which is why a part of
         a larger study may skip its own many-firm tests (``many_firm_tests=False``: the
-        results then hold none).
+        results then hold none). ``tested``: see :meth:`fit`.
         """
         cfg = self.config
         # Prices read for part of the dates only: refits needing others read the source again.
@@ -510,7 +541,10 @@ class EventStudy:
         grid = replace(grid, values=placed.values, columns=placed.columns)
         screen = self._screen(grid, placed, rel)
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
-        merged = self._compute(grid, placed, screen, rel, keep_from)
+        wanted = None if tested is None else {str(i) for i in tested}
+        mine = np.array([wanted is None or e.event_id in wanted for e in placed.events], dtype=bool)
+        computed = placed if mine.all() else placed.tested_only(mine)
+        merged = self._compute(grid, computed, replace(screen, clean=screen.clean & mine), rel, keep_from)
         fitted = np.asarray(np.isfinite(merged.coef).all(axis=1), dtype=bool)
         status = statuses(
             cfg,
@@ -525,16 +559,18 @@ class EventStudy:
             uses_market(self.model),
             self.model.n_params > 0,
         )
+        rows = np.flatnonzero(mine)
+        events = tuple(placed.events[i] for i in rows)
         results = EventStudyResults.build(
-            config=cfg,
-            request=self.request,
+            config=cfg if mine.all() else replace(cfg, events=events),
+            request=self.request if mine.all() else self.request.with_(events=events),
             model=self.model,
-            events=placed.events,
+            events=list(events),
             sessions=grid.sessions,
-            event_sessions=placed.sessions,
+            event_sessions=[placed.sessions[i] for i in rows],
             rel=rel if keep_from is None else rel[rel >= keep_from],
-            chunk=merged,
-            status=status,
+            chunk=merged if mine.all() else merged.take(rows),
+            status=[status[i] for i in rows],
             convention=self.convention,
             aggregate_tests=(
                 aggregate.aggregate_tests(merged.partial, days, windows, in_est, self.convention)
@@ -551,7 +587,7 @@ class EventStudy:
                 paths=self.paths,
             ),
         )
-        return results, ManyFirmInputs(merged.partial, grid.sessions, placed.cluster_spans)
+        return results, ManyFirmInputs(merged.partial, grid.sessions, computed.cluster_spans)
 
     # ------------------------------------------------------------------ stages
     def _grid(self, panel: PricePanel) -> Grid:
@@ -634,19 +670,13 @@ class EventStudy:
             )
         # Windows that overlap in calendar time are cross-correlated (the Kolari-Pynnonen case).
         lo, hi = min(w.start for w in cfg.windows), max(w.end for w in cfg.windows)
-        first, last = _session_span(event_pos, positions, rel, lo, hi).T
-        cluster = aggregate.overlap_clusters(first, last)
+        window_spans = _session_span(event_pos, positions, rel, lo, hi)
+        cluster, cluster_spans = calendar_clusters(*window_spans.T)
         est, ev = cfg.estimation, cfg.event_window
         event_spans = _session_span(event_pos, positions, rel, ev.start, ev.end)
         overlaps = estimation_overlaps(
             [e.ticker for e in cfg.events], _session_span(event_pos, positions, rel, est.start, est.end), event_spans
         )
-        n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
-        cluster_spans = np.column_stack(
-            [np.full(n_clusters, np.iinfo(np.int64).max), np.full(n_clusters, np.iinfo(np.int64).min)]
-        )
-        np.minimum.at(cluster_spans[:, 0], cluster, first)
-        np.maximum.at(cluster_spans[:, 1], cluster, last)
         return Placed(
             laid.off_data,
             list(cfg.events),
@@ -662,6 +692,7 @@ class EventStudy:
             cluster_spans,
             overlaps,
             event_spans,
+            window_spans,
         )
 
     def _screen(self, grid: Grid, placed: Placed, rel: Ints) -> Screen:
@@ -756,9 +787,16 @@ def uses_market(model: ReturnModel) -> bool:
 _REFIT = "prices of the original results"
 
 
-def _refit(config: StudyConfig | ResolvedConfig, *, source: Source, backend: str, paths: str) -> EventStudyResults:
-    """Fit ``config`` on the prices of a fit (how results answer ``with_convention`` and new windows)."""
-    return EventStudy(config, source, backend=backend, paths=paths).fit()
+def _refit(
+    config: StudyConfig | ResolvedConfig,
+    *,
+    source: Source,
+    backend: str,
+    paths: str,
+    tested: Collection[str] | None = None,
+) -> EventStudyResults:
+    """Fit ``config`` on the prices of a fit (how results answer ``with_convention``, ``with_events``, new windows)."""
+    return EventStudy(config, source, backend=backend, paths=paths).fit(tested=tested)
 
 
 def needed_span(config: ResolvedConfig) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -836,6 +874,20 @@ def skip_days(positions: Ints, overlaps: Sequence[tuple[int, ...]], event_spans:
             first, last = event_spans[j]
             skip[i] |= (positions[i] >= first) & (positions[i] <= last)
     return skip
+
+
+def calendar_clusters(first: Ints, last: Ints) -> tuple[Ints, Ints]:
+    """Cluster firm-events whose windows overlap in calendar time; return each one's cluster and each cluster's span.
+
+    ``first`` and ``last`` are each firm-event's first and last session position; the spans
+    have shape ``(clusters, 2)``.
+    """
+    cluster = aggregate.overlap_clusters(first, last)
+    n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
+    spans = np.column_stack([np.full(n_clusters, np.iinfo(np.int64).max), np.full(n_clusters, np.iinfo(np.int64).min)])
+    np.minimum.at(spans[:, 0], cluster, first)
+    np.maximum.at(spans[:, 1], cluster, last)
+    return cluster, spans
 
 
 def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, hi: int) -> Ints:

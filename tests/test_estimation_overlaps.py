@@ -13,6 +13,7 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eventstudy import Window
 from eventstudy.cli import main
 from eventstudy.config import Event, StudyConfig
 from eventstudy.errors import EstimationOverlapWarning
@@ -133,6 +134,13 @@ def test_skip_fits_on_the_estimation_days_outside_the_other_event_s_window() -> 
     status = skip.events["status"]
     assert status["sep"] == "ok"
     assert status["dec"] == "ok: estimation window skips the event window of event 'sep' (3 returns)"
+    # The later event alone keeps the fit by hand above: the earlier one is fitted, untested.
+    alone = skip.with_events(["dec"])
+    assert alone.event_ids == ["dec"] and alone.config.events == (events[1],)
+    assert alone.params.loc["dec", "alpha"] == pytest.approx(ols.params[0], rel=1e-10)
+    assert alone.events.loc["dec", "status"] == status["dec"]
+    assert alone.aggregate_estimates.loc[Window(0, 0), "n"] == 1
+    assert alone.aggregate_estimates.loc[Window(0, 0), "mean"] == pytest.approx(day0, rel=1e-9)
 
 
 def test_skip_is_read_from_toml_and_the_command_line_and_a_wrong_value_is_named(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -174,3 +175,25 @@ def test_with_events_is_a_study_of_those_events_and_names_an_unknown_one(grouped
         grouped.with_events(["NVDA", "AMD"])
     with pytest.raises(ValueError, match=r"event_ids=\[\] is empty"):
         grouped.with_events([])
+
+
+def test_a_part_of_a_skipping_study_is_tested_as_the_part_alone() -> None:
+    """Under "skip" the other events are fitted but not tested; with no same-firm overlap that is the part alone.
+
+    KO's window overlaps NVDA's and JPM's, which do not overlap each other: left out of the
+    tests, KO must not tie them together in the cross-correlation either.
+    """
+    days = pd.bdate_range("2024-08-05", periods=5)
+    events = tuple(Event(t, t, d.date(), "^GSPC") for t, d in (("NVDA", days[0]), ("KO", days[2]), ("JPM", days[4])))
+    base = StudyConfig(name="part", events=events, event_window=Window(-1, 1), car_windows=(Window(-1, 1),))
+    skipping = EventStudy(replace(base, estimation_overlap="skip")).fit().with_events(["NVDA", "JPM"])
+    alone = EventStudy(replace(base, events=(events[0], events[2]))).fit()
+    assert skipping.event_ids == alone.event_ids == ["NVDA", "JPM"]
+    for field in ("overlapping_pairs", "pairs", "effective"):
+        assert getattr(skipping.cross_correlation, field) == getattr(alone.cross_correlation, field), field
+    assert alone.cross_correlation.overlapping_pairs == 0
+    ours, theirs = skipping.aggregate_table(), alone.aggregate_table()
+    pd.testing.assert_frame_equal(
+        ours.drop(columns=["statistic", "p_value"]), theirs.drop(columns=["statistic", "p_value"])
+    )
+    np.testing.assert_allclose(ours["statistic"], theirs["statistic"], rtol=1e-12, equal_nan=True)

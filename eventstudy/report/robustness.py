@@ -229,7 +229,6 @@ def date_rows(res: EventStudyResults, lead: Window) -> list[dict[str, Any]]:
             {
                 "date": pd.Timestamp(session).strftime("%Y-%m-%d"),
                 "n": len(ids),
-                "refitted": len(fitted_otherwise(res, one, window)),
                 "aar": float(one.aggregate_estimates.loc[lead, "mean"]),
                 "window": str(window),
                 "caar": float(one.aggregate_estimates.loc[window, "mean"]),
@@ -240,33 +239,6 @@ def date_rows(res: EventStudyResults, lead: Window) -> list[dict[str, Any]]:
     return rows
 
 
-def fitted_otherwise(res: EventStudyResults, part: EventStudyResults, window: Window) -> list[str]:
-    """Return the firm-events of ``part`` whose CAR over ``window`` differs from their CAR in the whole study.
-
-    Under ``estimation_overlap = "skip"`` a study of some firm-events knows only their own
-    event windows, so one whose firm has another event outside the part keeps that
-    window in its fit.
-    """
-    whole = res.window_table.xs(window, level="window")["car"]
-    own = part.window_table.xs(window, level="window")["car"]
-    same = np.isclose(own.to_numpy(dtype=float), whole.reindex(own.index).to_numpy(dtype=float), rtol=1e-12, atol=0)
-    return [str(i) for i, agree in zip(own.index, same, strict=True) if not agree and np.isfinite(own[i])]
-
-
-def refitted_text(count: int, what: str) -> str:
-    """Say that ``count`` firm-events are fitted otherwise when their ``what`` (date, group) is tested alone."""
-    if not count:
-        return ""
-    one = count == 1
-    return (
-        f" {count} firm-event{'' if one else 's'} {'is' if one else 'are'} fitted otherwise when {'its' if one else 'their'} "
-        f"{what} is tested alone: the whole study leaves the same firm's other event windows out of "
-        f'{"its" if one else "their"} estimation window (estimation_overlap = "skip"), and a study of one {what} '
-        f"does not know the events of the others, so {'its CAR' if one else 'their CARs'} there differ"
-        f"{'s' if one else ''} from the CARs above."
-    )
-
-
 def main_window(res: EventStudyResults) -> Window:
     """Return the window groups and dates are compared on: the event window when computed, else the first."""
     return res.config.event_window if res.config.event_window in res.windows else res.windows[0]
@@ -275,8 +247,8 @@ def main_window(res: EventStudyResults) -> Window:
 def _dates_text(rows: list[dict[str, Any]]) -> str:
     label = rows[0]["window"]
     text = (
-        f"The {len(rows)} event dates taken one at a time (each date's firm-events tested as a study of them alone "
-        "would be, with the Kolari-Pynnonen BMP test where they are cross-correlated) are in the table of event dates below."
+        f"The {len(rows)} event dates taken one at a time (each date's firm-events tested alone, each keeping its fit, "
+        "with the Kolari-Pynnonen BMP test where they are cross-correlated) are in the table of event dates below."
     )
     signs = {np.sign(r["caar"]) for r in rows if finite(r["caar"]) and r["caar"] != 0}
     if len(signs) > 1:
@@ -285,7 +257,7 @@ def _dates_text(rows: list[dict[str, Any]]) -> str:
             f" Their mean CARs over {label} differ in sign ({each}), so the average over all firm-events mixes moves "
             "in both directions and describes none of the dates well."
         )
-    return text + refitted_text(sum(r["refitted"] for r in rows), "date")
+    return text
 
 
 def _dates_table(b: ReportBuilder, rows: list[dict[str, Any]], lead: Window) -> dict[str, Any]:
@@ -372,13 +344,10 @@ def groups_section(b: ReportBuilder) -> None:
             "title": "Groups compared",
             "text": f"Mean cumulative abnormal return over {label} for each of the {len(res.groups)} groups. {said.strip()}",
             "paragraphs": [
-                "Each group is tested exactly as a study of its own events would be. Welch's t compares two groups' "
+                "Each group is tested as a study of its own events would be, each firm-event keeping its fit. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
                 "exact for small groups without ties. With few firm-events per group both have little power: a "
-                "difference that is not significant is not shown to be absent."
-                + refitted_text(
-                    sum(len(fitted_otherwise(res, res.group_results(g), window)) for g in res.groups), "group"
-                ),
+                "difference that is not significant is not shown to be absent.",
             ],
             "figures": [fig],
             "tables": [
