@@ -324,13 +324,14 @@ class CrossCorrelation:
     ----------
     mean
         Mean pairwise correlation of estimation-window residuals over the pairs the
-        convention correlates: those whose event windows overlap in calendar time (NaN if
-        none do), or every pair when residuals are paired by position.
+        convention correlates: those whose event windows are linked in calendar time
+        (overlapping, directly or through a chain of others; see :func:`overlap_clusters`;
+        NaN if none are), or every pair when residuals are paired by position.
     effective
         The ``r`` of ``1 + (N - 1) r``, the variance inflation of a sum of N standardised
-        ARs: on the calendar, the same sum over all pairs, non-overlapping pairs counting zero.
+        ARs: on the calendar, the same sum over all pairs, pairs not linked counting zero.
     overlapping_pairs, pairs
-        Ordered pairs whose event windows overlap in calendar time, and all ordered pairs ``N (N - 1)``.
+        Ordered pairs whose event windows are linked in calendar time, and all ordered pairs ``N (N - 1)``.
     paired
         How residuals are paired: ``calendar`` or ``position`` (see :mod:`eventstudy.conventions`).
     """

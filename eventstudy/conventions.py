@@ -883,7 +883,8 @@ class CalendarPairs:
         """One sentence."""
         return (
             "the Kolari-Pynnonen tests take r as the mean correlation of estimation-window residuals on the sessions "
-            "two firm-events share, pairs whose event windows do not overlap in calendar time counting zero"
+            "two firm-events share, pairs whose event windows are not linked in calendar time (overlapping, directly "
+            "or through a chain of others) counting zero"
         )
 
     def correlation(

@@ -354,9 +354,9 @@ class EventStudyResults(_SummaryRepr):
         window ``[d,d]`` (AAR), a longer window is a CAAR. A test that cannot apply is
         an :class:`~eventstudy.inference.InvalidTestStatistic` with the reason.
     cross_correlation
-        Residual cross-correlation of firm-events whose windows overlap in calendar time
-        (the Kolari-Pynnonen r, estimated on the sessions the pairs share), with how
-        many pairs overlap.
+        Residual cross-correlation of firm-events whose windows are linked in calendar
+        time, directly or through a chain of overlapping windows (the Kolari-Pynnonen r,
+        estimated on the sessions the pairs share), with how many pairs are linked.
     refitter
         Fits another configuration on the same prices (used by ``with_convention``,
         ``with_model`` and windows not computed with the fit).
@@ -581,7 +581,7 @@ class EventStudyResults(_SummaryRepr):
     # ------------------------------------------------------------------ accessors
     @property
     def residual_correlation(self) -> float:
-        """Mean residual correlation of the calendar-overlapping pairs (NaN if none overlap)."""
+        """Mean residual correlation of the pairs linked in calendar time (NaN if none are)."""
         return self.cross_correlation.mean
 
     @property

@@ -346,3 +346,11 @@ def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path)
     assert "R_i - R_m (the market return is the normal return), with sigma estimated on the estimation window" in firms
     assert "The other event's abnormal returns enter sigma (the model estimates nothing else)" in firms
     assert "fitted" not in firms
+
+
+def test_pairs_linked_in_calendar_time_are_said_to_be(repeated_firms: tuple[Path, str]) -> None:
+    """Two dates six sessions apart: only the same-date pairs (2 of 6) are linked, the others count zero."""
+    _, md = repeated_firms
+    together = md.split("All firms together")[1]
+    assert "fall on 2 dates; 33% of the pairs have event windows linked in calendar time" in together
+    assert "over all pairs, the others counting zero); the Kolari-Pynnonen versions use the latter" in together

@@ -85,8 +85,9 @@ def aggregate_section(b: ReportBuilder) -> None:
     else:
         share = cc.overlapping_pairs / cc.pairs
         dates = (
-            f"The {n} firm-events fall on {n_dates} dates; {share:.0%} of the pairs have event windows that overlap "
-            "in calendar time, and only those are cross-correlated"
+            f"The {n} firm-events fall on {n_dates} dates; {share:.0%} of the pairs have event windows linked in "
+            "calendar time (overlapping, directly or through a chain of other firm-events' windows), and only those "
+            "are taken as cross-correlated"
         )
     overlap = n_dates == 1 or cc.overlapping_pairs > 0
     independent = "tests that treat them as independent (Patell, BMP, cross-sectional t) misstate significance"
@@ -107,11 +108,16 @@ def aggregate_section(b: ReportBuilder) -> None:
                 "over all pairs of their estimation-window abnormal returns paired by position from each window's "
                 f"first day, whatever their dates, {factors}."
             )
+        elif cc.overlapping_pairs == cc.pairs:  # every pair linked (one date, or windows that all overlap)
+            measured = (
+                f"{dates}: {independent}. The mean correlation of their estimation-window abnormal returns, on the "
+                f"sessions each pair shares, is r = {r:.3f}; the Kolari-Pynnonen versions use it, {factors}."
+            )
         else:
             measured = (
-                f"{dates}: {independent}. The mean correlation of the overlapping pairs' estimation-window abnormal "
-                f"returns, on the sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs); the "
-                f"Kolari-Pynnonen versions use the latter, {factors}."
+                f"{dates}: {independent}. The mean correlation of the linked pairs' estimation-window abnormal "
+                f"returns, on the sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs, the others counting "
+                f"zero); the Kolari-Pynnonen versions use the latter, {factors}."
             )
         paragraphs.append(
             f"{measured} The portfolio test (Brown-Warner 1985, crude dependence) divides the average AR by "
