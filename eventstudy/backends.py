@@ -40,13 +40,17 @@ class _NoBar(contextlib.nullcontext[Any]):
     def update(self, n: int) -> None:
         """Ignore progress."""
 
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Ignore what the step is."""
 
-def _bar(total: int, enabled: bool) -> Any:
+
+def progress_bar(total: int, enabled: bool, *, unit: str = "firm-events", desc: str = "event study") -> Any:
+    """Return a tqdm bar over ``total`` steps when ``enabled``, else one that shows nothing."""
     if not enabled:
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="firm-events", desc="event study", leave=False)
+    return tqdm(total=total, unit=unit, desc=desc, leave=False)
 
 
 def run_chunks(
@@ -75,7 +79,7 @@ def run_chunks(
     """
     validate_literal("backend", backend, Backend)
     enabled = show_progress(sum(sizes)) if progress is None else progress
-    with _bar(sum(sizes), enabled) as bar:
+    with progress_bar(sum(sizes), enabled) as bar:
         if backend == "dask":
             return _run_dask(func, chunks, sizes, bar)
         out = []

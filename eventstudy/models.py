@@ -57,6 +57,11 @@ class ReturnModel:
         """Number of estimated mean parameters (intercept plus slopes)."""
         return int(self.intercept) + len(self.regressors)
 
+    @property
+    def estimates_mean(self) -> bool:
+        """Whether the estimation window fits a normal return (the market-adjusted model fits only sigma)."""
+        return self.n_params > 0
+
 
 MODELS: dict[str, ReturnModel] = {
     "market": ReturnModel("market", (MARKET,), description="market model: R_i = alpha + beta R_m + e (OLS)"),

@@ -543,7 +543,8 @@ class EventStudy:
         keep_from = None if self.paths == "full" else min(w.start for w in windows) - 1
         wanted = None if tested is None else {str(i) for i in tested}
         mine = np.array([wanted is None or e.event_id in wanted for e in placed.events], dtype=bool)
-        computed = placed if mine.all() else placed.tested_only(mine)
+        whole = bool(mine.all())
+        computed = placed if whole else placed.tested_only(mine)
         merged = self._compute(grid, computed, replace(screen, clean=screen.clean & mine), rel, keep_from)
         fitted = np.asarray(np.isfinite(merged.coef).all(axis=1), dtype=bool)
         status = statuses(
@@ -557,19 +558,19 @@ class EventStudy:
             screen,
             grid.sessions,
             uses_market(self.model),
-            self.model.n_params > 0,
+            self.model.estimates_mean,
         )
         rows = np.flatnonzero(mine)
         events = tuple(placed.events[i] for i in rows)
         results = EventStudyResults.build(
-            config=cfg if mine.all() else replace(cfg, events=events),
-            request=self.request if mine.all() else self.request.with_(events=events),
+            config=cfg if whole else replace(cfg, events=events),
+            request=self.request if whole else self.request.with_(events=events),
             model=self.model,
             events=list(events),
             sessions=grid.sessions,
             event_sessions=[placed.sessions[i] for i in rows],
             rel=rel if keep_from is None else rel[rel >= keep_from],
-            chunk=merged if mine.all() else merged.take(rows),
+            chunk=merged if whole else merged.take(rows),
             status=[status[i] for i in rows],
             convention=self.convention,
             aggregate_tests=(

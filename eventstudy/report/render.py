@@ -6,7 +6,6 @@ report untouched. The same data and configuration give byte-identical files.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import re
@@ -19,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
-from eventstudy.backends import show_progress
+from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
 from eventstudy.errors import EventDateError
@@ -256,7 +255,7 @@ def firm_section(b: ReportBuilder) -> None:
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
     # A model that estimates no mean (market-adjusted) takes only sigma from the estimation window.
-    estimates = res.model.n_params > 0
+    estimates = res.model.estimates_mean
     fit = "fit" if estimates else "sigma"
     if overlapped:
         one = overlapped == 1
@@ -606,7 +605,11 @@ def build_report(
 
     steps = list(sections if sections is not None else _default_sections())
     # Names and tickers are text, never TeX: "$...$" in a ticker must not be parsed as maths.
-    with matplotlib.rc_context({"text.parse_math": False}), _section_bar(len(steps), len(res.event_ids)) as bar:
+    shown = show_progress(len(res.event_ids), threshold=REPORT_PROGRESS_FIRMS)
+    with (
+        matplotlib.rc_context({"text.parse_math": False}),
+        progress_bar(len(steps), shown, unit="section", desc="report") as bar,
+    ):
         for section in steps:
             bar.set_postfix_str(getattr(section, "__name__", "").removesuffix("_section"))  # the section under way
             section(builder)
@@ -700,27 +703,6 @@ REPORT_PROGRESS_FIRMS = 100
 """From this many firm-events on, a report written on a terminal shows which section it is on (refits take a while)."""
 
 
-class _QuietBar(contextlib.nullcontext[Any]):
-    """A section bar that shows nothing: small studies, CI, output piped."""
-
-    def __enter__(self) -> _QuietBar:
-        return self
-
-    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        """Ignore the section name."""
-
-    def update(self, n: int) -> None:
-        """Ignore progress."""
-
-
-def _section_bar(n_sections: int, n_events: int) -> Any:
-    if not show_progress(n_events, threshold=REPORT_PROGRESS_FIRMS):
-        return _QuietBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=n_sections, unit="section", desc="report", leave=False)
-
-
 HEADLINE_FIRMS = 5
 """Most firms on one date whose report opens on the first firm's move; more open on their average."""
 
@@ -730,7 +712,7 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         return ""
     cfg = res.config
     model = f"the {res.model.name.replace('_', '-')} model"
-    if res.model.n_params > 0:  # the market-adjusted model estimates nothing
+    if res.model.estimates_mean:
         model += f" estimated over sessions {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]
