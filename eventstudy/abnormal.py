@@ -115,7 +115,7 @@ def expected(fit: StackFit, x: Array) -> Array:
     return fit.alpha[:, None] + np.einsum("ntk,nk->nt", x, fit.coef)
 
 
-def car_variance(fit: StackFit, x: Array, cols: NDArray[np.intp]) -> Array:
+def car_variance(fit: StackFit, x: Array, cols: NDArray[np.intp], length: Array | None = None) -> Array:
     """Exact variance of the CAR over relative-day columns ``cols``.
 
     ``Var(CAR) = sigma^2 [L + L^2/M + (g - L xbar)' S^-1 (g - L xbar)]`` where ``g`` sums
@@ -123,15 +123,15 @@ def car_variance(fit: StackFit, x: Array, cols: NDArray[np.intp]) -> Array:
     estimation window (CLM 1997 eq. 4.4.13 written for a centred design). For one day it
     is the prediction-error-corrected variance
     ``sigma^2 [1 + 1/M + (x_t - xbar)^2 / S]``. Without intercept or regressors it is
-    ``L sigma^2``.
+    ``L sigma^2``. ``L`` is the number of columns unless ``length`` gives one per firm-event.
     """
-    length = float(len(cols))
+    days = np.broadcast_to(np.asarray(len(cols) if length is None else length, dtype=np.float64), fit.sigma2.shape)
     if not fit.intercept and fit.coef.shape[1] == 0:
-        return fit.sigma2 * length
-    g = x[:, cols, :].sum(axis=1) - length * fit.xbar
+        return fit.sigma2 * days
+    g = x[:, cols, :].sum(axis=1) - days[:, None] * fit.xbar
     quad = np.einsum("nk,nkj,nj->n", g, fit.s_inv, g)
     with np.errstate(divide="ignore", invalid="ignore"):  # no estimation returns: undefined, left out later
-        return fit.sigma2 * (length + length**2 / fit.nobs + quad)
+        return fit.sigma2 * (days + days**2 / fit.nobs + quad)
 
 
 def ar_variance(fit: StackFit, x: Array) -> Array:

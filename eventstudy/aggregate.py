@@ -145,6 +145,7 @@ def partial(
     car: Array,
     day_scale: Array,
     window_scale: Array,
+    car_days: Array,
     mkt: Array,
     sigma: Array,
     nobs: Array,
@@ -176,6 +177,8 @@ def partial(
     day_scale, window_scale
         Standard deviations that standardise ARs on ``days`` (``(n, D)``) and CARs
         (``(n, W)``), as the convention says.
+    car_days
+        Days each CAR counts, shape ``(n, W)`` (NaN where it is missing).
     mkt
         Market returns on the grid, shape ``(n, T)``.
     sigma, nobs, df
@@ -202,7 +205,7 @@ def partial(
     if not keep.all():  # (a copy of every input otherwise)
         positions, cluster = positions[keep], cluster[keep]
         ar, est, car, mkt = ar[keep], est[keep], car[keep], mkt[keep]
-        day_scale, window_scale = day_scale[keep], window_scale[keep]
+        day_scale, window_scale, car_days = day_scale[keep], window_scale[keep], car_days[keep]
         sigma, nobs, df = sigma[keep], nobs[keep], df[keep]
     n, t = ar.shape
     col = {int(r): i for i, r in enumerate(rel)}
@@ -269,6 +272,7 @@ def partial(
         "car": car,
         "scar": scar,
         "csar": csar,
+        "car_days": car_days,
         "sigma": sigma,
         "sd_sample": sd_sample,
         "nobs": nobs,
@@ -477,6 +481,11 @@ class Sample:
         return len(self.cols)
 
     @property
+    def kind(self) -> str:
+        """``day`` for an AAR, ``window`` for a CAAR."""
+        return "day" if self.null == "AAR = 0" else "window"
+
+    @property
     def present(self) -> Mask:
         """Firm-events with a value."""
         return np.isfinite(self.x)
@@ -522,9 +531,11 @@ def patell(s: Sample, c: Common) -> Result:
     ok, df_i = _patell_parts(s, c)
     if np.any(df_i <= 2):
         return InvalidTestStatistic("needs more than four estimation returns per firm-event")
-    var = float(np.sum(df_i / (df_i - 2.0)))
-    total = float(s.sx[ok].sum()) * c.convention.cross_sums.scale(c.n_all, ok.sum())
-    return _z(total / np.sqrt(var), s.null)
+    var = df_i / (df_i - 2.0)
+    scale = c.convention.cross_sums.scale(c.n_all, ok.sum())
+    if s.kind == "window":
+        return _z(c.convention.patell_window.patell_z(s.sx[ok], var, scale), s.null)
+    return _z(float(s.sx[ok].sum()) * scale / np.sqrt(float(var.sum())), s.null)
 
 
 def bmp(s: Sample, c: Common) -> Result:
@@ -1071,8 +1082,8 @@ def _sample(part: Partial, days: Sequence[int], w: Window, win_index: dict[Windo
         return Sample(w, [col], r["ar"][:, col], r["sar"][:, col], "AAR = 0", daily_sd=r["day_scale"][:, col])
     j = win_index[w]
     cols = [list(days).index(d) for d in range(w.start, w.end + 1)]
-    sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], w.length)
-    cross = conv.patell_window.cross(r["scar"][:, j], r["csar"][:, j], w.length)
+    sx = conv.patell_window.compute(r["scar"][:, j], r["csar"][:, j], r["car_days"][:, j])
+    cross = conv.patell_window.cross(r["scar"][:, j], r["csar"][:, j], r["car_days"][:, j])
     daily_sd = np.sqrt((r["day_scale"][:, cols] ** 2).sum(axis=1))
     ranked = conv.patell_window.ranked(r["scar"][:, j], r["car"][:, j], daily_sd)
     return Sample(w, cols, r["car"][:, j], sx, "CAAR = 0", cross, ranked, daily_sd)
@@ -1093,7 +1104,7 @@ def estimates(part: Partial, days: Sequence[int], windows: Sequence[Window], con
         k = sample.present & np.isfinite(sigma)
         row: dict[str, object] = {
             "window": sample.window,
-            "kind": "day" if sample.null == "AAR = 0" else "window",
+            "kind": sample.kind,
             "n": int(k.sum()),
         }
         assert sample.daily_sd is not None  # every day and window sample carries it

@@ -469,11 +469,17 @@ class ScarWindow:
         """One sentence."""
         return "multi-day Patell/BMP and generalized rank statistics standardise each CAR by its own sd (SCAR)"
 
-    def compute(self, scar: Array, csar: Array, length: int) -> Array:
+    def car_sd(
+        self, fit: abnormal.StackFit, x: Array, cols: NDArray[np.intp], sigma: Array, days: Array, rounding: Rounding
+    ) -> Array:
+        """Return the sd that standardises each CAR over ``cols``: its exact prediction-error sd, rounded as the profile rounds."""
+        return rounding.compute(np.sqrt(abnormal.car_variance(fit, x, cols)))
+
+    def compute(self, scar: Array, csar: Array, days: Array) -> Array:
         """Return the standardised CAR of each firm-event that Patell's test sums."""
         return scar
 
-    def cross(self, scar: Array, csar: Array, length: int) -> Array:
+    def cross(self, scar: Array, csar: Array, days: Array) -> Array:
         """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
         return scar
 
@@ -481,15 +487,21 @@ class ScarWindow:
         """Return the standardised CAR the generalized rank test ranks (Kolari & Pynnonen 2011: SCAR)."""
         return scar
 
+    def patell_z(self, sx: Array, var: Array, scale: float) -> float:
+        """Return Patell's z over a window: the standardised CARs' sum over the root of their variances' sum."""
+        return float(sx.sum() * scale / np.sqrt(var.sum()))
+
 
 @dataclass(frozen=True)
 class CsarWindow:
-    """Patell sums the daily standardised ARs over ``sqrt(L)`` (CSAR); BMP takes each CAR over its own sd (SCAR).
+    """Patell takes each firm-event's summed daily standardised ARs (CSAR); BMP each CAR over its own sd (SCAR).
 
-    The EventStudyTools service's CAAR statistics: its "Patell Z" over a window equals the sum
-    of its daily standardised ARs divided by ``sqrt(L)``, its "StdCSect Z" the cross-sectional
-    t of each CAR (the sum of the rounded ARs) over the CAR's rounded prediction-error sd; both
-    reproduce its published Axon output to the printed digits, where the other pairing does not.
+    The EventStudyTools service's CAAR statistics: its "Patell Z" over a window is the sum
+    over firm-events of ``CSAR_i / sqrt(L_i (M_i - 2)/(M_i - 4))`` divided by ``sqrt(N)``
+    (the CAAR Patell test of its documentation), its "StdCSect Z" the cross-sectional t of
+    each CAR (the sum of the rounded ARs) over the CAR's prediction-error sd. ``L_i`` is the
+    number of days the CAR counts. Both reproduce its published output to the printed digits
+    in the two Axon runs and the insider-sales run, where the other pairing does not.
     """
 
     name: str = "csar"
@@ -497,16 +509,30 @@ class CsarWindow:
     def describe(self) -> str:
         """One sentence."""
         return (
-            "multi-day Patell statistics sum the daily standardised ARs and divide by sqrt(L) (CSAR); "
-            "BMP standardises each CAR by its own sd (SCAR); the generalized rank test ranks each CAR over the root "
-            "of the sum of its daily AR variances"
+            "multi-day Patell statistics take each firm-event's sum of daily standardised ARs (CSAR) over "
+            "sqrt(L (M - 2)/(M - 4)) and sum these over sqrt(N); BMP standardises each CAR by its own sd (SCAR), "
+            "computed from the rounded sigma; the generalized rank test ranks each CAR over the root of the sum of "
+            "its daily AR variances"
         )
 
-    def compute(self, scar: Array, csar: Array, length: int) -> Array:
-        """Return the standardised CAR of each firm-event that Patell's test sums."""
-        return csar / np.sqrt(length)
+    def car_sd(
+        self, fit: abnormal.StackFit, x: Array, cols: NDArray[np.intp], sigma: Array, days: Array, rounding: Rounding
+    ) -> Array:
+        """Return the sd that standardises each CAR: from the rounded ``sigma`` over the days it counts, not rounded.
 
-    def cross(self, scar: Array, csar: Array, length: int) -> Array:
+        The service's CAAR "StdCSect Z" of the insider-sales run is reproduced when each CAR's
+        prediction-error sd is taken from the sigma it prints (4 decimals) and left unrounded
+        (with the exact sigma, or with the sd rounded, it is not; the Axon S&P 500 run
+        agrees either way). In the Nasdaq-100 run, event 45's window lost a day: its
+        ``L`` is the four days it has, its regressors summed over the filled window.
+        """
+        return np.sqrt(abnormal.car_variance(replace(fit, sigma2=sigma**2), x, cols, length=days))
+
+    def compute(self, scar: Array, csar: Array, days: Array) -> Array:
+        """Return each firm-event's CSAR over ``sqrt(L)``, ``L`` the days its CAR counts."""
+        return csar / np.sqrt(days)
+
+    def cross(self, scar: Array, csar: Array, days: Array) -> Array:
         """Return the standardised CAR of each firm-event that BMP's test takes the cross-section of."""
         return scar
 
@@ -517,6 +543,16 @@ class CsarWindow:
         with this observation (with SCAR they miss by 0.017).
         """
         return car / daily_sd
+
+    def patell_z(self, sx: Array, var: Array, scale: float) -> float:
+        """Return Patell's z over a window: each firm-event's ``CSAR / sqrt(L (M - 2)/(M - 4))``, summed over ``sqrt(N)``.
+
+        The EventStudyTools documentation's CAAR Patell test (one z per firm-event, then
+        their scaled sum); it differs from the pooled sum only when estimation windows
+        differ in length. With it the service's CAAR "Patell Z" of the insider-sales run
+        (one window of 201 days among 250) and of the Nasdaq-100 Axon run are reproduced.
+        """
+        return float((sx / np.sqrt(var)).sum() * scale / np.sqrt(len(sx)))
 
 
 PatellWindow = ScarWindow | CsarWindow

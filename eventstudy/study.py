@@ -271,7 +271,7 @@ def compute_chunk(
         ), days_in
 
     stats: dict[Window, WindowArrays] = {}
-    pooled_cars, scales = [], []
+    pooled_cars, scales, counts = [], [], []
     for w in windows:
         idx = np.flatnonzero((rel >= w.start) & (rel <= w.end))
         car, days_in = window_sum(ar_t, idx)
@@ -288,7 +288,8 @@ def compute_chunk(
             pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar, pooled_bhar)
         pooled_cars.append(pooled_car)
-        scales.append(convention.rounding.compute(np.sqrt(abnormal.car_variance(scale_fit, x_p, idx))))
+        counts.append(days_in)
+        scales.append(convention.patell_window.car_sd(scale_fit, x_p, idx, sigma_t, days_in, convention.rounding))
     n = len(ar)
     part = aggregate.partial(
         ar=ar_p,
@@ -300,6 +301,7 @@ def compute_chunk(
         car=np.column_stack(pooled_cars) if windows else np.zeros((n, 0)),
         day_scale=day_scale,
         window_scale=np.column_stack(scales) if scales else np.zeros((n, 0)),
+        car_days=np.column_stack(counts) if counts else np.zeros((n, 0)),
         mkt=pooled(stack.mkt),
         sigma=sigma_t,
         nobs=fit.nobs,

@@ -107,7 +107,7 @@ def test_patell_and_standardised_cross_sectional_tests_of_each_aar(
 def test_patell_and_standardised_cross_sectional_tests_of_the_caar(
     aggregate: pd.DataFrame, test: str, name: str
 ) -> None:
-    """Patell sums the daily standardised ARs over sqrt(L); StdCSect standardises each CAR by its own sd."""
+    """Patell: each CSAR over sqrt(L (M - 2)/(M - 4)), summed over sqrt(N); StdCSect: each CAR over its own sd."""
     assert printed(_ours(aggregate, "[0,+2]", test)["statistic"], float(_service_caar()[name]))
 
 

@@ -167,7 +167,6 @@ def test_each_day_s_aar_and_count(out: Path) -> None:
 INSIDER_CAAR_FIGURES = [
     *CAAR_FIGURES,
     ("Generalized Sign Z", "ar", "gen_sign", "statistic"),
-    ("Adjusted Patell Z", "ar", "kp_patell", "statistic"),
     ("Generalized Rank Z", "ar", "grank_z", "statistic"),
 ]
 

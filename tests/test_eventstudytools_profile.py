@@ -231,6 +231,49 @@ def test_a_shortened_window_s_generalized_ranks_are_scaled_by_the_requested_leng
     assert requested.null_var == pytest.approx((6 - 1) / (12 * (6 + 1)))
 
 
+def test_the_caar_patell_z_standardises_each_firm_event_by_its_own_estimation_length_by_hand() -> None:
+    """Two firm-events, M = 10 and M = 20 (df 8 and 18), CSARs 3 and -1 over a window of 4 days.
+
+    Per firm-event: z_i = CSAR_i / sqrt(L df / (df - 2)): 3 / sqrt(4 * 8/6) and -1 / sqrt(4 * 18/16), summed
+    over sqrt(2). The pooled form divides (3 - 1) / sqrt(4) by sqrt(8/6 + 18/16) instead.
+    """
+    from eventstudy.conventions import CsarWindow, ScarWindow
+
+    days = np.array([4.0, 4.0])
+    sx = CsarWindow().compute(np.array([np.nan, np.nan]), np.array([3.0, -1.0]), days)
+    var = np.array([8 / 6, 18 / 16])
+    per_firm = (3 / np.sqrt(4 * 8 / 6) - 1 / np.sqrt(4 * 18 / 16)) / np.sqrt(2)
+    assert CsarWindow().patell_z(sx, var, 1.0) == pytest.approx(per_firm, rel=1e-14)
+    assert ScarWindow().patell_z(sx, var, 1.0) == pytest.approx(1.0 / np.sqrt(8 / 6 + 18 / 16), rel=1e-14)
+    # a window that lost a day counts the days it has: its CSAR over sqrt(3)
+    assert CsarWindow().compute(np.array([np.nan]), np.array([3.0]), np.array([3.0]))[0] == pytest.approx(np.sqrt(3))
+
+
+def test_a_car_s_standardising_sd_counts_the_days_given_and_the_rounded_sigma_by_hand() -> None:
+    """Market model on 4 estimation days x = 0, 1, 2, 3 (mean 1.5, S = 5), sigma 0.0123456.
+
+    Window of 3 days with market returns 1, 2, 4 (sum 7). All three days: Var = s^2 (3 + 9/4 +
+    (7 - 4.5)^2 / 5). Counting 2 days: Var = s^2 (2 + 4/4 + (7 - 3)^2 / 5), with s the sigma given.
+    """
+    from eventstudy import abnormal
+    from eventstudy.conventions import CsarWindow, Rounding, ScarWindow
+
+    est = np.array([[True] * 4 + [False] * 3])
+    x = np.array([[0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 4.0]])[:, :, None]
+    y = np.array([[0.1, -0.2, 0.3, 0.05, 0.0, 0.0, 0.0]])
+    fit = abnormal.fit_stack(y, x, est)
+    cols = np.array([4, 5, 6])
+    whole = fit.sigma2[0] * (3 + 9 / 4 + (7 - 4.5) ** 2 / 5)
+    assert abnormal.car_variance(fit, x, cols)[0] == pytest.approx(whole, rel=1e-12)
+    counted = abnormal.car_variance(fit, x, cols, length=np.array([2.0]))[0]
+    assert counted == pytest.approx(fit.sigma2[0] * (2 + 4 / 4 + (7 - 3) ** 2 / 5), rel=1e-12)
+    sigma = np.array([0.0123])
+    service = CsarWindow().car_sd(fit, x, cols, sigma, np.array([2.0]), Rounding(4))[0]
+    assert service == pytest.approx(0.0123 * np.sqrt(2 + 4 / 4 + (7 - 3) ** 2 / 5), rel=1e-12)  # not rounded
+    plain = ScarWindow().car_sd(fit, x, cols, sigma, np.array([2.0]), Rounding(4))[0]
+    assert plain == round(float(np.sqrt(whole)), 4)
+
+
 def test_a_study_file_that_names_a_request_file_takes_its_windows_as_the_command_line_does(tmp_path: Path) -> None:
     from eventstudy.config import StudyConfig
 
