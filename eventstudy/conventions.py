@@ -240,6 +240,9 @@ class ServiceTradingDays:
         after = rel > estimation.end
         for i, j in enumerate(index.tolist()):
             days, valid = firm_days[j], pairs.common[j]
+            if not len(days) or event_pos[i] < days[0]:
+                off_data[i] = True  # before the firm's first price: its window is nowhere in the data
+                continue
             k = int(np.searchsorted(days, event_pos[i])) + rel
             on = (k >= 0) & (k < len(days))
             at = np.where(on, days[np.clip(k, 0, len(days) - 1)], -1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -417,6 +417,7 @@ class Screen:
     jumps: dict[int, SplitJump]
     off_data: Mask
     clean: Mask
+    data_spans: Mapping[int, str] = field(default_factory=dict)  # off-data firm-events: the firm's returns, from/to
 
 
 class EventStudy:
@@ -558,7 +559,6 @@ class EventStudy:
             fitted,
             merged.windows,
             screen,
-            grid.sessions,
             uses_market(self.model),
             self.model.estimates_mean,
         )
@@ -724,17 +724,18 @@ class EventStudy:
             last = len(grid.sessions) - 1
             pos = placed.event_pos
             off_data = np.asarray((pos + cfg.event_window.start < 0) | (pos + cfg.event_window.end > last), dtype=bool)
+        off = [int(i) for i in np.flatnonzero(off_data)]
+        spans = {i: _returns_span(grid, int(placed.firm_cols[i]), placed.events[i].ticker) for i in off}
         if off_data.any() and cfg.strict:
             i = int(np.argmax(off_data))
             raise EventDateError(
                 f"event_date of {placed.events[i].event_id}",
                 str(placed.sessions[i].date()),
-                f"leaves the event window {cfg.event_window} outside the price data "
-                f"({grid.sessions[0].date()} to {grid.sessions[-1].date()})",
+                f"leaves the event window {cfg.event_window} outside the price data ({spans[i]})",
                 "choose an earlier date or a shorter window, or load more data",
             )
         own_market = uses_market(self.model) & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
-        return Screen(jumps, off_data, clean & ~off_data & ~own_market)
+        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans)
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
@@ -903,6 +904,14 @@ def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, h
     return np.column_stack([first, inside.max(axis=1)])
 
 
+def _returns_span(grid: Grid, col: int, ticker: str) -> str:
+    """Say when a firm's returns on the grid begin and end ("NVDA's returns run from ... to ...")."""
+    rows = np.flatnonzero(np.isfinite(grid.values[:, col]))
+    if not rows.size:
+        return f"{ticker} has no returns"
+    return f"{ticker}'s returns run from {grid.sessions[rows[0]].date()} to {grid.sessions[rows[-1]].date()}"
+
+
 def _event_windows(events: Sequence[Event], which: Sequence[int]) -> str:
     """Name the event windows of events ``which`` ("the event window of event 'a'", or of three and a count)."""
     ids = [repr(events[j].event_id) for j in which]
@@ -923,7 +932,6 @@ def statuses(
     fitted: Mask,
     windows: Mapping[Window, WindowArrays],
     screen: Screen,
-    sessions: pd.DatetimeIndex,
     market_model: bool = True,
     estimates_mean: bool = True,
 ) -> list[str]:
@@ -952,8 +960,9 @@ def statuses(
     if cfg.strict and degenerate.any():
         i = int(np.argmax(degenerate))
         raise DegenerateRegressorsError(events[i].event_id, events[i].ticker, events[i].market)
-    # Returns left out on purpose (other events' windows) do not make a window short.
-    short = ~excluded & ~degenerate & (nobs < requested - skipped)
+    # Returns left out on purpose (other events' windows) do not make a window short; a firm-event
+    # left out for another reason has no window to shorten.
+    short = ~(excluded | degenerate | jumped | off_data | own_market) & (nobs < requested - skipped)
     gaps = {str(w): ~excluded & ~off_data & ~jumped & ~np.isfinite(a.car) for w, a in windows.items()}
     if cfg.strict and excluded.any():
         i = int(np.argmax(excluded))
@@ -965,9 +974,9 @@ def statuses(
         status[j] = f"ok: short estimation window ({nobs[j]} of {requested - skipped[j]})"
     for j, jump in jumps.items():
         status[j] = f"ok: kept, {jump.describe()}" if keep_jumps else f"excluded: {jump.describe()}"
-    span = f"{sessions[0].date()} to {sessions[-1].date()}"
+    span = screen.data_spans
     for j in np.flatnonzero(off_data).tolist():
-        status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span})"
+        status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span[j]})"
     for j in np.flatnonzero(excluded).tolist():
         status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
     for j in np.flatnonzero(degenerate).tolist():
@@ -1053,10 +1062,10 @@ def statuses(
     report(
         off_data,
         lambda i: (
-            f"{label(i)}: the event window {cfg.event_window} runs outside the price data ({span}); "
+            f"{label(i)}: the event window {cfg.event_window} runs outside the price data ({span[i]}); "
             "it is left out of the study."
         ),
-        f"have an event window outside the price data ({span}) and are left out",
+        "have an event window outside their price data and are left out",
         EventExcludedWarning,
     )
     enter = "fitted model and sigma" if estimates_mean else "sigma"  # a market-adjusted model fits nothing else

@@ -302,3 +302,27 @@ def test_an_event_window_off_the_data_leaves_that_event_out(tmp_path: Path, caps
     assert (agg["n"] == 1).all()  # the late event is in no many-firm test
     assert main(["run", "--events", str(events), "--market", "^GSPC", "--window", "0:5", "--strict"]) == 2
     assert "leaves the event window [0,+5] outside the price data" in capsys.readouterr().err
+
+
+def test_an_event_before_a_firm_s_first_trading_day_is_left_out_with_the_firm_s_own_span(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GE Vernova began trading on 2024-03-27: counted on its own trading days, 2024-03-04 has no event window.
+
+    The message names the firm's own data, not the study's, and no "shortened" warning precedes it;
+    nor does its window, being nowhere in the data, lie in the estimation window of the firm's later event.
+    """
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nearly,GEV,2024-03-04\nlater,GEV,2024-09-20\n")
+    out = tmp_path / "o"
+    args = ["run", "--events", str(events), "--market", "^GSPC", "--window", "-2:5", "--out", str(out)]
+    args += ["--estimation", "-130:-11"]
+    assert main([*args, "--convention", "eventstudytools"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "'early' (GEV): the event window [-2,+5] runs outside the price data (GEV's returns run from 2024-03-28" in err
+    )
+    assert "'early' (GEV): estimation window shortened" not in err
+    params = pd.read_csv(out / "params.csv").set_index("event_id")
+    assert params.loc["early", "status"].startswith("excluded: the event window [-2,+5] runs outside")
+    assert params.loc["later", "status"] == "ok: short estimation window (111 of 120)"

@@ -216,7 +216,7 @@ def firm_section(b: ReportBuilder) -> None:
             fmt_num(r["alpha"], 5),
             fmt_num(r["beta"], 3),
             fmt_num(r["sigma"], 4),
-            f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})",
+            f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})" if pd.notna(r["est_start"]) else "n/a",
         ]
         rows.append(row)
     ar_fig = b.add_figure("event_day_ar", *figures.event_day_ar(res))
