@@ -320,3 +320,19 @@ def test_a_long_report_on_a_terminal_says_which_section_it_is_on(
     assert asked == [(5, render.REPORT_PROGRESS_FIRMS)]  # decided on the study's firm-events
     err = capsys.readouterr().err
     assert "report" in err and "1/1" in err and "price" in err
+
+
+def test_many_long_bar_names_are_turned_and_their_values_left_to_the_table() -> None:
+    """Eighteen names like 'CEG@Kairos' cannot stand side by side under a 9-inch figure; five tickers can."""
+    from eventstudy.report.figures import dollar_bars
+
+    def drawn(labels: list[str]) -> tuple[set[float], int]:
+        table = pd.DataFrame(
+            {"event_id": labels, "mv_change": [1e9] * len(labels), "abnormal_change": [5e8] * len(labels)}
+        )
+        ax = dollar_bars(table, "event_id").axes[0]
+        return {t.get_rotation() for t in ax.get_xticklabels()}, len(ax.texts)
+
+    many = [f"{t}@{d}" for t in ("CEG", "VST", "TLN", "SMR", "GEV", "VRT") for d in ("TMI", "Kairos", "Talen")]
+    assert drawn(many) == ({40.0}, 0)
+    assert drawn(["NVDA", "CEG", "VST", "GOOGL", "GEV"]) == ({0.0}, 10)

@@ -131,6 +131,22 @@ def caar_path(res: EventStudyResults) -> Figure:
 BARS_AT_MOST = 25
 """The event-day figure draws up to this many firm-events as bars; above it, sorted points."""
 
+VALUES_AT_MOST = 10
+"""Bar charts print each bar's value above it for up to this many bars (more would overlap; the tables hold them)."""
+
+LABEL_ROOM = 80
+"""Characters of tick labels a figure's width holds side by side; longer names are turned to fit."""
+
+
+def _name_bars(ax: Axes, x: np.ndarray, labels: list[str]) -> None:
+    """Name the bars at ``x``; names too long for their share of the width are set at an angle."""
+    ax.set_xticks(x, labels)
+    if labels and max(len(s) for s in labels) * len(labels) > LABEL_ROOM:
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(40)
+            tick.set_horizontalalignment("right")
+            tick.set_rotation_mode("anchor")
+
 
 def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]:
     """Event-day raw return and AR per firm, with the AR's 95% interval, and the figure's caption.
@@ -156,8 +172,9 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
     x = np.arange(len(ids))
     ax.bar(x - 0.2, raw, width=0.38, color="#95a5a6", label="raw return")
     ax.bar(x + 0.2, ar, width=0.38, color=PALETTE[0], yerr=half, capsize=4, label="abnormal return (95% interval)")
+    show_values = len(ids) <= VALUES_AT_MOST
     for xi, v, h in zip(x, ar, half, strict=True):
-        if np.isfinite(v):
+        if show_values and np.isfinite(v):
             end = v - h if v < 0 else v + h
             ax.annotate(
                 f"{v:.1f}%",
@@ -168,7 +185,7 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
                 fontsize=8,
             )
     for xi, v in zip(x, raw, strict=True):
-        if np.isfinite(v):
+        if show_values and np.isfinite(v):
             ax.annotate(
                 f"{v:.1f}%",
                 (xi - 0.2, v),
@@ -179,7 +196,7 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
                 color="0.35",
             )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, labels)
+    _name_bars(ax, x, labels)
     ax.margins(y=0.12)  # room for the labels under the longest interval
     ax.set_ylabel("return on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
@@ -233,7 +250,7 @@ def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:
     ax.bar(x + 0.2, abn, width=0.38, color=PALETTE[1], label="abnormal part (AR x prior value)")
     for offset, values in ((-0.2, total), (0.2, abn)):
         for xi, v in zip(x, values, strict=True):
-            if np.isfinite(v):
+            if len(table) <= VALUES_AT_MOST and np.isfinite(v):
                 sign = "-" if v < 0 else ""
                 ax.annotate(
                     f"{sign}${abs(v):,.1f}bn",
@@ -244,7 +261,7 @@ def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:
                     fontsize=8,
                 )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, table[label].astype(str).tolist())
+    _name_bars(ax, x, table[label].astype(str).tolist())
     ax.set_ylabel("US$ billion")
     ax.set_title("Market value moved on the event day")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -308,7 +325,7 @@ def spec_grid(table: pd.DataFrame, value: str, title: str) -> Figure:
             label=spec,
         )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, firms)
+    _name_bars(ax, x, firms)
     ax.set_ylabel("percent")
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="specification", title_fontsize=8)
