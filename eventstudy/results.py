@@ -1190,6 +1190,12 @@ class EventStudyResults(_SummaryRepr):
         if w.start < int(ar.index.min()) or w.end > int(ar.index.max()):
             raise InvalidOptionError("window", str(w), [f"inside [{int(ar.index.min())},{int(ar.index.max())}]"])
         path = ar.loc[w.start : w.end, ids].cumsum(skipna=False) * 100
+        # Firm-events left out of the study have no path: neither drawn nor counted.
+        ids = [e for e in ids if path[e].notna().any()]
+        if not ids:
+            used = sorted({str(tick[e]) for e in self.event_ids if ar[e].notna().any()})
+            raise InvalidOptionError("tickers", list(tickers or []), used)
+        path = path[ids]
         one_date = self._tables.events.loc[ids, "event_session"].nunique() == 1
         label = {e: str(tick[e]) if one_date else e for e in ids}
         if kind == "caar":

@@ -354,3 +354,21 @@ def test_pairs_linked_in_calendar_time_are_said_to_be(repeated_firms: tuple[Path
     together = md.split("All firms together")[1]
     assert "fall on 2 dates; 33% of the pairs have event windows linked in calendar time" in together
     assert "over all pairs, the others counting zero); the Kolari-Pynnonen versions use the latter" in together
+
+
+def test_a_firm_event_left_out_is_neither_drawn_nor_counted_in_the_plots() -> None:
+    """GE Vernova has no prices before 2024-03-28: on 2024-03-04 it is left out, and the plots say 2 firm-events."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from eventstudy import event_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = event_study(["NVDA", "CEG", "GEV"], "2024-03-04")
+    assert res.events.loc["GEV@2024-03-04", "status"].startswith("excluded")
+    labels = [ln.get_label() for ln in res.plot().axes[0].get_lines()]
+    assert "GEV" not in labels and {"NVDA", "CEG"} <= set(labels)
+    assert "CAAR (2 firm-events)" in [ln.get_label() for ln in res.plot("caar").axes[0].get_lines()]
+    with pytest.raises(ValueError, match="tickers"):
+        res.plot(tickers=["GEV"])
