@@ -517,7 +517,7 @@ def robustness_section(b: ReportBuilder) -> None:
                         s,
                         fmt_pct(wide_ar[s].mean()),
                         fmt_pct(wide_ar[s].median()),
-                        f"{(wide_ar[s] < 0).mean():.0%}",
+                        f"{(wide_ar[s].dropna() < 0).mean():.0%}",
                         fmt_pct(wide_car[s].mean()),
                     ]
                     for s in specs
@@ -530,7 +530,7 @@ def robustness_section(b: ReportBuilder) -> None:
         (
             "Abnormal return on the event day"
             if per_event
-            else f"Mean event-day abnormal return of the {len(keys)} firm-events"
+            else f"Mean event-day abnormal return of the {int(wide_ar[main_spec].notna().sum())} firm-events"
         )
         + " under each normal-return model and under the market model with other market proxies.",
     )
