@@ -417,7 +417,8 @@ class Screen:
     jumps: dict[int, SplitJump]
     off_data: Mask
     clean: Mask
-    data_spans: Mapping[int, str] = field(default_factory=dict)  # off-data firm-events: the firm's returns, from/to
+    # The firm's returns, from/to, for firm-events off the data or dated before the firm's first return.
+    data_spans: Mapping[int, str] = field(default_factory=dict)
 
 
 class EventStudy:
@@ -724,8 +725,7 @@ class EventStudy:
             last = len(grid.sessions) - 1
             pos = placed.event_pos
             off_data = np.asarray((pos + cfg.event_window.start < 0) | (pos + cfg.event_window.end > last), dtype=bool)
-        off = [int(i) for i in np.flatnonzero(off_data)]
-        spans = {i: _returns_span(grid, int(placed.firm_cols[i]), placed.events[i].ticker) for i in off}
+        spans = _returns_spans(grid, placed, off_data)
         if off_data.any() and cfg.strict:
             i = int(np.argmax(off_data))
             raise EventDateError(
@@ -904,12 +904,24 @@ def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, h
     return np.column_stack([first, inside.max(axis=1)])
 
 
-def _returns_span(grid: Grid, col: int, ticker: str) -> str:
-    """Say when a firm's returns on the grid begin and end ("NVDA's returns run from ... to ...")."""
-    rows = np.flatnonzero(np.isfinite(grid.values[:, col]))
-    if not rows.size:
-        return f"{ticker} has no returns"
-    return f"{ticker}'s returns run from {grid.sessions[rows[0]].date()} to {grid.sessions[rows[-1]].date()}"
+def _returns_spans(grid: Grid, placed: Placed, off_data: Mask) -> dict[int, str]:
+    """Say when a firm's returns begin and end, for firm-events off the data or dated before the firm's first return."""
+    finite: Mask = np.asarray(np.isfinite(grid.values), dtype=bool)
+    has: Mask = np.asarray(finite.any(axis=0), dtype=bool)
+    first: Ints = finite.argmax(axis=0)
+    last: Ints = len(finite) - 1 - finite[::-1].argmax(axis=0)
+    out: dict[int, str] = {}
+    for i, event in enumerate(placed.events):
+        col = int(placed.firm_cols[i])
+        early = has[col] and grid.sessions[first[col]] > placed.sessions[i]
+        if not (off_data[i] or early or not has[col]):
+            continue
+        out[i] = (
+            f"{event.ticker}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
+            if has[col]
+            else f"{event.ticker} has no returns"
+        )
+    return out
 
 
 def _event_windows(events: Sequence[Event], which: Sequence[int]) -> str:
@@ -979,6 +991,8 @@ def statuses(
         status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span[j]})"
     for j in np.flatnonzero(excluded).tolist():
         status[j] = f"excluded: {nobs[j]} estimation returns of {requested}, minimum {cfg.min_estimation_obs}"
+        if j in span:
+            status[j] += f" ({span[j]})"
     for j in np.flatnonzero(degenerate).tolist():
         status[j] = f"excluded: {DEGENERATE}"
     for j in np.flatnonzero(own_market).tolist():
@@ -1007,7 +1021,10 @@ def statuses(
     report(
         excluded,
         lambda i: (
-            f"{InsufficientEstimationDataError(events[i].event_id, events[i].ticker, int(nobs[i]), cfg.min_estimation_obs, requested)} It is left out of the study."
+            f"{label(i)}: {nobs[i]} estimation returns of {requested} ({span[i]}, after the event); "
+            "it is left out of the study."
+            if i in span
+            else f"{InsufficientEstimationDataError(events[i].event_id, events[i].ticker, int(nobs[i]), cfg.min_estimation_obs, requested)} It is left out of the study."
         ),
         f"have fewer than {cfg.min_estimation_obs} estimation returns and are left out",
         EventExcludedWarning,

@@ -326,3 +326,18 @@ def test_an_event_before_a_firm_s_first_trading_day_is_left_out_with_the_firm_s_
     params = pd.read_csv(out / "params.csv").set_index("event_id")
     assert params.loc["early", "status"].startswith("excluded: the event window [-2,+5] runs outside")
     assert params.loc["later", "status"] == "ok: short estimation window (111 of 120)"
+
+
+def test_an_event_before_a_firm_s_first_return_says_so_under_exchange_sessions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On exchange sessions the window exists but holds no GE Vernova return: the message says when they begin."""
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nearly,GEV,2024-03-04\nlater,GEV,2024-10-14\n")
+    out = tmp_path / "o"
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "'early' (GEV): 0 estimation returns of 240 (GEV's returns run from 2024-03-28 to" in err
+    assert "after the event); it is left out of the study." in err
+    params = pd.read_csv(out / "params.csv").set_index("event_id")
+    assert "(GEV's returns run from 2024-03-28" in params.loc["early", "status"]
