@@ -23,6 +23,9 @@ StudyResults = Any
 SCALE = 100.0
 """Returns are fitted in percent: GARCH optimisers converge poorly on numbers near 0.01."""
 
+GARCH_MIN_OBS = 100
+"""The fewest estimation returns a GARCH(1,1) fit is tried on (its three variance parameters need a long series)."""
+
 
 def garch_standardised(res: StudyResults, rel_day: int = 0) -> pd.DataFrame:
     """GARCH(1,1) market-model abnormal return on ``rel_day`` and its conditional standard deviation, per firm-event.
@@ -57,8 +60,8 @@ def garch_standardised(res: StudyResults, rel_day: int = 0) -> pd.DataFrame:
         x = mkt.loc[days, eid].to_numpy(dtype="float64") * SCALE
         ok = np.isfinite(y) & np.isfinite(x)
         row: dict[str, object] = {"event_id": eid, "ar": np.nan, "sigma_garch": np.nan, "note": ""}
-        if ok.sum() < 100:
-            row["note"] = f"{int(ok.sum())} estimation returns; a GARCH fit needs at least 100"
+        if ok.sum() < GARCH_MIN_OBS:
+            row["note"] = f"{int(ok.sum())} estimation returns; a GARCH fit needs at least {GARCH_MIN_OBS}"
             rows.append(row)
             continue
         model = arch_model(y[ok], x=x[ok, None], mean="LS", vol="GARCH", p=1, q=1, dist="normal", rescale=False)

@@ -387,3 +387,14 @@ def test_robustness_counts_only_the_firm_events_the_study_used(tmp_path: Path) -
     assert len(used) == 12
     row = re.search(r"^\| market vs S&P 500 \| [^|]+ \| [^|]+ \| (\d+)% \|", md, flags=re.M)
     assert row is not None and int(row.group(1)) == round(100 * (used < 0).mean())
+
+
+def test_the_report_says_why_no_garch_fit_was_made(tmp_path: Path) -> None:
+    """A 55-session estimation window is too short for GARCH(1,1): the volatility section says so, not only 'has 0'."""
+    md = _report(
+        tmp_path,
+        "short",
+        '[study]\nname = "short"\nevent_date = 2024-08-05\ntickers = ["AAPL", "NVDA"]\nmarket = "^GSPC"\n'
+        '[model]\nestimation = "-60:-6"\nmin_estimation_obs = 40\n',
+    )
+    assert "No GARCH fit for 2 of the 2 firm-events: 2 with fewer than 100 estimation returns" in md

@@ -16,7 +16,7 @@ from eventstudy.errors import ConfigError, EventStudyError
 from eventstudy.report import figures
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
-from eventstudy.volatility import garch_standardised, savickas_test
+from eventstudy.volatility import GARCH_MIN_OBS, garch_standardised, savickas_test
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
@@ -175,6 +175,20 @@ def volume_section(b: ReportBuilder) -> None:
             )
         else:
             garch_text += "."
+        used = [e for e in res.event_ids if np.isfinite(res.ar.loc[0, e])]
+        unfitted = garch.loc[used, "sar"].isna()
+        if unfitted.any():
+            few = garch.loc[used, "note"].str.contains("needs at least")[unfitted]
+            why = []
+            if few.any():
+                why.append(
+                    f"{int(few.sum())} with fewer than {GARCH_MIN_OBS} estimation returns, the fewest it is tried on"
+                )
+            if (~few).any():
+                why.append(f"{int((~few).sum())} whose GARCH likelihood did not converge")
+            garch_text += (
+                f" No GARCH fit for {int(unfitted.sum())} of the {len(used)} firm-events: {' and '.join(why)}."
+            )
     except ConfigError as exc:  # the optional arch package is missing
         garch_text = f"GARCH-standardised returns not computed: {exc}"
     for eid in res.event_ids:
