@@ -103,7 +103,8 @@ def row_medians_and_ranks(vals: Array, counts: Array) -> tuple[Array, Array]:
     lo = np.clip((k - 1) // 2, 0, t - 1)
     hi = np.clip(k // 2, 0, t - 1)
     rows = np.arange(n)
-    median = np.where(k > 0, 0.5 * (srt[rows, lo] + srt[rows, hi]), np.nan)
+    with np.errstate(invalid="ignore"):  # -inf and +inf in the middle: NaN, as numpy.nanmedian gives
+        median = np.where(k > 0, 0.5 * (srt[rows, lo] + srt[rows, hi]), np.nan)
     avg = np.arange(1.0, t + 1.0)[None, :]  # every row's ranks in sorted order, unless it ties
     # Ties among the values only: the missing cells sorted last may be equal to each other.
     tied = ((srt[:, 1:] == srt[:, :-1]) & (np.arange(1, t)[None, :] < k[:, None])).any(axis=1)

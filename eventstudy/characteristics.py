@@ -44,7 +44,8 @@ def exposures(
 
     Columns: ``beta_market`` (slope on the event's market over the estimation window),
     ``beta_<name>`` for each named return series (e.g. ``{"ai_chip": "SMH"}``),
-    ``runup`` (compounded return over sessions -250 to -21), ``volatility`` (sd of daily
+    ``runup`` (compounded return over sessions -250 to -21; NaN when the study's days do
+    not reach back to -250, its estimation window starting later), ``volatility`` (sd of daily
     returns over the estimation window), ``market_value`` (US$ bn at the close before the
     event, where a share count is bundled) and ``sector`` (where ``sectors`` names it).
 
@@ -61,14 +62,18 @@ def exposures(
         Ticker -> sector.
     """
     ret, mkt, est, dates = res.ret, res.market_ret, res.est_mask, res.dates
-    if int(ret.index.min()) > RUNUP[0]:
-        raise ValueError("exposures need every relative day from -250 on: fit the study with paths='full'")
+    first = res.config.estimation.start
+    if int(ret.index.min()) > first:
+        raise ValueError(f"exposures need every relative day from {first} on: fit the study with paths='full'")
     out = pd.DataFrame(index=ret.columns)
     out["beta_market"] = _slope(ret, mkt, est)
     for name, ticker in (series or {}).items():
         out[f"beta_{name}"] = _slope(ret, _series_on(res, ticker, dates, source), est)
-    window = ret.loc[RUNUP[0] : RUNUP[1]]
-    out["runup"] = np.exp(np.log1p(window).sum(min_count=1)) - 1.0
+    if int(ret.index.min()) <= RUNUP[0]:
+        window = ret.loc[RUNUP[0] : RUNUP[1]]
+        out["runup"] = np.exp(np.log1p(window).sum(min_count=1)) - 1.0
+    else:  # the study never looked that far back
+        out["runup"] = np.nan
     out["volatility"] = ret.where(est).std(ddof=1)
     events = res.events
     close = res.prices.close

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -359,6 +359,7 @@ def test_size_under_no_effect(null_pvalues: dict[str, np.ndarray], name: str) ->
     missing=st.floats(0, 0.6),
     infinite=st.booleans(),
 )
+@example(seed=1851, rows=1, cols=3, decimals=0, missing=0.5, infinite=True)  # -inf and +inf in the middle
 def test_one_sort_gives_scipy_ranks_and_numpy_medians(
     seed: int, rows: int, cols: int, decimals: int, missing: float, infinite: bool
 ) -> None:

@@ -389,8 +389,10 @@ def test_robustness_counts_only_the_firm_events_the_study_used(tmp_path: Path) -
     assert row is not None and int(row.group(1)) == round(100 * (used < 0).mean())
 
 
-def test_the_report_says_why_no_garch_fit_was_made(tmp_path: Path) -> None:
-    """A 55-session estimation window is too short for GARCH(1,1): the volatility section says so, not only 'has 0'."""
+def test_a_short_estimation_window_on_one_date_reports_without_the_run_up_and_garch(tmp_path: Path) -> None:
+    """A 55-session estimation window: the members' cross-section leaves out the run-up (sessions -250 to -21,
+    which the study never computes) and says so, and the volatility section says why there is no GARCH fit.
+    """
     md = _report(
         tmp_path,
         "short",
@@ -398,3 +400,5 @@ def test_the_report_says_why_no_garch_fit_was_made(tmp_path: Path) -> None:
         '[model]\nestimation = "-60:-6"\nmin_estimation_obs = 40\n',
     )
     assert "No GARCH fit for 2 of the 2 firm-events: 2 with fewer than 100 estimation returns" in md
+    assert "The pre-event run-up (sessions -250 to -21) is left out: the study's days begin with its" in md
+    assert "in standard deviations: market beta, volatility)" in md

@@ -1,4 +1,4 @@
-"""Report sections: who fell and why (a cross-section of the members' abnormal returns), volume and volatility."""
+"""Report sections: what went with larger or smaller abnormal returns (a cross-section of the members), volume and volatility."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from eventstudy.characteristics import exposures
+from eventstudy.characteristics import RUNUP, exposures
 from eventstudy.crosssection import cross_section, portfolio_time_series, standardise
 from eventstudy.data.sources import BundledSource
 from eventstudy.data.universe import constituents
@@ -26,7 +26,7 @@ NUMERIC = ("beta_market", "runup", "volatility")
 
 
 def explain_section(b: ReportBuilder) -> None:
-    """Explain who fell: regress every member's event-day AR on pre-event exposures and sector."""
+    """Regress every member's event-day AR on pre-event exposures and sector: what went with larger or smaller ARs."""
     fit = b.cache.get("member_fit")
     if fit is None or not isinstance(b.source, BundledSource):
         return  # the members come from the bundled snapshot, fitted by the sector section
@@ -36,6 +36,13 @@ def explain_section(b: ReportBuilder) -> None:
     named = dict(cfg.exposures)
     chars = exposures(fit, named, sectors=sectors)
     columns = [*NUMERIC[:1], *(f"beta_{n}" for n in named), *NUMERIC[1:]]
+    left_out = ""
+    if chars["runup"].isna().all():
+        columns.remove("runup")
+        left_out = (
+            f" The pre-event run-up (sessions {RUNUP[0]} to {RUNUP[1]}) is left out: the study's days begin with its "
+            f"estimation window {cfg.estimation}."
+        )
     data = standardise(chars, columns).reset_index()
     formula = "ar ~ " + " + ".join(columns) + " + C(sector)"
     day = Window(0, 0)
@@ -44,7 +51,13 @@ def explain_section(b: ReportBuilder) -> None:
         clustered = cross_section(fit, formula, data, window=day, cov="cluster", groups="sector")
         portfolio = portfolio_time_series(fit, formula, data, window=day)
     except EventStudyError as exc:
-        b.sections.append({"id": "explain", "title": "What explains who fell", "text": f"Not computed: {exc}"})
+        b.sections.append(
+            {
+                "id": "explain",
+                "title": "What went with larger or smaller abnormal returns",
+                "text": f"Not computed: {exc}",
+            }
+        )
         return
     table = pd.DataFrame(
         {
@@ -101,11 +114,14 @@ def explain_section(b: ReportBuilder) -> None:
     b.sections.append(
         {
             "id": "explain",
-            "title": "What explains who fell",
+            "title": "What went with larger or smaller abnormal returns",
             "text": (
                 f"The event-day abnormal return of {hc3.nobs} bundled S&P 500 members regressed on their exposures "
-                f"before the event (each over its estimation window, in standard deviations: "
+                f"before the event (betas and volatility over each member's estimation window"
+                f"{f', the run-up over sessions {RUNUP[0]} to {RUNUP[1]}' if 'runup' in columns else ''}; "
+                "in standard deviations: "
                 f"{', '.join(_label(c) for c in columns)}) and GICS sector; R-squared {hc3.rsquared:.2f}. {said}"
+                f"{left_out}"
             ),
             "paragraphs": [
                 "Three sets of standard errors: HC3 (robust to unequal variances), clustered by the "
@@ -113,7 +129,8 @@ def explain_section(b: ReportBuilder) -> None:
                 "whose coefficients are abnormal returns of exposure-weighted portfolios; the text uses the last, "
                 "because the members share one date and their abnormal returns are correlated, which the other two "
                 "do not allow for across sectors.",
-                "A cross-section of one day: the coefficients say which exposures went with larger falls that day. "
+                "A cross-section of one day: the coefficients say which exposures went with larger or smaller abnormal returns "
+                "that day. "
                 "They are associations, the exposures are correlated with one another, and one day cannot separate "
                 "an exposure from what else the same firms share.",
             ],
