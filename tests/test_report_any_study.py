@@ -402,3 +402,13 @@ def test_a_short_estimation_window_on_one_date_reports_without_the_run_up_and_ga
     assert "No GARCH fit for 2 of the 2 firm-events: 2 with fewer than 100 estimation returns" in md
     assert "The pre-event run-up (sessions -250 to -21) is left out: the study's days begin with its" in md
     assert "in standard deviations: market beta, volatility)" in md
+
+
+def test_a_few_firms_headline_opens_on_the_first_and_gives_the_average(ff3_day: tuple[Path, str]) -> None:
+    """Four firms on 2024-08-05: the first firm's move, then the mean of the four event-day ARs."""
+    folder, md = ff3_day
+    firms = pd.read_csv(folder / "tables" / "firms.csv")
+    headline = md.split("\n**", 1)[1].split("**", 1)[0]
+    assert headline.startswith("AAPL returned ")
+    mean = 100 * firms["ar_0"].mean()
+    assert f"Across the 4 firms, the average abnormal return that day was {mean:.2f}%." in headline

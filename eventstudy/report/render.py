@@ -717,8 +717,8 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]
     n_dates = int(sessions.nunique())
+    aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
     if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
-        aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
         when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (
             f"Over {int(ok.sum())} firm-events on {when}, the average abnormal return on the event day "
@@ -738,4 +738,7 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
             f"{fmt_bn_rounded(top['abnormal_mv_change_low_usd'], half)} to "
             f"{fmt_bn_rounded(top['abnormal_mv_change_high_usd'], half)})"
         )
-    return text + "."
+    text += "."
+    if int(ok.sum()) > 1:  # the first firm is the study's focus, not the whole of it
+        text += f" Across the {int(ok.sum())} firms, the average abnormal return that day was {fmt_pct(aar)}."
+    return text
