@@ -156,6 +156,7 @@ def partial(
     cluster: NDArray[np.int64] | None = None,
     n_clusters: int = 1,
     n_sessions: int | None = None,
+    rank_length: RankLength | None = None,
 ) -> Partial:
     """Reduce one chunk of firm-events to the inputs of the many-firm tests.
 
@@ -193,6 +194,9 @@ def partial(
         estimation residuals are summed per cluster on the calendar, for the
         Kolari-Pynnonen correlation (by default all firm-events form one cluster and
         relative days stand for sessions).
+    rank_length
+        The estimation length a firm-event's Corrado ranks are centred on, with its test
+        days: ``(M + D + 1) / 2`` (default: its own ``M``; see :class:`RequestedLength`).
 
     Returns
     -------
@@ -234,7 +238,9 @@ def partial(
     median, ranks = row_medians_and_ranks(vals, n_full)
     # Each is 0 off its days, so its column sums are the NaN-skipping ones; rows keep NaN there.
     sign_g = np.where(full, np.sign(vals - median[:, None]), 0.0)
-    rank_dev = np.where(full, ranks - (n_full[:, None] + 1.0) / 2.0, 0.0)
+    # Centred on (T + 1)/2 of the count the profile says: the firm-event's own, or the requested window's.
+    centre_n = n_full if rank_length is None else rank_length.length(m, int(in_est.sum())) + (n_full - m)
+    rank_dev = np.where(full, ranks - (centre_n[:, None] + 1.0) / 2.0, 0.0)
     mrank_dev = np.where(full, ranks / (n_full[:, None] + 1.0) - 0.5, 0.0)
     full_d = full[:, dcols]
 

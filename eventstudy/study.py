@@ -313,6 +313,7 @@ def compute_chunk(
         cluster=stack.cluster,
         n_clusters=stack.n_clusters,
         n_sessions=stack.n_sessions,
+        rank_length=convention.rank_length,
     )
     big = np.iinfo(np.int64).max
 
