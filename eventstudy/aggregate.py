@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
-from eventstudy.conventions import Convention, CorrelationPairs, PositionSums, RankLength
+from eventstudy.conventions import Convention, CorrelationPairs, PositionSums, RankLength, pooled_patell_z
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.windows import Window
 
@@ -156,7 +156,7 @@ def partial(
     cluster: NDArray[np.int64] | None = None,
     n_clusters: int = 1,
     n_sessions: int | None = None,
-    rank_length: RankLength | None = None,
+    rank_length: RankLength,
 ) -> Partial:
     """Reduce one chunk of firm-events to the inputs of the many-firm tests.
 
@@ -195,8 +195,8 @@ def partial(
         Kolari-Pynnonen correlation (by default all firm-events form one cluster and
         relative days stand for sessions).
     rank_length
-        The estimation length a firm-event's Corrado ranks are centred on, with its test
-        days: ``(M + D + 1) / 2`` (default: its own ``M``; see :class:`RequestedLength`).
+        The estimation length ``M`` a firm-event's Corrado ranks are centred on, with its
+        ``D`` test days: ``(M + D + 1) / 2`` (its own ``M``, or the requested one).
 
     Returns
     -------
@@ -239,7 +239,7 @@ def partial(
     # Each is 0 off its days, so its column sums are the NaN-skipping ones; rows keep NaN there.
     sign_g = np.where(full, np.sign(vals - median[:, None]), 0.0)
     # Centred on (T + 1)/2 of the count the profile says: the firm-event's own, or the requested window's.
-    centre_n = n_full if rank_length is None else rank_length.length(m, int(in_est.sum())) + (n_full - m)
+    centre_n = rank_length.length(m, int(in_est.sum())) + (n_full - m)
     rank_dev = np.where(full, ranks - (centre_n[:, None] + 1.0) / 2.0, 0.0)
     mrank_dev = np.where(full, ranks / (n_full[:, None] + 1.0) - 0.5, 0.0)
     full_d = full[:, dcols]
@@ -542,7 +542,7 @@ def patell(s: Sample, c: Common) -> Result:
     scale = c.convention.cross_sums.scale(c.n_all, ok.sum())
     if s.kind == "window":
         return _z(c.convention.patell_window.patell_z(s.sx[ok], var, scale), s.null)
-    return _z(float(s.sx[ok].sum()) * scale / np.sqrt(float(var.sum())), s.null)
+    return _z(pooled_patell_z(s.sx[ok], var, scale), s.null)
 
 
 def bmp(s: Sample, c: Common) -> Result:

@@ -462,6 +462,14 @@ Standardisation = FitScale | SampleScale
 
 
 # ---------------------------------------------------------------- multi-day standardisation
+def pooled_patell_z(sx: Array, var: Array, scale: float = 1.0) -> float:
+    """Patell's z from standardised values and their variances: their sum over the root of the variances' sum.
+
+    ``scale`` multiplies the sum (see :class:`MeanTimesN`).
+    """
+    return float(sx.sum() * scale / np.sqrt(var.sum()))
+
+
 @dataclass(frozen=True)
 class ScarWindow:
     """A CAR is standardised by its own exact sd (SCAR)."""
@@ -491,8 +499,8 @@ class ScarWindow:
         return scar
 
     def patell_z(self, sx: Array, var: Array, scale: float) -> float:
-        """Return Patell's z over a window: the standardised CARs' sum over the root of their variances' sum."""
-        return float(sx.sum() * scale / np.sqrt(var.sum()))
+        """Return Patell's z over a window, pooled as a day's is (:func:`pooled_patell_z`)."""
+        return pooled_patell_z(sx, var, scale)
 
 
 @dataclass(frozen=True)

@@ -914,9 +914,8 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask) -> dict[int, str]
     out: dict[int, str] = {}
     for i, event in enumerate(placed.events):
         col = int(placed.firm_cols[i])
-        early = has[col] and grid.sessions[first[col]] > placed.sessions[i]
-        if not (off_data[i] or early or not has[col]):
-            continue
+        if has[col] and not off_data[i] and grid.sessions[first[col]] <= placed.sessions[i]:
+            continue  # its window is in the data, and its firm's returns began before it
         out[i] = (
             f"{event.ticker}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
             if has[col]
