@@ -152,6 +152,10 @@ class EstimationOverlapWarning(EventStudyWarning):
     """Another event of the same firm lies in a firm-event's estimation window."""
 
 
+class SharedEventWindowWarning(EventStudyWarning):
+    """Two events of the same firm have event windows that share sessions (their CARs share abnormal returns)."""
+
+
 class EventExcludedWarning(EventStudyWarning):
     """A firm-event was left out of a batch; the reason is recorded in its status."""
 

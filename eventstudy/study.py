@@ -49,6 +49,7 @@ from eventstudy.errors import (
     InsufficientEstimationDataError,
     MissingReturnsWarning,
     NoUsableEventsError,
+    SharedEventWindowWarning,
     ShortEstimationWindowWarning,
     SplitJumpError,
     SplitJumpWarning,
@@ -65,6 +66,8 @@ ESTIMATION_OVERLAP = "estimation window holds"
 """How a status says that another event of the same firm lies in the firm-event's estimation window."""
 ESTIMATION_SKIP = "estimation window skips"
 """How a status says that the fit left out another event's window (``estimation_overlap="skip"``)."""
+SHARED_EVENT_WINDOW = "event window shares sessions with"
+"""How a status says that another event of the same firm has sessions of the firm-event's event window."""
 OWN_MARKET = "the firm is its own market proxy, so every abnormal return would be zero by construction"
 DEGENERATE = (
     "over its estimation window a regressor is constant or moves exactly with another (a firm equal to its market, "
@@ -837,6 +840,7 @@ def estimation_overlaps(firms: Sequence[str], estimation: Ints, event: Ints) -> 
     window that shares a session with the estimation window of another event of the
     same firm puts that event's abnormal returns into the other's fitted model and its
     sigma, the reason MacKinlay (1997) keeps the event period out of the estimation window.
+    Given the event windows twice, it finds the same firm's event windows that share a session.
 
     Examples
     --------
@@ -1004,6 +1008,15 @@ def statuses(
         which = _event_windows(events, placed.overlaps[j])
         note = f"{ESTIMATION_SKIP} {which} ({skipped[j]} returns)" if skipping else f"{ESTIMATION_OVERLAP} {which}"
         status[j] = f"ok: {note}" if status[j] == "ok" else f"{status[j]}; {note}"
+    # Same-firm event windows that share sessions: both CARs count those abnormal returns.
+    spans = placed.event_spans
+    shared = [
+        tuple(k for k in found if used[k]) for found in estimation_overlaps([e.ticker for e in events], spans, spans)
+    ]
+    sharing = used & np.array([bool(o) for o in shared], dtype=bool)
+    for j in np.flatnonzero(sharing).tolist():
+        note = f"{SHARED_EVENT_WINDOW} {_event_windows(events, shared[j])}"
+        status[j] = f"ok: {note}" if status[j] == "ok" else f"{status[j]}; {note}"
 
     def report(mask: Mask, one: Callable[[int], str], many: str, category: type[Warning]) -> None:
         # One warning per firm-event reads well for a study, not for a batch of thousands.
@@ -1096,6 +1109,17 @@ def statuses(
         f"hold another event of the same firm in their estimation window {cfg.estimation} (its event window "
         f"{cfg.event_window}), so its abnormal returns enter their {enter}",
         EstimationOverlapWarning,
+    )
+    report(
+        sharing,
+        lambda i: (
+            f"{label(i)}: its event window {cfg.event_window} shares sessions with "
+            f"{_event_windows(events, shared[i])} of the same firm, so their CARs count some of the same abnormal "
+            "returns and are not independent; space the events further apart or keep one, if they should be."
+        ),
+        f"share event-window sessions with another event of the same firm (event window {cfg.event_window}), so "
+        "their CARs count some of the same abnormal returns",
+        SharedEventWindowWarning,
     )
     if not used.any():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))

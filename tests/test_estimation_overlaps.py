@@ -83,7 +83,12 @@ def test_the_estimation_window_s_last_session_counts() -> None:
         [_ev("in", "NVDA", "2024-12-04"), _ev("out", "NVDA", "2024-12-05"), _ev("last", "NVDA", "2024-12-18")],
         event_window="-1:1",
     )
-    assert status == ["ok", "ok", "ok: estimation window holds the event window of event 'in'"]
+    # 'in' and 'out' are one session apart, so their own event windows share sessions too
+    assert status == [
+        "ok: event window shares sessions with the event window of event 'out'",
+        "ok: event window shares sessions with the event window of event 'in'",
+        "ok: estimation window holds the event window of event 'in'",
+    ]
     assert len(said) == 1
 
 
@@ -161,3 +166,19 @@ def test_skip_is_read_from_toml_and_the_command_line_and_a_wrong_value_is_named(
     with pytest.raises(ValueError, match=r"estimation_overlap='drop' is not valid; choose one of: keep, skip"):
         StudyConfig(name="s", events=(_ev("a", "NVDA", "2024-09-18"),), estimation_overlap="drop")
     assert main(["run", "--config", str(toml), "--estimation-overlap", "drop"]) == 2
+
+
+def test_same_firm_event_windows_that_share_sessions_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2024-07-19 and 2024-07-22 with window [-1,+3]: DAL's two windows share four sessions, DAL and UAL's none."""
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\na,DAL,2024-07-19\nb,DAL,2024-07-22\nc,UAL,2024-07-22\n")
+    out = tmp_path / "o"
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--window", "-1:3", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "'a' (DAL): its event window [-1,+3] shares sessions with the event window of event 'b'" in err
+    assert "'b' (DAL): its event window [-1,+3] shares sessions with the event window of event 'a'" in err
+    status = pd.read_csv(out / "params.csv").set_index("event_id")["status"]
+    assert status["a"] == "ok: event window shares sessions with the event window of event 'b'"
+    assert status["c"] == "ok"

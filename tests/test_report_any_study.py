@@ -412,3 +412,18 @@ def test_a_few_firms_headline_opens_on_the_first_and_gives_the_average(ff3_day: 
     assert headline.startswith("AAPL returned ")
     mean = 100 * firms["ar_0"].mean()
     assert f"Across the 4 firms, the average abnormal return that day was {mean:.2f}%." in headline
+
+
+def test_the_report_says_when_a_firm_s_event_windows_share_sessions(tmp_path: Path) -> None:
+    """DAL on 2024-07-19 and 2024-07-22 with window [-1,+3]: both CARs count the sessions they share."""
+    events = "".join(
+        f'[[study.events]]\nticker = "{t}"\nevent_date = {d}\n'
+        for t, d in (("DAL", "2024-07-19"), ("DAL", "2024-07-22"), ("UAL", "2024-07-19"))
+    )
+    md = _report(
+        tmp_path, "shared", f'[study]\nname = "shared"\nmarket = "^GSPC"\n{events}[model]\nevent_window = "-1:3"\n'
+    )
+    assert (
+        "2 of the 3 firm-events share sessions of their event window [-1,+3] with another event of the same firm" in md
+    )
+    assert "DAL@2024-07-19: ok: event window shares sessions with the event window of event 'DAL@2024-07-22'" in md

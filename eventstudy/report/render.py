@@ -32,7 +32,7 @@ from eventstudy.report.robustness import aggregate_section, groups_section, mode
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
-from eventstudy.study import ESTIMATION_OVERLAP, ESTIMATION_SKIP, EventStudy, make_source
+from eventstudy.study import ESTIMATION_OVERLAP, ESTIMATION_SKIP, SHARED_EVENT_WINDOW, EventStudy, make_source
 from eventstudy.windows import Window
 
 
@@ -239,6 +239,7 @@ def firm_section(b: ReportBuilder) -> None:
     ]
     overlapped = int(ft["status"].str.contains(ESTIMATION_OVERLAP, regex=False).sum())
     skipped = int(ft["status"].str.contains(ESTIMATION_SKIP, regex=False).sum())
+    sharing = int(ft["status"].str.contains(SHARED_EVENT_WINDOW, regex=False).sum())
     n_tests = int(adjusted["p_value"].notna().sum() // 2)
     holm_t = adjusted[(adjusted["test"] == "t")]
     kept = int((holm_t["p_holm"] < 0.05).sum())
@@ -281,6 +282,13 @@ def firm_section(b: ReportBuilder) -> None:
             '(estimation_overlap = "skip"), the other event\'s window was left out of '
             f"{whose} {fit}, so its M counts only the remaining days (the notes "
             f"below say how many returns {'it' if one else 'each'} lost)."
+        )
+    if sharing:
+        paragraphs.append(
+            f"{sharing} of the {len(ft)} firm-events share sessions of their event window {cfg.event_window} with "
+            "another event of the same firm (the notes below name them): both CARs count the abnormal returns of "
+            "those sessions, so such firm-events are not independent observations, and averages and tests over "
+            "all firm-events count those returns twice."
         )
     tables = [b.show("firms", f"Abnormal returns per firm ({res.model.name} model)", header, rows)]
     if len(adjusted) // 2 <= 60:
