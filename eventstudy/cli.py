@@ -94,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--prices",
         action="append",
-        help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one wide CSV, or one long CSV "
+        help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one such file (date and price "
+        "columns, such as a Yahoo download; its name gives the ticker), one wide CSV, or one long CSV "
         "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); Parquet alike: one .parquet "
         "file laid out like either CSV, a folder of <TICKER>.parquet files, or a dataset folder with a ticker "
         "column or partitioned by it (ticker=NVDA/...); repeat for several files (default: bundled snapshot). "
@@ -521,8 +522,6 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     given = {k: v for k, v in given.items() if v is not None}
     if given.get("source") == "bundled" and "prices" in given:
         raise ConfigError("--source bundled reads the bundled snapshot, but --prices was given too; drop one of them.")
-    if "prices" in given and "source" not in given:
-        given["source"] = "csv"
     for key, option in (("estimation", "--estimation"), ("event_window", "--window")):
         if key in given:
             given[key] = Window.parse(given[key], option)

@@ -87,7 +87,7 @@ class StudyConfig:
     title: str = ""
     description: str = ""
     # where prices come from and how they are read
-    source: str = "bundled"
+    source: str = "bundled"  # csv once prices are given
     prices: tuple[str, ...] = ()
     returns_data: str | None = None  # a file of returns instead of prices
     returns_unit: str = "decimal"
@@ -151,6 +151,8 @@ class StudyConfig:
             set_(self, "index_date", parse_date("index_date", self.index_date, self.date_format))
         validate_literal("model", self.model, ModelName)
         validate_literal("source", self.source, SourceName)
+        if self.prices and self.source == "bundled":  # bundled is the default only: given files are the source
+            set_(self, "source", "csv")
         validate_literal("measure", self.measure, Measure)
         validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
         validate_literal("estimation_overlap", self.estimation_overlap, EstimationOverlap)

@@ -71,6 +71,27 @@ def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
         np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
 
 
+def test_one_ticker_s_file_is_that_ticker_named_by_its_file(tmp_path: Path) -> None:
+    # A folder's per-ticker files passed one by one, and a Yahoo download's column names.
+    shutil.copy(bundled_csv("NVDA.csv"), tmp_path / "NVDA.csv")
+    shutil.copy(bundled_csv("_GSPC.csv"), tmp_path / "_GSPC.csv")
+    yahoo = pd.read_csv(bundled_csv("NVDA.csv")).rename(
+        columns={"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close"}
+    )
+    yahoo = yahoo.rename(columns={"adj_close": "Adj Close", "volume": "Volume"}).assign(Dividends=0.0)
+    yahoo.to_csv(tmp_path / "NVDA_yahoo.csv", index=False)
+    assert CsvSource(tmp_path / "_GSPC.csv").available() == ["^GSPC"]
+    ref = es.event_study(["NVDA"], "2025-01-27")
+    files = [str(tmp_path / "NVDA.csv"), str(tmp_path / "_GSPC.csv")]
+    res = es.event_study(["NVDA"], "2025-01-27", prices=files)
+    np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
+    assert (ref.config.source, res.config.source) == ("bundled", "csv")  # the record names where prices came from
+    panel = CsvSource(tmp_path / "NVDA_yahoo.csv").load(["NVDA_yahoo"])
+    np.testing.assert_array_equal(panel.adj_close["NVDA_yahoo"].to_numpy(), yahoo["Adj Close"].to_numpy())
+    with pytest.raises(UnknownTickerError, match=r"ticker='AAPL' is not in .*NVDA.csv \(one ticker's prices, NVDA"):
+        CsvSource(tmp_path / "NVDA.csv").load(["AAPL"])
+
+
 @pytest.mark.parametrize(
     ("content", "needle", "error"),
     [

@@ -19,7 +19,14 @@ import pandas as pd
 from eventstudy._options import NegativePrices, ReturnsUnit, validate_literal
 from eventstudy.data.manifest import data_root, read_manifest, verified
 from eventstudy.data.panel import PRICE_FIELDS, PricePanel
-from eventstudy.data.parquet import PARQUET_SUFFIXES, TICKER, ParquetData, is_parquet, read_parquet_file
+from eventstudy.data.parquet import (
+    PARQUET_SUFFIXES,
+    TICKER,
+    ParquetData,
+    is_parquet,
+    read_parquet_file,
+    ticker_of_file,
+)
 from eventstudy.dates import parse_date_column
 from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError, EventDateError, UnknownTickerError
 
@@ -38,6 +45,8 @@ _COLUMN_ALIASES = {
     "low": "low",
     "volume": "volume",
 }
+# Columns yfinance's Ticker.history adds beside the prices; they do not make a file wide.
+_EVENT_COLUMNS = frozenset({"dividends", "stock splits", "capital gains"})
 
 
 @runtime_checkable
@@ -329,14 +338,16 @@ def read_long_table(path: Path, raw: pd.DataFrame | None = None) -> pd.DataFrame
 
 
 class CsvSource:
-    """Prices from a folder of ``<TICKER>.csv`` files, one wide CSV, or one long CSV.
+    """Prices from a folder of ``<TICKER>.csv`` files, one such file, one wide CSV, or one long CSV.
 
     Parameters
     ----------
     path
         A folder holding one CSV per ticker (columns ``date`` and ``adj_close`` or
         ``close``; ``^`` written as ``_`` in file names); a single wide CSV with a
-        ``date`` column and one column of adjusted closes per ticker; or a long CSV
+        ``date`` column and one column of adjusted closes per ticker; one ticker's file
+        as a folder holds it (``date`` and price columns only, such as a Yahoo download),
+        its ticker named by the file name (``_GSPC.csv`` holds ``^GSPC``); or a long CSV
         with columns ``ticker,date,close`` (or the header-less ``id;DD.MM.YYYY;price``
         layout of EventStudyTools firm and market files). Parquet (needs pyarrow) is
         read the same way: a file ending in ``.parquet`` or ``.pq``, wide or long; a
@@ -366,6 +377,9 @@ class CsvSource:
         long = self._long()
         if long is not None:
             return sorted(long[TICKER].unique())
+        single = self._single()
+        if single is not None:
+            return [single]
         return [c for c in self._wide().columns if c != "date"]
 
     def _file_of(self, ticker: str) -> Path | None:
@@ -402,6 +416,21 @@ class CsvSource:
             return None
         data = ParquetData(self.path)
         return data if self.path.is_dir() or data.layout == "dataset" else None
+
+    @functools.cache  # noqa: B019 - decided once per source object
+    def _single(self) -> str | None:
+        """Return the ticker of a one-ticker file (date and price columns only), else None.
+
+        Read as a wide file, its ``open``, ``close``, ... columns would pass for tickers.
+        """
+        if self.path.is_dir() or self._long() is not None:
+            return None
+        names = {str(c).strip().lower() for c in self._table().columns}
+        fields = {_COLUMN_ALIASES[n] for n in names if n in _COLUMN_ALIASES}
+        only_prices = names <= set(_COLUMN_ALIASES) | _EVENT_COLUMNS
+        return (
+            ticker_of_file(self.path) if only_prices and "date" in fields and fields & {"adj_close", "close"} else None
+        )
 
     @functools.cache  # noqa: B019 - one table per source object
     def _long(self) -> pd.DataFrame | None:
@@ -456,6 +485,17 @@ class CsvSource:
                 if ticker not in have:
                     raise UnknownTickerError(ticker, str(self.path), self.available())
             return self._panel_of_long(rows, tickers, provenance, between)
+        single = self._single()
+        if single is not None:
+            for ticker in tickers:
+                if ticker != single:
+                    raise UnknownTickerError(
+                        ticker, f"{self.path} (one ticker's prices, {single} by its file name)", [single]
+                    )
+            return PricePanel.from_frames(
+                {single: normalise_price_frame(self._table(), str(self.path), self.negative, self.date_format)},
+                provenance,
+            )
         if self.path.is_dir() and self.date_format is None:
             fast = self._folder_at_once(tickers, between)
             if fast is not None:
