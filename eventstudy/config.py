@@ -45,6 +45,11 @@ class Event:
     market: str
     group: str = ""  # optional label; many-firm tests are also run per group and groups compared
 
+    def __post_init__(self) -> None:
+        # A date given as text or a timestamp is read once here (ISO, or one unambiguous layout).
+        if type(self.event_date) is not dt.date:
+            object.__setattr__(self, "event_date", parse_date("event_date", self.event_date))
+
     def as_dict(self) -> dict[str, str]:
         """Return the event as strings (how files and ``summary.json`` hold it)."""
         out = {

@@ -341,3 +341,15 @@ def test_an_event_before_a_firm_s_first_return_says_so_under_exchange_sessions(
     assert "after the event); it is left out of the study." in err
     params = pd.read_csv(out / "params.csv").set_index("event_id")
     assert "(GEV's returns run from 2024-03-28" in params.loc["early", "status"]
+
+
+def test_an_event_built_by_hand_reads_its_date_once_or_names_it() -> None:
+    import datetime as dt
+
+    from eventstudy.config import Event
+    from eventstudy.errors import EventDateError
+
+    assert Event("a", "NVDA", "2025-01-27", "^GSPC").event_date == dt.date(2025, 1, 27)  # type: ignore[arg-type]
+    assert Event("a", "NVDA", pd.Timestamp("2025-01-27 09:30"), "^GSPC").event_date == dt.date(2025, 1, 27)  # type: ignore[arg-type]
+    with pytest.raises(EventDateError, match=r"event_date.*05/08/2024"):
+        Event("a", "NVDA", "05/08/2024", "^GSPC")  # type: ignore[arg-type]
