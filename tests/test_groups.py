@@ -197,3 +197,35 @@ def test_a_part_of_a_skipping_study_is_tested_as_the_part_alone() -> None:
         ours.drop(columns=["statistic", "p_value"]), theirs.drop(columns=["statistic", "p_value"])
     )
     np.testing.assert_allclose(ours["statistic"], theirs["statistic"], rtol=1e-12, equal_nan=True)
+
+
+def test_a_clear_difference_is_said_with_its_direction_and_size_and_unmeasured_exposures_are_explained(
+    tmp_path: Path,
+) -> None:
+    from eventstudy.report import build_report
+    from eventstudy.report.explain import explain_section
+    from eventstudy.report.robustness import groups_section
+
+    events = [Event(f"{t}@2024-11-06", t, "2024-11-06", "^GSPC", "banks") for t in ("JPM", "BAC", "WFC")]
+    events += [Event(f"{t}@2024-11-06", t, "2024-11-06", "^GSPC", "homebuilders") for t in ("DHI", "LEN", "PHM")]
+    events.append(Event("JPM@2024-09-18", "JPM", "2024-09-18", "^GSPC", "banks"))
+    cfg = StudyConfig(
+        name="g",
+        events=tuple(events),
+        model="ff3",
+        estimation=Window(-120, -6),
+        event_window=Window(0, 1),
+        exposures=(("utilities", "XLU"),),
+    )
+    res = EventStudy(cfg).fit()
+    cars = res.car("0:1")
+    banks = cars[[e.event_id for e in events if e.group == "banks"]].mean()
+    builders = cars[[e.event_id for e in events if e.group == "homebuilders"]].mean()
+    build_report(cfg, tmp_path / "r", sections=[groups_section, explain_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    gap = f"{abs(banks - builders) * 100:.2f}"
+    direction = "higher" if banks > builders else "lower"
+    assert f"The mean CAR of banks is {gap} percentage points {direction} than that of homebuilders (Welch p = " in text
+    # the members' cross-section needs one date: the exposures named are said not to be measured, and why
+    assert "Not computed: the exposures this study names, utilities (XLU)," in text
+    assert "it has 2 event dates" in text

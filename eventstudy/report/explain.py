@@ -23,14 +23,38 @@ if TYPE_CHECKING:
     from eventstudy.report.builder import ReportBuilder
 
 NUMERIC = ("beta_market", "runup", "volatility")
+TITLE = "What went with larger or smaller abnormal returns"
+
+
+def _why_no_members(b: ReportBuilder) -> str:
+    """Say why the exposures a study names were not measured: the members' cross-section needs one date and the snapshot."""
+    cfg = b.config
+    reasons = []
+    if not isinstance(b.source, BundledSource):
+        reasons.append(f"this study reads its prices from {b.source.name}")
+    dates = len({e.event_date for e in cfg.events})
+    if dates != 1:
+        reasons.append(f"it has {dates} event dates")
+    if not reasons:
+        reasons.append("the members could not be fitted (see where the shock landed)")
+    named = ", ".join(f"{name} ({ticker})" for name, ticker in cfg.exposures)
+    return (
+        f"Not computed: the exposures this study names, {named}, are measured for the bundled S&P 500 members on "
+        f"a study's one event date, from the bundled prices; {' and '.join(reasons)}. For the study's own "
+        "firm-events, `eventstudy xsection --characteristics FILE --formula ...` regresses their CARs on "
+        "characteristics from a file."
+    )
 
 
 def explain_section(b: ReportBuilder) -> None:
     """Regress every member's event-day AR on pre-event exposures and sector: what went with larger or smaller ARs."""
     fit = b.cache.get("member_fit")
-    if fit is None or not isinstance(b.source, BundledSource):
-        return  # the members come from the bundled snapshot, fitted by the sector section
     cfg = b.config
+    if fit is None or not isinstance(b.source, BundledSource):
+        # The members come from the bundled snapshot, fitted by the sector section on one date.
+        if cfg.exposures:
+            b.sections.append({"id": "explain", "title": TITLE, "text": _why_no_members(b)})
+        return
     members = constituents().set_index("Symbol")
     sectors = members["GICS Sector"].astype(str).to_dict()
     named = dict(cfg.exposures)
@@ -54,7 +78,7 @@ def explain_section(b: ReportBuilder) -> None:
         b.sections.append(
             {
                 "id": "explain",
-                "title": "What went with larger or smaller abnormal returns",
+                "title": TITLE,
                 "text": f"Not computed: {exc}",
             }
         )
@@ -114,7 +138,7 @@ def explain_section(b: ReportBuilder) -> None:
     b.sections.append(
         {
             "id": "explain",
-            "title": "What went with larger or smaller abnormal returns",
+            "title": TITLE,
             "text": (
                 f"The event-day abnormal return of {hc3.nobs} bundled S&P 500 members regressed on their exposures "
                 f"before the event (betas and volatility over each member's estimation window"

@@ -322,13 +322,7 @@ def groups_section(b: ReportBuilder) -> None:
     clear = [r for r in tested if r.p_value < 0.05]
     untested = [r.group.replace(" - ", " and ") for r in welch if not finite(r.p_value)]
     if clear:
-        said = (
-            "; ".join(
-                f"{r.group.replace(' - ', ' and ')} differ by {fmt_pct(abs(r.estimate))} (Welch p = {fmt_p(r.p_value)})"
-                for r in clear
-            )
-            + "."
-        )
+        said = " ".join(f"{_higher(r.group, r.estimate)} (Welch p = {fmt_p(r.p_value)})." for r in clear)
     elif len(tested) == 1:
         only = tested[0]
         said = (
@@ -593,3 +587,13 @@ def robustness_section(b: ReportBuilder) -> None:
     b.data["robustness"] = {
         k: {s: {"ar_0": wide_ar.loc[k, s], car_col: wide_car.loc[k, s]} for s in specs} for k in keys
     }
+
+
+def _higher(pair: str, difference: float) -> str:
+    """Say which group of the pair ``A - B`` had the higher mean CAR, and by how much."""
+    first, second = pair.split(" - ", 1)
+    return (
+        f"The mean CAR of {first} is {fmt_num(abs(difference) * 100, 2)} percentage points "
+        f"{'higher' if difference > 0 else 'lower'} "
+        f"than that of {second}"
+    )
