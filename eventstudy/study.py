@@ -1099,26 +1099,27 @@ def statuses(
         EventExcludedWarning,
     )
     enter = "fitted model and sigma" if estimates_mean else "sigma"  # a market-adjusted model fits nothing else
+    abnormal = "abnormal returns" if cfg.measure == "returns" else "abnormal log volumes"
     report(
         overlapped & (not skipping),
         lambda i: (
             f"{label(i)}: its estimation window {cfg.estimation} holds {_event_windows(events, placed.overlaps[i])} "
-            f"of the same firm, so those abnormal returns enter its {enter}; shorten or move the "
+            f"of the same firm, so those {abnormal} enter its {enter}; shorten or move the "
             "estimation window, or leave one of the events out, if they should not."
         ),
         f"hold another event of the same firm in their estimation window {cfg.estimation} (its event window "
-        f"{cfg.event_window}), so its abnormal returns enter their {enter}",
+        f"{cfg.event_window}), so its {abnormal} enter their {enter}",
         EstimationOverlapWarning,
     )
     report(
         sharing,
         lambda i: (
             f"{label(i)}: its event window {cfg.event_window} shares sessions with "
-            f"{_event_windows(events, shared[i])} of the same firm, so their CARs count some of the same abnormal "
-            "returns and are not independent; space the events further apart or keep one, if they should be."
+            f"{_event_windows(events, shared[i])} of the same firm, so their CARs count some of the same "
+            f"{abnormal} and are not independent; space the events further apart or keep one, if they should be."
         ),
         f"share event-window sessions with another event of the same firm (event window {cfg.event_window}), so "
-        "their CARs count some of the same abnormal returns",
+        f"their CARs count some of the same {abnormal}",
         SharedEventWindowWarning,
     )
     if not used.any():

@@ -115,6 +115,26 @@ def test_bad_study_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert not (tmp_path / "r").exists()
 
 
+def test_a_volume_study_is_not_given_a_report_written_for_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = tmp_path / "volume.toml"
+    study.write_text(
+        '[study]\nname = "v"\nmarket = "^GSPC"\n'
+        '[[study.events]]\nticker = "NVDA"\nevent_date = 2024-05-23\n'
+        '[[study.events]]\nticker = "NVDA"\nevent_date = 2024-08-29\n'
+        '[model]\nname = "constant_mean"\nmeasure = "volume"\nestimation = "-100:-6"\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "measure='volume': the report is written for abnormal returns" in err
+    assert not (tmp_path / "r").exists()
+    # the same study runs, and its warnings speak of volume
+    assert main(["run", "--config", str(study), "--out", str(tmp_path / "run")]) == 0
+    assert "so those abnormal log volumes enter its fitted model" in capsys.readouterr().err
+    assert (tmp_path / "run" / "aggregate.csv").exists()
+
+
 def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[study]\nname = "x"\ntickers = ["NVDA"]\nevent_date = 2025-01-27\n[model]\nwindow = "-1:1"\n')

@@ -21,7 +21,7 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
-from eventstudy.errors import EventDateError
+from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
@@ -605,6 +605,13 @@ def build_report(
     pathlib.Path
         The output folder.
     """
+    if config.measure != "returns":
+        # Every section speaks of returns, prices and market values; a volume study has its own tables.
+        raise ConfigError(
+            f"measure={config.measure!r}: the report is written for abnormal returns (with a section on each firm's "
+            "abnormal volume too); drop measure from the study for that report, or get the abnormal-volume tables "
+            "with `eventstudy run --config STUDY.toml --out DIR` or the API."
+        )
     src = source if source is not None else make_source(config, offline=offline)
     res = EventStudy(config, src).fit()
     config = res.config  # every choice explicit from here on
