@@ -328,6 +328,22 @@ def test_many_dates_get_no_table_of_dates(many_dates: tuple[Path, str]) -> None:
     assert "table of event dates" not in md
 
 
+def test_one_firm_event_per_date_gets_no_table_of_dates(tmp_path: Path) -> None:
+    """Each date alone would be one firm-event: the table would repeat the firms' table with no test."""
+    events = "".join(
+        f'[[study.events]]\nticker = "{t}"\nevent_date = {d}\n'
+        for t, d in (("NVDA", "2024-05-23"), ("AVGO", "2024-06-13"), ("MU", "2024-06-27"))
+    )
+    md = _report(tmp_path, "results", f'[study]\nname = "results"\nmarket = "^GSPC"\n{events}')
+    assert not (tmp_path / "results" / "tables" / "dates.csv").exists()
+    assert "taken one at a time" not in md
+    # what the table would have shown of the dates' signs is said of the firm-events
+    cars = pd.read_csv(tmp_path / "results" / "tables" / "firms.csv")["car_m1_p1"]
+    up, down = int((cars > 0).sum()), int((cars < 0).sum())
+    mixed = f"their CARs over [-1,+1] differ in sign ({up} positive, {down} negative)"
+    assert (mixed in md) == (up > 0 and down > 0)
+
+
 def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path) -> None:
     """Market-adjusted: the estimation window gives sigma only, and every sentence says so."""
     events = "".join(

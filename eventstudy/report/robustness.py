@@ -33,7 +33,7 @@ KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank_t", "bw19
 ROBUSTNESS_ROWS_AT_MOST = 12
 """Up to this many firm-events the robustness section shows each one; above it, means across them."""
 DATES_AT_MOST = 10
-"""Up to this many event dates the section on all firms also tests each date's firm-events alone."""
+"""Up to this many event dates the section on all firms also tests each date's firm-events alone (if any date has two)."""
 
 
 def aggregate_section(b: ReportBuilder) -> None:
@@ -184,12 +184,14 @@ def aggregate_section(b: ReportBuilder) -> None:
         )
     ]
     sources = ["tables/aggregate_tests.csv"]
-    if 2 <= n_dates <= DATES_AT_MOST:
+    if 2 <= n_dates <= DATES_AT_MOST and n_dates < int(ok.sum()):  # one per date: the firms' table again
         by_date = date_rows(res, lead)
         paragraphs.append(_dates_text(by_date))
         tables.append(_dates_table(b, by_date, lead))
         b.data["by_date"] = by_date
         sources.append("tables/dates.csv")
+    elif 2 <= n_dates == int(ok.sum()):
+        paragraphs.extend(_mixed_signs(res.car(main_window(res))[ok[ok].index], main_window(res)))
     b.sections.append(
         {
             "id": "aggregate",
@@ -264,6 +266,17 @@ def _dates_text(rows: list[dict[str, Any]]) -> str:
             "in both directions and describes none of the dates well."
         )
     return text
+
+
+def _mixed_signs(cars: pd.Series, window: Window) -> list[str]:
+    """Say so when firm-events on dates of their own moved in both directions: their average describes neither."""
+    up, down = int((cars > 0).sum()), int((cars < 0).sum())
+    if not (up and down):
+        return []
+    return [
+        f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, {down} "
+        "negative), so the average over all firm-events mixes moves in both directions and describes none of them well."
+    ]
 
 
 def _dates_table(b: ReportBuilder, rows: list[dict[str, Any]], lead: Window) -> dict[str, Any]:
