@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         "--prices",
         action="append",
         help="folder of <TICKER>.csv files (^GSPC as _GSPC.csv or ^GSPC.csv), one such file (date and price "
-        "columns, such as a Yahoo download; its name gives the ticker), one wide CSV, or one long CSV "
+        "columns; its name gives the ticker), a yfinance.download CSV, one wide CSV, or one long CSV "
         "(ticker,date,close or the EventStudyTools id;DD.MM.YYYY;price layout); Parquet alike: one .parquet "
         "file laid out like either CSV, a folder of <TICKER>.parquet files, or a dataset folder with a ticker "
         "column or partitioned by it (ticker=NVDA/...); repeat for several files (default: bundled snapshot). "

@@ -92,6 +92,29 @@ def test_one_ticker_s_file_is_that_ticker_named_by_its_file(tmp_path: Path) -> N
         CsvSource(tmp_path / "NVDA.csv").load(["AAPL"])
 
 
+def test_a_yfinance_download_csv_is_read_by_ticker(tmp_path: Path) -> None:
+    # yfinance.download(...).to_csv() writes three header rows: Price (fields), Ticker, Date.
+    nvda = pd.read_csv(bundled_csv("NVDA.csv"), index_col="date")
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date")
+    fields = {"Close": "adj_close", "High": "high", "Low": "low", "Open": "open", "Volume": "volume"}
+    table = pd.concat(
+        {(f, t): frame[c] for f, c in fields.items() for t, frame in (("NVDA", nvda), ("^GSPC", gspc))}, axis=1
+    )
+    table.columns.names = ["Price", "Ticker"]
+    table.index.name = "Date"
+    path = tmp_path / "download.csv"
+    table.to_csv(path)
+    assert path.read_text().splitlines()[1].startswith("Ticker,NVDA,^GSPC")
+    source = CsvSource(path)
+    assert source.available() == ["NVDA", "^GSPC"]
+    ref = es.event_study(["NVDA"], "2025-01-27")
+    res = es.event_study(["NVDA"], "2025-01-27", source=source)
+    np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(source.load(["NVDA"]).volume_frame["NVDA"].to_numpy(), nvda["volume"].to_numpy())
+    with pytest.raises(UnknownTickerError, match=r"ticker='AAPL' is not in .*download.csv; available: NVDA, \^GSPC"):
+        source.load(["AAPL"])
+
+
 @pytest.mark.parametrize(
     ("content", "needle", "error"),
     [

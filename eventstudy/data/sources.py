@@ -347,7 +347,8 @@ class CsvSource:
         ``close``; ``^`` written as ``_`` in file names); a single wide CSV with a
         ``date`` column and one column of adjusted closes per ticker; one ticker's file
         as a folder holds it (``date`` and price columns only, such as a Yahoo download),
-        its ticker named by the file name (``_GSPC.csv`` holds ``^GSPC``); or a long CSV
+        its ticker named by the file name (``_GSPC.csv`` holds ``^GSPC``); the CSV
+        ``yfinance.download(...).to_csv()`` writes (header rows Price, Ticker, Date); or a long CSV
         with columns ``ticker,date,close`` (or the header-less ``id;DD.MM.YYYY;price``
         layout of EventStudyTools firm and market files). Parquet (needs pyarrow) is
         read the same way: a file ending in ``.parquet`` or ``.pq``, wide or long; a
@@ -380,6 +381,9 @@ class CsvSource:
         single = self._single()
         if single is not None:
             return [single]
+        download = self._download()
+        if download is not None:
+            return sorted(download)
         return [c for c in self._wide().columns if c != "date"]
 
     def _file_of(self, ticker: str) -> Path | None:
@@ -417,13 +421,40 @@ class CsvSource:
         data = ParquetData(self.path)
         return data if self.path.is_dir() or data.layout == "dataset" else None
 
+    @functools.cache  # noqa: B019 - the file is read once per source object
+    def _download(self) -> dict[str, pd.DataFrame] | None:
+        """Each ticker's columns of a ``yfinance.download`` CSV, else None.
+
+        Its header has three rows: ``Price`` (the fields), ``Ticker`` and ``Date``.
+        """
+        if self.kind != "CSV" or self.path.is_dir():
+            return None
+        try:
+            with self.path.open(encoding="utf-8-sig") as fh:
+                heads = [fh.readline().split(",", 1)[0].strip().lower() for _ in range(2)]
+        except (OSError, UnicodeDecodeError):
+            return None
+        if heads != ["price", "ticker"]:
+            return None
+        try:
+            table = pd.read_csv(self.path, header=[0, 1], index_col=0)
+        except (pd.errors.ParserError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataFormatError(
+                self.path, f"is not a readable yfinance download ({reason})", "fix or replace the file"
+            ) from None
+        return {
+            str(ticker): table.xs(ticker, axis=1, level=1).rename_axis("date").reset_index()
+            for ticker in dict.fromkeys(table.columns.get_level_values(1))
+        }
+
     @functools.cache  # noqa: B019 - decided once per source object
     def _single(self) -> str | None:
         """Return the ticker of a one-ticker file (date and price columns only), else None.
 
         Read as a wide file, its ``open``, ``close``, ... columns would pass for tickers.
         """
-        if self.path.is_dir() or self._long() is not None:
+        if self.path.is_dir() or self._download() is not None or self._long() is not None:
             return None
         names = {str(c).strip().lower() for c in self._table().columns}
         fields = {_COLUMN_ALIASES[n] for n in names if n in _COLUMN_ALIASES}
@@ -438,6 +469,8 @@ class CsvSource:
             return None
         if is_semicolon_long(self.path):
             return read_long_table(self.path)
+        if self._download() is not None:
+            return None
         head = [str(c).strip().lower() for c in self._table().columns]
         return read_long_table(self.path, self._table()) if TICKER in head and "date" in head else None
 
@@ -494,6 +527,18 @@ class CsvSource:
                     )
             return PricePanel.from_frames(
                 {single: normalise_price_frame(self._table(), str(self.path), self.negative, self.date_format)},
+                provenance,
+            )
+        download = self._download()
+        if download is not None:
+            for ticker in tickers:
+                if ticker not in download:
+                    raise UnknownTickerError(ticker, str(self.path), download)
+            return PricePanel.from_frames(
+                {
+                    t: normalise_price_frame(download[t], f"{self.path} ({t})", self.negative, self.date_format)
+                    for t in tickers
+                },
                 provenance,
             )
         if self.path.is_dir() and self.date_format is None:
