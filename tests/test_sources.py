@@ -113,6 +113,10 @@ def test_a_yfinance_download_csv_is_read_by_ticker(tmp_path: Path) -> None:
     np.testing.assert_array_equal(source.load(["NVDA"]).volume_frame["NVDA"].to_numpy(), nvda["volume"].to_numpy())
     with pytest.raises(UnknownTickerError, match=r"ticker='AAPL' is not in .*download.csv; available: NVDA, \^GSPC"):
         source.load(["AAPL"])
+    # the frame itself, as a notebook holds it, with the fields first or (group_by="ticker") the tickers first
+    for frame in (table, table.swaplevel(axis=1)):
+        res = es.event_study(["NVDA"], "2025-01-27", source=frame)
+        np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize(

@@ -443,10 +443,10 @@ class CsvSource:
             raise DataFormatError(
                 self.path, f"is not a readable yfinance download ({reason})", "fix or replace the file"
             ) from None
-        return {
-            str(ticker): table.xs(ticker, axis=1, level=1).rename_axis("date").reset_index()
-            for ticker in dict.fromkeys(table.columns.get_level_values(1))
-        }
+        by_ticker = fields_by_ticker(table)
+        if by_ticker is None:
+            raise DataFormatError(self.path, "has a Price row without price fields", "write it as yfinance does")
+        return by_ticker
 
     @functools.cache  # noqa: B019 - decided once per source object
     def _single(self) -> str | None:
@@ -900,13 +900,37 @@ class PanelSource:
         return self.panel.select(list(tickers))
 
 
+def fields_by_ticker(frame: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
+    """Split a frame with (field, ticker) or (ticker, field) columns into one frame per ticker, else None.
+
+    ``yfinance.download`` returns such columns (``group_by="ticker"`` puts the ticker
+    first); each frame gets a ``date`` column from the index.
+    """
+    if not isinstance(frame.columns, pd.MultiIndex) or frame.columns.nlevels != 2:
+        return None
+    known = set(_COLUMN_ALIASES) | _EVENT_COLUMNS
+    levels = [k for k in (0, 1) if {str(v).strip().lower() for v in frame.columns.get_level_values(k)} <= known]
+    if len(levels) != 1:
+        return None
+    tickers = 1 - levels[0]
+    return {
+        str(t): frame.xs(t, axis=1, level=tickers).rename_axis("date").reset_index()
+        for t in dict.fromkeys(frame.columns.get_level_values(tickers))
+    }
+
+
 def panel_from_frame(frame: pd.DataFrame, name: str = "DataFrame") -> PricePanel:
     """Build a checked :class:`PricePanel` from a DataFrame of prices.
 
     Wide: a date index (or ``date`` column) and one column of adjusted closes per ticker.
-    Long: columns ``ticker, date`` and ``adj_close`` (or ``close``). Every series goes
+    Long: columns ``ticker, date`` and ``adj_close`` (or ``close``). As ``yfinance.download``
+    returns it: a date index and (field, ticker) or (ticker, field) columns. Every series goes
     through the same checks as a file (dates, positive finite prices, no duplicates).
     """
+    by_ticker = fields_by_ticker(frame)
+    if by_ticker is not None:
+        frames = {t: normalise_price_frame(f, f"{name} ({t})") for t, f in by_ticker.items()}
+        return PricePanel.from_frames(frames, {t: f"user {name}" for t in frames})
     cols = {str(c).strip().lower(): c for c in frame.columns}
     if "ticker" in cols and "date" in cols:
         long = frame.rename(columns={v: k for k, v in cols.items()})
