@@ -1114,14 +1114,17 @@ class EventStudyResults(_SummaryRepr):
         """Per firm-event table: event-day return, AR, CARs with t and p-values, parameters."""
         rows = []
         t = self._tables
+        cfg = self.config
+        # Abnormal log volume is a difference of logs, not a return: shown as a number.
+        show, level = (_pct, "ret") if cfg.measure == "returns" else (_log_points, "log vol")
         for eid in self.event_ids:
             ev = t.events.loc[eid]
             row: dict[str, Any] = {"ticker": ev["ticker"], "session": ev["event_session"]}
-            row["ret(0)"] = _pct(t.ret.loc[0, eid]) if 0 in t.ret.index else ""
-            row["AR(0)"] = _pct(t.ar.loc[0, eid]) if 0 in t.ar.index else ""
+            row[f"{level}(0)"] = show(t.ret.loc[0, eid]) if 0 in t.ret.index else ""
+            row["AR(0)"] = show(t.ar.loc[0, eid]) if 0 in t.ar.index else ""
             for w in self.windows:
                 tab = t.window_table.loc[(eid, w)]
-                row[f"CAR{w}"] = _pct(tab["car"])
+                row[f"CAR{w}"] = show(tab["car"])
                 row[f"t{w}"] = f"{tab['tvalues']:.2f}" if np.isfinite(tab["tvalues"]) else ""
                 row[f"p{w}"] = f"{tab['pvalues']:.3g}" if np.isfinite(tab["pvalues"]) else ""
             row["alpha"] = f"{t.params.loc[eid, 'alpha']:.5f}"
@@ -1131,9 +1134,13 @@ class EventStudyResults(_SummaryRepr):
             row["M"] = int(ev["n_est"])
             rows.append(row)
         table = pd.DataFrame(rows, index=pd.Index(self.event_ids, name="event_id"))
-        cfg = self.config
+        measured = (
+            f"Returns: {cfg.returns}"
+            if cfg.measure == "returns"
+            else "Measure: log(1 + volume); AR and CAR are abnormal log volumes (0.69 is twice the normal volume)"
+        )
         notes = (
-            f"Model: {self.model.description}. Returns: {cfg.returns}. Convention: {self.convention.name}.",
+            f"Model: {self.model.description}. {measured}. Convention: {self.convention.name}.",
             f"Estimation window {cfg.estimation} sessions; t = CAR / sqrt(Var(CAR)) with t(M - k) p-values, where "
             f"{self.convention.variance.describe(self.model.n_params, len(self.model.regressors))}.",
         )
@@ -1233,3 +1240,7 @@ class EventStudyResults(_SummaryRepr):
 
 def _pct(value: float) -> str:
     return f"{100 * float(value):.2f}%" if np.isfinite(value) else ""
+
+
+def _log_points(value: float) -> str:
+    return f"{float(value):.4f}" if np.isfinite(value) else ""

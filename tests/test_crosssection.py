@@ -118,6 +118,11 @@ def test_abnormal_volume_by_hand() -> None:
     assert res.ar.loc[0, eid] == pytest.approx(expected, rel=1e-12)
     sd = logv.reindex(est_dates).std(ddof=1)
     assert res.params.loc[eid, "sigma"] == pytest.approx(sd, rel=1e-12)
+    # shown as log points, not as a return in per cent
+    table = res.summary().table
+    assert "ret(0)" not in table.columns and table.loc[eid, "AR(0)"] == f"{expected:.4f}"
+    assert table.loc[eid, "log vol(0)"] == f"{logv[pd.Timestamp('2025-01-27')]:.4f}"
+    assert "AR and CAR are abnormal log volumes" in str(res.summary())
 
 
 def test_volume_needs_volume_data() -> None:
