@@ -69,6 +69,11 @@ def test_numbers_trace_to_tables(report_dir: Path) -> None:
     nvda = next(h for h in results["headline"] if h["ticker"] == "NVDA")
     assert nvda["return_day0"] == pytest.approx(firms.loc["NVDA", "ret_0"], rel=1e-9)  # CSV keeps 10 digits
     assert results["config"]["estimation"] == "-250:-11"
+    # a market value's gap counts from the band the share count allows, and the finding says so
+    claims = pd.read_csv(report_dir / "tables" / "claims.csv").set_index("id")
+    gap = float(claims.loc["C14e", "gap"])
+    assert gap < abs(float(claims.loc["C14e", "computed"])) - 588.85  # narrower than from the point value
+    assert f"outside the rule by ${gap:.2f}bn once the share count's uncertainty is allowed for" in md
 
 
 def test_committed_report_is_current(report_dir: Path) -> None:

@@ -478,7 +478,13 @@ def claims_section(b: ReportBuilder) -> None:
     )
     findings = []
     for _, r in table[table["verdict"].isin(["close", "contradicted"])].iterrows():
-        gap = f"; outside the rule by {_gap_text(r['gap'], r['unit'])}" if finite(r["gap"]) and r["gap"] > 0 else ""
+        # A market value is graded as a band: the share count's uncertainty narrows the gap.
+        counted = " once the share count's uncertainty is allowed for" if r["unit"] == "USD bn" else ""
+        gap = (
+            f"; outside the rule by {_gap_text(r['gap'], r['unit'])}{counted}"
+            if finite(r["gap"]) and r["gap"] > 0
+            else ""
+        )
         allowed = f" (the rule allowed {r['allowed']})" if r["allowed"] else ""
         implied = f"; {r['implied']}" if r["implied"] else ""
         findings.append(
