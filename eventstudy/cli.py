@@ -412,7 +412,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     )
     print(
         f"report written to {target}/index.html (also report.md, figures/, tables/, results.json); "
-        f"prices from the {source.name}",
+        f"data from the {source.name}",
         file=out,
     )
     return 0
@@ -443,7 +443,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     n_used = int(res.events["status"].str.startswith("ok").sum())
     print(
         f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({n_used} of "
-        f"{len(res.events)} firm-events used; prices from the {source.name})",
+        f"{len(res.events)} firm-events used; data from the {source.name})",
         file=out,
     )
     return 0

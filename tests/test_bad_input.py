@@ -95,7 +95,7 @@ def test_offline_run_uses_the_cache_and_records_the_vintage(tmp_path: Path, caps
     args = ["run", "--events", str(events), "--market", "^GSPC", "--source", "yahoo", "--offline"]
     code = main([*args, "--min-estimation-obs", "100", "--out", str(out)])
     assert code == 0
-    assert "prices from the Yahoo Finance" in capsys.readouterr().out
+    assert "data from the Yahoo Finance" in capsys.readouterr().out
     series = json.loads((out / "summary.json").read_text())["data"]["series"]
     assert "on-disk cache (fetched" in series["NVDA"] and "yfinance" in series["^GSPC"]
 

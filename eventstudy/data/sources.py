@@ -1005,7 +1005,7 @@ class ReturnsSource:
         self.date_format = date_format
         if not self.path.is_file():
             raise DataFormatError(self.path, "does not exist", "pass a CSV of returns with --returns-data")
-        self.name = f"returns {self.path} ({unit})"
+        self.name = f"returns file {self.path} ({unit})"
 
     @property
     def filters_dates(self) -> bool:
