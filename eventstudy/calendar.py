@@ -119,7 +119,7 @@ def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str 
     session = sessions[pos]
     if session != ts:
         warn(
-            f"{label} {ts.date()} is not a {name} session; using the next session {session.date()}.",
+            f"{label} is {ts.date()}, not a {name} session; using the next session {session.date()}.",
             EventDateMovedWarning,
         )
     return pd.Timestamp(session)

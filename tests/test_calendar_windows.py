@@ -58,7 +58,8 @@ def test_bad_window(text: str) -> None:
 
 
 def test_weekend_event_in_a_study() -> None:
-    with pytest.warns(EventDateMovedWarning, match="2025-01-25.*2025-01-27"):
+    moved = r"event_date of NVDA@2025-01-25 is 2025-01-25, not a XNYS session; using the next session 2025-01-27"
+    with pytest.warns(EventDateMovedWarning, match=moved):
         res = es.event_study(["NVDA"], "2025-01-25")
     assert str(res.events["event_session"].iloc[0]) == "2025-01-27"
 
