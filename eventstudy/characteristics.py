@@ -14,7 +14,7 @@ import pandas as pd
 
 from eventstudy.data.returns import compute_returns
 from eventstudy.data.sources import BundledSource, Source
-from eventstudy.dollar import shares_on
+from eventstudy.dollar import share_table, shares_on
 
 RUNUP = (-250, -21)
 """Relative sessions of the pre-event run-up: about twelve months, leaving out the last one (12-1 momentum)."""
@@ -78,8 +78,9 @@ def exposures(
     events = res.events
     close = res.prices.close
     values = []
+    counts = share_table(res.config.shares)
     for eid in ret.columns:
-        found = shares_on(str(events.loc[eid, "ticker"]), events.loc[eid, "event_date"])
+        found = shares_on(str(events.loc[eid, "ticker"]), events.loc[eid, "event_date"], counts)
         day = dates.loc[-1, eid]
         price = close[str(events.loc[eid, "ticker"])].get(day, np.nan) if pd.notna(day) else np.nan
         values.append(found[0] * float(price) / 1e9 if found is not None else np.nan)

@@ -51,7 +51,7 @@ from eventstudy.config import StudyConfig
 from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source
-from eventstudy.dollar import shares_on, shares_uncertainty
+from eventstudy.dollar import share_table, shares_on, shares_uncertainty
 from eventstudy.errors import ConfigError
 from eventstudy.resolved import ResolvedConfig
 
@@ -357,8 +357,9 @@ def _reported_number(claim: Claim) -> float:
 class Lookup:
     """Prices of the claims' series, read once."""
 
-    def __init__(self, panel: PricePanel) -> None:
+    def __init__(self, panel: PricePanel, shares: pd.DataFrame | None = None) -> None:
         self.panel = panel
+        self.shares = share_table() if shares is None else shares
 
     def value(self, fld: str, ticker: str, day: str) -> float:
         """Return price field ``fld`` of ``ticker`` on ``day`` (NaN if absent)."""
@@ -494,11 +495,11 @@ def _evaluate(
             return Evaluation(ticker, value, NOT_CHECKABLE, float("nan"), None, "no opening price in the data")
         return Evaluation(ticker, value, MATCHES if opened < closed else CONTRADICTED, 0.0, None)
     if claim.kind in ("mv_change", "mv_level"):
-        found = shares_on(ticker, pd.Timestamp(end).date())
+        found = shares_on(ticker, pd.Timestamp(end).date(), data.shares)
         if found is None:
             return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"no share count for {ticker}")
         shares = found[0]
-        relative, how = shares_uncertainty(ticker, pd.Timestamp(end).date())
+        relative, how = shares_uncertainty(ticker, pd.Timestamp(end).date(), data.shares)
         move = data.value("close", ticker, end) - (
             data.value("close", ticker, start) if claim.kind == "mv_change" else 0
         )
@@ -522,7 +523,7 @@ def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float
     """Largest one-day market-value loss of ``ticker`` up to ``before``, at the latest share count."""
     if ticker not in data.panel.tickers:
         return float("nan"), ""
-    found = shares_on(ticker, pd.Timestamp(before).date())
+    found = shares_on(ticker, pd.Timestamp(before).date(), data.shares)
     if found is None:
         return float("nan"), ""
     loss = data.panel.close[ticker].dropna().diff() * found[0] / 1e9
@@ -563,12 +564,18 @@ def fact_key(claim: Claim) -> str:
     return f"{claim.series} {claim.start}->{claim.end} {value} {sign}"
 
 
-def verify(claims: list[Claim], source: Source | None = None) -> pd.DataFrame:
-    """Check and grade every claim; one row per claim with the grade, the gap and what the rule allowed."""
+def verify(claims: list[Claim], source: Source | None = None, shares: str | Path | None = None) -> pd.DataFrame:
+    """Check and grade every claim; one row per claim with the grade, the gap and what the rule allowed.
+
+    Prices come from ``source`` (default: the bundled snapshot), share counts from the
+    file ``shares`` where it counts a ticker, else the bundled counts. A series the source
+    does not hold leaves its claims not checkable.
+    """
     src = source if source is not None else BundledSource()
-    available = set(BundledSource().available()) if isinstance(src, BundledSource) else None
+    listing = getattr(src, "available", None)  # sources that list their series; a download has no list
+    available = set(listing()) if callable(listing) else None
     names = [n for n in claim_series(claims) if available is None or n in available]
-    data = Lookup(src.load(names))
+    data = Lookup(src.load(names), share_table(shares))
     rows = []
     for c in claims:
         v = check(c, data)
@@ -610,11 +617,17 @@ def _span_days(claim: Claim) -> float:
 
 
 def verify_study(
-    config: StudyConfig | ResolvedConfig, base_dir: Path | None = None, claims: Path | None = None
+    config: StudyConfig | ResolvedConfig,
+    base_dir: Path | None = None,
+    claims: Path | None = None,
+    source: Source | None = None,
 ) -> tuple[str, list[str]]:
-    """Check a study's claims (or the file ``claims``); return a printable table and the gated claims that fail."""
+    """Check a study's claims (or the file ``claims``) against ``source`` (default: the bundled snapshot).
+
+    Returns a printable table and the gated claims that fail.
+    """
     path = Path(claims) if claims is not None else claims_path(config, base_dir)
-    table = verify(load_claims(path))
+    table = verify(load_claims(path), source, config.shares)
     failed = table.loc[~table["gate_passes"], "id"].tolist()
     show = table[["id", "series", "reported", "qualifier", "computed_text", "verdict", "gap", "gate"]].copy()
     show["qualifier"] = show["qualifier"].str.slice(0, 28)

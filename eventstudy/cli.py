@@ -235,6 +235,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("study", nargs="?", help="study TOML file (default: the bundled DeepSeek study)")
     ver.add_argument("--claims", help="claims CSV to check instead of the study's own")
+    ver.add_argument("--cache-dir", help=CACHE_HELP)
+    ver.add_argument(
+        "--offline", action="store_true", help="never touch the network: Yahoo studies read the on-disk cache only"
+    )
 
     xs = sub.add_parser(
         "xsection",
@@ -624,10 +628,17 @@ def _config_file(path: str) -> dict[str, Any]:
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     from eventstudy.claims import verify_study
+    from eventstudy.study import make_source
 
     config = _load_study(args.study)
     study_file = Path(args.study) if args.study else default_study_path()
-    table, failed = verify_study(config, base_dir=study_file.parent, claims=Path(args.claims) if args.claims else None)
+    # the claims are checked against the study's own prices and share counts
+    table, failed = verify_study(
+        config,
+        base_dir=study_file.parent,
+        claims=Path(args.claims) if args.claims else None,
+        source=make_source(config, offline=args.offline, cache_dir=_cache_dir(args)),
+    )
     print(table, file=out)
     if failed:
         print(

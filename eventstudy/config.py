@@ -99,6 +99,7 @@ class StudyConfig:
     calendar: str = "XNYS"
     date_format: str | None = None
     negative_prices: str | None = None
+    shares: str | None = None  # share counts (ticker, as_of_date, shares) beside the bundled ones
     # how returns and normal returns are modelled
     measure: str = "returns"  # or "volume": abnormal log volume (Campbell and Wasley 1996)
     convention: str = "mackinlay"
@@ -158,6 +159,8 @@ class StudyConfig:
         validate_literal("source", self.source, SourceName)
         if self.prices and self.source == "bundled":  # bundled is the default only: given files are the source
             set_(self, "source", "csv")
+        if self.shares is not None and not Path(self.shares).is_file():
+            raise ConfigError(f"shares={self.shares!r}: no such file; give a CSV of ticker,as_of_date,shares.")
         validate_literal("measure", self.measure, Measure)
         validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
         validate_literal("estimation_overlap", self.estimation_overlap, EstimationOverlap)
@@ -323,6 +326,9 @@ class StudyConfig:
         if "factors" in model:
             kwargs["factors"] = path(model["factors"])
         kwargs.update({k: v for k, v in dsec.items() if k != "prices"})
+        for key in ("returns_data", "shares"):  # files, like prices, are found beside the study file
+            if key in dsec:
+                kwargs[key] = path(dsec[key])
         if "prices" in dsec:
             given = dsec["prices"]
             kwargs["prices"] = tuple(path(p) for p in (given if isinstance(given, list) else [given]))
@@ -367,6 +373,7 @@ _SECTIONS: dict[str, set[str]] = {
         "calendar",
         "date_format",
         "negative_prices",
+        "shares",
         "allow_jumps",
         "allow_duplicates",
         "strict",

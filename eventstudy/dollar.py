@@ -4,18 +4,75 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from eventstudy.data.sources import bundled_path
+from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
+from eventstudy.errors import DataFormatError
+
+SHARE_COLUMNS = ("ticker", "as_of_date", "shares")
+"""The columns a share-count file needs; ``source_document`` (where the count comes from) is optional."""
 
 
 @functools.cache
 def bundled_shares() -> pd.DataFrame:
     """Shares outstanding from the bundled ``shares_outstanding.csv`` (with sources)."""
     frame = pd.read_csv(bundled_path("shares_outstanding.csv"), parse_dates=["as_of_date"])
+    frame = frame.assign(origin="bundled")
     return frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+
+
+def read_shares(path: str | Path) -> pd.DataFrame:
+    """Read a share-count file: ``ticker, as_of_date, shares`` and, optionally, ``source_document``.
+
+    Raises
+    ------
+    DataFormatError
+        On a missing column, a date that cannot be read, a count that is not a positive
+        number, or a ticker counted twice on one date.
+    """
+    path = Path(path)
+    raw = read_csv_file(path)
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in SHARE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataFormatError(path, f"has no {missing[0]!r} column", "write ticker,as_of_date,shares")
+    frame = pd.DataFrame(
+        {
+            "ticker": raw["ticker"].astype(str).str.strip(),
+            "as_of_date": parse_dates(raw["as_of_date"], str(path)),
+            "shares": pd.to_numeric(raw["shares"], errors="coerce"),
+            "source_document": raw["source_document"].astype(str) if "source_document" in raw else path.name,
+            "origin": f"in {path.name}",
+        }
+    )
+    bad = ~(np.isfinite(frame["shares"]) & (frame["shares"] > 0))
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise DataFormatError(
+            path, f"line {i + 2} has shares={str(raw['shares'].iloc[i])!r}", "write the count as a positive number"
+        )
+    twice = frame.duplicated(["ticker", "as_of_date"])
+    if twice.any():
+        i = int(np.argmax(twice.to_numpy()))
+        raise DataFormatError(
+            path,
+            f"line {i + 2} counts {frame['ticker'].iloc[i]} again on {frame['as_of_date'].iloc[i].date()}",
+            "keep one count per ticker and date",
+        )
+    return frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+
+
+def share_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Return the share counts a study uses: those of its own file, the bundled ones for every other ticker."""
+    if path is None:
+        return bundled_shares()
+    own = read_shares(path)
+    bundled = bundled_shares()
+    rest = bundled[~bundled["ticker"].isin(set(own["ticker"]))]
+    return pd.concat([own, rest], ignore_index=True).sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
 
 
 def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> tuple[float, str] | None:
@@ -34,7 +91,7 @@ def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> t
     row = before.iloc[-1] if not before.empty else rows.iloc[0]
     note = f"{float(row['shares']):,.0f} shares as of {row['as_of_date'].date()} ({str(row['source_document']).split(' (')[0]})"
     if before.empty:
-        note += f"; dated after the event ({day}): no earlier count is bundled"
+        note += f"; dated after the event ({day}): no earlier count is {row['origin']}"
     return float(row["shares"]), note
 
 
@@ -95,10 +152,12 @@ def shares_uncertainty(ticker: str, day: dt.date, table: pd.DataFrame | None = N
     step = 10.0 ** (len(digits) - len(digits.rstrip("0")))
     precision = 0.5 * step / count
     rows = table[table["ticker"] == ticker].copy()
+    origin = str(rows["origin"].iloc[0])
+    counts = "bundled counts" if origin == "bundled" else f"counts {origin}"
     if len(rows) < 2:
         return precision, (
             f"{precision:.2%} from the count's precision; the change in shares since its date is unknown (one "
-            "bundled count)"
+            f"{counts.replace('counts', 'count')})"
         )
     rows["distance"] = (rows["as_of_date"] - pd.Timestamp(day)).abs()
     near = rows.nsmallest(2, "distance").sort_values("as_of_date")
@@ -110,5 +169,5 @@ def shares_uncertainty(ticker: str, day: dt.date, table: pd.DataFrame | None = N
     drift = abs(rate * gap_days) / count
     return precision + drift, (
         f"{precision + drift:.2%}: {precision:.2%} from the count's precision and {drift:.2%} for the change in "
-        f"shares over {gap_days} days at the rate between the two nearest bundled counts"
+        f"shares over {gap_days} days at the rate between the two nearest {counts}"
     )

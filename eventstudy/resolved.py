@@ -38,6 +38,7 @@ class ResolvedConfig:
     calendar: str
     date_format: str | None
     negative_prices: str
+    shares: str | None
     convention: str
     measure: str
     returns: str

@@ -958,30 +958,32 @@ class EventStudyResults(_SummaryRepr):
     def dollar_impact(self, rel_day: int = 0, level: float = 0.95) -> pd.DataFrame:
         """Market value moved on ``rel_day`` and its abnormal part, per firm-event.
 
-        Uses as-traded closes and the latest bundled share count dated on or before the
-        event (a later count only where no earlier one exists, said in ``shares_note``).
+        Uses as-traded closes and the latest share count dated on or before the event
+        (a later count only where no earlier one exists, said in ``shares_note``): from the
+        study's ``shares`` file where it counts the ticker, else the bundled counts.
         ``abnormal_low`` and ``abnormal_high`` bound the abnormal part with the AR's
         ``level`` interval (t(M - k) quantile times the AR's standard error). Firm-events
         without a share count are listed with ``shares_note`` saying so and NaN figures.
         """
         from scipy import stats
 
-        from eventstudy.dollar import shares_on, value_change
+        from eventstudy.dollar import share_table, shares_on, value_change
 
         rows = []
         t = self._tables
+        counts = share_table(self.config.shares)
         close = self._prices.close
         for eid in self.event_ids:
             ev = t.events.loc[eid]
             if not str(ev["status"]).startswith("ok"):
                 continue
-            found = shares_on(str(ev["ticker"]), ev["event_date"])
+            found = shares_on(str(ev["ticker"]), ev["event_date"], counts)
             day, prev = t.dates.loc[rel_day, eid], t.dates.loc[rel_day - 1, eid]
             if pd.isna(day) or pd.isna(prev):
                 continue
             if found is None:
                 rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
-                rows[-1]["shares_note"] = "no share count bundled"
+                rows[-1]["shares_note"] = "no share count"
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))

@@ -354,8 +354,20 @@ def dollar_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     dollars = res.dollar_impact()
     counted = dollars[dollars["shares"].notna()]
+    given = f"the study's share file ({Path(cfg.shares).name}) or " if cfg.shares else ""
     if counted.empty:
-        return  # no firm of the study has a share count
+        b.sections.append(
+            {
+                "id": "dollars",
+                "title": "Dollar impact",
+                "text": (
+                    f"Not computed: neither {given}the bundled counts hold shares outstanding for any firm of the "
+                    "study. A CSV of ticker,as_of_date,shares given as shares in the study file's [data] section "
+                    "adds them."
+                ),
+            }
+        )
+        return
     missing = dollars[dollars["shares"].isna()]
     spread = model_range(b)
     dtab = dollars.reset_index()
@@ -394,9 +406,8 @@ def dollar_section(b: ReportBuilder) -> None:
             else f"{len(missing)} of the {len(dollars)} firm-events (tables/dollar_impact.csv lists them)"
         )
         paragraphs.append(
-            f"No share count is bundled for {who}, so {'its' if missing['ticker'].nunique() == 1 else 'their'} market "
-            "value is not "
-            "computed."
+            f"No share count is {'given or ' if cfg.shares else ''}bundled for {who}, so "
+            f"{'its' if missing['ticker'].nunique() == 1 else 'their'} market value is not computed."
         )
     figs = []
     if not counted.empty:
@@ -409,12 +420,13 @@ def dollar_section(b: ReportBuilder) -> None:
             )
         )
     models = ", ".join(str(m) for m in spread.attrs.get("models", []))
+    latest = "count in the study's share file, else the bundled count," if cfg.shares else "bundled count"
     b.sections.append(
         {
             "id": "dollars",
             "title": "Dollar impact",
             "text": (
-                "Market value is the as-traded close times shares outstanding (the latest bundled count dated on or "
+                f"Market value is the as-traded close times shares outstanding (the latest {latest} dated on or "
                 "before the event; a later count only where none precedes it, as the last column says). The change "
                 "is measured; its abnormal part is the AR times the prior market value, so it carries the AR's "
                 "uncertainty: the brackets give the 95% interval from the AR's standard error, and the next column "
@@ -464,7 +476,7 @@ def claims_section(b: ReportBuilder) -> None:
 
     if not b.config.claims:
         return
-    table = verify(load_claims(claims_path(b.config, b.base_dir)))
+    table = verify(load_claims(claims_path(b.config, b.base_dir)), b.source, b.config.shares)
     b.add_table("claims", table)
     numeric = table[table["unit"].isin(["percent", "USD bn"]) & table["computed"].notna()].copy()
     numeric["reported"] = pd.to_numeric(numeric["reported"], errors="coerce")

@@ -1,0 +1,134 @@
+"""Share counts a study brings: dollar figures, report and claims for firms the bundled counts lack."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy, StudyConfig
+from eventstudy.claims import verify
+from eventstudy.config import Event
+from eventstudy.data.sources import CsvSource
+from eventstudy.dollar import read_shares
+from eventstudy.errors import ConfigError, DataFormatError
+from eventstudy.report import build_report
+
+from .conftest import bundled_csv
+
+WIDE = bundled_csv("sp500_adj_close_wide_2022_2025H1.csv")
+CLAIM_HEAD = (
+    "id,group,outlet,article,article_date,entity,quote,reported,unit,qualifier,window,kind,series,start,end,rule,gate,"
+    "how_checked\n"
+)
+
+
+def _prices(tmp: Path) -> Path:
+    """DHI and the S&P 500 under a name no bundled file has: the study's own prices."""
+    wide = pd.read_csv(WIDE, usecols=["date", "DHI"]).rename(columns={"DHI": "HORTON"})
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"), usecols=["date", "adj_close"]).rename(columns={"adj_close": "^GSPC"})
+    path = tmp / "prices.csv"
+    wide.merge(gspc, on="date").to_csv(path, index=False)
+    return path
+
+
+def _study(tmp: Path, shares: str | None) -> StudyConfig:
+    return StudyConfig(
+        name="horton",
+        events=(Event("HORTON@2024-11-06", "HORTON", "2024-11-06", "^GSPC"),),
+        prices=(str(_prices(tmp)),),
+        shares=shares,
+    )
+
+
+def test_a_study_s_share_file_gives_dollar_figures_by_hand(tmp_path: Path) -> None:
+    shares = tmp_path / "shares.csv"
+    shares.write_text("ticker,as_of_date,shares\nHORTON,2024-10-15,321000000\nHORTON,2024-12-31,318000000\n")
+    cfg = _study(tmp_path, str(shares))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+    row = res.dollar_impact().iloc[0]
+    close = pd.read_csv(WIDE, index_col="date")["DHI"]
+    by_hand = 321e6 * (close["2024-11-06"] - close["2024-11-05"])  # the count dated before the event
+    assert row["mv_change"] == pytest.approx(by_hand, rel=1e-12)
+    assert row["abnormal_change"] == pytest.approx(res.ar.loc[0].iloc[0] * 321e6 * close["2024-11-05"], rel=1e-12)
+    assert row["shares_note"].startswith("321,000,000 shares as of 2024-10-15 (shares.csv)")
+    # without the file the firm has no count, and the report says how to give one
+    plain = _study(tmp_path, None)
+    build_report(plain, tmp_path / "none")
+    section = (tmp_path / "none" / "report.md").read_text().split("Dollar impact")[1]
+    assert "Not computed: neither the bundled counts hold shares outstanding" in section
+    build_report(cfg, tmp_path / "given")
+    text = (tmp_path / "given" / "report.md").read_text()
+    assert "the latest count in the study's share file, else the bundled count," in text
+    assert f"{'-' if by_hand < 0 else ''}${abs(by_hand) / 1e9:,.1f}bn" in text
+
+
+def test_claims_are_checked_against_the_study_s_prices_and_share_counts(tmp_path: Path) -> None:
+    shares = tmp_path / "shares.csv"
+    shares.write_text("ticker,as_of_date,shares\nHORTON,2024-10-15,321000000\n")
+    close = pd.read_csv(WIDE, index_col="date")["DHI"]
+    move = 100 * (close["2024-11-06"] / close["2024-11-05"] - 1)
+    loss = 321e6 * (close["2024-11-06"] - close["2024-11-05"]) / 1e9
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        CLAIM_HEAD
+        + f'H1,H1,Wire,"A",2024-11-06,Horton,"Horton fell {abs(move):.1f}%.",{move:.1f},percent,none,"6 Nov",'
+        "pct_change,HORTON,2024-11-05,2024-11-06,as_written,matches,\n"
+        + f'H2,H2,Wire,"A",2024-11-06,Horton,"Horton lost ${abs(loss):.1f} billion.",{loss:.1f},USD bn,none,"6 Nov",'
+        "mv_change,HORTON,2024-11-05,2024-11-06,as_written,matches,\n"
+    )
+    from eventstudy.claims import load_claims
+
+    table = verify(load_claims(claims), CsvSource(_prices(tmp_path)), shares).set_index("id")
+    assert table.loc["H1", "verdict"] == "matches"
+    assert table.loc["H1", "computed"] == pytest.approx(move, rel=1e-12)
+    assert table.loc["H2", "computed"] == pytest.approx(loss, rel=1e-12)
+    assert table.loc["H2", "verdict"] == "matches"
+    # the bundled snapshot has no HORTON, and the bundled counts none: not checkable, not an error
+    assert set(verify(load_claims(claims))["verdict"]) == {"not checkable"}
+    # on the command line, a study's claims are checked against its own prices and share counts
+    from eventstudy.cli import main
+
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "h"\nevent_date = 2024-11-06\ntickers = ["HORTON"]\n'
+        '[data]\nprices = "prices.csv"\nshares = "shares.csv"\n[report]\nclaims = "claims.csv"\n'
+    )
+    assert main(["verify", str(study)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("ticker,shares\nA,1\n", "has no 'as_of_date' column"),
+        ("ticker,as_of_date,shares\nA,2024-01-02,0\n", "line 2 has shares='0'"),
+        ("ticker,as_of_date,shares\nA,2024-01-02,many\n", "line 2 has shares='many'"),
+        ("ticker,as_of_date,shares\nA,2024-01-02,5\nA,2024-01-02,6\n", "line 3 counts A again on 2024-01-02"),
+    ],
+)
+def test_a_bad_share_file_is_named_with_its_line(tmp_path: Path, content: str, needle: str) -> None:
+    path = tmp_path / "shares.csv"
+    path.write_text(content)
+    with pytest.raises(DataFormatError, match=needle):
+        read_shares(path)
+
+
+def test_a_share_file_is_found_beside_the_study_file_or_refused(tmp_path: Path) -> None:
+    (tmp_path / "shares.csv").write_text("ticker,as_of_date,shares\nNVDA,2025-01-02,24400000000\n")
+    body = '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[data]\nshares = "shares.csv"\n'
+    (tmp_path / "s.toml").write_text(body)
+    cfg = StudyConfig.from_toml(tmp_path / "s.toml")
+    assert cfg.shares == str(tmp_path / "shares.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+    assert res.dollar_impact().loc["NVDA@2025-01-27", "shares"] == 24.4e9  # the file's count wins over the bundled
+    assert np.isfinite(res.dollar_impact().loc["NVDA@2025-01-27", "mv_change"])
+    (tmp_path / "s.toml").write_text(body.replace("shares.csv", "missing.csv"))
+    with pytest.raises(ConfigError, match=r"shares='.*missing.csv': no such file"):
+        StudyConfig.from_toml(tmp_path / "s.toml")
