@@ -132,3 +132,13 @@ def test_a_share_file_is_found_beside_the_study_file_or_refused(tmp_path: Path) 
     (tmp_path / "s.toml").write_text(body.replace("shares.csv", "missing.csv"))
     with pytest.raises(ConfigError, match=r"shares='.*missing.csv': no such file"):
         StudyConfig.from_toml(tmp_path / "s.toml")
+
+
+def test_a_returns_file_named_in_a_study_file_is_found_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "returns.csv").write_text("date,A,^GSPC\n2025-01-02,0.01,0.005\n")
+    (folder / "s.toml").write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-02\ntickers = ["A"]\n[data]\nreturns_data = "returns.csv"\n'
+    )
+    assert StudyConfig.from_toml(folder / "s.toml").returns_data == str(folder / "returns.csv")
