@@ -186,6 +186,7 @@ def test_fetch_normalises_dates_and_caches(tmp_path: Path) -> None:
     frame, info = YahooCache(tmp_path / "base" / "yahoo").read("NVDA")  # type: ignore[misc]
     assert frame.index[0] == pd.Timestamp("2024-01-02")
     assert frame.loc["2025-01-27", "close"] == pytest.approx(118.42)
+    assert frame.loc["2024-01-02", "volume"] == 411254000  # volume is kept: abnormal volume works from Yahoo too
     assert info["source"] == "Yahoo Finance via yfinance" and "yfinance_version" in info
 
 

@@ -31,7 +31,14 @@ from eventstudy.errors import DataFormatError, DataSourceError, OfflineWarning, 
 Transport = Callable[[str, dt.date, dt.date], pd.DataFrame]
 """Fetch one ticker's daily history between two dates (end inclusive)."""
 
-_YF_COLUMNS = {"Adj Close": "adj_close", "Close": "close", "Open": "open", "High": "high", "Low": "low"}
+_YF_COLUMNS = {
+    "Adj Close": "adj_close",
+    "Close": "close",
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Volume": "volume",
+}
 
 
 class NetworkUnavailableError(DataSourceError):
@@ -101,7 +108,7 @@ def normalise_yahoo_frame(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
     if index.tz is not None:
         index = index.tz_convert("America/New_York").tz_localize(None)
     table = frame.rename(columns=_YF_COLUMNS)
-    keep = [c for c in ("adj_close", "close", "open", "high", "low") if c in table.columns]
+    keep = [c for c in ("adj_close", "close", "open", "high", "low", "volume") if c in table.columns]
     table = table[keep].copy()
     table.insert(0, "date", index.normalize().strftime("%Y-%m-%d"))
     table = table.dropna(subset=["adj_close"] if "adj_close" in keep else ["close"])
