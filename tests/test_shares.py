@@ -61,7 +61,7 @@ def test_a_study_s_share_file_gives_dollar_figures_by_hand(tmp_path: Path) -> No
     plain = _study(tmp_path, None)
     build_report(plain, tmp_path / "none")
     section = (tmp_path / "none" / "report.md").read_text().split("Dollar impact")[1]
-    assert "Not computed: neither the bundled counts hold shares outstanding" in section
+    assert "Not computed: the bundled counts hold no share count for any firm of the study." in section
     build_report(cfg, tmp_path / "given")
     text = (tmp_path / "given" / "report.md").read_text()
     assert "the latest count in the study's share file, else the bundled count," in text

@@ -41,7 +41,7 @@ def _why_no_members(b: ReportBuilder) -> str:
     return (
         f"Not computed: the exposures this study names, {named}, are measured for the bundled S&P 500 members on "
         f"a study's one event date, from the bundled prices; {' and '.join(reasons)}. For the study's own "
-        "firm-events, `eventstudy xsection --study STUDY.toml --characteristics FILE --formula ...` regresses their CARs on "
+        "firm-events, eventstudy xsection --study STUDY.toml --characteristics FILE --formula ... regresses their CARs on "
         "characteristics from a file."
     )
 

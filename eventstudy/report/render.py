@@ -354,16 +354,19 @@ def dollar_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     dollars = res.dollar_impact()
     counted = dollars[dollars["shares"].notna()]
-    given = f"the study's share file ({Path(cfg.shares).name}) or " if cfg.shares else ""
     if counted.empty:
+        held = (
+            f"neither the study's share file ({Path(cfg.shares).name}) nor the bundled counts hold a share count"
+            if cfg.shares
+            else "the bundled counts hold no share count"
+        )
         b.sections.append(
             {
                 "id": "dollars",
                 "title": "Dollar impact",
                 "text": (
-                    f"Not computed: neither {given}the bundled counts hold shares outstanding for any firm of the "
-                    "study. A CSV of ticker,as_of_date,shares given as shares in the study file's [data] section "
-                    "adds them."
+                    f"Not computed: {held} for any firm of the study. A CSV of "
+                    "ticker,as_of_date,shares, named as shares in the study file's [data] section, adds them."
                 ),
             }
         )
