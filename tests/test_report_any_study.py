@@ -443,3 +443,21 @@ def test_the_report_says_when_a_firm_s_event_windows_share_sessions(tmp_path: Pa
         "2 of the 3 firm-events share sessions of their event window [-1,+3] with another event of the same firm" in md
     )
     assert "DAL@2024-07-19: ok: event window shares sessions with the event window of event 'DAL@2024-07-22'" in md
+
+
+def test_only_firms_measured_against_the_s_and_p_500_are_said_to_move_it(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    events = (
+        Event("MSFT", "MSFT", "2024-10-31", "^NDX"),
+        Event("META", "META", "2024-10-31", "^NDX"),
+        Event("JPM", "JPM", "2024-10-11", "^GSPC"),
+        Event("WFC", "WFC", "2024-10-11", "^GSPC"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="mixed", events=events), tmp_path / "r", sections=[robustness_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "JPM, WFC are members of the cap-weighted S&P 500, so a market model against it absorbs" in text
+    assert "MSFT" not in text.split("are members of the cap-weighted")[0].split(".")[-1]

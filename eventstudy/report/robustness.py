@@ -542,7 +542,8 @@ def robustness_section(b: ReportBuilder) -> None:
         + " under each normal-return model and under the market model with other market proxies.",
     )
     members = set(constituents()["Symbol"].astype(str))
-    inside = sorted({t for t in cfg.tickers if t in members})
+    # only firms measured against the S&P 500 have their own move in their market's return
+    inside = sorted({e.ticker for e in cfg.events if e.ticker in members and e.market == "^GSPC"})
     has_ew = ew_spec in means.index
     models = [
         s.removesuffix(f" {FRENCH_FACTORS}").removesuffix(f" {OWN_FACTORS}")
@@ -580,7 +581,7 @@ def robustness_section(b: ReportBuilder) -> None:
             f"points ({spread.idxmax()})."
         )
     )
-    if inside and "^GSPC" in cfg.markets and has_ew:
+    if inside and has_ew:
         who = ", ".join(inside) if len(inside) <= 6 else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
         text += (
             f" {who} {'is a member' if len(inside) == 1 else 'are members'} of the cap-weighted S&P 500, so a "
