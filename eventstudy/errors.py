@@ -156,6 +156,10 @@ class SharedEventWindowWarning(EventStudyWarning):
     """Two events of the same firm have event windows that share sessions (their CARs share abnormal returns)."""
 
 
+class UngroupedEventWarning(EventStudyWarning):
+    """A firm-event has no group while others have one: it counts in the pooled rows only."""
+
+
 class EventExcludedWarning(EventStudyWarning):
     """A firm-event was left out of a batch; the reason is recorded in its status."""
 

@@ -53,6 +53,7 @@ from eventstudy.errors import (
     ShortEstimationWindowWarning,
     SplitJumpError,
     SplitJumpWarning,
+    UngroupedEventWarning,
     warn,
 )
 from eventstudy.models import MARKET, ReturnModel, factor_model, get_model
@@ -1061,6 +1062,13 @@ def statuses(
         ),
         "miss returns inside a window; their CARs are left empty (missing prices are never filled with zero returns)",
         MissingReturnsWarning,
+    )
+    grouped = [bool(e.group) for e in events]
+    report(
+        np.array([any(grouped) and not g for g in grouped], dtype=bool),
+        lambda i: f"{label(i)}: no group, while other events have one; it counts only in the pooled rows (group all).",
+        "have no group while other events have one; they count only in the pooled rows (group all)",
+        UngroupedEventWarning,
     )
     report(
         own_market,

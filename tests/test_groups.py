@@ -229,3 +229,16 @@ def test_a_clear_difference_is_said_with_its_direction_and_size_and_unmeasured_e
     # the members' cross-section needs one date: the exposures named are said not to be measured, and why
     assert "Not computed: the exposures this study names, utilities (XLU)," in text
     assert "it has 2 event dates" in text
+
+
+def test_an_event_without_a_group_among_grouped_ones_is_pooled_only_with_a_warning(tmp_path: Path) -> None:
+    from eventstudy.errors import UngroupedEventWarning
+
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS.replace("TLN,TLN,2025-01-27,^GSPC,power", "TLN,TLN,2025-01-27,^GSPC,"))
+    cfg = StudyConfig(name="g", events=read_events(path))
+    with pytest.warns(UngroupedEventWarning, match=r"event 'TLN' \(TLN\): no group, while other events have one"):
+        res = EventStudy(cfg).fit()
+    table = res.aggregate_table()
+    n = table[(table["test"] == "csect_t") & (table["window"] == "[-1,+1]") & (table["measure"] == "ar")]
+    assert n.set_index("group")["n"].to_dict() == {"all": 6, "chips": 3, "power": 2}
