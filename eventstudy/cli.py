@@ -16,6 +16,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from eventstudy.config import StudyConfig
 
 DEFAULT_STUDY = "studies/deepseek-2025-01-27.toml"
+SUMMARY_ROWS = 40
+"""Firm-events ``eventstudy run`` prints without --out; the files hold every one."""
 CACHE_HELP = (
     "cache folder for Yahoo and CRSP downloads, shared by fetch, run and report (default $EVENTSTUDY_CACHE_DIR, "
     "else ~/.cache/eventstudy; files go in its yahoo/ and crsp/ subfolders; trading calendars' sessions are "
@@ -441,7 +444,15 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     # Only the days around the windows are written, so only they are kept: memory stays bounded.
     res = EventStudy(config, source, backend=args.backend, paths="windows").fit()
     if not args.out:
-        print(res.summary().as_text(), file=out)
+        summary = res.summary()
+        if len(summary.table) > SUMMARY_ROWS:  # a terminal shows the first rows; --out keeps them all
+            rest = len(summary.table) - SUMMARY_ROWS
+            summary = replace(
+                summary,
+                table=summary.table.head(SUMMARY_ROWS),
+                notes=(*summary.notes, f"... and {rest:,} more firm-events: --out DIR writes every one."),
+            )
+        print(summary.as_text(), file=out)
         return 0
     res.write(Path(args.out), source=source.name, force=args.force)
     n_used = int(res.events["status"].str.startswith("ok").sum())

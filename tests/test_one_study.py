@@ -408,3 +408,18 @@ def test_a_real_process_prints_and_writes_everything_before_it_ends(
     assert main(["run", "--events", str(events), "--market", "^GSPC", "--out", str(again)]) == 0
     for name in ("ar.csv", "params.csv", "tests.csv", "aggregate.csv"):
         assert (tmp_path / "out" / name).read_bytes() == (again / name).read_bytes()
+
+
+def test_a_long_run_prints_its_first_firm_events_and_says_how_to_get_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventstudy.cli import SUMMARY_ROWS
+    from eventstudy.data.sources import wide_sp500
+
+    tickers = [t for t in wide_sp500().columns if t != "date"][: SUMMARY_ROWS + 5]
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date,market\n" + "".join(f"{t},{t},2024-08-05,^GSPC\n" for t in tickers))
+    assert main(["run", "--events", str(events)]) == 0
+    out = capsys.readouterr().out
+    assert sum(line.split(" ")[0] in tickers for line in out.splitlines()) == SUMMARY_ROWS
+    assert "... and 5 more firm-events: --out DIR writes every one." in out
