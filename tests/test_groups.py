@@ -138,6 +138,7 @@ def test_a_grouped_report_compares_the_groups(tmp_path: Path) -> None:
     text = (tmp_path / "report" / "report.md").read_text()
     assert "Groups compared" in text and "| chips - power |" in text
     assert (tmp_path / "report" / "figures" / "groups.png").stat().st_size > 0
+    assert (tmp_path / "report" / "figures" / "caar_by_group.png").stat().st_size > 0
     # a study without groups has no such section
     plain = tuple(Event(e.event_id, e.ticker, e.event_date, e.market) for e in cfg.events)
     build_report(StudyConfig(name="n", events=plain), tmp_path / "plain", sections=[groups_section])

@@ -7,6 +7,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -461,3 +462,24 @@ def test_only_firms_measured_against_the_s_and_p_500_are_said_to_move_it(tmp_pat
     text = (tmp_path / "r" / "report.md").read_text()
     assert "JPM, WFC are members of the cap-weighted S&P 500, so a market model against it absorbs" in text
     assert "MSFT" not in text.split("are members of the cap-weighted")[0].split(".")[-1]
+
+
+def test_each_date_s_and_each_group_s_average_path_is_drawn(repeated_firms: tuple[Path, str]) -> None:
+    from eventstudy.report import figures
+
+    folder, md = repeated_firms
+    assert (folder / "figures" / "caar_by_date.png").stat().st_size > 0 and "figures/caar_by_date.png" in md
+    events = tuple(
+        replace(e, group="chips" if e.ticker == "NVDA" else "search")
+        for e in StudyConfig.from_dict(pd.read_json(folder / "results.json", typ="series")["config"]).events
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(StudyConfig(name="g", events=events, model="ff5", estimation="-150:-11")).fit()
+    subsets = {g: list(res.group_event_ids(g)) for g in res.groups}
+    fig = figures.caar_by(res, subsets, "group")
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if "(" in str(line.get_label())}
+    for g, ids in subsets.items():
+        by_hand = res.ar.loc[res.config.event_window.start :, ids].cumsum().mean(axis=1) * 100
+        drawn = lines[f"{g} ({len(ids)})"]
+        np.testing.assert_allclose(drawn.get_ydata(), by_hand.to_numpy(), rtol=1e-12)

@@ -474,3 +474,39 @@ def group_strip(values: dict[str, np.ndarray], labels: dict[str, list[str]], win
     ax.set_xlabel(f"CAR{window} (%); the black bar is the group mean")
     ax.set_title(f"Cumulative abnormal return over {window} by group")
     return fig
+
+
+def caar_by(res: EventStudyResults, subsets: dict[str, list[str]], what: str) -> Figure:
+    """Average cumulative abnormal return of each subset of firm-events (dates or groups), one line each.
+
+    Paths start on the event window's first day and run to the last computed day; a
+    firm-event without a full path is left out of its subset's average, as in the CAR plot.
+    """
+    fig, ax = _new((9.0, 4.4))
+    start = res.config.event_window.start
+    ar = res.ar
+    path = ar.loc[start:].cumsum(skipna=False) * 100
+    for i, (name, ids) in enumerate(subsets.items()):
+        mine = path[ids].dropna(axis=1, how="any")
+        if mine.empty:
+            continue
+        ax.plot(
+            mine.index,
+            mine.mean(axis=1),
+            marker="o",
+            ms=3,
+            color=PALETTE[i % len(PALETTE)],
+            label=f"{name} ({mine.shape[1]})",
+        )
+    ew = res.config.event_window
+    ax.axvspan(ew.start - 0.5, ew.end + 0.5, color="0.9", zorder=0, label=f"event window {ew}")
+    ax.axvline(0, color="0.3", lw=0.8, ls="--")
+    ax.axhline(0, color="0.3", lw=0.8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("relative day (sessions from the event)")
+    ax.set_ylabel(f"CAAR from day {start:+d} (%)".replace("+0", "0"))
+    ax.set_title(f"Average cumulative abnormal return by {what}, {res.model.name} model")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=f"{what} (firm-events)")
+    return fig

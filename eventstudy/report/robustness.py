@@ -184,12 +184,23 @@ def aggregate_section(b: ReportBuilder) -> None:
         )
     ]
     sources = ["tables/aggregate_tests.csv"]
+    figs = [fig]
     if 2 <= n_dates <= DATES_AT_MOST and n_dates < int(ok.sum()):  # one per date: the firms' table again
         by_date = date_rows(res, lead)
         paragraphs.append(_dates_text(by_date))
         tables.append(_dates_table(b, by_date, lead))
         b.data["by_date"] = by_date
         sources.append("tables/dates.csv")
+        used = sessions_of(res)
+        dated = {day.strftime("%Y-%m-%d"): list(used.index[used == day]) for day in sorted(used.unique())}
+        figs.append(
+            b.add_figure(
+                "caar_by_date",
+                figures.caar_by(res, dated, "event date"),
+                "Average cumulative abnormal return of each event date's firm-events (their number in brackets), "
+                "from the event window's first day; grey band: event window.",
+            )
+        )
     elif 2 <= n_dates == int(ok.sum()):
         paragraphs.extend(_mixed_signs(res.car(main_window(res))[ok[ok].index], main_window(res)))
     b.sections.append(
@@ -200,7 +211,7 @@ def aggregate_section(b: ReportBuilder) -> None:
                 "+0", "0"
             ),
             "paragraphs": paragraphs,
-            "figures": [fig],
+            "figures": figs,
             "tables": tables,
             "sources": sources,
         }
@@ -225,8 +236,7 @@ def date_rows(res: EventStudyResults, lead: Window) -> list[dict[str, Any]]:
     computes them.
     """
     window = main_window(res)
-    ok = res.events["status"].str.startswith("ok")
-    sessions = res.events.loc[ok, "event_session"]
+    sessions = sessions_of(res)
     rows = []
     for session in sorted(sessions.unique()):
         ids = [str(i) for i in sessions.index[sessions == session]]
@@ -245,6 +255,12 @@ def date_rows(res: EventStudyResults, lead: Window) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def sessions_of(res: EventStudyResults) -> pd.Series:
+    """Each usable firm-event's event session, by event id."""
+    ok = res.events["status"].str.startswith("ok")
+    return res.events.loc[ok, "event_session"]
 
 
 def main_window(res: EventStudyResults) -> Window:
@@ -330,6 +346,12 @@ def groups_section(b: ReportBuilder) -> None:
         figures.group_strip(values, names, label),
         f"Each firm-event's cumulative abnormal return over {label}, by group; the black bar is the group mean.",
     )
+    paths = b.add_figure(
+        "caar_by_group",
+        figures.caar_by(res, {g: list(ids[g]) for g in res.groups}, "group"),
+        "Average cumulative abnormal return of each group (its number of firm-events in brackets), from the event "
+        "window's first day; grey band: event window.",
+    )
     welch = [r for r in pairs.itertuples() if r.test == "welch_t"]
     tested = [r for r in welch if finite(r.p_value)]
     clear = [r for r in tested if r.p_value < 0.05]
@@ -362,7 +384,7 @@ def groups_section(b: ReportBuilder) -> None:
                 "exact for small groups without ties. With few firm-events per group both have little power: a "
                 "difference that is not significant is not shown to be absent.",
             ],
-            "figures": [fig],
+            "figures": [fig, paths],
             "tables": [
                 b.show(
                     "groups_tests",
