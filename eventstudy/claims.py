@@ -539,7 +539,10 @@ def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float
 def claims_path(config: StudyConfig | ResolvedConfig, base_dir: Path | None = None) -> Path:
     """Resolve the study's claims file: beside the study file, else in the bundled data."""
     if not config.claims:
-        raise ConfigError(f'study {config.name!r} names no claims file; add claims = "PATH" under [report].')
+        raise ConfigError(
+            f'study {config.name!r} names no claims file; add claims = "PATH" under [report] or pass --claims PATH '
+            "('eventstudy claims-template' writes an empty one)."
+        )
     rel = Path(config.claims)
     candidates = [base_dir / rel, base_dir.parent / rel] if base_dir is not None else []
     candidates.append(data_root() / rel)
