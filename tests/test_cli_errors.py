@@ -224,3 +224,13 @@ def test_events_files_read_alike_whatever_their_layout(tmp_path: Path) -> None:
     )
     assert read_events(messy, market="^GSPC") == read_events(plain)
     assert [e.event_id for e in read_events(plain)] == ["a", "b,c"]
+
+
+def test_verify_without_a_claims_file_says_how_to_give_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n')
+    assert main(["verify", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1 and "names no claims file" in err and "--claims PATH" in err and "claims-template" in err
+    )
