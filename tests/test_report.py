@@ -341,3 +341,14 @@ def test_many_long_bar_names_are_turned_and_their_values_left_to_the_table() -> 
     many = [f"{t}@{d}" for t in ("CEG", "VST", "TLN", "SMR", "GEV", "VRT") for d in ("TMI", "Kairos", "Talen")]
     assert drawn(many) == ({40.0}, 0)
     assert drawn(["NVDA", "CEG", "VST", "GOOGL", "GEV"]) == ({0.0}, 10)
+
+
+def test_the_dollar_chart_prints_the_abnormal_part_as_the_table_rounds_it(report_dir: Path) -> None:
+    from eventstudy.report import figures
+
+    md = (report_dir / "report.md").read_text()
+    table = pd.read_csv(report_dir / "tables" / "dollar_impact.csv").dropna(subset=["shares"])
+    texts = [t.get_text() for t in figures.dollar_bars(table).axes[0].texts]
+    assert "about -$460bn abnormal (95% interval -$640bn to -$280bn)" in md  # the headline's rounding of NVDA
+    assert "-$460bn" in texts and "-$461.7bn" not in texts
+    assert "-$592.9bn" in texts  # the measured change keeps its decimal

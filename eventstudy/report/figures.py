@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
+from eventstudy.report.format import fmt_bn_rounded
 from eventstudy.results import COLOURED_AT_MOST, PALETTE
 
 
@@ -248,12 +249,17 @@ def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:
     abn = table["abnormal_change"].to_numpy() / 1e9
     ax.bar(x - 0.2, total, width=0.38, color="#95a5a6", label="market value change")
     ax.bar(x + 0.2, abn, width=0.38, color=PALETTE[1], label="abnormal part (AR x prior value)")
-    for offset, values in ((-0.2, total), (0.2, abn)):
-        for xi, v in zip(x, values, strict=True):
+    # The abnormal part is printed to what its interval supports, as in the table; the change is measured.
+    half = (
+        (table["abnormal_high"] - table["abnormal_low"]).to_numpy() / 2
+        if {"abnormal_high", "abnormal_low"} <= set(table.columns)
+        else np.full(len(table), np.nan)
+    )
+    for offset, values, widths in ((-0.2, total, np.full(len(table), np.nan)), (0.2, abn, half)):
+        for xi, v, w in zip(x, values, widths, strict=True):
             if len(table) <= VALUES_AT_MOST and np.isfinite(v):
-                sign = "-" if v < 0 else ""
                 ax.annotate(
-                    f"{sign}${abs(v):,.1f}bn",
+                    fmt_bn_rounded(v * 1e9, w),
                     (xi + offset, v),
                     xytext=(0, -11 if v < 0 else 4),
                     textcoords="offset points",

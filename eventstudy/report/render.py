@@ -419,7 +419,7 @@ def dollar_section(b: ReportBuilder) -> None:
                 "dollar_impact",
                 figures.dollar_bars(dtab[dtab["shares"].notna()], "name"),
                 "Change in market value on the event day (shares x change in close) and its abnormal part "
-                "(AR x prior market value), US$ billion.",
+                "(AR x prior market value), US$ billion; the abnormal part rounded to what its 95% interval supports.",
             )
         )
     models = ", ".join(str(m) for m in spread.attrs.get("models", []))
