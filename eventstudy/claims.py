@@ -21,8 +21,8 @@ written here once and printed in the report (:data:`RULE_TEXT`):
   level;
 - market values carry the share count's own uncertainty, computed: half a unit of its
   last significant digit, plus the change in shares between the count's date and the
-  event where two bundled counts bracket or precede it (else that change is unknown and
-  said to be);
+  event where two counts (the study's or the bundled ones) bracket or precede it (else
+  that change is unknown and said to be);
 - an unstated end date: every plausible end date is tried; if the grade depends on it
   the claim is not checkable.
 
@@ -101,7 +101,7 @@ RULE_TEXT = {
     "close": "close: outside the rule by at most u/2 (a size word: the right sign and at least "
     f"{SIZE_CLOSE_SD:g} standard deviation)",
     "shares": "market values: the share count's own precision (half a unit of its last significant digit) plus the "
-    "change in shares from the count's date to the event, from two bundled counts (or unknown, and said to be)",
+    "change in shares from the count's date to the event, from the two nearest counts (or unknown, and said to be)",
 }
 QUOTE_NOTE = (
     "Quotes are verbatim as the source text has them; that text lacks some apostrophes and spaces "

@@ -135,8 +135,8 @@ def shares_uncertainty(ticker: str, day: dt.date, table: pd.DataFrame | None = N
 
     Two parts: the count's own precision (half a unit of its last significant digit),
     and the change in shares between the count's date and ``day``, extrapolated from the
-    two bundled counts nearest ``day``; with a single count that change is unknown and
-    the note says so.
+    two counts of ``table`` (default: the bundled ones) nearest ``day``; with a single
+    count that change is unknown and the note says so.
 
     Examples
     --------
