@@ -1179,7 +1179,6 @@ class EventStudyResults(_SummaryRepr):
         matplotlib.figure.Figure
         """
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
 
         if kind not in ("car", "caar"):
             raise InvalidOptionError("kind", kind, ["car", "caar"])
@@ -1227,17 +1226,26 @@ class EventStudyResults(_SummaryRepr):
             for i, eid in enumerate(shown):
                 ax.plot(path.index, path[eid], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label[eid])
             ax.plot(path.index, path.mean(axis=1), color="black", lw=2, label=f"average of {len(ids)}")
-        ew = self.config.event_window
-        ax.axvspan(ew.start - 0.5, ew.end + 0.5, color="0.9", zorder=0, label=f"event window {ew}")
-        ax.axvline(0, color="0.3", lw=0.8, ls="--")
-        ax.axhline(0, color="0.3", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("relative day (sessions from the event)")
-        ax.set_ylabel(f"{'CAAR' if kind == 'caar' else 'CAR'} from day {w.start:+d} (%)")
+        event_time_axes(
+            ax, self.config.event_window, f"{'CAAR' if kind == 'caar' else 'CAR'} from day {w.start:+d} (%)"
+        )
         what = "Average cumulative abnormal return" if kind == "caar" else "Cumulative abnormal returns"
         ax.set_title(f"{what}, {self.model.name} model")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return fig
+
+
+def event_time_axes(ax: Any, event_window: Window, ylabel: str) -> None:
+    """Draw the event window's band, day 0 and the zero line on ``ax``, with whole relative days on its x axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    ew = event_window
+    ax.axvspan(ew.start - 0.5, ew.end + 0.5, color="0.9", zorder=0, label=f"event window {ew}")
+    ax.axvline(0, color="0.3", lw=0.8, ls="--")
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("relative day (sessions from the event)")
+    ax.set_ylabel(ylabel)
 
 
 def _pct(value: float) -> str:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 from eventstudy.report.format import fmt_bn_rounded
-from eventstudy.results import COLOURED_AT_MOST, PALETTE
+from eventstudy.results import COLOURED_AT_MOST, PALETTE, event_time_axes
 
 
 def _new(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
@@ -504,15 +504,7 @@ def caar_by(res: EventStudyResults, subsets: dict[str, list[str]], what: str) ->
             color=PALETTE[i % len(PALETTE)],
             label=f"{name} ({mine.shape[1]})",
         )
-    ew = res.config.event_window
-    ax.axvspan(ew.start - 0.5, ew.end + 0.5, color="0.9", zorder=0, label=f"event window {ew}")
-    ax.axvline(0, color="0.3", lw=0.8, ls="--")
-    ax.axhline(0, color="0.3", lw=0.8)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("relative day (sessions from the event)")
-    ax.set_ylabel(f"CAAR from day {start:+d} (%)".replace("+0", "0"))
+    event_time_axes(ax, res.config.event_window, f"CAAR from day {start:+d} (%)".replace("+0", "0"))
     ax.set_title(f"Average cumulative abnormal return by {what}, {res.model.name} model")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=f"{what} (firm-events)")
     return fig
