@@ -417,9 +417,19 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         base_dir=(Path(args.study) if args.study else default_study_path()).parent,
         force=args.force,
     )
+    import json
+
+    from eventstudy.data.yahoo import FALLBACK
+
+    # the source asked for may have handed some series to its fallback: say which, beside its name
+    provenance = json.loads((target / "results.json").read_text(encoding="utf-8")).get("provenance", {})
+    fell_back = {t: str(where).split(f" ({FALLBACK}")[0] for t, where in provenance.items() if FALLBACK in str(where)}
+    instead = (
+        f" ({', '.join(sorted(fell_back))} from the {sorted(set(fell_back.values()))[0]} instead)" if fell_back else ""
+    )
     print(
         f"report written to {target}/index.html (also report.md, figures/, tables/, results.json); "
-        f"data from the {source.name}",
+        f"data: {source.name}{instead}",
         file=out,
     )
     return 0
@@ -458,7 +468,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     n_used = int(res.events["status"].str.startswith("ok").sum())
     print(
         f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({n_used} of "
-        f"{len(res.events)} firm-events used; data from the {source.name})",
+        f"{len(res.events)} firm-events used; data: {source.name})",
         file=out,
     )
     return 0

@@ -95,7 +95,7 @@ def test_offline_run_uses_the_cache_and_records_the_vintage(tmp_path: Path, caps
     args = ["run", "--events", str(events), "--market", "^GSPC", "--source", "yahoo", "--offline"]
     code = main([*args, "--min-estimation-obs", "100", "--out", str(out)])
     assert code == 0
-    assert "data from the Yahoo Finance" in capsys.readouterr().out
+    assert "data: Yahoo Finance" in capsys.readouterr().out
     series = json.loads((out / "summary.json").read_text())["data"]["series"]
     assert "on-disk cache (fetched" in series["NVDA"] and "yfinance" in series["^GSPC"]
 
@@ -353,3 +353,15 @@ def test_an_event_built_by_hand_reads_its_date_once_or_names_it() -> None:
     assert Event("a", "NVDA", pd.Timestamp("2025-01-27 09:30"), "^GSPC").event_date == dt.date(2025, 1, 27)  # type: ignore[arg-type]
     with pytest.raises(EventDateError, match=r"event_date.*05/08/2024"):
         Event("a", "NVDA", "05/08/2024", "^GSPC")  # type: ignore[arg-type]
+
+
+def test_a_report_whose_download_fell_back_says_so_in_its_closing_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nname = "y"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[data]\nsource = "yahoo"\n')
+    empty = tmp_path / "cache"
+    assert main(["report", str(study), "--out", str(tmp_path / "r"), "--offline", "--cache-dir", str(empty)]) == 0
+    captured = capsys.readouterr()
+    assert "data: Yahoo Finance (NVDA, ^GSPC from the bundled snapshot instead)" in captured.out
+    assert "neither Yahoo nor the cache has it; using the bundled snapshot" in captured.err

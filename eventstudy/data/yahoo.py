@@ -41,6 +41,10 @@ _YF_COLUMNS = {
 }
 
 
+FALLBACK = "fallback: not downloadable and not cached"
+"""How the provenance of a series that came from the fallback source says so."""
+
+
 class NetworkUnavailableError(DataSourceError):
     """Yahoo could not be reached at all."""
 
@@ -334,7 +338,7 @@ class YahooSource:
                     OfflineWarning,
                 )
                 frames[t] = frame
-                via[t] = f"{self.fallback.name} (fallback: not downloadable and not cached)"
+                via[t] = f"{self.fallback.name} ({FALLBACK})"
                 continue
             if cached is None:
                 raise DataSourceError(
