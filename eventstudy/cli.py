@@ -419,20 +419,23 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     )
     import json
 
-    from eventstudy.data.yahoo import FALLBACK
-
-    # the source asked for may have handed some series to its fallback: say which, beside its name
     provenance = json.loads((target / "results.json").read_text(encoding="utf-8")).get("provenance", {})
-    fell_back = {t: str(where).split(f" ({FALLBACK}")[0] for t, where in provenance.items() if FALLBACK in str(where)}
-    instead = (
-        f" ({', '.join(sorted(fell_back))} from the {sorted(set(fell_back.values()))[0]} instead)" if fell_back else ""
-    )
     print(
         f"report written to {target}/index.html (also report.md, figures/, tables/, results.json); "
-        f"data: {source.name}{instead}",
+        f"data: {_data_from(source.name, provenance)}",
         file=out,
     )
     return 0
+
+
+def _data_from(name: str, provenance: dict[str, str]) -> str:
+    """Name the source, and the series it handed to its fallback (a download that failed), if any."""
+    from eventstudy.data.yahoo import FALLBACK
+
+    fell_back = {t: str(where).split(f" ({FALLBACK}")[0] for t, where in provenance.items() if FALLBACK in str(where)}
+    if not fell_back:
+        return name
+    return f"{name} ({', '.join(sorted(fell_back))} from the {sorted(set(fell_back.values()))[0]} instead)"
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
@@ -468,7 +471,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     n_used = int(res.events["status"].str.startswith("ok").sum())
     print(
         f"wrote ar.csv, params.csv, tests.csv, aggregate.csv and summary.json to {args.out} ({n_used} of "
-        f"{len(res.events)} firm-events used; data: {source.name})",
+        f"{len(res.events)} firm-events used; data: {_data_from(source.name, dict(res.prices.provenance))})",
         file=out,
     )
     return 0

@@ -365,3 +365,8 @@ def test_a_report_whose_download_fell_back_says_so_in_its_closing_line(
     captured = capsys.readouterr()
     assert "data: Yahoo Finance (NVDA, ^GSPC from the bundled snapshot instead)" in captured.out
     assert "neither Yahoo nor the cache has it; using the bundled snapshot" in captured.err
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    args = ["run", "--events", str(events), "--market", "^GSPC", "--source", "yahoo", "--offline"]
+    assert main([*args, "--cache-dir", str(empty), "--out", str(tmp_path / "o")]) == 0
+    assert "data: Yahoo Finance (NVDA, ^GSPC from the bundled snapshot instead)" in capsys.readouterr().out
