@@ -709,8 +709,11 @@ def json_round(values: Array | float, digits: int) -> Array:
     --------
     >>> json_round(np.array([-0.02134, 0.00003141, -1.45623911e-06, 0.00015]), 4).tolist()  # 0.00015: just below
     [-0.0213, 0.0, -1.4562e-06, 0.0001]
+    >>> float(json_round(-1.45623911e-06, 4))  # one number alike
+    -1.4562e-06
     """
-    x = np.asarray(values, dtype=np.float64)
+    given = np.asarray(values, dtype=np.float64)
+    x = np.atleast_1d(given)  # a single number too: a tiny one is set by index below
     a = np.abs(x)
     scale = 10.0**digits
     whole = np.floor(a)
@@ -722,7 +725,7 @@ def json_round(values: Array | float, digits: int) -> Array:
     tiny = (a <= JSON_FIXED_ABOVE) & (a > 0)
     if tiny.any():
         out[tiny] = [float(f"{v:.{digits + 1}g}") for v in x[tiny]]
-    return np.where(np.isfinite(x), out, x)
+    return np.where(np.isfinite(x), out, x).reshape(given.shape)
 
 
 @dataclass(frozen=True)
