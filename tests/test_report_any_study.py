@@ -483,3 +483,33 @@ def test_each_date_s_and_each_group_s_average_path_is_drawn(repeated_firms: tupl
         by_hand = res.ar.loc[res.config.event_window.start :, ids].cumsum().mean(axis=1) * 100
         drawn = lines[f"{g} ({len(ids)})"]
         np.testing.assert_allclose(drawn.get_ydata(), by_hand.to_numpy(), rtol=1e-12)
+
+
+def test_a_study_on_its_own_prices_is_refitted_under_the_other_models(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    from .conftest import bundled_csv
+
+    for name in ("NVDA.csv", "_GSPC.csv"):
+        (tmp_path / name).write_bytes(bundled_csv(name).read_bytes())
+    cfg = StudyConfig(
+        name="own",
+        events=(Event("NVDA", "NVDA", "2025-01-27", "^GSPC"),),
+        prices=(str(tmp_path / "NVDA.csv"), str(tmp_path / "_GSPC.csv")),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[robustness_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "## 1. Robustness" in text and "these normal-return models: market_adjusted, constant_mean" in text
+    assert "Other market proxies come from the bundled snapshot, and this study reads CSV" in text
+    table = pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")
+    assert not table["spec"].str.contains("Nasdaq-100|equal-weighted").any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ff3 = EventStudy(cfg.with_(model="ff3")).fit()
+    by_hand = float(ff3.ar.loc[0].iloc[0])
+    assert float(table.loc[table["spec"].str.startswith("ff3"), "ar_0"].iloc[0]) == pytest.approx(
+        by_hand, rel=1e-9
+    )  # the CSV keeps 10 digits

@@ -462,6 +462,8 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
         else:
             label = m.name
         rows += _spec_rows(res, label, window)
+    if not isinstance(b.source, BundledSource):  # the other market proxies come from the bundled snapshot
+        return pd.DataFrame(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         panel = b.source.load(list(dict.fromkeys([*cfg.tickers, *cfg.markets, "^NDX"])))
@@ -499,8 +501,7 @@ def _spec_rows(res: EventStudyResults, spec: str, window: Window) -> list[dict[s
 
 def robustness_section(b: ReportBuilder) -> None:
     """Each firm-event's AR and CAR under the other models and market proxies."""
-    if not isinstance(b.source, BundledSource):
-        return  # the proxies come from the bundled snapshot
+    bundled = isinstance(b.source, BundledSource)  # the other market proxies come from the bundled snapshot
     try:
         table = robustness_table(b)
     except EventStudyError as exc:
@@ -561,7 +562,8 @@ def robustness_section(b: ReportBuilder) -> None:
             if per_event
             else f"Mean event-day abnormal return of the {int(wide_ar[main_spec].notna().sum())} firm-events"
         )
-        + " under each normal-return model and under the market model with other market proxies.",
+        + " under each normal-return model"
+        + (" and under the market model with other market proxies." if bundled else "."),
     )
     members = set(constituents()["Symbol"].astype(str))
     # only firms measured against the S&P 500 have their own move in their market's return
@@ -580,8 +582,12 @@ def robustness_section(b: ReportBuilder) -> None:
     )
     text = (
         f"The same {'firm-event' if single else 'firm-events'} under the market model and these normal-return "
-        f"models: {', '.join(models)}{factors}; "
-        f"and under the market model with other market proxies: {', '.join(proxies) or 'none'}."
+        f"models: {', '.join(models)}{factors}"
+        + (
+            f"; and under the market model with other market proxies: {', '.join(proxies) or 'none'}."
+            if bundled
+            else f". Other market proxies come from the bundled snapshot, and this study reads {b.source.name}."
+        )
         + (
             f" The study's own model, {cfg.model}, is among them."
             if cfg.model != "market" and cfg.model in models
@@ -589,7 +595,7 @@ def robustness_section(b: ReportBuilder) -> None:
         )
         + (
             ""
-            if has_ew
+            if has_ew or not bundled
             else f" Too few bundled S&P 500 members remain without the studied firms for an equal-weighted index of "
             f"at least {MIN_INDEX_MEMBERS}."
         )
