@@ -65,3 +65,21 @@ def test_cli_custom_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
     code = main(["run", "--events", str(events), "--market", "^GSPC", "--model", "custom", "--factor-columns", "x"])
     assert code == 2 and "factors" in capsys.readouterr().err
+
+
+def test_a_custom_model_study_is_also_refitted_against_the_other_market_proxies(tmp_path: Path) -> None:
+    from eventstudy.report import build_report
+    from eventstudy.report.robustness import robustness_section
+
+    ndx = pd.read_csv(ROOT / "data" / "prices" / "_NDX.csv", index_col="date", parse_dates=["date"])["adj_close"]
+    path = tmp_path / "f.csv"
+    ndx.pct_change().rename("tech").dropna().rename_axis("date").reset_index().to_csv(path, index=False)
+    cfg = StudyConfig(name="c", events=EVENTS, model="custom", factors=str(path), factor_columns=("market", "tech"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[robustness_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "Not computed" not in text
+    assert "(ff3 and carhart use the bundled Ken French daily factors, custom the study's own factor file)" in text
+    table = pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")
+    assert {"market vs Nasdaq-100", "custom (the study's factor file)"} <= set(table["spec"])

@@ -476,7 +476,7 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
         source = PanelSource(panel, "bundled snapshot with derived index")
         for proxy in [p for p in proxies if p not in cfg.markets]:  # the study's own market is already there
             events = tuple(type(e)(e.event_id, e.ticker, e.event_date, proxy) for e in cfg.events)
-            res = EventStudy(cfg.with_(events=events, model="market"), source).fit()
+            res = EventStudy(cfg.with_(events=events, model="market", factors=None, factor_columns=()), source).fit()
             rows += _spec_rows(res, f"market vs {PROXY_NAMES[proxy]}", window)
     return pd.DataFrame(rows)
 
@@ -575,10 +575,13 @@ def robustness_section(b: ReportBuilder) -> None:
         if not s.startswith("market vs ")
     ]
     proxies = [s.removeprefix("market vs ") for s in specs if s.startswith("market vs ") and s != main_spec]
+    french = [s.removesuffix(f" {FRENCH_FACTORS}") for s in specs if s.endswith(FRENCH_FACTORS)]
+    own = any(s.endswith(OWN_FACTORS) for s in specs)
     factors = (
-        " (the factor models use the bundled Ken French daily factors)"
-        if any(s.endswith(FRENCH_FACTORS) for s in specs)
-        else ""
+        f" ({' and '.join(french)} use the bundled Ken French daily factors"
+        + (", custom the study's own factor file)" if own else ")")
+        if french
+        else (" (custom uses the study's own factor file)" if own else "")
     )
     text = (
         f"The same {'firm-event' if single else 'firm-events'} under the market model and these normal-return "
