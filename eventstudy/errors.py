@@ -156,6 +156,10 @@ class SharedEventWindowWarning(EventStudyWarning):
     """Two events of the same firm have event windows that share sessions (their CARs share abnormal returns)."""
 
 
+class OffCalendarPricesWarning(EventStudyWarning):
+    """Prices fall on dates that are not sessions of the study's calendar: they are not used."""
+
+
 class UngroupedEventWarning(EventStudyWarning):
     """A firm-event has no group while others have one: it counts in the pooled rows only."""
 

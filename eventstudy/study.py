@@ -49,6 +49,7 @@ from eventstudy.errors import (
     InsufficientEstimationDataError,
     MissingReturnsWarning,
     NoUsableEventsError,
+    OffCalendarPricesWarning,
     SharedEventWindowWarning,
     ShortEstimationWindowWarning,
     SplitJumpError,
@@ -603,7 +604,17 @@ class EventStudy:
         """Compute returns (and factors) on the session grid the convention counts days on."""
         cfg = self.config
         adj = panel.adj_close
-        sessions = self.days.sessions(cfg.calendar, adj.dropna(how="all").index)
+        priced = adj.dropna(how="all").index
+        sessions = self.days.sessions(cfg.calendar, priced)
+        off = priced.difference(sessions)
+        if len(off):  # a return would then span two of the data's days: most likely the wrong calendar
+            shown = ", ".join(str(d.date()) for d in off[:3])
+            warn(
+                f"calendar={cfg.calendar!r}: the prices have {len(off)} date(s) that are not its sessions (first: "
+                f"{shown}); they are not used, so returns span them. Choose the exchange the prices come from, or "
+                "calendar='rows' to count each series' own dates.",
+                OffCalendarPricesWarning,
+            )
         if cfg.measure == "volume":
             # Abnormal volume: the model explains log(1 + volume) (Campbell and Wasley 1996).
             volume = panel.volume_frame.reindex(sessions)

@@ -111,3 +111,19 @@ def test_sessions_read_back_from_the_cache_are_the_calendar_s_own(name: str, tmp
             got = sessions_between(name, "2019-03-01", "2020-12-31")
             assert list(got) == list(want.tz_localize(None) if want.tz else want)
             assert len(list((tmp_path / "calendars").iterdir())) == 1
+
+
+def test_prices_on_days_the_calendar_does_not_open_are_named() -> None:
+    import exchange_calendars as xcals
+
+    from eventstudy.errors import OffCalendarPricesWarning
+    from tests.conftest import bundled_csv
+
+    with pytest.warns(OffCalendarPricesWarning) as caught:
+        es.event_study(["NVDA"], "2024-10-31", calendar="XLON")
+    dates = pd.DatetimeIndex(pd.read_csv(bundled_csv("NVDA.csv"))["date"])
+    london = xcals.get_calendar("XLON", start=str(dates[0].date()), end=str(dates[-1].date())).sessions
+    off = dates.difference(london)  # US sessions on which London is closed, worked out apart
+    message = str(next(w.message for w in caught if isinstance(w.message, OffCalendarPricesWarning)))
+    assert f"have {len(off)} date(s) that are not its sessions (first: {off[0].date()}" in message
+    assert "calendar='rows'" in message
