@@ -425,6 +425,8 @@ class Screen:
     clean: Mask
     # The firm's returns, from/to, for firm-events off the data or dated before the firm's first return.
     data_spans: Mapping[int, str] = field(default_factory=dict)
+    # When the firm's returns end, for firm-events whose windows run past that day.
+    data_ends: Mapping[int, str] = field(default_factory=dict)
 
 
 class EventStudy:
@@ -751,7 +753,7 @@ class EventStudy:
                 "choose an earlier date or a shorter window, or load more data",
             )
         own_market = uses_market(self.model) & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
-        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans)
+        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans, _returns_ends(grid, placed))
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
@@ -940,6 +942,19 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask) -> dict[int, str]
     return out
 
 
+def _returns_ends(grid: Grid, placed: Placed) -> dict[int, str]:
+    """Say when a firm's returns end, for firm-events whose windows run past that session."""
+    finite: Mask = np.asarray(np.isfinite(grid.values), dtype=bool)
+    last: Ints = len(finite) - 1 - finite[::-1].argmax(axis=0)
+    has: Mask = np.asarray(finite.any(axis=0), dtype=bool)
+    out: dict[int, str] = {}
+    for i, event in enumerate(placed.events):
+        col = int(placed.firm_cols[i])
+        if has[col] and placed.window_spans[i, 1] > last[col]:
+            out[i] = f"{event.ticker}'s returns end on {grid.sessions[last[col]].date()}"
+    return out
+
+
 def _event_windows(events: Sequence[Event], which: Sequence[int]) -> str:
     """Name the event windows of events ``which`` ("the event window of event 'a'", or of three and a count)."""
     ids = [repr(events[j].event_id) for j in which]
@@ -1068,8 +1083,9 @@ def statuses(
         any_gap,
         lambda i: (
             f"{label(i)}: returns missing inside window(s) "
-            f"{', '.join(k for k, g in gaps.items() if g[i])}; their CARs are left empty (missing prices are "
-            "never filled with zero returns)."
+            f"{', '.join(k for k, g in gaps.items() if g[i])}"
+            + (f" ({screen.data_ends[i]}, before the window does)" if i in screen.data_ends else "")
+            + "; their CARs are left empty (missing prices are never filled with zero returns)."
         ),
         "miss returns inside a window; their CARs are left empty (missing prices are never filled with zero returns)",
         MissingReturnsWarning,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,3 +128,13 @@ def test_prices_on_days_the_calendar_does_not_open_are_named() -> None:
     message = str(next(w.message for w in caught if isinstance(w.message, OffCalendarPricesWarning)))
     assert f"have {len(off)} date(s) that are not its sessions (first: {off[0].date()}" in message
     assert "calendar='rows'" in message
+
+
+def test_a_window_past_the_last_price_says_when_the_prices_end() -> None:
+    from eventstudy.errors import MissingReturnsWarning
+    from tests.conftest import bundled_csv
+
+    last = pd.read_csv(bundled_csv("NVDA.csv"))["date"].iloc[-1]
+    with pytest.warns(MissingReturnsWarning, match=rf"\[0,\+5\] \(NVDA's returns end on {last}, before the window"):
+        res = es.event_study(["NVDA"], last, car_windows=["0:5"], event_window="0:0")
+    assert np.isnan(res.car("0:5").iloc[0])
