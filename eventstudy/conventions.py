@@ -367,14 +367,22 @@ class AllDays:
 
     def describe(self) -> str:
         """One sentence."""
-        return "a firm-event's CAR needs an AR on every day of the window (a missing day leaves it missing)"
+        return (
+            "a firm-event's CAR needs an AR on every day of the window (a missing day leaves it missing); a BHAR "
+            "compounds simple returns (exp(r) of log returns)"
+        )
 
     def present(self, ar: Array, cols: NDArray[np.intp]) -> Array:
         """Days each CAR is taken over: the window's length, or NaN where a day is missing."""
         return np.where(np.isfinite(ar[:, cols]).all(axis=1), float(len(cols)), np.nan)
 
-    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp]) -> Array:
-        """Buy-and-hold abnormal return over every day of the window (NaN if one is missing)."""
+    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp], log: bool = False) -> Array:
+        """Buy-and-hold abnormal return over every day of the window (NaN if one is missing).
+
+        ``log``: the returns are log returns, compounded as the simple returns they stand for.
+        """
+        if log:
+            return abnormal.bhar(np.expm1(ret), np.expm1(normal), cols)
         return abnormal.bhar(ret, normal, cols)
 
 
@@ -388,7 +396,7 @@ class PresentDays:
         """One sentence."""
         return (
             "a firm-event's CAR sums the ARs present in the window and its variance counts those days (L sigma^2 "
-            "with L the days present)"
+            "with L the days present); a BHAR compounds 1 + r over those days, of log returns too, as the service does"
         )
 
     def present(self, ar: Array, cols: NDArray[np.intp]) -> Array:
@@ -396,8 +404,12 @@ class PresentDays:
         count = np.isfinite(ar[:, cols]).sum(axis=1).astype(np.float64)
         return np.where(count > 0, count, np.nan)
 
-    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp]) -> Array:
-        """Buy-and-hold abnormal return compounded over the days with both returns (NaN when none has)."""
+    def bhar(self, ret: Array, normal: Array, cols: NDArray[np.intp], log: bool = False) -> Array:
+        """Buy-and-hold abnormal return compounded over the days with both returns (NaN when none has).
+
+        The service compounds 1 + r of whatever returns it computed, its log returns too, so
+        ``log`` changes nothing here.
+        """
         both = np.isfinite(ret[:, cols]) & np.isfinite(normal[:, cols])
         held = np.prod(np.where(both, 1.0 + ret[:, cols], 1.0), axis=1)
         normal_held = np.prod(np.where(both, 1.0 + normal[:, cols], 1.0), axis=1)

@@ -136,6 +136,7 @@ class Stack:
     n_clusters: int = 1
     n_sessions: int | None = None
     skip: Mask | None = None  # days (n, T) left out of the estimation window: other events' windows of the firm
+    log_returns: bool = False  # ret holds log returns: a buy-and-hold return compounds exp(r), not 1 + r
 
 
 def grid_positions(event_pos: Ints, rel: Ints, n_sessions: int) -> Ints:
@@ -285,12 +286,12 @@ def compute_chunk(
         t, p = inference.t_test(car, var, fit.df)
         q, sq_p, _n_sums = inference.sq_test(ar, est, car, w.length)
         # The service compounds its expected returns as printed (rounded); other profiles use them exact.
-        bhar = convention.car_days.bhar(stack.ret, expected_r, idx)
+        bhar = convention.car_days.bhar(stack.ret, expected_r, idx, stack.log_returns)
         if source is None:
             pooled_car, pooled_bhar = car, bhar
         else:
             pooled_car = window_sum(ar_p, idx)[0]
-            pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx)
+            pooled_bhar = convention.car_days.bhar(pooled(stack.ret), pooled(expected_r), idx, stack.log_returns)
         stats[w] = WindowArrays(car, var, t, p, q, sq_p, bhar, pooled_bhar)
         pooled_cars.append(pooled_car)
         counts.append(days_in)
@@ -784,6 +785,7 @@ class EventStudy:
                 int(placed.cluster.max()) + 1,
                 len(grid.sessions),
                 skip_days(pos, placed.overlaps[sl], placed.event_spans) if cfg.estimation_overlap == "skip" else None,
+                cfg.returns == "log" and cfg.measure == "returns",
             )
 
         slices = [slice(a, a + self.chunk_size) for a in range(0, n, self.chunk_size)]

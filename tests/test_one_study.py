@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
@@ -423,3 +424,18 @@ def test_a_long_run_prints_its_first_firm_events_and_says_how_to_get_the_rest(
     out = capsys.readouterr().out
     assert sum(line.split(" ")[0] in tickers for line in out.splitlines()) == SUMMARY_ROWS
     assert "... and 5 more firm-events: --out DIR writes every one." in out
+
+
+def test_a_bhar_of_log_returns_compounds_the_simple_returns_they_stand_for() -> None:
+    from tests.conftest import bundled_csv
+
+    res = es.event_study(["NVDA"], DATE, returns="log", car_windows=["0:5"])
+    eid = res.event_ids[0]
+    firm = pd.read_csv(bundled_csv("NVDA.csv"), index_col="date")["adj_close"]
+    market = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date")["adj_close"]
+    days = [str(d.date()) for d in res.dates.loc[-1:5, eid]]
+    held = firm[days[-1]] / firm[days[0]] - 1  # bought at the close before day 0, held to day 5
+    alpha, beta = res.params.loc[eid, "alpha"], res.params.loc[eid, "beta"]
+    expected_log = sum(alpha + beta * np.log(market[b] / market[a]) for a, b in itertools.pairwise(days))
+    by_hand = held - np.expm1(expected_log)
+    assert res.tests("0:5").loc[eid, "bhar"] == pytest.approx(by_hand, rel=1e-10)
