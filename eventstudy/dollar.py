@@ -107,6 +107,23 @@ def _bundled_tickers() -> frozenset[str]:
     return frozenset(bundled_shares()["ticker"].astype(str))
 
 
+def abnormal_share(ar: float, ret: float, log: bool) -> float:
+    """Return the abnormal move as a share of the prior market value.
+
+    For simple returns it is the AR. For log returns it is the simple return less the
+    simple normal return, ``exp(r) - exp(r - AR)``; the log AR itself would overstate a
+    large move.
+
+    Examples
+    --------
+    >>> abnormal_share(-0.10, -0.15, log=False)
+    -0.1
+    >>> round(abnormal_share(-0.10, -0.15, log=True), 6)  # exp(-0.15) - exp(-0.05)
+    -0.090521
+    """
+    return float(np.exp(ret) - np.exp(ret - ar)) if log else float(ar)
+
+
 def value_change(shares: float, close_prev: float, close_now: float, abnormal_return: float) -> dict[str, float]:
     """Market value before, after, its change, and the abnormal part of the change.
 

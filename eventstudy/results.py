@@ -962,16 +962,19 @@ class EventStudyResults(_SummaryRepr):
         (a later count only where no earlier one exists, said in ``shares_note``): from the
         study's ``shares`` file where it counts the ticker, else the bundled counts.
         ``abnormal_low`` and ``abnormal_high`` bound the abnormal part with the AR's
-        ``level`` interval (t(M - k) quantile times the AR's standard error). Firm-events
+        ``level`` interval (t(M - k) quantile times the AR's standard error). With log
+        returns the abnormal part is ``exp(r) - exp(r - AR)`` of the prior value, the simple
+        return less the simple normal return. Firm-events
         without a share count are listed with ``shares_note`` saying so and NaN figures.
         """
         from scipy import stats
 
-        from eventstudy.dollar import share_table, shares_on, value_change
+        from eventstudy.dollar import abnormal_share, share_table, shares_on, value_change
 
         rows = []
         t = self._tables
         counts = share_table(self.config.shares)
+        log = self.config.returns == "log"  # a log AR is turned into the simple abnormal move it stands for
         close = self._prices.close
         for eid in self.event_ids:
             ev = t.events.loc[eid]
@@ -989,15 +992,16 @@ class EventStudyResults(_SummaryRepr):
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
             ar = float(t.ar.loc[rel_day, eid])
             half = float(stats.t.ppf(0.5 + level / 2, t.params.loc[eid, "df"])) * np.sqrt(t.ar_var.loc[rel_day, eid])
-            fig = value_change(found[0], p0, p1, ar)
+            ret = float(t.ret.loc[rel_day, eid])
+            fig = value_change(found[0], p0, p1, abnormal_share(ar, ret, log))
             rows.append(
                 {
                     "event_id": eid,
                     "ticker": ev["ticker"],
                     "date": pd.Timestamp(day).date(),
                     **fig,
-                    "abnormal_low": (ar - half) * fig["mv_prev"],
-                    "abnormal_high": (ar + half) * fig["mv_prev"],
+                    "abnormal_low": abnormal_share(ar - half, ret, log) * fig["mv_prev"],
+                    "abnormal_high": abnormal_share(ar + half, ret, log) * fig["mv_prev"],
                     "shares_note": found[1],
                 }
             )

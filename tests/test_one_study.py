@@ -439,3 +439,26 @@ def test_a_bhar_of_log_returns_compounds_the_simple_returns_they_stand_for() -> 
     expected_log = sum(alpha + beta * np.log(market[b] / market[a]) for a, b in itertools.pairwise(days))
     by_hand = held - np.expm1(expected_log)
     assert res.tests("0:5").loc[eid, "bhar"] == pytest.approx(by_hand, rel=1e-10)
+
+
+def test_dollars_of_a_log_return_study_are_the_simple_abnormal_move_by_hand(tmp_path: Path) -> None:
+    from eventstudy.report import build_report
+    from tests.conftest import bundled_csv
+
+    res = es.event_study(["NVDA"], DATE, returns="log")
+    eid = res.event_ids[0]
+    row = res.dollar_impact().loc[eid]
+    firm = pd.read_csv(bundled_csv("NVDA.csv"), index_col="date")["adj_close"]
+    market = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date")["adj_close"]
+    before, day = "2025-01-24", "2025-01-27"
+    normal = np.expm1(res.params.loc[eid, "alpha"] + res.params.loc[eid, "beta"] * np.log(market[day] / market[before]))
+    by_hand = row["mv_prev"] * ((firm[day] / firm[before] - 1) - normal)
+    assert row["abnormal_change"] == pytest.approx(by_hand, rel=1e-9)
+    # the headline says the price change the press reported (-17%), with the log return beside it
+    cfg = es.StudyConfig(name="l", events=res.config.events, returns="log")
+    from eventstudy.report.render import dollar_section, firm_section
+
+    build_report(cfg, tmp_path / "r", sections=[firm_section, dollar_section])
+    headline = (tmp_path / "r" / "report.md").read_text().splitlines()[2]
+    assert headline.startswith("**NVDA returned -16.97% (log return -18.59%) on 2025-01-27; its abnormal log return")
+    assert "of which about -$460bn abnormal" in headline  # as the simple-return study has it

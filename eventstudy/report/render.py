@@ -424,6 +424,11 @@ def dollar_section(b: ReportBuilder) -> None:
         )
     models = ", ".join(str(m) for m in spread.attrs.get("models", []))
     latest = "count in the study's share file, else the bundled count," if cfg.shares else "bundled count"
+    part = (
+        "the simple return less the simple normal return, exp(r) - exp(r - AR) of the log return r,"
+        if cfg.returns == "log"
+        else "the AR"
+    )
     b.sections.append(
         {
             "id": "dollars",
@@ -431,7 +436,7 @@ def dollar_section(b: ReportBuilder) -> None:
             "text": (
                 f"Market value is the as-traded close times shares outstanding (the latest {latest} dated on or "
                 "before the event; a later count only where none precedes it, as the last column says). The change "
-                "is measured; its abnormal part is the AR times the prior market value, so it carries the AR's "
+                f"is measured; its abnormal part is {part} times the prior market value, so it carries the AR's "
                 "uncertainty: the brackets give the 95% interval from the AR's standard error, and the next column "
                 f"the range of the abnormal part across normal-return models ({models or 'not computed'}). "
                 "Abnormal figures are rounded to what that interval supports."
@@ -754,16 +759,24 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     sessions = res.events.loc[ok, "event_session"]
     n_dates = int(sessions.nunique())
     aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
+    log = cfg.returns == "log"
+    abnormal = "abnormal log return" if log else "abnormal return"
     if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
         when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (
-            f"Over {int(ok.sum())} firm-events on {when}, the average abnormal return on the event day "
+            f"Over {int(ok.sum())} firm-events on {when}, the average {abnormal} on the event day "
             f"against {model} was {fmt_pct(aar)}."
         )
     top = items[0]
     day = res.events["event_session"].iloc[0]
+    # a log return is said as the price change it stands for, with the log figure beside it
+    moved = (
+        f"{fmt_pct(math.expm1(top['return_day0']))} (log return {fmt_pct(top['return_day0'])})"
+        if log
+        else fmt_pct(top["return_day0"])
+    )
     text = (
-        f"{top['ticker']} returned {fmt_pct(top['return_day0'])} on {day}; its abnormal return against {model} "
+        f"{top['ticker']} returned {moved} on {day}; its {abnormal} against {model} "
         f"was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
     )
     if "mv_change_usd" in top:
@@ -776,5 +789,5 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         )
     text += "."
     if int(ok.sum()) > 1:  # the first firm is the study's focus, not the whole of it
-        text += f" Across the {int(ok.sum())} firms, the average abnormal return that day was {fmt_pct(aar)}."
+        text += f" Across the {int(ok.sum())} firms, the average {abnormal} that day was {fmt_pct(aar)}."
     return text
