@@ -183,7 +183,8 @@ def firm_section(b: ReportBuilder) -> None:
     floors = sq_floors(res)
     w_labels = sorted(res.windows, key=lambda w: (w.length, w.start))
     day0 = Window(0, 0) in w_labels  # then the day-0 AR has its own t and SQ p-values
-    header = ["firm", "return day 0", *([] if day0 else ["AR day 0", "t(AR)"])]
+    returned = "log return day 0" if res.config.returns == "log" else "return day 0"
+    header = ["firm", returned, *([] if day0 else ["AR day 0", "t(AR)"])]
     for w in w_labels:
         header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
     slope = _slope(res.params)
