@@ -207,7 +207,7 @@ def aggregate_section(b: ReportBuilder) -> None:
         {
             "id": "aggregate",
             "title": "All firms together",
-            "text": f"Average abnormal return on day {day:+d}: {est.loc[lead, 'mean'] * 100:.2f}% over {n} firm-events.".replace(
+            "text": f"Average abnormal {'log ' if res.config.returns == 'log' else ''}return on day {day:+d}: {est.loc[lead, 'mean'] * 100:.2f}% over {n} firm-events.".replace(
                 "+0", "0"
             ),
             "paragraphs": paragraphs,
