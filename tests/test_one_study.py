@@ -465,5 +465,6 @@ def test_dollars_of_a_log_return_study_are_the_simple_abnormal_move_by_hand(tmp_
     assert "| firm | log return day 0 |" in (tmp_path / "r" / "report.md").read_text()
     from eventstudy.report.robustness import aggregate_section
 
-    build_report(cfg, tmp_path / "a", sections=[aggregate_section])
+    pair = es.event_study(["NVDA", "CEG"], DATE, returns="log").config  # the section needs two firm-events
+    build_report(pair, tmp_path / "a", sections=[aggregate_section])
     assert "Average abnormal log return on day 0:" in (tmp_path / "a" / "report.md").read_text()
