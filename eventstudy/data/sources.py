@@ -45,8 +45,9 @@ _COLUMN_ALIASES = {
     "low": "low",
     "volume": "volume",
 }
-# Columns yfinance's Ticker.history adds beside the prices; they do not make a file wide.
-_EVENT_COLUMNS = frozenset({"dividends", "stock splits", "capital gains"})
+# The columns of one ticker's prices: those above and those yfinance's Ticker.history adds
+# beside them (dividends and splits); a file of these alone is not wide.
+_PRICE_FILE_COLUMNS = frozenset(_COLUMN_ALIASES) | {"dividends", "stock splits", "capital gains"}
 
 
 @runtime_checkable
@@ -378,12 +379,9 @@ class CsvSource:
         long = self._long()
         if long is not None:
             return sorted(long[TICKER].unique())
-        single = self._single()
-        if single is not None:
-            return [single]
-        download = self._download()
-        if download is not None:
-            return sorted(download)
+        per_ticker = self._per_ticker()
+        if per_ticker is not None:
+            return sorted(per_ticker[0])
         return [c for c in self._wide().columns if c != "date"]
 
     def _file_of(self, ticker: str) -> Path | None:
@@ -448,6 +446,16 @@ class CsvSource:
             raise DataFormatError(self.path, "has a Price row without price fields", "write it as yfinance does")
         return by_ticker
 
+    def _per_ticker(self) -> tuple[dict[str, pd.DataFrame], str] | None:
+        """Each ticker's frame of a one-ticker file or a ``yfinance.download`` CSV, and how to name the file."""
+        download = self._download()
+        if download is not None:
+            return download, str(self.path)
+        single = self._single()
+        if single is not None:
+            return {single: self._table()}, f"{self.path} (one ticker's prices, {single} by its file name)"
+        return None
+
     @functools.cache  # noqa: B019 - decided once per source object
     def _single(self) -> str | None:
         """Return the ticker of a one-ticker file (date and price columns only), else None.
@@ -458,7 +466,7 @@ class CsvSource:
             return None
         names = {str(c).strip().lower() for c in self._table().columns}
         fields = {_COLUMN_ALIASES[n] for n in names if n in _COLUMN_ALIASES}
-        only_prices = names <= set(_COLUMN_ALIASES) | _EVENT_COLUMNS
+        only_prices = names <= _PRICE_FILE_COLUMNS
         return (
             ticker_of_file(self.path) if only_prices and "date" in fields and fields & {"adj_close", "close"} else None
         )
@@ -518,25 +526,15 @@ class CsvSource:
                 if ticker not in have:
                     raise UnknownTickerError(ticker, str(self.path), self.available())
             return self._panel_of_long(rows, tickers, provenance, between)
-        single = self._single()
-        if single is not None:
+        per_ticker = self._per_ticker()
+        if per_ticker is not None:
+            frames_of, where = per_ticker
             for ticker in tickers:
-                if ticker != single:
-                    raise UnknownTickerError(
-                        ticker, f"{self.path} (one ticker's prices, {single} by its file name)", [single]
-                    )
-            return PricePanel.from_frames(
-                {single: normalise_price_frame(self._table(), str(self.path), self.negative, self.date_format)},
-                provenance,
-            )
-        download = self._download()
-        if download is not None:
-            for ticker in tickers:
-                if ticker not in download:
-                    raise UnknownTickerError(ticker, str(self.path), download)
+                if ticker not in frames_of:
+                    raise UnknownTickerError(ticker, where, frames_of)
             return PricePanel.from_frames(
                 {
-                    t: normalise_price_frame(download[t], f"{self.path} ({t})", self.negative, self.date_format)
+                    t: normalise_price_frame(frames_of[t], f"{self.path} ({t})", self.negative, self.date_format)
                     for t in tickers
                 },
                 provenance,
@@ -908,8 +906,9 @@ def fields_by_ticker(frame: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
     """
     if not isinstance(frame.columns, pd.MultiIndex) or frame.columns.nlevels != 2:
         return None
-    known = set(_COLUMN_ALIASES) | _EVENT_COLUMNS
-    levels = [k for k in (0, 1) if {str(v).strip().lower() for v in frame.columns.get_level_values(k)} <= known]
+    levels = [
+        k for k in (0, 1) if {str(v).strip().lower() for v in frame.columns.get_level_values(k)} <= _PRICE_FILE_COLUMNS
+    ]
     if len(levels) != 1:
         return None
     tickers = 1 - levels[0]

@@ -56,3 +56,8 @@ def fmt_bn_rounded(v: Any, half_width: Any) -> str:
     value = round(float(v) / step) * step / 1e9
     decimals = max(0, -math.floor(math.log10(step / 1e9)))
     return f"{'-' if value < 0 else ''}${abs(value):,.{decimals}f}bn"
+
+
+def return_word(returns: str) -> str:
+    """Name the study's returns in a sentence: ``log return`` for log returns, else ``return``."""
+    return "log return" if returns == "log" else "return"

@@ -27,7 +27,7 @@ from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
 from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
-from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct
+from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct, return_word
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
@@ -183,8 +183,7 @@ def firm_section(b: ReportBuilder) -> None:
     floors = sq_floors(res)
     w_labels = sorted(res.windows, key=lambda w: (w.length, w.start))
     day0 = Window(0, 0) in w_labels  # then the day-0 AR has its own t and SQ p-values
-    returned = "log return day 0" if res.config.returns == "log" else "return day 0"
-    header = ["firm", returned, *([] if day0 else ["AR day 0", "t(AR)"])]
+    header = ["firm", f"{return_word(res.config.returns)} day 0", *([] if day0 else ["AR day 0", "t(AR)"])]
     for w in w_labels:
         header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
     slope = _slope(res.params)
@@ -761,7 +760,7 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     n_dates = int(sessions.nunique())
     aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
     log = cfg.returns == "log"
-    abnormal = "abnormal log return" if log else "abnormal return"
+    abnormal = f"abnormal {return_word(cfg.returns)}"
     if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
         when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (

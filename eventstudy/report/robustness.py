@@ -15,7 +15,7 @@ from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct
+from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct, return_word
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -49,7 +49,8 @@ def aggregate_section(b: ReportBuilder) -> None:
     day = 0 if 0 in days else days[0]
     lead = Window(day, day)
     n = int(est.loc[lead, "n"])
-    n_dates = int(res.events.loc[ok, "event_session"].nunique())
+    sessions = sessions_of(res)
+    n_dates = int(sessions.nunique())
     check = variance_check(res.ar_t.loc[day, ok[ok].index].to_numpy())
     order = list(KEY_TESTS)
     if check.event_induced:
@@ -191,8 +192,9 @@ def aggregate_section(b: ReportBuilder) -> None:
         tables.append(_dates_table(b, by_date, lead))
         b.data["by_date"] = by_date
         sources.append("tables/dates.csv")
-        used = sessions_of(res)
-        dated = {day.strftime("%Y-%m-%d"): list(used.index[used == day]) for day in sorted(used.unique())}
+        dated = {
+            when.strftime("%Y-%m-%d"): list(sessions.index[sessions == when]) for when in sorted(sessions.unique())
+        }
         figs.append(
             b.add_figure(
                 "caar_by_date",
@@ -207,7 +209,7 @@ def aggregate_section(b: ReportBuilder) -> None:
         {
             "id": "aggregate",
             "title": "All firms together",
-            "text": f"Average abnormal {'log ' if res.config.returns == 'log' else ''}return on day {day:+d}: {est.loc[lead, 'mean'] * 100:.2f}% over {n} firm-events.".replace(
+            "text": f"Average abnormal {return_word(res.config.returns)} on day {day:+d}: {est.loc[lead, 'mean'] * 100:.2f}% over {n} firm-events.".replace(
                 "+0", "0"
             ),
             "paragraphs": paragraphs,
