@@ -234,7 +234,10 @@ def test_one_firm_event_is_spoken_of_in_the_singular(tmp_path: Path) -> None:
     )
     robustness = md.split("Robustness\n")[1].split("\n## ")[0]
     assert "The same firm-event under" in robustness and "For CRWD, the event-day AR is" in robustness
-    assert "Averaged over the firm-events" not in robustness and "part of its own move" in robustness
+    assert "Averaged over the firm-events" not in robustness
+    # CRWD joined the S&P 500 on 2024-09-23, after the event; the bundled list is of 2024-12-27
+    assert "CRWD is on the S&P 500 member list of 2024-12-27" in " ".join(robustness.split())
+    assert "part of its own move if it was a member on the event date" in " ".join(robustness.split())
     volatility = md.split("Volatility\n")[1].split("\n## ")[0]
     assert "no trading volume for CRWD" in volatility and "Savickas" not in volatility
     assert "the red dot is the studied firm" in md
@@ -462,6 +465,31 @@ def test_only_firms_measured_against_the_s_and_p_500_are_said_to_move_it(tmp_pat
     text = (tmp_path / "r" / "report.md").read_text()
     assert "JPM, WFC are members of the cap-weighted S&P 500, so a market model against it absorbs" in text
     assert "MSFT" not in text.split("are members of the cap-weighted")[0].split(".")[-1]
+
+
+def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
+    """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
+
+    The bundled list is of 2024-12-27 and holds CRWD, so the report may only say it is on that list.
+    """
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    events = (Event("CRWD", "CRWD", "2024-07-19", "^GSPC"), Event("DAL", "DAL", "2024-07-22", "^GSPC"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="outage", events=events), tmp_path / "r", sections=[robustness_section])
+    text = " ".join((tmp_path / "r" / "report.md").read_text().split())
+    assert "are members of the cap-weighted" not in text
+    assert "CRWD, DAL are on the S&P 500 member list of 2024-12-27." in text
+    assert "each firm that was a member on its event date (the list, more than 90 days from some event dates" in text
+    assert "for events more than 90 days away it may hold firms that were not members then" in text
+
+
+def test_the_sector_section_says_how_far_its_member_list_is_from_the_event(ff3_day: tuple[Path, str]) -> None:
+    """2024-08-05 lies 144 days before the list of 2024-12-27."""
+    text = " ".join(ff3_day[1].split())
+    assert "The event, 2024-08-05, lies more than 90 days from that list" in text
 
 
 def test_each_date_s_and_each_group_s_average_path_is_drawn(repeated_firms: tuple[Path, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import numpy as np
@@ -10,13 +11,32 @@ import pandas as pd
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import bundled_path, wide_sp500
 
-CONSTITUENTS = "sp500_constituents_asof_2024-12-27.csv"
+MEMBERS_AS_OF = dt.date(2024, 12, 27)
+"""The day the bundled S&P 500 member list describes."""
+CONSTITUENTS = f"sp500_constituents_asof_{MEMBERS_AS_OF.isoformat()}.csv"
+MEMBERSHIP_CURRENT_DAYS = 90
+"""An event this many calendar days or fewer from the list's day may take it as that day's membership.
+
+The index is rebalanced each quarter, so further away some listed firms had not yet joined
+or had left.
+"""
 EW_TICKER = "EW_SP500_EX"
 
 
 def constituents() -> pd.DataFrame:
-    """S&P 500 members as of 2024-12-27: ``Symbol``, ``Security``, ``GICS Sector`` and more."""
+    """S&P 500 members as of `MEMBERS_AS_OF`: ``Symbol``, ``Security``, ``GICS Sector`` and more."""
     return pd.read_csv(bundled_path(CONSTITUENTS))
+
+
+def list_is_current(days: Iterable[dt.date]) -> bool:
+    """Say whether the member list may stand for the membership on every one of ``days``.
+
+    Examples
+    --------
+    >>> list_is_current([dt.date(2025, 1, 27)]), list_is_current([dt.date(2024, 7, 19)])
+    (True, False)
+    """
+    return all(abs((day - MEMBERS_AS_OF).days) <= MEMBERSHIP_CURRENT_DAYS for day in days)
 
 
 def member_prices() -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -61,3 +62,14 @@ def fmt_bn_rounded(v: Any, half_width: Any) -> str:
 def return_word(returns: str) -> str:
     """Name the study's returns in a sentence: ``log return`` for log returns, else ``return``."""
     return "log return" if returns == "log" else "return"
+
+
+def word_list(items: Sequence[str]) -> str:
+    """Join ``items`` as a sentence lists them.
+
+    Examples
+    --------
+    >>> word_list(["ff3"]), word_list(["ff3", "ff5"]), word_list(["ff3", "carhart", "ff5"])
+    ('ff3', 'ff3 and ff5', 'ff3, carhart and ff5')
+    """
+    return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))

@@ -10,12 +10,21 @@ import pandas as pd
 
 from eventstudy import aggregate
 from eventstudy.data.sources import BundledSource, PanelSource
-from eventstudy.data.universe import EW_TICKER, constituents, equal_weighted_index, member_prices, with_series
+from eventstudy.data.universe import (
+    EW_TICKER,
+    MEMBERS_AS_OF,
+    MEMBERSHIP_CURRENT_DAYS,
+    constituents,
+    equal_weighted_index,
+    list_is_current,
+    member_prices,
+    with_series,
+)
 from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct, return_word
+from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct, return_word, word_list
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -148,7 +157,7 @@ def aggregate_section(b: ReportBuilder) -> None:
         own.append(f"{res.config.returns} returns")
     if res.config.estimation != Window.parse(res.convention.estimation):
         own.append(f"the estimation window {res.config.estimation}")
-    chose = f" This study chose {' and '.join(own)} over the profile's defaults." if own else ""
+    chose = f" This study chose {word_list(own)} over the profile's defaults." if own else ""
     paragraphs.append(
         "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
         "the package, with the average buy-and-hold abnormal return of each window, is in "
@@ -580,7 +589,7 @@ def robustness_section(b: ReportBuilder) -> None:
     french = [s.removesuffix(f" {FRENCH_FACTORS}") for s in specs if s.endswith(FRENCH_FACTORS)]
     own = any(s.endswith(OWN_FACTORS) for s in specs)
     factors = (
-        f" ({' and '.join(french)} use the bundled Ken French daily factors"
+        f" ({word_list(french)} use the bundled Ken French daily factors"
         + (", custom the study's own factor file)" if own else ")")
         if french
         else (" (custom uses the study's own factor file)" if own else "")
@@ -614,12 +623,41 @@ def robustness_section(b: ReportBuilder) -> None:
             f"points ({spread.idxmax()})."
         )
     )
+    current = list_is_current(e.event_date for e in cfg.events)
     if inside and has_ew:
-        who = ", ".join(inside) if len(inside) <= 6 else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
+        who = (
+            ", ".join(inside)
+            if len(inside) <= 6
+            else f"All {len(inside)} studied firms"
+            if len(inside) == len(cfg.tickers)
+            else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
+        )
+        one = len(inside) == 1
         text += (
-            f" {who} {'is a member' if len(inside) == 1 else 'are members'} of the cap-weighted S&P 500, so a "
-            f"market model against it absorbs part of {'its' if len(inside) == 1 else 'their'} own move; the "
-            "equal-weighted index of the other members does not."
+            (
+                f" {who} {'is a member' if one else 'are members'} of the cap-weighted S&P 500, so a "
+                f"market model against it absorbs part of {'its' if one else 'their'} own move; the "
+                "equal-weighted index of the other members does not."
+            )
+            if current
+            else (
+                f" {who} {'is' if one else 'are'} on the S&P 500 member list of {MEMBERS_AS_OF}. A market model "
+                "against the cap-weighted index absorbs part of "
+                + (
+                    "its own move if it was a member on the event date"
+                    if one
+                    else "the own move of each firm that was a member on its event date"
+                )
+                + f" (the list, more than {MEMBERSHIP_CURRENT_DAYS} days from "
+                + ("it" if one else "some event dates")
+                + ", does not say); the equal-weighted index of the list's other members absorbs none of it."
+            )
+        )
+    if has_ew and not current:
+        text += (
+            f" The equal-weighted index is made of the members listed on {MEMBERS_AS_OF}, so for events more than "
+            f"{MEMBERSHIP_CURRENT_DAYS} days away it may hold firms that were not members then and lack firms "
+            "that were."
         )
     b.sections.append(
         {

@@ -11,7 +11,15 @@ from scipy import stats
 
 from eventstudy.config import Event
 from eventstudy.data.sources import BundledSource, PanelSource
-from eventstudy.data.universe import constituents, equal_weighted_index, member_prices, with_series
+from eventstudy.data.universe import (
+    MEMBERS_AS_OF,
+    MEMBERSHIP_CURRENT_DAYS,
+    constituents,
+    equal_weighted_index,
+    list_is_current,
+    member_prices,
+    with_series,
+)
 from eventstudy.errors import EventStudyError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.models import MARKET
@@ -211,6 +219,7 @@ def sector_section(b: ReportBuilder) -> None:
         f"for the whole family and {bh} after Benjamini-Hochberg's (tables/sector_members.csv has every p-value).",
     ]
     shares = ", ".join(sorted(dollars["ticker"])) if not dollars.empty else "no member"
+    day = cfg.events[0].event_date
     b.sections.append(
         {
             "id": "sectors",
@@ -218,7 +227,14 @@ def sector_section(b: ReportBuilder) -> None:
             "text": (
                 f"The event-day abnormal return of all {len(used)} bundled S&P 500 members with enough history "
                 f"({n_excluded} left out for a short estimation window), {model}, grouped by GICS sector from the "
-                "constituents list of 2024-12-27. Dollar figures need shares outstanding, which the snapshot holds "
+                f"constituents list of {MEMBERS_AS_OF}."
+                + (
+                    ""
+                    if list_is_current([day])
+                    else f" The event, {day}, lies more than {MEMBERSHIP_CURRENT_DAYS} days from that list, so some "
+                    "of these firms may not have been members on it, and some members of that day are missing."
+                )
+                + " Dollar figures need shares outstanding, which the snapshot holds "
                 f"only for {shares}; the sector dollar column covers those firms only and is n/a elsewhere."
             ),
             "paragraphs": paragraphs,
