@@ -132,7 +132,11 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
         )
     min_obs = next(
         m
-        for m in (request.min_estimation_obs, conv.min_estimation_obs, max(3, estimation.length // 2))
+        for m in (
+            request.min_estimation_obs,
+            conv.min_estimation_obs,
+            max(3, -(-estimation.length // 2)),
+        )  # at least half
         if m is not None
     )
     if min_obs > estimation.length:
