@@ -131,6 +131,7 @@ def test_multiple_testing_and_the_sq_floor_are_reported(ff3_day: tuple[Path, str
     adjusted = pd.read_csv(folder / "tables" / "pvalues_adjusted.csv")
     assert {"p_value", "p_holm", "p_bh"} <= set(adjusted.columns)
     assert (adjusted["p_holm"] >= adjusted["p_value"] - 1e-15).all()
+    assert list(adjusted["window"].unique()) == ["[0,0]", "[-1,+1]"]  # as the firm table's columns
     assert "Holm" in md and "cannot fall below 2/(N + 1)" in md
     assert "standardised abnormal returns of day 0 have sd" in md
 

@@ -84,9 +84,12 @@ def _count(n: int, one: str, many: str) -> str:
 def adjusted_pvalues(res: EventStudyResults) -> pd.DataFrame:
     """Every firm-event's t and SQ p-values with Holm and Benjamini-Hochberg adjustments.
 
-    Each test's p-values over all firm-events and windows form one family.
+    Each test's p-values over all firm-events and windows form one family; windows come
+    shortest first, as in the firm table.
     """
+    order = {w: i for i, w in enumerate(sorted(res.windows, key=lambda w: (w.length, w.start)))}
     tab = res.window_table.reset_index()
+    tab = tab.iloc[np.argsort(tab["window"].map(order).to_numpy(), kind="stable")]
     tab["ticker"] = tab["event_id"].map(res.events["ticker"])
     tab["window"] = tab["window"].map(str)
     out = []
