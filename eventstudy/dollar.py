@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
-from eventstudy.errors import DataFormatError
+from eventstudy.errors import DataFormatError, ShareCountJumpWarning, warn
 
 SHARE_COLUMNS = ("ticker", "as_of_date", "shares")
 """The columns a share-count file needs; ``source_document`` (where the count comes from) is optional."""
+SPLIT_LIKE = 1.5
+"""Consecutive counts of one firm further apart than this factor look like a split between them."""
 
 
 @functools.cache
@@ -62,7 +64,56 @@ def read_shares(path: str | Path) -> pd.DataFrame:
             f"line {i + 2} counts {frame['ticker'].iloc[i]} again on {frame['as_of_date'].iloc[i].date()}",
             "keep one count per ticker and date",
         )
-    return frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+    frame = frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+    _warn_split_like(frame, path)
+    return frame
+
+
+def split_like_jumps(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the consecutive counts of one firm that differ by `SPLIT_LIKE` or more.
+
+    One row per jump: ``ticker, before_date, before, after_date, after, ratio``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ticker": ["A", "A", "B", "B"], "as_of_date": pd.to_datetime(
+    ...     ["2023-01-01", "2024-01-01", "2023-01-01", "2024-01-01"]), "shares": [1.0, 10.0, 5.0, 5.1]})
+    >>> split_like_jumps(t)[["ticker", "ratio"]].to_dict("records")
+    [{'ticker': 'A', 'ratio': 10.0}]
+    """
+    table = table.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
+    before = table.groupby("ticker")[["as_of_date", "shares"]].shift()
+    ratio = table["shares"] / before["shares"]
+    jump = ((ratio >= SPLIT_LIKE) | (ratio <= 1 / SPLIT_LIKE)).to_numpy()
+    return pd.DataFrame(
+        {
+            "ticker": table["ticker"],
+            "before_date": before["as_of_date"].dt.date,
+            "before": before["shares"],
+            "after_date": table["as_of_date"].dt.date,
+            "after": table["shares"],
+            "ratio": ratio,
+        }
+    )[jump].reset_index(drop=True)
+
+
+def describe_jump(row: pd.Series) -> str:
+    """Say one firm's split-like jump in its share counts."""
+    return (
+        f"{row['ticker']}'s share count goes from {row['before']:,.0f} on {row['before_date']} to "
+        f"{row['after']:,.0f} on {row['after_date']} (x{row['ratio']:.2f})"
+    )
+
+
+def _warn_split_like(frame: pd.DataFrame, path: Path) -> None:
+    """Warn of a firm whose consecutive counts differ as a split would make them."""
+    for _, row in split_like_jumps(frame).iterrows():
+        warn(
+            f"{path.name}: {describe_jump(row)}; if a split lies between them, give every count on the split basis "
+            "of the prices' close (Yahoo's closes are adjusted for every split up to the download, so count after the "
+            "last split, or multiply earlier counts by the splits since)",
+            ShareCountJumpWarning,
+        )
 
 
 def share_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -127,7 +178,7 @@ def abnormal_share(ar: float, ret: float, log: bool) -> float:
 def value_change(shares: float, close_prev: float, close_now: float, abnormal_return: float) -> dict[str, float]:
     """Market value before, after, its change, and the abnormal part of the change.
 
-    The change is ``shares x (P_t - P_{t-1})`` with as-traded closes; the abnormal part
+    The change is ``shares x (P_t - P_{t-1})`` with closes on the counts' split basis; the abnormal part
     is ``AR_t x shares x P_{t-1}``, the loss beyond what the model expected.
 
     Examples

@@ -172,6 +172,10 @@ class SplitJumpWarning(EventStudyWarning):
     """A firm-event was left out because its prices jump like an unadjusted split."""
 
 
+class ShareCountJumpWarning(EventStudyWarning):
+    """A firm's share counts jump as a split would: they may not share the closes' split basis."""
+
+
 class PartialDataWarning(EventStudyWarning):
     """A download covers only part of the requested dates."""
 

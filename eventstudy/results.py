@@ -958,7 +958,8 @@ class EventStudyResults(_SummaryRepr):
     def dollar_impact(self, rel_day: int = 0, level: float = 0.95) -> pd.DataFrame:
         """Market value moved on ``rel_day`` and its abnormal part, per firm-event.
 
-        Uses as-traded closes and the latest share count dated on or before the event
+        Uses the data's closes (Yahoo's are adjusted for splits, not dividends, so the counts
+        must be on the split basis of the download) and the latest share count dated on or before the event
         (a later count only where no earlier one exists, said in ``shares_note``): from the
         study's ``shares`` file where it counts the ticker, else the bundled counts.
         ``abnormal_low`` and ``abnormal_high`` bound the abnormal part with the AR's

@@ -14,7 +14,7 @@ from eventstudy.claims import verify
 from eventstudy.config import Event
 from eventstudy.data.sources import CsvSource
 from eventstudy.dollar import read_shares
-from eventstudy.errors import ConfigError, DataFormatError
+from eventstudy.errors import ConfigError, DataFormatError, ShareCountJumpWarning
 from eventstudy.report import build_report
 
 from .conftest import bundled_csv
@@ -142,3 +142,34 @@ def test_a_returns_file_named_in_a_study_file_is_found_beside_it(tmp_path: Path)
         '[study]\nname = "s"\nevent_date = 2025-01-02\ntickers = ["A"]\n[data]\nreturns_data = "returns.csv"\n'
     )
     assert StudyConfig.from_toml(folder / "s.toml").returns_data == str(folder / "returns.csv")
+
+
+def test_counts_that_jump_as_a_split_would_are_warned_about(tmp_path: Path) -> None:
+    """Nvidia's 10-K counts 2.47bn shares on 2023-02-17, before its 10-for-1 split of 2024-06-10.
+
+    Against the 24.5bn of 2024-11-15 that is a jump of about 10: the closes are adjusted for the split,
+    so the earlier count would make a market value ten times too small.
+    """
+    path = tmp_path / "shares.csv"
+    path.write_text("ticker,as_of_date,shares\nNVDA,2023-02-17,2470000000\nNVDA,2024-11-15,24500000000\n")
+    with pytest.warns(ShareCountJumpWarning, match=r"NVDA's share count goes from 2,470,000,000 on 2023-02-17") as got:
+        read_shares(path)
+    assert "x9.92" in str(got[0].message) and "split basis" in str(got[0].message)
+    path.write_text("ticker,as_of_date,shares\nNVDA,2024-08-16,24530000000\nNVDA,2024-11-15,24490000000\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_shares(path)  # buybacks, not a split
+
+
+def test_the_report_says_when_counts_jump_as_a_split_would(tmp_path: Path) -> None:
+    from eventstudy.report.render import dollar_section
+
+    path = tmp_path / "shares.csv"
+    path.write_text("ticker,as_of_date,shares\nNVDA,2023-02-17,2470000000\nNVDA,2024-11-15,24500000000\n")
+    cfg = StudyConfig(name="nv", events=(Event("NVDA", "NVDA", "2023-05-25", "^GSPC"),), shares=str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[dollar_section])
+    text = " ".join((tmp_path / "r" / "report.md").read_text().split())
+    assert "NVDA's share count goes from 2,470,000,000 on 2023-02-17 to 24,500,000,000 on 2024-11-15" in text
+    assert "as a split would make it" in text

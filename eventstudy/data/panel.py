@@ -16,8 +16,9 @@ class PricePanel:
 
     Every frame has a tz-naive ``DatetimeIndex`` named ``date`` (sorted, unique session
     dates) and one float64 column per ticker. ``adj_close`` is always filled where the
-    security traded; ``close`` is the as-traded close where the source has it (else the
-    adjusted close) and ``high``/``low`` may be all NaN.
+    security traded; ``close`` is the close not adjusted for dividends where the source
+    has it (Yahoo's is adjusted for splits), else the adjusted close, and ``high``/``low``
+    may be all NaN.
 
     Attributes
     ----------

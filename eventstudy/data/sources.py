@@ -224,7 +224,7 @@ def normalise_price_frame(
 class BundledSource:
     """The real price snapshot that ships with the package (works offline).
 
-    Single-security files under ``data/prices/`` carry adjusted and as-traded closes
+    Single-security files under ``data/prices/`` carry adjusted and split-adjusted closes
     and highs/lows; any other S&P 500 member comes from the wide adjusted-close table.
     Every file is checked against the sha256 manifest when read.
     """

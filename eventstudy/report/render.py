@@ -21,6 +21,7 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.data.sources import Source
+from eventstudy.dollar import describe_jump, share_table, split_like_jumps
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
@@ -415,6 +416,14 @@ def dollar_section(b: ReportBuilder) -> None:
             f"No share count is {'given or ' if cfg.shares else ''}bundled for {who}, so "
             f"{'its' if missing['ticker'].nunique() == 1 else 'their'} market value is not computed."
         )
+    jumps = split_like_jumps(share_table(cfg.shares))
+    jumps = jumps[jumps["ticker"].isin(set(counted["ticker"].astype(str)))]
+    if not jumps.empty:
+        paragraphs.append(
+            "; ".join(describe_jump(r) for _, r in jumps.iterrows())
+            + ", as a split would make it. The closes are on one split basis, so a count from the other side of a "
+            "split gives a market value off by the split's factor: check that the counts share the closes' basis."
+        )
     figs = []
     if not counted.empty:
         figs.append(
@@ -437,8 +446,8 @@ def dollar_section(b: ReportBuilder) -> None:
             "id": "dollars",
             "title": "Dollar impact",
             "text": (
-                f"Market value is the as-traded close times shares outstanding (the latest {latest} dated on or "
-                "before the event; a later count only where none precedes it, as the last column says). The change "
+                f"Market value is the close as the data give it (Yahoo's is adjusted for splits, not dividends) times "
+                f"shares outstanding on the same split basis (the latest {latest} dated on or before the event; a later count only where none precedes it, as the last column says). The change "
                 f"is measured; its abnormal part is {part} times the prior market value, so it carries the AR's "
                 "uncertainty: the brackets give the 95% interval from the AR's standard error, and the next column "
                 f"the range of the abnormal part across normal-return models ({models or 'not computed'}). "
