@@ -468,6 +468,20 @@ def test_only_firms_measured_against_the_s_and_p_500_are_said_to_move_it(tmp_pat
     assert "MSFT" not in text.split("are members of the cap-weighted")[0].split(".")[-1]
 
 
+def test_a_study_against_another_index_is_refitted_against_the_s_and_p_500(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    events = (Event("NVDA", "NVDA", "2024-11-21", "^NDX"), Event("AVGO", "AVGO", "2024-12-13", "^NDX"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="ndx", events=events), tmp_path / "r", sections=[robustness_section])
+    text = " ".join((tmp_path / "r" / "report.md").read_text().split())
+    assert "other market proxies: S&P 500, equal-weighted S&P 500 ex studied firms." in text
+    specs = set(pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")["spec"])
+    assert {"market vs Nasdaq-100", "market vs S&P 500"} <= specs
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

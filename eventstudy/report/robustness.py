@@ -477,9 +477,9 @@ def robustness_table(b: ReportBuilder) -> pd.DataFrame:
         return pd.DataFrame(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        panel = b.source.load(list(dict.fromkeys([*cfg.tickers, *cfg.markets, "^NDX"])))
+        panel = b.source.load(list(dict.fromkeys([*cfg.tickers, *cfg.markets, "^GSPC", "^NDX"])))
         others = member_prices().drop(columns=[t for t in cfg.tickers if t in member_prices().columns])
-        proxies = ["^NDX", EW_TICKER] if others.shape[1] >= MIN_INDEX_MEMBERS else ["^NDX"]
+        proxies = ["^GSPC", "^NDX", EW_TICKER] if others.shape[1] >= MIN_INDEX_MEMBERS else ["^GSPC", "^NDX"]
         ew = equal_weighted_index(others)
         panel = with_series(
             panel, ew, "equal-weighted index of the bundled S&P 500 members without the studied firms, rebalanced daily"
