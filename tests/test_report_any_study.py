@@ -367,6 +367,8 @@ def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path)
     assert "R_i - R_m (the market return is the normal return), with sigma estimated on the estimation window" in firms
     assert "The other event's abnormal returns enter sigma (the model estimates nothing else)" in firms
     assert "fitted" not in firms
+    header = next(line for line in firms.splitlines() if line.startswith("| firm |"))
+    assert "| alpha | sigma |" in header and "beta" not in header  # no slope estimated, no beta column
 
 
 def test_pairs_linked_in_calendar_time_are_said_to_be(repeated_firms: tuple[Path, str]) -> None:

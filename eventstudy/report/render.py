@@ -191,11 +191,8 @@ def firm_section(b: ReportBuilder) -> None:
     for w in w_labels:
         header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
     slope = _slope(res.params)
-    header += [
-        "alpha",
-        "beta" if slope in ("beta", None) else slope.replace("beta_", "beta ").replace("_", "-"),
-        "sigma",
-    ]
+    # a model without slopes (constant mean, market-adjusted) gets no beta column
+    header += ["alpha", *([] if slope is None else [slope.replace("beta_", "beta ").replace("_", "-")]), "sigma"]
     header += ["estimation window (M)"]
     floor_of = {(r.event_id, r.window): r.floor for r in floors.itertuples()}
     at_floor = 0
@@ -218,7 +215,7 @@ def firm_section(b: ReportBuilder) -> None:
             ]
         row += [
             fmt_num(r["alpha"], 5),
-            fmt_num(r["beta"], 3),
+            *([] if slope is None else [fmt_num(r["beta"], 3)]),
             fmt_num(r["sigma"], 4),
             f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})" if pd.notna(r["est_start"]) else "n/a",
         ]
