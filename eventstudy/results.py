@@ -676,7 +676,12 @@ class EventStudyResults(_SummaryRepr):
         return cross_section(self, formula, data, window=window, cov=cov, groups=groups, weights=weights)
 
     def aggregate(self, window: WindowLike | None = None) -> pd.DataFrame:
-        """Many-firm tests of the AAR (one day) or CAAR over ``window``, one row per test."""
+        """Many-firm tests of the AAR (one day) or CAAR over ``window``: the rows of :meth:`aggregate_table` for it.
+
+        One row per test, for the AAR/CAAR (``measure`` ``ar``) and, over several days, the
+        ABHAR (``bhar``); with groups, for all events pooled (``group`` ``all``), each group
+        and each pair compared.
+        """
         w, res = self._holding(window or self.config.event_window)
         table = res.aggregate_table()
         return table[table["window"] == str(w)].reset_index(drop=True)
