@@ -79,12 +79,23 @@ class CrossSectionResults:
         return self.summary()
 
 
+OUTCOMES = ("car", "scar", "ar", "sigma")
+"""What a firm-event's row of the cross-section measures; characteristics may not reuse these names."""
+
+
 def outcome_frame(res: WindowResults, window: Window) -> pd.DataFrame:
-    """Per firm-event outcomes over ``window``: ``car``, ``scar`` (CAR / its standard error), ``ar``, ``sigma``."""
+    """Per firm-event outcomes over ``window``: ``car``, ``scar`` (CAR / its standard error), ``ar``, ``sigma``.
+
+    The event's ``ticker``, ``event_date`` and ``group`` (empty without one) come along, so a
+    formula can use them (``C(group)``) and standard errors can be clustered by them.
+    """
     tests = res.tests(window)
+    group_of = {e.event_id: e.group for e in res.config.events}
     frame = pd.DataFrame(
         {
             "ticker": res.events.loc[tests.index, "ticker"],
+            "event_date": res.events.loc[tests.index, "event_date"].astype(str),
+            "group": [group_of.get(eid, "") for eid in tests.index],
             "car": tests["car"],
             "scar": tests["car"] / tests["bse"],
             "sigma": res.params.loc[tests.index, "sigma"],
@@ -113,12 +124,14 @@ def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.Data
         raise ConfigError("characteristics need an event_id (or ticker) column to match the firm-events.")
     if keyed.index.duplicated().any():
         raise ConfigError("characteristics have several rows for one firm-event; keep one per event_id.")
-    overlap = [c for c in keyed.columns if c in outcomes.columns and c != "ticker"]
+    overlap = [c for c in keyed.columns if c in OUTCOMES]
     if overlap:
         raise ConfigError(
             f"characteristics columns {overlap} clash with the outcomes car, scar, ar, sigma; rename them."
         )
-    return outcomes.join(keyed.drop(columns=["ticker"], errors="ignore"), how="left")
+    keyed = keyed.drop(columns=["ticker"], errors="ignore")
+    # the file's own event_date or group, where it has one, speaks for the study's
+    return outcomes.drop(columns=[c for c in keyed.columns if c in outcomes.columns]).join(keyed, how="left")
 
 
 def cross_section(
@@ -146,6 +159,7 @@ def cross_section(
         The window of the outcome.
     cov
         ``HC3`` (heteroskedasticity-robust), ``cluster`` (by ``groups``) or ``nonrobust``.
+        p-values and intervals take t(N - k) quantiles, t(G - 1) when clustered in G groups.
     groups
         Column of ``data`` to cluster by, with ``cov="cluster"``.
     weights
@@ -176,11 +190,13 @@ def cross_section(
         raise ConfigError(f"weights={weights!r} is not valid; use inverse_variance or leave it out.")
     frame = merge_characteristics(outcome_frame(res, w), data)
     used = _used_rows(frame, formula, groups)
-    kwargs: dict[str, Any] = {}
+    # t quantiles throughout, t(G - 1) when clustered (Cameron and Miller 2015): few firm-events
+    # or few clusters make the normal ones too small
+    kwargs: dict[str, Any] = {"use_t": True}
     if cov == "cluster":
-        kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(used[groups])[0]}}
+        kwargs |= {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(used[groups])[0]}}
     elif cov == "HC3":
-        kwargs = {"cov_type": "HC3"}
+        kwargs |= {"cov_type": "HC3"}
     try:
         model = (
             smf.wls(formula, data=used, weights=1.0 / used["sigma"] ** 2)
@@ -202,7 +218,7 @@ def cross_section(
         pvalues=fit.pvalues.rename("pvalues"),
         nobs=int(fit.nobs),
         rsquared=float(fit.rsquared),
-        df_resid=float(fit.df_resid),
+        df_resid=float(getattr(fit, "df_resid_inference", None) or fit.df_resid),
         data=used,
         use_t=bool(fit.use_t),
     )

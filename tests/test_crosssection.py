@@ -47,10 +47,15 @@ def test_cross_section_equals_statsmodels_run_directly(study) -> None:  # type: 
         ("cluster", {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(frame["sector"])[0]}}),
     ):
         ours = res.cross_section(formula, chars, window="0:2", cov=cov, groups="sector" if cov == "cluster" else None)
-        direct = smf.ols(formula, data=frame).fit(**kwargs)
+        direct = smf.ols(formula, data=frame).fit(**kwargs, use_t=True)
         np.testing.assert_allclose(ours.params, direct.params, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(ours.bse, direct.bse, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(ours.pvalues, direct.pvalues, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours.conf_int().to_numpy(), direct.conf_int().to_numpy(), rtol=1e-9)
+    # clustered in G groups, the t-statistics are referred to t(G - 1), as Stata's regress, vce(cluster) does
+    clustered = res.cross_section(formula, chars, window="0:2", cov="cluster", groups="sector")
+    g = frame["sector"].nunique()
+    np.testing.assert_allclose(clustered.pvalues, 2 * stats.t.sf(np.abs(clustered.tvalues), g - 1), rtol=1e-9)
     wls = res.cross_section(formula, chars, window="0:2", weights="inverse_variance", cov="nonrobust")
     direct = smf.wls(formula, data=frame, weights=1 / frame["sigma"] ** 2).fit()
     np.testing.assert_allclose(wls.params, direct.params, rtol=1e-10)
@@ -179,3 +184,29 @@ def test_garch_standardised_ars_against_arch_on_the_raw_files() -> None:
     direct = stats.ttest_1samp(ours["sar"], 0.0)
     assert test.statistic == pytest.approx(direct.statistic, rel=1e-12)
     assert test.pvalue == pytest.approx(direct.pvalue, rel=1e-10)
+
+
+def test_the_study_s_groups_and_dates_are_variables_of_the_formula() -> None:
+    """On a group dummy alone, OLS gives the difference of the groups' mean CARs."""
+    from eventstudy import EventStudy, StudyConfig
+    from eventstudy.config import Event
+
+    days = ("2024-09-18", "2024-11-07")
+    banks = {"regional": ("KEY", "RF", "HBAN"), "money": ("JPM", "BAC", "C")}
+    events = tuple(Event(f"{t}@{d}", t, d, "^GSPC", g) for g, ts in banks.items() for t in ts for d in days)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(StudyConfig(name="banks", events=events, event_window="0:1")).fit()
+    car = res.car("0:1")
+    group = pd.Series({e.event_id: e.group for e in events})
+    by_hand = car[group == "regional"].mean() - car[group == "money"].mean()
+    data = pd.DataFrame({"event_id": [e.event_id for e in events], "size": np.arange(len(events), dtype=float)})
+    fit = res.cross_section(
+        "car ~ C(group, Treatment('money'))", data, window="0:1", cov="cluster", groups="event_date"
+    )
+    assert fit.params.iloc[1] == pytest.approx(by_hand, rel=1e-12)
+    assert fit.df_resid == 1  # two dates, so t(G - 1) = t(1)
+    # a characteristics file's own group column speaks for the study's
+    data["group"] = ["a", "b"] * (len(events) // 2)
+    mine = res.cross_section("car ~ C(group)", data, window="0:1")
+    assert list(mine.params.index) == ["Intercept", "C(group)[T.b]"]

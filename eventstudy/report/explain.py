@@ -149,7 +149,8 @@ def explain_section(b: ReportBuilder) -> None:
             ),
             "paragraphs": [
                 "Three sets of standard errors: HC3 (robust to unequal variances), clustered by the "
-                f"{data['sector'].nunique()} sectors, and the portfolio time series of Sefcik and Thompson (1986), "
+                f"{data['sector'].nunique()} sectors (p-values from t({data['sector'].nunique() - 1}), one less than "
+                "the clusters), and the portfolio time series of Sefcik and Thompson (1986), "
                 "whose coefficients are abnormal returns of exposure-weighted portfolios; the text uses the last, "
                 "because the members share one date and their abnormal returns are correlated, which the other two "
                 "do not allow for across sectors.",
