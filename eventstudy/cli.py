@@ -253,14 +253,18 @@ def _parser() -> argparse.ArgumentParser:
     xs.add_argument(
         "--characteristics",
         required=True,
-        help="CSV with one row per firm-event: an event_id (or ticker) column and one column per characteristic",
+        help="CSV with one row per firm-event: an event_id (or ticker) column and one column per characteristic; "
+        "the study's group and event_date are there already (a column of the file with that name replaces them)",
     )
     xs.add_argument(
         "--formula", required=True, help='statsmodels formula, e.g. "car ~ size + C(sector)" (car, scar or ar)'
     )
     xs.add_argument("--window", default="0:0", help="window of the outcome, default 0:0 (the event day)")
     xs.add_argument("--cov", default="HC3", help="HC3 (default), cluster (with --groups) or nonrobust")
-    xs.add_argument("--groups", help="characteristics column to cluster by, with --cov cluster")
+    xs.add_argument(
+        "--groups",
+        help="column to cluster by, with --cov cluster: a characteristic, group or event_date; p-values t(G - 1)",
+    )
     xs.add_argument("--weights", help="inverse_variance for WLS with weights 1/sigma^2")
     xs.add_argument(
         "--portfolio",
