@@ -484,6 +484,19 @@ def test_a_study_against_another_index_is_refitted_against_the_s_and_p_500(tmp_p
     assert {"market vs Nasdaq-100", "market vs S&P 500"} <= specs
 
 
+def test_studied_funds_that_are_not_members_get_no_red_dot_in_the_caption(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.sectors import sector_section
+
+    events = tuple(Event(t, t, "2025-01-27", "SPY") for t in ("SMH", "XLU"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="funds", events=events), tmp_path / "r", sections=[sector_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "the bar marks the sector median; no studied firm is among them." in text
+    assert "red dot" not in text
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

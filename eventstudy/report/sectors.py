@@ -149,6 +149,7 @@ def sector_section(b: ReportBuilder) -> None:
         by_sector = by_sector.drop(columns=["median_ar_ew", "share_negative_ew"])
     b.add_table("sectors", by_sector)
     highlight = [e.ticker for e in cfg.events]
+    drawn = set(highlight) & set(used["ticker"])  # a studied ETF or non-member has no dot
     market = cfg.events[0].market
     model = f"{res.model.name.replace('_', '-')} model" + (f" against {market}" if uses_market else "")
     fig = b.add_figure(
@@ -157,8 +158,14 @@ def sector_section(b: ReportBuilder) -> None:
         f"Each dot is one S&P 500 member's abnormal return on the event day ({model}); the bar marks the sector "
         + (
             "median; red dots are the studied firms."
-            if len(set(highlight)) > 1
+            if len(drawn) > 1 and drawn == set(highlight)
             else "median; the red dot is the studied firm."
+            if drawn == set(highlight)
+            else f"median; red dots are the studied firms among them ({', '.join(sorted(drawn))})."
+            if len(drawn) > 1
+            else f"median; the red dot is {next(iter(drawn))}, the one studied firm among them."
+            if drawn
+            else "median; no studied firm is among them."
         ),
     )
     losers = used.nsmallest(10, "ar")
