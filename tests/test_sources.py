@@ -33,6 +33,12 @@ def test_bundled_unknown_ticker_lists_available() -> None:
         BundledSource().load(["NOPE"])
 
 
+def test_a_firm_that_left_the_index_is_said_to_be_missing_for_that_reason() -> None:
+    """Zions (ZION) left the S&P 500 before the bundled list of 2024-12-27 was drawn."""
+    with pytest.raises(UnknownTickerError, match=r"S&P 500 members of 2024-12-27.*a firm no longer in the index"):
+        BundledSource().load(["ZION"])
+
+
 def test_bundled_wide_table_serves_other_sp500_members() -> None:
     panel = BundledSource().load(["MMM"])
     assert panel.adj_close["MMM"].notna().sum() > 800

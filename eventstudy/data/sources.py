@@ -6,6 +6,7 @@ or partly empty panel silently: a ticker it cannot deliver raises an error namin
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -32,6 +33,8 @@ from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError
 
 WIDE_SP500 = "prices/sp500_adj_close_wide_2022_2025H1.csv"
 PRICE_RANGE = (1e-6, 1e9)
+MEMBERS_AS_OF = dt.date(2024, 12, 27)
+"""The day the bundled S&P 500 member list (and so the wide price table's columns) describes."""
 """Prices outside this range are refused: no listed security trades there, and their returns overflow."""
 _COLUMN_ALIASES = {
     "date": "date",
@@ -260,7 +263,13 @@ class BundledSource:
             elif ticker in wide.columns:
                 from_wide.append(ticker)
             else:
-                raise UnknownTickerError(ticker, "the bundled snapshot", self.available())
+                raise UnknownTickerError(
+                    ticker,
+                    # firms that left the index before then are not in it: say so, or it reads like a typo
+                    f"the bundled snapshot (the S&P 500 members of {MEMBERS_AS_OF} and a few indices and funds, "
+                    "2022 to mid-2025; a firm no longer in the index is not there, nor one listed only elsewhere)",
+                    self.available(),
+                )
         # Members of the wide table come as one block: hundreds of them load at once.
         block = PricePanel.from_adj_close(
             wide[from_wide].dropna(how="all"),

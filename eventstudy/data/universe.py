@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.panel import PricePanel
-from eventstudy.data.sources import bundled_path, wide_sp500
+from eventstudy.data.sources import MEMBERS_AS_OF, bundled_path, wide_sp500
 
-MEMBERS_AS_OF = dt.date(2024, 12, 27)
-"""The day the bundled S&P 500 member list describes."""
 CONSTITUENTS = f"sp500_constituents_asof_{MEMBERS_AS_OF.isoformat()}.csv"
 MEMBERSHIP_CURRENT_DAYS = 90
 """An event this many calendar days or fewer from the list's day may take it as that day's membership.

@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import aggregate
-from eventstudy.data.sources import BundledSource, PanelSource
+from eventstudy.data.sources import MEMBERS_AS_OF, BundledSource, PanelSource
 from eventstudy.data.universe import (
     EW_TICKER,
-    MEMBERS_AS_OF,
     MEMBERSHIP_CURRENT_DAYS,
     constituents,
     equal_weighted_index,

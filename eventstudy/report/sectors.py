@@ -10,9 +10,8 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy.config import Event
-from eventstudy.data.sources import BundledSource, PanelSource
+from eventstudy.data.sources import MEMBERS_AS_OF, BundledSource, PanelSource
 from eventstudy.data.universe import (
-    MEMBERS_AS_OF,
     MEMBERSHIP_CURRENT_DAYS,
     constituents,
     equal_weighted_index,
