@@ -13,6 +13,7 @@ from eventstudy.crosssection import cross_section, portfolio_time_series, standa
 from eventstudy.data.sources import BundledSource
 from eventstudy.data.universe import constituents
 from eventstudy.errors import ConfigError, EventStudyError
+from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.report import figures
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
 from eventstudy.study import EventStudy
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 
 NUMERIC = ("beta_market", "runup", "volatility")
 TITLE = "What went with larger or smaller abnormal returns"
+
+
+def _stated(test: TestStatistic | InvalidTestStatistic) -> str:
+    """Write a test as the report's tables do: the statistic to 2 decimals, the p-value as fmt_p writes it."""
+    if isinstance(test, InvalidTestStatistic):
+        return str(test)
+    return f"{fmt_num(test.statistic, 2)} (p = {fmt_p(test.pvalue)}, {test.distribution}; H0: {test.null})"
 
 
 def _why_no_members(b: ReportBuilder) -> str:
@@ -213,7 +221,7 @@ def volume_section(b: ReportBuilder) -> None:
         if len(res.event_ids) > 1:  # a mean across firm-events needs more than one
             garch_text += (
                 ", so that a firm whose volatility was already high counts for less; the Savickas (2003) test of "
-                f"their mean: {savickas_test(garch['sar'])}."
+                f"their mean: {_stated(savickas_test(garch['sar']))}."
             )
         else:
             garch_text += "."
