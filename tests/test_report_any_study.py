@@ -325,6 +325,12 @@ def test_each_of_a_few_dates_is_tested_as_a_study_of_its_own_firm_events(repeate
     aggregate = md.split("## 4. All firms together")[1].split("## 5.")[0]
     assert "| 2025-04-03 | 2 |" in aggregate and "| 2025-04-09 | 2 |" in aggregate
     assert ("differ in sign" in aggregate) == (len(signs) > 1)
+    # moves in both directions are claimed only when a rise and a fall each reject at 5%
+    sig = dates[dates["p_value"] < 0.05]
+    both = bool(sig["caar"].gt(0).any() and sig["caar"].lt(0).any())
+    text = " ".join(aggregate.split())
+    assert ("mixes moves in both directions" in text) == (len(signs) > 1 and both)
+    assert ("from zero at 5%" in text) == (len(signs) > 1 and not both)
 
 
 def test_many_dates_get_no_table_of_dates(many_dates: tuple[Path, str]) -> None:
@@ -347,6 +353,10 @@ def test_one_firm_event_per_date_gets_no_table_of_dates(tmp_path: Path) -> None:
     up, down = int((cars > 0).sum()), int((cars < 0).sum())
     mixed = f"their CARs over [-1,+1] differ in sign ({up} positive, {down} negative)"
     assert (mixed in md) == (up > 0 and down > 0)
+    firms = pd.read_csv(tmp_path / "results" / "tables" / "firms.csv")
+    sig = firms[firms["p_t_m1_p1"] < 0.05]
+    both = bool(sig["car_m1_p1"].gt(0).any() and sig["car_m1_p1"].lt(0).any())
+    assert ("mixes moves in both directions" in md) == (up > 0 and down > 0 and both)
 
 
 def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path) -> None:

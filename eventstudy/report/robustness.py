@@ -212,7 +212,9 @@ def aggregate_section(b: ReportBuilder) -> None:
             )
         )
     elif 2 <= n_dates == int(ok.sum()):
-        paragraphs.extend(_mixed_signs(res.car(main_window(res))[ok[ok].index], main_window(res)))
+        used = ok[ok].index
+        tests = res.tests(main_window(res))
+        paragraphs.extend(_mixed_signs(tests.loc[used, "car"], tests.loc[used, "pvalues"], main_window(res)))
     b.sections.append(
         {
             "id": "aggregate",
@@ -278,6 +280,25 @@ def main_window(res: EventStudyResults) -> Window:
     return res.config.event_window if res.config.event_window in res.windows else res.windows[0]
 
 
+SIGN_LEVEL = 0.05
+"""A mean of one sign counts as a move in that direction only when its test rejects at this level."""
+
+
+def _noise_clause(significant_up: list[str], significant_down: list[str], what: str) -> str | None:
+    """Say why moves of both signs are, or are not, shown; None when both directions reject."""
+    if significant_up and significant_down:
+        return None
+    moved = significant_up or significant_down
+    if not moved:
+        return f"none of the {what} differs from zero at 5%, so the difference in sign may be noise"
+    direction = "up" if significant_up else "down"
+    who = word_list(moved) if len(moved) <= 6 else f"{len(moved)} of the {what}"
+    return (
+        f"only {who} {'differs' if len(moved) == 1 else 'differ'} from zero at 5%, all {direction}, so "
+        "this is no evidence of moves in both directions"
+    )
+
+
 def _dates_text(rows: list[dict[str, Any]]) -> str:
     label = rows[0]["window"]
     text = (
@@ -287,21 +308,35 @@ def _dates_text(rows: list[dict[str, Any]]) -> str:
     signs = {np.sign(r["caar"]) for r in rows if finite(r["caar"]) and r["caar"] != 0}
     if len(signs) > 1:
         each = ", ".join(f"{fmt_pct(r['caar'])} on {r['date']}" for r in rows)
-        text += (
-            f" Their mean CARs over {label} differ in sign ({each}), so the average over all firm-events mixes moves "
-            "in both directions and describes none of the dates well."
+        sig = [r for r in rows if finite(r["p_value"]) and r["p_value"] < SIGN_LEVEL]
+        noise = _noise_clause(
+            [str(r["date"]) for r in sig if r["caar"] > 0], [str(r["date"]) for r in sig if r["caar"] < 0], "dates"
+        )
+        text += f" Their mean CARs over {label} differ in sign ({each}), " + (
+            "so the average over all firm-events mixes moves in both directions and describes none of the dates well."
+            if noise is None
+            else f"but {noise}."
         )
     return text
 
 
-def _mixed_signs(cars: pd.Series, window: Window) -> list[str]:
+def _mixed_signs(cars: pd.Series, pvalues: pd.Series, window: Window) -> list[str]:
     """Say so when firm-events on dates of their own moved in both directions: their average describes neither."""
     up, down = int((cars > 0).sum()), int((cars < 0).sum())
     if not (up and down):
         return []
+    sig = pvalues[pvalues < SIGN_LEVEL].index
+    noise = _noise_clause(
+        [str(e) for e in sig if cars[e] > 0], [str(e) for e in sig if cars[e] < 0], "firm-events' CARs"
+    )
+    head = f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, {down} negative), "
     return [
-        f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, {down} "
-        "negative), so the average over all firm-events mixes moves in both directions and describes none of them well."
+        head
+        + (
+            "so the average over all firm-events mixes moves in both directions and describes none of them well."
+            if noise is None
+            else f"but {noise}."
+        )
     ]
 
 
