@@ -507,6 +507,21 @@ def test_studied_funds_that_are_not_members_get_no_red_dot_in_the_caption(tmp_pa
     assert "red dot" not in text
 
 
+def test_groups_of_thirty_or_more_are_not_called_few(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.data.universe import member_prices
+    from eventstudy.report.robustness import groups_section
+
+    tickers = sorted(member_prices().loc["2023-06-01":"2024-09-30"].dropna(axis=1).columns)[:62]
+    events = tuple(Event(t, t, "2024-08-05", "^GSPC", "a" if i % 2 else "b") for i, t in enumerate(tickers))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="wide", events=events), tmp_path / "w", sections=[groups_section])
+        build_report(StudyConfig(name="narrow", events=events[:10]), tmp_path / "n", sections=[groups_section])
+    assert "little power" not in (tmp_path / "w" / "report.md").read_text()  # 31 a side
+    assert "With few firm-events per group both have little power" in (tmp_path / "n" / "report.md").read_text()
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

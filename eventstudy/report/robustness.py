@@ -40,6 +40,8 @@ OWN_FACTORS = "(the study's factor file)"
 KEY_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank_t", "bw1985", "sign", "rank", "wilcoxon")
 ROBUSTNESS_ROWS_AT_MOST = 12
 """Up to this many firm-events the robustness section shows each one; above it, means across them."""
+FEW_PER_GROUP = 30
+"""Below this many firm-events in its smallest group, a comparison of groups is said to have little power."""
 DATES_AT_MOST = 10
 """Up to this many event dates the section on all firms also tests each date's firm-events alone (if any date has two)."""
 
@@ -397,6 +399,7 @@ def groups_section(b: ReportBuilder) -> None:
         "Average cumulative abnormal return of each group (its number of firm-events in brackets), from the event "
         "window's first day; grey band: event window.",
     )
+    smallest = min(len(ids[g]) for g in res.groups)
     welch = [r for r in pairs.itertuples() if r.test == "welch_t"]
     tested = [r for r in welch if finite(r.p_value)]
     clear = [r for r in tested if r.p_value < 0.05]
@@ -426,8 +429,9 @@ def groups_section(b: ReportBuilder) -> None:
             "paragraphs": [
                 "Each group is tested as a study of its own events would be, each firm-event keeping its fit. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
-                "exact for small groups without ties. With few firm-events per group both have little power: a "
-                "difference that is not significant is not shown to be absent.",
+                "exact for small groups without ties. "
+                + ("With few firm-events per group both have little power: a " if smallest < FEW_PER_GROUP else "A ")
+                + "difference that is not significant is not shown to be absent.",
             ],
             "figures": [fig, paths],
             "tables": [
