@@ -522,6 +522,20 @@ def test_groups_of_thirty_or_more_are_not_called_few(tmp_path: Path) -> None:
     assert "With few firm-events per group both have little power" in (tmp_path / "n" / "report.md").read_text()
 
 
+def test_many_firms_without_volume_are_counted_not_listed(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.explain import volume_section
+
+    wide_only = ["JPM", "BAC", "WFC", "C", "GS", "MS", "USB", "PNC", "TFC", "COF", "SCHW", "AXP", "STT"]
+    events = tuple(Event(t, t, "2024-08-05", "^GSPC") for t in ["NVDA", *wide_only])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="banks", events=events), tmp_path / "r", sections=[volume_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "No volume data for 13 of the 14 firms (the table below marks them)." in text
+    assert text.count("| no volume data |") == 13
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

@@ -266,8 +266,9 @@ class BundledSource:
                 raise UnknownTickerError(
                     ticker,
                     # firms that left the index before then are not in it: say so, or it reads like a typo
-                    f"the bundled snapshot (the S&P 500 members of {MEMBERS_AS_OF} and a few indices and funds, "
-                    "2022 to mid-2025; a firm no longer in the index is not there, nor one listed only elsewhere)",
+                    f"the bundled snapshot (most S&P 500 members of {MEMBERS_AS_OF}, data/PROVENANCE.md names the "
+                    "few missing, and a few indices and funds, 2022 to mid-2025; a firm no longer in the index is not "
+                    "there, nor one listed only elsewhere)",
                     self.available(),
                 )
         # Members of the wide table come as one block: hundreds of them load at once.

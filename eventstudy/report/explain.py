@@ -273,7 +273,12 @@ def volume_section(b: ReportBuilder) -> None:
         "its t-statistic. "
     )
     if has_volume:
-        missing = [f"No volume data for {', '.join(without)}."] if without else []
+        who = (
+            ", ".join(without)
+            if len(without) <= 12
+            else f"{len(without)} of the {len(cfg.tickers)} firms (the table below marks them)"
+        )
+        missing = [f"No volume data for {who}."] if without else []
     elif with_volume:  # a column of "no volume data" for every firm says nothing a sentence does not
         missing = ["Abnormal volume could not be estimated from the volume data, so it is not shown."]
     else:
