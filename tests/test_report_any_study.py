@@ -536,6 +536,21 @@ def test_many_firms_without_volume_are_counted_not_listed(tmp_path: Path) -> Non
     assert text.count("| no volume data |") == 13
 
 
+def test_a_firm_event_left_out_is_not_said_to_lack_volume(tmp_path: Path) -> None:
+    """NVDA's window runs past the snapshot's last price; NVDA has volume all the same."""
+    from eventstudy.config import Event
+    from eventstudy.report.explain import volume_section
+
+    events = (Event("NVDA@late", "NVDA", "2025-06-26", "^GSPC"), Event("MSFT@may", "MSFT", "2025-05-01", "^GSPC"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            StudyConfig(name="late", events=events, event_window="-1:5"), tmp_path / "r", sections=[volume_section]
+        )
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "| NVDA@late | left out |" in text and "No volume data" not in text
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

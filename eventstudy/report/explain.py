@@ -247,7 +247,11 @@ def volume_section(b: ReportBuilder) -> None:
         if volume_res is not None and eid in volume_res.event_ids:
             av = float(volume_res.ar.loc[0, eid])
             t_av = float(volume_res.ar_t.loc[0, eid])
-        volume_cells = [fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data", fmt_num(t_av, 2)]
+        left_out = not str(res.events.loc[eid, "status"]).startswith("ok")  # its status, in the firm table, says why
+        volume_cells = [
+            fmt_pct(np.expm1(av)) if np.isfinite(av) else "left out" if left_out else "no volume data",
+            fmt_num(t_av, 2),
+        ]
         rows.append(
             [
                 ticker if res.events["event_session"].nunique() == 1 else eid,
