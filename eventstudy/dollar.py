@@ -15,7 +15,7 @@ from eventstudy.errors import DataFormatError, ShareCountJumpWarning, warn
 SHARE_COLUMNS = ("ticker", "as_of_date", "shares")
 """The columns a share-count file needs; ``source_document`` (where the count comes from) is optional."""
 SPLIT_LIKE = 1.5
-"""Consecutive counts of one firm further apart than this factor look like a split between them."""
+"""Consecutive counts of one firm that differ by this factor or more look like a split between them."""
 
 
 @functools.cache
