@@ -286,17 +286,21 @@ SIGN_LEVEL = 0.05
 """A mean of one sign counts as a move in that direction only when its test rejects at this level."""
 
 
-def _noise_clause(significant_up: list[str], significant_down: list[str], what: str) -> str | None:
-    """Say why moves of both signs are, or are not, shown; None when both directions reject."""
+def _noise_clause(significant_up: list[str], significant_down: list[str], noun: str, what: str) -> str | None:
+    """Say why moves of both signs are, or are not, shown; None when both directions reject.
+
+    ``noun`` names one estimate (``mean``, ``CAR``), ``what`` all of them (``dates' means``).
+    """
     if significant_up and significant_down:
         return None
     moved = significant_up or significant_down
     if not moved:
         return f"none of the {what} differs from zero at 5%, so the difference in sign may be noise"
     direction = "up" if significant_up else "down"
-    who = word_list(moved) if len(moved) <= 6 else f"{len(moved)} of the {what}"
+    one = len(moved) == 1
+    who = f"the {noun}{'' if one else 's'} of {word_list(moved)}" if len(moved) <= 6 else f"{len(moved)} of the {what}"
     return (
-        f"only {who} {'differs' if len(moved) == 1 else 'differ'} from zero at 5%, all {direction}, so "
+        f"only {who} {'differs' if one else 'differ'} from zero at 5%, all {direction}, so "
         "this is no evidence of moves in both directions"
     )
 
@@ -312,7 +316,10 @@ def _dates_text(rows: list[dict[str, Any]]) -> str:
         each = ", ".join(f"{fmt_pct(r['caar'])} on {r['date']}" for r in rows)
         sig = [r for r in rows if finite(r["p_value"]) and r["p_value"] < SIGN_LEVEL]
         noise = _noise_clause(
-            [str(r["date"]) for r in sig if r["caar"] > 0], [str(r["date"]) for r in sig if r["caar"] < 0], "dates"
+            [str(r["date"]) for r in sig if r["caar"] > 0],
+            [str(r["date"]) for r in sig if r["caar"] < 0],
+            "mean",
+            "dates' means",
         )
         text += f" Their mean CARs over {label} differ in sign ({each}), " + (
             "so the average over all firm-events mixes moves in both directions and describes none of the dates well."
@@ -329,7 +336,7 @@ def _mixed_signs(cars: pd.Series, pvalues: pd.Series, window: Window) -> list[st
         return []
     sig = pvalues[pvalues < SIGN_LEVEL].index
     noise = _noise_clause(
-        [str(e) for e in sig if cars[e] > 0], [str(e) for e in sig if cars[e] < 0], "firm-events' CARs"
+        [str(e) for e in sig if cars[e] > 0], [str(e) for e in sig if cars[e] < 0], "CAR", "firm-events' CARs"
     )
     head = f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, {down} negative), "
     return [
