@@ -574,6 +574,10 @@ def test_the_sector_section_says_how_far_its_member_list_is_from_the_event(ff3_d
     """2024-08-05 lies 144 days before the list of 2024-12-27."""
     text = " ".join(ff3_day[1].split())
     assert "The event, 2024-08-05, lies more than 90 days from that list" in text
+    left_out = re.search(r"members with enough history \((\d+) left out for a short estimation window\)", text)
+    members = pd.read_csv(ff3_day[0] / "tables" / "sector_members.csv")
+    excluded = int((~members["status"].str.startswith("ok")).sum())
+    assert (int(left_out.group(1)) if left_out else 0) == excluded and "(0 left out" not in text
 
 
 def test_each_date_s_and_each_group_s_average_path_is_drawn(repeated_firms: tuple[Path, str]) -> None:

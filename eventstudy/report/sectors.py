@@ -231,8 +231,9 @@ def sector_section(b: ReportBuilder) -> None:
             "id": "sectors",
             "title": "Where the shock landed",
             "text": (
-                f"The event-day abnormal return of all {len(used)} bundled S&P 500 members with enough history "
-                f"({n_excluded} left out for a short estimation window), {model}, grouped by GICS sector from the "
+                f"The event-day abnormal return of all {len(used)} bundled S&P 500 members with enough history"
+                + (f" ({n_excluded} left out for a short estimation window)" if n_excluded else "")
+                + f", {model}, grouped by GICS sector from the "
                 f"constituents list of {MEMBERS_AS_OF}."
                 + (
                     ""
