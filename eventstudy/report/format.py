@@ -73,3 +73,18 @@ def word_list(items: Sequence[str]) -> str:
     ('ff3', 'ff3 and ff5', 'ff3, carhart and ff5')
     """
     return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
+
+
+INDEX_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", "^IXIC": "Nasdaq Composite", "^DJI": "Dow Jones"}
+"""What the report calls the market indices it knows by name; other series go by their ticker."""
+
+
+def index_phrase(ticker: str) -> str:
+    """Name a market series in a sentence: ``the S&P 500`` for ``^GSPC``, else the ticker.
+
+    Examples
+    --------
+    >>> index_phrase("^GSPC"), index_phrase("SPY")
+    ('the S&P 500', 'SPY')
+    """
+    return f"the {INDEX_NAMES[ticker]}" if ticker in INDEX_NAMES else ticker

@@ -23,7 +23,7 @@ from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import finite, fmt_num, fmt_p, fmt_pct, return_word, word_list
+from eventstudy.report.format import INDEX_NAMES, finite, fmt_num, fmt_p, fmt_pct, return_word, word_list
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 ROBUSTNESS_MODELS = ("market", "market_adjusted", "constant_mean", "ff3", "carhart")
-PROXY_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
+PROXY_NAMES = {**INDEX_NAMES, EW_TICKER: "equal-weighted S&P 500 ex studied firms"}
 MIN_INDEX_MEMBERS = 30
 """Fewest other members an equal-weighted benchmark needs to be one (not a handful of stocks)."""
 FRENCH_FACTORS = "(Fama-French factors)"

@@ -23,7 +23,7 @@ from eventstudy.errors import EventStudyError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import fmt_p, fmt_pct
+from eventstudy.report.format import fmt_p, fmt_pct, index_phrase
 from eventstudy.study import EventStudy
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def sector_section(b: ReportBuilder) -> None:
     highlight = [e.ticker for e in cfg.events]
     drawn = set(highlight) & set(used["ticker"])  # a studied ETF or non-member has no dot
     market = cfg.events[0].market
-    model = f"{res.model.name.replace('_', '-')} model" + (f" against {market}" if uses_market else "")
+    model = f"{res.model.name.replace('_', '-')} model" + (f" against {index_phrase(market)}" if uses_market else "")
     fig = b.add_figure(
         "sectors",
         figures.sector_strip(used, highlight, model),
@@ -212,7 +212,7 @@ def sector_section(b: ReportBuilder) -> None:
         f"{fmt_pct(used['ar'].median())})"
     )
     benchmark = (
-        f"Against {market}, {positive}. A cap-weighted benchmark weights members by size, so its own move follows "
+        f"Against {index_phrase(market)}, {positive}. A cap-weighted benchmark weights members by size, so its own move follows "
         "the largest members; against an equal-weighted index of all bundled members, where each counts the same, "
         f"{(used['ar_ew'] > 0).mean():.0%} are positive (median {fmt_pct(used['ar_ew'].median())}). The table shows "
         "both."
