@@ -527,8 +527,13 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
         return read_request_file(path).events
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+            fh.seek(0)
+            # a spreadsheet saved in a comma-decimal locale separates by ';' (or a tab): take the header's
+            delimiter = "," if "," in first else max((";", "\t"), key=first.count) if first.strip() else ","
             # strict: a quote left open is an error, not a field that runs to the end of the file
-            lines = [(reader.line_num, row) for reader in [csv.reader(fh, strict=True)] for row in reader]
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            lines = [(reader.line_num, row) for row in reader]
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"--events {path}: file not found; check the path.") from None
     except (csv.Error, UnicodeDecodeError) as exc:

@@ -41,10 +41,14 @@ class UnknownTickerError(EventStudyError, KeyError):
     """A ticker is not in the price data."""
 
     def __init__(self, ticker: str, source: str, available: Iterable[str]) -> None:
+        import difflib  # only when a ticker is missing
+
         names = sorted(available)
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        near = [n for n in names if n.upper() == ticker.upper()] or difflib.get_close_matches(ticker, names, n=3)
+        hint = f" Did you mean {' or '.join(repr(n) for n in near)}? Tickers are matched exactly." if near else ""
         self.message = (
-            f"ticker={ticker!r} is not in {source}; available: {shown}. "
+            f"ticker={ticker!r} is not in {source}; available: {shown}.{hint} "
             "Check the spelling or point --prices at data that has it."
         )
         super().__init__(self.message)

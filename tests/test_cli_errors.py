@@ -224,6 +224,21 @@ def test_events_files_read_alike_whatever_their_layout(tmp_path: Path) -> None:
     )
     assert read_events(messy, market="^GSPC") == read_events(plain)
     assert [e.event_id for e in read_events(plain)] == ["a", "b,c"]
+    # a spreadsheet in a comma-decimal locale writes ';' (or a tab) between cells
+    for sep in (";", "\t"):
+        other = tmp_path / "other.csv"
+        other.write_text(sep.join(["event_id", "ticker", "event_date", "market"]) + "\n")
+        with other.open("a") as fh:
+            fh.write(
+                sep.join(["a", "NVDA", "2025-01-27", "^GSPC"]) + "\n" + sep.join(["b,c", "CEG", "2025-01-28", "^IXIC"])
+            )
+        assert read_events(other) == read_events(plain)
+
+
+def test_a_ticker_not_in_the_data_is_given_its_near_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for ticker, near in (("nvda", "'NVDA'"), ("NVDIA", "'NVDA' or")):
+        events = _events(tmp_path, f"event_id,ticker,event_date\na,{ticker},2025-01-27\n")
+        _check_failure(capsys, ["run", "--events", events, "--market", "^GSPC"], tmp_path / "o", f"Did you mean {near}")
 
 
 def test_verify_without_a_claims_file_says_how_to_give_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
