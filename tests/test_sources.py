@@ -77,6 +77,19 @@ def test_csv_folder_and_wide_csv_agree_with_bundled(tmp_path: Path) -> None:
         np.testing.assert_allclose(res.ar.to_numpy(), ref.ar.to_numpy(), rtol=0, atol=1e-15)
 
 
+def test_a_semicolon_file_with_comma_decimals_reads_as_its_comma_twin(tmp_path: Path) -> None:
+    """As a spreadsheet in a German or French locale saves a CSV: ';' between cells, ',' in numbers."""
+    nvda = pd.read_csv(bundled_csv("NVDA.csv"))
+    gspc = pd.read_csv(bundled_csv("_GSPC.csv"))
+    table = pd.DataFrame({"date": nvda["date"], "NVDA": nvda["adj_close"], "^GSPC": gspc["adj_close"]})
+    table.to_csv(tmp_path / "plain.csv", index=False)
+    table.to_csv(tmp_path / "comma.csv", index=False, sep=";", decimal=",")
+    assert "4.796,56" not in (tmp_path / "comma.csv").read_text() and ";4796,56" in (tmp_path / "comma.csv").read_text()
+    one = es.event_study(["NVDA"], "2025-01-27", source=CsvSource(tmp_path / "plain.csv"))
+    other = es.event_study(["NVDA"], "2025-01-27", source=CsvSource(tmp_path / "comma.csv"))
+    np.testing.assert_array_equal(other.ar.to_numpy(), one.ar.to_numpy())
+
+
 def test_one_ticker_s_file_is_that_ticker_named_by_its_file(tmp_path: Path) -> None:
     # A folder's per-ticker files passed one by one, and a Yahoo download's column names.
     shutil.copy(bundled_csv("NVDA.csv"), tmp_path / "NVDA.csv")

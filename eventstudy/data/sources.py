@@ -95,12 +95,49 @@ def read_csv_file(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return read_parquet_file(path)
     try:
-        return pd.read_csv(path)
+        sep = _separator(path)
+        frame = pd.read_csv(path, sep=sep)
+        return _comma_decimals(frame) if sep != "," else frame
     except FileNotFoundError:
         raise DataFormatError(path, "file not found", "check the path") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
+
+
+def _separator(path: Path) -> str:
+    """Return the header's separator: a comma, else ';' or a tab, as spreadsheets in comma-decimal locales save."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","  # pandas then says what is wrong
+    if "," in first or not (";" in first or "\t" in first):
+        return ","
+    return ";" if first.count(";") >= first.count("\t") else "\t"
+
+
+_COMMA_NUMBER = r"-?\d{1,3}(\.\d{3})*,\d+|-?\d+,\d+|-?\d+"
+
+
+def _comma_decimals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns of comma-decimal numbers (``1.234,5``) into floats; other columns stay as read.
+
+    Examples
+    --------
+    >>> _comma_decimals(pd.DataFrame({"d": ["2024-07-17"], "p": ["1.340,25"]}))["p"].tolist()
+    [1340.25]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        text = out[column]
+        if text.dtype != object and not pd.api.types.is_string_dtype(text):
+            continue
+        cells = text.dropna().astype(str).str.strip()
+        if len(cells) and cells.str.fullmatch(_COMMA_NUMBER).all() and cells.str.contains(",").any():
+            number = text.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".")
+            out[column] = pd.to_numeric(number).astype("float64")
+    return out
 
 
 _ISO_DAY = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?"
