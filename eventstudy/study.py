@@ -327,11 +327,13 @@ def compute_chunk(
         # A copy, not a view: a view would keep the chunk's every day alive until the study ends.
         return np.array(a[:, keep]) if keep_from is not None else a
 
+    with np.errstate(invalid="ignore", divide="ignore"):  # a zero-variance firm-event is excluded by its status
+        ar_t = ar_t[:, keep] / np.sqrt(ar_var)
     return ChunkResult(
         ar=kept(ar),
         expected=kept(expected_ret),
         ar_var=np.array(ar_var),
-        ar_t=ar_t[:, keep] / np.sqrt(ar_var),
+        ar_t=ar_t,
         ret=kept(stack.ret),
         mkt=kept(stack.mkt),
         est=kept(est),
