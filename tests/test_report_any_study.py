@@ -519,7 +519,15 @@ def test_groups_of_thirty_or_more_are_not_called_few(tmp_path: Path) -> None:
         build_report(StudyConfig(name="wide", events=events), tmp_path / "w", sections=[groups_section])
         build_report(StudyConfig(name="narrow", events=events[:10]), tmp_path / "n", sections=[groups_section])
     assert "little power" not in (tmp_path / "w" / "report.md").read_text()  # 31 a side
-    assert "With few firm-events per group both have little power" in (tmp_path / "n" / "report.md").read_text()
+    narrow = (tmp_path / "n" / "report.md").read_text()
+    assert "With few firm-events per group both have little power" in narrow
+    assert "Mean cumulative abnormal return over [-1,+1] for each of the 2 groups" in narrow
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            StudyConfig(name="log", events=events[:10], convention="estudy2"), tmp_path / "l", sections=[groups_section]
+        )
+    assert "Mean cumulative abnormal log return over" in (tmp_path / "l" / "report.md").read_text()
 
 
 def test_many_firms_without_volume_are_counted_not_listed(tmp_path: Path) -> None:

@@ -432,7 +432,8 @@ def groups_section(b: ReportBuilder) -> None:
         {
             "id": "groups",
             "title": "Groups compared",
-            "text": f"Mean cumulative abnormal return over {label} for each of the {len(res.groups)} groups. {said.strip()}",
+            "text": f"Mean cumulative abnormal {return_word(res.config.returns)} over {label} for each of the "
+            f"{len(res.groups)} groups. {said.strip()}",
             "paragraphs": [
                 "Each group is tested as a study of its own events would be, each firm-event keeping its fit. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
