@@ -266,8 +266,14 @@ def portfolio_time_series(
     lhs = formula.split("~")[0].strip()
     if lhs not in ("car", "ar"):
         raise ConfigError("the portfolio time-series estimate explains car or ar, not " + repr(lhs) + ".")
-    if res.events["event_session"].nunique() != 1:
-        raise ConfigError("the portfolio time-series estimate needs firm-events that share one event date.")
+    sessions = sorted({str(d.date()) for d in pd.to_datetime(res.events["event_session"].dropna())})
+    if len(sessions) != 1:
+        shown = ", ".join(sessions[:4]) + (", ..." if len(sessions) > 4 else "")
+        raise ConfigError(
+            f"the portfolio time-series estimate needs firm-events that share one event date; these fall on "
+            f"{len(sessions)} ({shown}). Leave it out (--portfolio), or cluster by date: cov='cluster', "
+            "groups='event_date' (--cov cluster --groups event_date)."
+        )
     frame = merge_characteristics(outcome_frame(res, w), data)
     y, x = dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
     ids = list(y.index)

@@ -18,6 +18,7 @@ from eventstudy.cli import main
 from eventstudy.crosssection import portfolio_time_series
 from eventstudy.data.manifest import data_root
 from eventstudy.data.universe import constituents
+from eventstudy.errors import ConfigError
 
 from .conftest import bundled_csv
 
@@ -206,6 +207,8 @@ def test_the_study_s_groups_and_dates_are_variables_of_the_formula() -> None:
     )
     assert fit.params.iloc[1] == pytest.approx(by_hand, rel=1e-12)
     assert fit.df_resid == 1  # two dates, so t(G - 1) = t(1)
+    with pytest.raises(ConfigError, match=r"these fall on 2 \(2024-09-18, 2024-11-07\).*groups='event_date'"):
+        portfolio_time_series(res, "car ~ C(group)", data, window="0:1")
     # a characteristics file's own group column speaks for the study's
     data["group"] = ["a", "b"] * (len(events) // 2)
     mine = res.cross_section("car ~ C(group)", data, window="0:1")
