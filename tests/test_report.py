@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -117,6 +118,16 @@ def test_report_cli_writes_nothing_on_failure(tmp_path: Path) -> None:
     bad.write_text('[study]\nname = "x"\ntickers = ["NOPE"]\nevent_date = 2025-01-27\n')
     assert main(["report", str(bad), "--out", str(out)]) == 2
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_every_contents_link_lands_on_a_section(report_dir: Path) -> None:
+    html = (report_dir / "index.html").read_text()
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", html, flags=re.S)
+    assert nav is not None
+    targets = re.findall(r'href="#([^"]+)"', nav.group(1))
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    assert targets and set(targets) <= ids
+    assert len(targets) == len(re.findall(r"<h2", html)) - 1  # every heading but the configuration's
 
 
 # --------------------------------------------------------------------------- browser
