@@ -103,10 +103,8 @@ RULE_TEXT = {
     "shares": "market values: the share count's own precision (half a unit of its last significant digit) plus the "
     "change in shares from the count's date to the event, from the two nearest counts (or unknown, and said to be)",
 }
-QUOTE_NOTE = (
-    "Quotes are verbatim as the source text has them; that text lacks some apostrophes and spaces "
-    "(\u201cDeepSeeks\u201d, \u201cstock priceplunged\u201d), which are left as they are."
-)
+NOTE_PREFIX = "# note:"
+"""A comment line before a claims file's header that starts so is a note the report prints with its claims."""
 
 
 @dataclass(frozen=True)
@@ -660,9 +658,26 @@ def summary_line(table: pd.DataFrame) -> str:
     )
 
 
+def claims_notes(path: str | Path) -> tuple[str, ...]:
+    """Return the notes of a claims file: its comment lines before the header that start with `NOTE_PREFIX`.
+
+    A note says what the report should tell of the claims as a whole (how quotes were copied,
+    say); other comment lines are for whoever edits the file.
+    """
+    notes = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(NOTE_PREFIX):
+            notes.append(line.removeprefix(NOTE_PREFIX).strip())
+    return tuple(n for n in notes if n)
+
+
 def claims_template() -> str:
     """Return an empty claims file: the header, one example row, and each column explained (as CSV comments)."""
-    notes = "".join(f"# {k}: {v}\n" for k, v in COLUMNS.items())
+    notes = "".join(f"# {k}: {v}\n" for k, v in COLUMNS.items()) + (
+        f"# (a line '{NOTE_PREFIX} TEXT' up here is printed with the claims in the report)\n"
+    )
     header = ",".join(COLUMNS)
     example = (
         'X01,X01,Example News,"Markets fall",2025-01-27,Nvidia,"Nvidia shares fell 17% on Monday.",-17,percent,'

@@ -198,7 +198,8 @@ def _mutations(row: pd.Series, neighbours: list[str]) -> list[tuple[str, str, st
 def test_plausible_wrong_figures_in_gated_claims_fail_the_gate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    claims = pd.read_csv(CLAIMS, dtype=str, keep_default_na=False)
+    notes = [line for line in CLAIMS.read_text().splitlines() if line.startswith("#")]
+    claims = pd.read_csv(CLAIMS, dtype=str, keep_default_na=False, skiprows=len(notes))
     gated = claims[claims["gate"] != ""]
     assert len(gated) >= 10
     neighbours = ["NVDA", "CEG", "VST", "GOOGL", "^GSPC", "^IXIC"]
@@ -212,7 +213,7 @@ def test_plausible_wrong_figures_in_gated_claims_fail_the_gate(
             mutated = claims.copy()
             mutated.loc[mutated["id"] == row["id"], ["reported", "series"]] = [reported, series]
             path = tmp_path / f"{row['id']}-{how.replace(' ', '_')}-{series}-{reported}.csv"
-            mutated.to_csv(path, index=False)
+            path.write_text("\n".join(notes) + "\n" + mutated.to_csv(index=False))
             tried += 1
             code = main(["verify", str(study), "--claims", str(path)])
             err = capsys.readouterr().err
@@ -231,3 +232,31 @@ def test_claims_template_round_trips(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["verify", "--claims", str(path)]) == 0
     out = capsys.readouterr().out
     assert "1 claims: 1 match" in out
+
+
+def test_a_claims_file_s_notes_and_no_other_s_reach_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The DeepSeek file's note on its quotes is its own: another study's claims section does not repeat it."""
+    from eventstudy import StudyConfig
+    from eventstudy.claims import claims_notes
+    from eventstudy.config import Event
+    from eventstudy.report import build_report
+    from eventstudy.report.render import claims_section
+
+    assert main(["claims-template"]) == 0
+    template = capsys.readouterr().out
+    assert claims_notes(_write(tmp_path / "plain.csv", template)) == ()  # its explanation is no note
+    noted = _write(tmp_path / "noted.csv", "# note: Quotes are paraphrased.\n" + template)
+    for path, says in ((tmp_path / "plain.csv", False), (noted, True)):
+        cfg = StudyConfig(name="x", events=(Event("NVDA", "NVDA", "2025-01-27", "^GSPC"),), claims=str(path))
+        build_report(cfg, tmp_path / path.stem, sections=[claims_section])
+        text = (tmp_path / path.stem / "report.md").read_text()
+        assert ("Quotes are paraphrased." in text) == says
+        assert "DeepSeeks" not in text
+        assert "are findings:" not in text  # the template's one claim matches: no finding to introduce
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

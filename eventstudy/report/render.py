@@ -489,11 +489,12 @@ def _t_text(res: EventStudyResults) -> str:
 
 def claims_section(b: ReportBuilder) -> None:
     """Every reported figure beside the computed one, graded, with the distance to the rule."""
-    from eventstudy.claims import QUOTE_NOTE, RULE_TEXT, claims_path, load_claims, summary_line, verify
+    from eventstudy.claims import RULE_TEXT, claims_notes, claims_path, load_claims, summary_line, verify
 
     if not b.config.claims:
         return
-    table = verify(load_claims(claims_path(b.config, b.base_dir)), b.source, b.config.shares)
+    path = claims_path(b.config, b.base_dir)
+    table = verify(load_claims(path), b.source, b.config.shares)
     b.add_table("claims", table)
     numeric = table[table["unit"].isin(["percent", "USD bn"]) & table["computed"].notna()].copy()
     numeric["reported"] = pd.to_numeric(numeric["reported"], errors="coerce")
@@ -552,10 +553,9 @@ def claims_section(b: ReportBuilder) -> None:
                 + (f"; failing now: {', '.join(gate_failures['id'])}." if len(gate_failures) else "; none fails now.")
             ),
             "paragraphs": [
-                "Claims that are close or contradicted are findings:",
-                *findings,
+                *(["Claims that are close or contradicted are findings:", *findings] if findings else []),
                 "Rules: " + "; ".join(rules) + ".",
-                QUOTE_NOTE,
+                *claims_notes(path),
             ],
             "figures": [fig],
             "tables": [
