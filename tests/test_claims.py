@@ -254,6 +254,7 @@ def test_a_claims_file_s_notes_and_no_other_s_reach_the_report(
         text = (tmp_path / path.stem / "report.md").read_text()
         assert ("Quotes are paraphrased." in text) == says
         assert "DeepSeeks" not in text
+        assert f"The market figures the claims file ({path.name}) takes from its articles" in text
         assert "are findings:" not in text  # the template's one claim matches: no finding to introduce
 
 

@@ -547,7 +547,8 @@ def claims_section(b: ReportBuilder) -> None:
             "id": "claims",
             "title": "Reported vs computed",
             "text": (
-                f"Every market figure in the source articles, graded by rules fixed before looking at the data. "
+                f"The market figures the claims file ({path.name}) takes from its articles, each graded by rules "
+                "fixed before looking at the data. "
                 f"{summary_line(table)} A gated claim fails the CI check if it falls below the grade its claims-file "
                 f"row declares"
                 + (f"; failing now: {', '.join(gate_failures['id'])}." if len(gate_failures) else "; none fails now.")
