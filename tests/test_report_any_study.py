@@ -559,6 +559,25 @@ def test_a_firm_event_left_out_is_not_said_to_lack_volume(tmp_path: Path) -> Non
     assert "| NVDA@late | left out |" in text and "No volume data" not in text
 
 
+def test_an_abnormal_value_whose_interval_spans_zero_is_not_given_as_a_figure(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.render import dollar_section, firm_section
+
+    for day, spans in (("2024-08-05", True), ("2025-01-27", False)):  # NVDA's AR: t = 0.1, then t = -5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build_report(
+                StudyConfig(name="nv", events=(Event("NVDA", "NVDA", day, "^GSPC"),)),
+                tmp_path / day,
+                sections=[firm_section, dollar_section],
+            )
+        headline = (tmp_path / day / "report.md").read_text().splitlines()[2]
+        dollars = pd.read_csv(tmp_path / day / "tables" / "dollar_impact.csv").iloc[0]
+        assert (dollars["abnormal_low"] < 0 < dollars["abnormal_high"]) == spans
+        assert ("whose abnormal part cannot be told from zero (95% interval" in headline) == spans
+        assert ("abnormal (95% interval" in headline) == (not spans)
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

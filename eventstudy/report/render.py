@@ -790,12 +790,14 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         f"was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
     )
     if "mv_change_usd" in top:
-        half = (top["abnormal_mv_change_high_usd"] - top["abnormal_mv_change_low_usd"]) / 2
-        text += (
-            f", a market value change of {fmt_bn(top['mv_change_usd'])}, of which about "
-            f"{fmt_bn_rounded(top['abnormal_mv_change_usd'], half)} abnormal (95% interval "
-            f"{fmt_bn_rounded(top['abnormal_mv_change_low_usd'], half)} to "
-            f"{fmt_bn_rounded(top['abnormal_mv_change_high_usd'], half)})"
+        low, high = top["abnormal_mv_change_low_usd"], top["abnormal_mv_change_high_usd"]
+        half = (high - low) / 2
+        interval = f"95% interval {fmt_bn_rounded(low, half)} to {fmt_bn_rounded(high, half)}"
+        text += f", a market value change of {fmt_bn(top['mv_change_usd'])}, " + (
+            f"of which about {fmt_bn_rounded(top['abnormal_mv_change_usd'], half)} abnormal ({interval})"
+            if low > 0 or high < 0
+            # an interval across zero does not tell the abnormal part from none
+            else f"whose abnormal part cannot be told from zero ({interval})"
         )
     text += "."
     if int(ok.sum()) > 1:  # the first firm is the study's focus, not the whole of it
