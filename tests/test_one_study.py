@@ -463,6 +463,9 @@ def test_dollars_of_a_log_return_study_are_the_simple_abnormal_move_by_hand(tmp_
     assert headline.startswith("**NVDA returned -16.97% (log return -18.59%) on 2025-01-27; its abnormal log return")
     assert "of which about -$460bn abnormal" in headline  # as the simple-return study has it
     assert "| firm | log return day 0 |" in (tmp_path / "r" / "report.md").read_text()
+    assert (
+        "its abnormal part (abnormal simple return x prior market value)" in (tmp_path / "r" / "report.md").read_text()
+    )
     from eventstudy.report.robustness import aggregate_section
 
     pair = es.event_study(["NVDA", "CEG"], DATE, returns="log").config  # the section needs two firm-events

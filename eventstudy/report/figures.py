@@ -241,14 +241,17 @@ def car_paths(res: EventStudyResults) -> tuple[Figure, str]:
     return fig, caption
 
 
-def dollar_bars(table: pd.DataFrame, label: str = "ticker") -> Figure:
-    """Market value lost on the event day and its abnormal part, $ billion; bars named by column ``label``."""
+def dollar_bars(table: pd.DataFrame, label: str = "ticker", abnormal: str = "AR") -> Figure:
+    """Market value lost on the event day and its abnormal part, $ billion; bars named by column ``label``.
+
+    ``abnormal`` names the return the abnormal part multiplies the prior value by.
+    """
     fig, ax = _new((9.0, 4.2))
     x = np.arange(len(table))
     total = table["mv_change"].to_numpy() / 1e9
     abn = table["abnormal_change"].to_numpy() / 1e9
     ax.bar(x - 0.2, total, width=0.38, color="#95a5a6", label="market value change")
-    ax.bar(x + 0.2, abn, width=0.38, color=PALETTE[1], label="abnormal part (AR x prior value)")
+    ax.bar(x + 0.2, abn, width=0.38, color=PALETTE[1], label=f"abnormal part ({abnormal} x prior value)")
     # The abnormal part is printed to what its interval supports, as in the table; the change is measured.
     half = (
         (table["abnormal_high"] - table["abnormal_low"]).to_numpy() / 2

@@ -421,14 +421,17 @@ def dollar_section(b: ReportBuilder) -> None:
             + ", as a split would make it. The closes are on one split basis, so a count from the other side of a "
             "split gives a market value off by the split's factor: check that the counts share the closes' basis."
         )
+    # a log AR is not a share of value: its abnormal part multiplies the abnormal simple return
+    abnormal = "abnormal simple return" if cfg.returns == "log" else "AR"
     figs = []
     if not counted.empty:
         figs.append(
             b.add_figure(
                 "dollar_impact",
-                figures.dollar_bars(dtab[dtab["shares"].notna()], "name"),
+                figures.dollar_bars(dtab[dtab["shares"].notna()], "name", abnormal),
                 "Change in market value on the event day (shares x change in close) and its abnormal part "
-                "(AR x prior market value), US$ billion; the abnormal part rounded to what its 95% interval supports.",
+                f"({abnormal} x prior market value), US$ billion; the abnormal part rounded to what its 95% interval "
+                "supports.",
             )
         )
     models = ", ".join(str(m) for m in spread.attrs.get("models", []))
