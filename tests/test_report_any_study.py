@@ -578,6 +578,40 @@ def test_an_abnormal_value_whose_interval_spans_zero_is_not_given_as_a_figure(tm
         assert ("abnormal (95% interval" in headline) == (not spans)
 
 
+def test_several_pairs_of_groups_are_judged_after_holm_s_adjustment(tmp_path: Path) -> None:
+    """Five sectors the day after the 2024 election: ten pairs, so ten Welch tests, adjusted together."""
+    from statsmodels.stats.multitest import multipletests
+
+    from eventstudy.config import Event
+    from eventstudy.data.universe import constituents, member_prices
+    from eventstudy.report.robustness import groups_section
+
+    members, have = constituents(), set(member_prices().columns)
+    sectors = ["Utilities", "Energy", "Information Technology", "Financials", "Health Care"]
+    events = tuple(
+        Event(t, t, "2024-11-06", "^GSPC", sector)
+        for sector in sectors
+        for t in [s for s in members.loc[members["GICS Sector"] == sector, "Symbol"] if s in have][:8]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="five", events=events), tmp_path / "r", sections=[groups_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    text = next(line for line in md.splitlines() if line.startswith("Mean cumulative abnormal return over"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = EventStudy(StudyConfig(name="five", events=events)).fit().group_comparison()
+    welch = rows[(rows["test"] == "welch_t") & (rows["window"] == "[-1,+1]")].reset_index(drop=True)
+    assert len(welch) == 10
+    holm = multipletests(welch["p_value"], method="holm")[1]
+    for pair, raw, adjusted in zip(welch["group"], welch["p_value"], holm, strict=True):
+        first, second = pair.split(" - ")
+        named = f"than that of {second} (Welch p =" in text and f"The mean CAR of {first} is" in text
+        assert named == (adjusted < 0.05), pair
+        assert (pair in text) == (raw < 0.05 <= adjusted), pair
+    assert "after Holm's adjustment over the 10 pairs" in text
+
+
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:
     """CrowdStrike joined the S&P 500 on 2024-09-23 (S&P Dow Jones Indices), after its outage of 2024-07-19.
 

@@ -409,10 +409,18 @@ def groups_section(b: ReportBuilder) -> None:
     smallest = min(len(ids[g]) for g in res.groups)
     welch = [r for r in pairs.itertuples() if r.test == "welch_t"]
     tested = [r for r in welch if finite(r.p_value)]
-    clear = [r for r in tested if r.p_value < 0.05]
+    # several pairs are several tests: a difference counts once Holm's adjustment over the pairs keeps it
+    holm = adjust_pvalues(np.array([r.p_value for r in tested]), "holm") if tested else np.array([])
+    clear = [(r, h) for r, h in zip(tested, holm, strict=True) if h < 0.05]
+    raw_only = [r for r, h in zip(tested, holm, strict=True) if r.p_value < 0.05 <= h]
     untested = [r.group.replace(" - ", " and ") for r in welch if not finite(r.p_value)]
+    pairs_said = f" after Holm's adjustment over the {len(tested)} pairs" if len(tested) > 1 else ""
     if clear:
-        said = " ".join(f"{_higher(r.group, r.estimate)} (Welch p = {fmt_p(r.p_value)})." for r in clear)
+        said = " ".join(
+            f"{_higher(r.group, r.estimate)} (Welch p = {fmt_p(r.p_value)}"
+            + (f", {fmt_p(h)}{pairs_said})." if pairs_said else ").")
+            for r, h in clear
+        )
     elif len(tested) == 1:
         only = tested[0]
         said = (
@@ -420,9 +428,16 @@ def groups_section(b: ReportBuilder) -> None:
             f"5% under Welch's t (p = {fmt_p(only.p_value)})."
         )
     elif tested:
-        said = "No two groups' mean CARs differ significantly at 5% under Welch's t."
+        said = f"No two groups' mean CARs differ significantly at 5% under Welch's t{pairs_said}."
     else:
         said = ""
+    if raw_only:
+        said += (
+            f" The pair{'' if len(raw_only) == 1 else 's'} {word_list([r.group for r in raw_only])} "
+            f"{'differs' if len(raw_only) == 1 else 'differ'} at 5% taken "
+            f"alone (Welch p = {word_list([fmt_p(r.p_value) for r in raw_only])}), but not once the "
+            f"{len(tested)} pairs are adjusted for together."
+        )
     if untested:
         said += (
             f" Welch's t cannot compare {', '.join(untested)}: each group needs at least two firm-events with "
