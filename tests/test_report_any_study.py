@@ -15,6 +15,7 @@ from eventstudy import EventStudy, Window
 from eventstudy.config import StudyConfig
 from eventstudy.errors import EstimationOverlapWarning
 from eventstudy.report import build_report
+from eventstudy.report.format import fmt_p
 
 DEEPSEEK_WORDS = ("DeepSeek", "Alphabet", "class A", "pulled the cap-weighted", "Nvidia")
 
@@ -610,6 +611,26 @@ def test_several_pairs_of_groups_are_judged_after_holm_s_adjustment(tmp_path: Pa
         assert named == (adjusted < 0.05), pair
         assert (pair in text) == (raw < 0.05 <= adjusted), pair
     assert "after Holm's adjustment over the 10 pairs" in text
+
+
+def test_a_group_of_cross_correlated_firm_events_is_tested_with_the_adjusted_tests(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import groups_section
+
+    same_day = [Event(f"{t}-d", t, "2024-11-06", "^GSPC", "same day") for t in ("JPM", "BAC", "C")]
+    apart = [Event(f"{t}-{d}", t, d, "^GSPC", "apart") for t, d in (("KO", "2024-02-13"), ("PEP", "2024-07-11"))]
+    apart.append(Event("MCD-x", "MCD", "2024-10-29", "^GSPC", "apart"))
+    cfg = StudyConfig(name="mixed", events=(*same_day, *apart))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[groups_section])
+        res = EventStudy(cfg).fit()
+    md = (tmp_path / "r" / "report.md").read_text()
+    row = {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| same day |")}
+    row |= {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| apart |")}
+    assert row["same day"].endswith("| kp_csect_t, kp_bmp |") and row["apart"].endswith("| csect_t, bmp |")
+    same = res.group_results("same day").aggregate_tests[(Window(-1, 1), "kp_bmp")].pvalue
+    assert f"| {fmt_p(same)} | kp_csect_t, kp_bmp |" in row["same day"]
 
 
 def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path: Path) -> None:

@@ -381,13 +381,17 @@ def groups_section(b: ReportBuilder) -> None:
         mine = table[(table["group"] == g) & (table["window"] == label) & (table["measure"] == "ar")].set_index("test")
         if mine.empty:
             continue
+        # as for the dates: a group whose firm-events are cross-correlated gets the tests that allow for it
+        linked = res.group_results(g).cross_correlation.applies
+        csect, bmp = ("kp_csect_t", "kp_bmp") if linked else ("csect_t", "bmp")
         rows.append(
             [
                 g,
                 str(int(mine.loc["csect_t", "n"])),
                 fmt_pct(float(mine.loc["csect_t", "estimate"])),
-                fmt_p(float(mine.loc["csect_t", "p_value"])),
-                fmt_p(float(mine.loc["bmp", "p_value"])),
+                fmt_p(float(mine.loc[csect, "p_value"])),
+                fmt_p(float(mine.loc[bmp, "p_value"])),
+                f"{csect}, {bmp}",
             ]
         )
     pairs = comparison[comparison["window"] == label]
@@ -450,7 +454,9 @@ def groups_section(b: ReportBuilder) -> None:
             "text": f"Mean cumulative abnormal {return_word(res.config.returns)} over {label} for each of the "
             f"{len(res.groups)} groups. {said.strip()}",
             "paragraphs": [
-                "Each group is tested as a study of its own events would be, each firm-event keeping its fit. Welch's t compares two groups' "
+                "Each group is tested as a study of its own events would be, each firm-event keeping its fit; a "
+                "group whose firm-events are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen "
+                "versions of the cross-sectional t and BMP tests, as the tests column says. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
                 "exact for small groups without ties. "
                 + ("With few firm-events per group both have little power: a " if smallest < FEW_PER_GROUP else "A ")
@@ -461,7 +467,7 @@ def groups_section(b: ReportBuilder) -> None:
                 b.show(
                     "groups_tests",
                     f"Each group's CAAR over {label}",
-                    ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)"],
+                    ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)", "tests"],
                     rows,
                 ),
                 b.show(
