@@ -629,6 +629,19 @@ def test_a_group_of_cross_correlated_firm_events_is_tested_with_the_adjusted_tes
     row = {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| same day |")}
     row |= {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| apart |")}
     assert row["same day"].endswith("| kp_csect_t, kp_bmp |") and row["apart"].endswith("| csect_t, bmp |")
+    assert "Both treat the firm-events as independent" in md  # the same-day group's are not
+    far = [
+        Event(f"{t}-{d}", t, d, "^GSPC", g)
+        for (t, d), g in zip(
+            (("KO", "2024-02-13"), ("PEP", "2024-07-11"), ("MCD", "2024-10-29"), ("JPM", "2024-04-12")),
+            "aabb",
+            strict=True,
+        )
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="far", events=tuple(far)), tmp_path / "f", sections=[groups_section])
+    assert "Both treat the firm-events as independent" not in (tmp_path / "f" / "report.md").read_text()
     same = res.group_results("same day").aggregate_tests[(Window(-1, 1), "kp_bmp")].pvalue
     assert f"| {fmt_p(same)} | kp_csect_t, kp_bmp |" in row["same day"]
 

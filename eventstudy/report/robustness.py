@@ -459,6 +459,12 @@ def groups_section(b: ReportBuilder) -> None:
                 "versions of the cross-sectional t and BMP tests, as the tests column says. Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
                 "exact for small groups without ties. "
+                + (
+                    "Both treat the firm-events as independent, which firm-events linked in calendar time are not, "
+                    "so here their p-values may be too small. "
+                    if res.cross_correlation.applies
+                    else ""
+                )
                 + ("With few firm-events per group both have little power: a " if smallest < FEW_PER_GROUP else "A ")
                 + "difference that is not significant is not shown to be absent.",
             ],
