@@ -30,6 +30,7 @@ from eventstudy._options import (
     validate_literal,
 )
 from eventstudy.conventions import get_convention
+from eventstudy.data.sources import csv_separator
 from eventstudy.dates import parse_date, parse_date_column
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.windows import Window, check_windows
@@ -527,10 +528,8 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
         return read_request_file(path).events
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline()
+            delimiter = csv_separator(fh.readline())
             fh.seek(0)
-            # a spreadsheet saved in a comma-decimal locale separates by ';' (or a tab): take the header's
-            delimiter = "," if "," in first else max((";", "\t"), key=first.count) if first.strip() else ","
             # strict: a quote left open is an error, not a field that runs to the end of the file
             reader = csv.reader(fh, delimiter=delimiter, strict=True)
             lines = [(reader.line_num, row) for row in reader]

@@ -223,9 +223,9 @@ def shares_uncertainty(ticker: str, day: dt.date, table: pd.DataFrame | None = N
     origin = str(rows["origin"].iloc[0])
     counts = "bundled counts" if origin == "bundled" else f"counts {origin}"
     if len(rows) < 2:
+        one = "bundled count" if origin == "bundled" else f"count {origin}"
         return precision, (
-            f"{precision:.2%} from the count's precision; the change in shares since its date is unknown (one "
-            f"{counts.replace('counts', 'count')})"
+            f"{precision:.2%} from the count's precision; the change in shares since its date is unknown (one {one})"
         )
     rows["distance"] = (rows["as_of_date"] - pd.Timestamp(day)).abs()
     near = rows.nsmallest(2, "distance").sort_values("as_of_date")

@@ -33,9 +33,9 @@ from eventstudy.errors import BadPriceError, DataFormatError, DuplicateDateError
 
 WIDE_SP500 = "prices/sp500_adj_close_wide_2022_2025H1.csv"
 PRICE_RANGE = (1e-6, 1e9)
+"""Prices outside this range are refused: no listed security trades there, and their returns overflow."""
 MEMBERS_AS_OF = dt.date(2024, 12, 27)
 """The day the bundled S&P 500 member list (and so the wide price table's columns) describes."""
-"""Prices outside this range are refused: no listed security trades there, and their returns overflow."""
 _COLUMN_ALIASES = {
     "date": "date",
     "adj close": "adj_close",
@@ -105,16 +105,26 @@ def read_csv_file(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
 
 
+def csv_separator(header: str) -> str:
+    r"""Return the separator of a CSV header line: a comma, else ";" or a tab, as comma-decimal spreadsheets save it.
+
+    Examples
+    --------
+    >>> csv_separator("date,NVDA"), csv_separator("date;NVDA"), csv_separator("date\tNVDA"), csv_separator("date")
+    (',', ';', '\t', ',')
+    """
+    if "," in header or not (";" in header or "\t" in header):
+        return ","
+    return ";" if header.count(";") >= header.count("\t") else "\t"
+
+
 def _separator(path: Path) -> str:
-    """Return the header's separator: a comma, else ';' or a tab, as spreadsheets in comma-decimal locales save."""
+    """Return the separator of the file's header line (a comma where it cannot be read: pandas then says why)."""
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            first = fh.readline()
+            return csv_separator(fh.readline())
     except (OSError, UnicodeDecodeError):
-        return ","  # pandas then says what is wrong
-    if "," in first or not (";" in first or "\t" in first):
         return ","
-    return ";" if first.count(";") >= first.count("\t") else "\t"
 
 
 _COMMA_NUMBER = r"-?\d{1,3}(\.\d{3})*,\d+|-?\d+,\d+|-?\d+"

@@ -321,12 +321,15 @@ def _dates_text(rows: list[dict[str, Any]]) -> str:
             "mean",
             "dates' means",
         )
-        text += f" Their mean CARs over {label} differ in sign ({each}), " + (
-            "so the average over all firm-events mixes moves in both directions and describes none of the dates well."
-            if noise is None
-            else f"but {noise}."
-        )
+        text += f" Their mean CARs over {label} differ in sign ({each}), {_sign_tail(noise, 'the dates')}"
     return text
+
+
+def _sign_tail(noise: str | None, whom: str) -> str:
+    """End the sentence on means of both signs: they mix moves in both directions, or ``noise`` says why not."""
+    if noise is None:
+        return f"so the average over all firm-events mixes moves in both directions and describes none of {whom} well."
+    return f"but {noise}."
 
 
 def _mixed_signs(cars: pd.Series, pvalues: pd.Series, window: Window) -> list[str]:
@@ -338,14 +341,9 @@ def _mixed_signs(cars: pd.Series, pvalues: pd.Series, window: Window) -> list[st
     noise = _noise_clause(
         [str(e) for e in sig if cars[e] > 0], [str(e) for e in sig if cars[e] < 0], "CAR", "firm-events' CARs"
     )
-    head = f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, {down} negative), "
     return [
-        head
-        + (
-            "so the average over all firm-events mixes moves in both directions and describes none of them well."
-            if noise is None
-            else f"but {noise}."
-        )
+        f"Each firm-event has a date of its own, and their CARs over {window} differ in sign ({up} positive, "
+        f"{down} negative), {_sign_tail(noise, 'them')}"
     ]
 
 

@@ -148,24 +148,13 @@ def sector_section(b: ReportBuilder) -> None:
         by_sector = by_sector.drop(columns=["median_ar_ew", "share_negative_ew"])
     b.add_table("sectors", by_sector)
     highlight = [e.ticker for e in cfg.events]
-    drawn = set(highlight) & set(used["ticker"])  # a studied ETF or non-member has no dot
     market = cfg.events[0].market
     model = f"{res.model.name.replace('_', '-')} model" + (f" against {index_phrase(market)}" if uses_market else "")
     fig = b.add_figure(
         "sectors",
         figures.sector_strip(used, highlight, model),
         f"Each dot is one S&P 500 member's abnormal return on the event day ({model}); the bar marks the sector "
-        + (
-            "median; red dots are the studied firms."
-            if len(drawn) > 1 and drawn == set(highlight)
-            else "median; the red dot is the studied firm."
-            if drawn == set(highlight)
-            else f"median; red dots are the studied firms among them ({', '.join(sorted(drawn))})."
-            if len(drawn) > 1
-            else f"median; the red dot is {next(iter(drawn))}, the one studied firm among them."
-            if drawn
-            else "median; no studied firm is among them."
-        ),
+        f"median; {_red_dots(set(highlight), set(used['ticker']))}",
     )
     losers = used.nsmallest(10, "ar")
     gainers = used.nlargest(10, "ar")
@@ -278,3 +267,15 @@ def sector_section(b: ReportBuilder) -> None:
         "share_positive_equal_weighted": float((used["ar_ew"] > 0).mean()) if uses_market else None,
         "biggest_losers": losers["ticker"].tolist(),
     }
+
+
+def _red_dots(studied: set[str], members: set[str]) -> str:
+    """Say which studied firms the sector chart marks in red: those among the members (a fund or non-member is not)."""
+    drawn = studied & members
+    if not drawn:
+        return "no studied firm is among them."
+    if drawn == studied:
+        return "red dots are the studied firms." if len(drawn) > 1 else "the red dot is the studied firm."
+    if len(drawn) > 1:
+        return f"red dots are the studied firms among them ({', '.join(sorted(drawn))})."
+    return f"the red dot is {next(iter(drawn))}, the one studied firm among them."
