@@ -746,7 +746,8 @@ class EventStudy:
             last = len(grid.sessions) - 1
             pos = placed.event_pos
             off_data = np.asarray((pos + cfg.event_window.start < 0) | (pos + cfg.event_window.end > last), dtype=bool)
-        spans = _returns_spans(grid, placed, off_data)
+        market = uses_market(self.model)
+        spans = _returns_spans(grid, placed, off_data, market)
         if off_data.any() and cfg.strict:
             i = int(np.argmax(off_data))
             raise EventDateError(
@@ -755,8 +756,8 @@ class EventStudy:
                 f"leaves the event window {cfg.event_window} outside the price data ({spans[i]})",
                 "choose an earlier date or a shorter window, or load more data",
             )
-        own_market = uses_market(self.model) & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
-        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans, _returns_ends(grid, placed))
+        own_market = market & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
+        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans, _returns_ends(grid, placed, market))
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
@@ -927,35 +928,59 @@ def _session_span(event_pos: Ints, positions: Ints | None, rel: Ints, lo: int, h
     return np.column_stack([first, inside.max(axis=1)])
 
 
-def _returns_spans(grid: Grid, placed: Placed, off_data: Mask) -> dict[int, str]:
-    """Say when a firm's returns begin and end, for firm-events off the data or dated before the firm's first return."""
+def _series_spans(grid: Grid) -> tuple[Mask, Ints, Ints]:
+    """Whether each grid column has a return, and the positions of its first and last."""
     finite: Mask = np.asarray(np.isfinite(grid.values), dtype=bool)
     has: Mask = np.asarray(finite.any(axis=0), dtype=bool)
     first: Ints = finite.argmax(axis=0)
     last: Ints = len(finite) - 1 - finite[::-1].argmax(axis=0)
+    return has, first, last
+
+
+def _series_of(placed: Placed, i: int, market: bool) -> list[tuple[str, int]]:
+    """List the series event ``i`` needs: its firm's, and its market's when the model uses one."""
+    event = placed.events[i]
+    series = [(event.ticker, int(placed.firm_cols[i]))]
+    if market and event.market != event.ticker:
+        series.append((event.market, int(placed.mkt_cols[i])))
+    return series
+
+
+def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool) -> dict[int, str]:
+    """Say when the returns begin and end, for firm-events off the data or dated before their first return.
+
+    A firm-event needs its firm's returns and, under a model with a market, its market's: a
+    market series that begins late leaves the estimation window as empty as a firm's would.
+    """
+    has, first, last = _series_spans(grid)
     out: dict[int, str] = {}
-    for i, event in enumerate(placed.events):
-        col = int(placed.firm_cols[i])
-        if has[col] and not off_data[i] and grid.sessions[first[col]] <= placed.sessions[i]:
-            continue  # its window is in the data, and its firm's returns began before it
-        out[i] = (
-            f"{event.ticker}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
+    for i in range(len(placed.events)):
+        series = _series_of(placed, i, market)
+        late = [(name, col) for name, col in series if not has[col] or grid.sessions[first[col]] > placed.sessions[i]]
+        if not late and not off_data[i]:
+            continue  # its window is in the data, and its returns began before it
+        # Name the series that start late; off the data with none late, the firm's span says where.
+        out[i] = "; ".join(
+            f"{name}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
             if has[col]
-            else f"{event.ticker} has no returns"
+            else f"{name} has no returns"
+            for name, col in (late or series[:1])
         )
     return out
 
 
-def _returns_ends(grid: Grid, placed: Placed) -> dict[int, str]:
-    """Say when a firm's returns end, for firm-events whose windows run past that session."""
-    finite: Mask = np.asarray(np.isfinite(grid.values), dtype=bool)
-    last: Ints = len(finite) - 1 - finite[::-1].argmax(axis=0)
-    has: Mask = np.asarray(finite.any(axis=0), dtype=bool)
+def _returns_ends(grid: Grid, placed: Placed, market: bool) -> dict[int, str]:
+    """Say when the returns end, for firm-events whose windows run past that session."""
+    has, _, last = _series_spans(grid)
     out: dict[int, str] = {}
-    for i, event in enumerate(placed.events):
-        col = int(placed.firm_cols[i])
-        if has[col] and placed.window_spans[i, 1] > last[col]:
-            out[i] = f"{event.ticker}'s returns end on {grid.sessions[last[col]].date()}"
+    for i in range(len(placed.events)):
+        ended = [
+            f"{name}'s returns end on {grid.sessions[last[col]].date()}"
+            for name, col in _series_of(placed, i, market)
+            if has[col] and placed.window_spans[i, 1] > last[col]
+        ]
+        if ended:
+            out[i] = "; ".join(ended)
     return out
 
 

@@ -343,6 +343,26 @@ def test_an_event_before_a_firm_s_first_return_says_so_under_exchange_sessions(
     assert "(GEV's returns run from 2024-03-28" in params.loc["early", "status"]
 
 
+def test_a_market_whose_returns_begin_after_the_event_is_named_as_the_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bundled Nasdaq Composite holds 2025 only: a 2024 event against it has no estimation returns.
+
+    The firm's data is complete, so the reason names the market's span; a model without a market
+    does not need it and fits the same event.
+    """
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nq2,NVDA,2024-06-03\n")
+    args = ["run", "--events", str(events), "--market", "^IXIC"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "q2: excluded: 0 estimation returns of 240, minimum 120 (^IXIC's returns run from 2025-01-03 to" in err
+    assert "NVDA's returns run" not in err
+    assert main([*args, "--model", "constant_mean", "--out", str(tmp_path / "o")]) == 0
+    params = pd.read_csv(tmp_path / "o" / "params.csv").set_index("event_id")
+    assert params.loc["q2", "status"] == "ok"
+
+
 def test_an_event_built_by_hand_reads_its_date_once_or_names_it() -> None:
     import datetime as dt
 
