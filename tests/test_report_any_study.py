@@ -379,7 +379,10 @@ def test_a_model_that_estimates_nothing_is_not_said_to_be_fitted(tmp_path: Path)
     assert "The other event's abnormal returns enter sigma (the model estimates nothing else)" in firms
     assert "fitted" not in firms
     header = next(line for line in firms.splitlines() if line.startswith("| firm |"))
-    assert "| alpha | sigma |" in header and "beta" not in header  # no slope estimated, no beta column
+    # alpha is 0 by construction and no slope is estimated: neither gets a column
+    assert "| sigma |" in header and "alpha" not in header and "beta" not in header
+    # the notes are a list of their own: the line after it is not read as part of its last item
+    assert "\n\nNumbers in this section" in firms and not re.search(r"^- .*\nNumbers in this section", firms, re.M)
 
 
 def test_pairs_linked_in_calendar_time_are_said_to_be(repeated_firms: tuple[Path, str]) -> None:

@@ -191,8 +191,14 @@ def firm_section(b: ReportBuilder) -> None:
     for w in w_labels:
         header += ["AR day 0" if w == Window(0, 0) else f"CAR{w}", "t", "p (t)", "p (SQ)"]
     slope = _slope(res.params)
-    # a model without slopes (constant mean, market-adjusted) gets no beta column
-    header += ["alpha", *([] if slope is None else [slope.replace("beta_", "beta ").replace("_", "-")]), "sigma"]
+    # a model without slopes (constant mean, market-adjusted) gets no beta column, and one that
+    # estimates no mean (market-adjusted: alpha is 0 by construction) no alpha column
+    alpha = res.model.estimates_mean
+    header += [
+        *(["alpha"] if alpha else []),
+        *([] if slope is None else [slope.replace("beta_", "beta ").replace("_", "-")]),
+        "sigma",
+    ]
     header += ["estimation window (M)"]
     floor_of = {(r.event_id, r.window): r.floor for r in floors.itertuples()}
     at_floor = 0
@@ -214,7 +220,7 @@ def firm_section(b: ReportBuilder) -> None:
                 ("\u2264 " if is_floor else "") + fmt_p(p_sq),
             ]
         row += [
-            fmt_num(r["alpha"], 5),
+            *([fmt_num(r["alpha"], 5)] if alpha else []),
             *([] if slope is None else [fmt_num(r["beta"], 3)]),
             fmt_num(r["sigma"], 4),
             f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})" if pd.notna(r["est_start"]) else "n/a",
