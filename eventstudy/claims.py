@@ -140,6 +140,7 @@ class Verdict:
     gap: float = float("nan")  # how far outside the rule, in the claim's unit (0 inside)
     allowed: str = ""  # the interval of magnitudes the rule allowed
     implied: str = ""  # what input would reproduce the reported figure, where one can say
+    why_not_checkable: str = ""  # in a few words
 
     @property
     def passes_gate(self) -> bool:
@@ -407,12 +408,12 @@ def _fmt(v: float, unit: str) -> str:
 def check(claim: Claim, data: Lookup) -> Verdict:
     """Check one claim against the data and grade it."""
     if claim.kind == "not_checkable":
-        return Verdict(claim, float("nan"), "", NOT_CHECKABLE, claim.how_checked)
+        return Verdict(claim, float("nan"), "", NOT_CHECKABLE, claim.how_checked, why_not_checkable=claim.how_checked)
     if claim.kind == "record_loss":
         # A record across all stocks cannot be settled from a few series; show the
         # series' own largest earlier loss as evidence, and say so.
         computed, text = _largest_earlier_loss(data, claim.series, claim.start)
-        return Verdict(claim, computed, text, NOT_CHECKABLE, claim.how_checked)
+        return Verdict(claim, computed, text, NOT_CHECKABLE, claim.how_checked, why_not_checkable=claim.how_checked)
     x = _reported_number(claim)
     direction = claim.reported.strip().startswith(("neg", "pos"))
     unit = 1.0 if direction else precision_unit(claim.reported, claim.unit)
@@ -425,26 +426,25 @@ def check(claim: Claim, data: Lookup) -> Verdict:
     per_series: list[list[Evaluation]] = []
     for ticker, pairs in series:
         if ticker not in data.panel.tickers:
-            return Verdict(claim, float("nan"), "", NOT_CHECKABLE, f"series {ticker} is not in the data")
+            missing = f"series {ticker} is not in the data"
+            return Verdict(claim, float("nan"), "", NOT_CHECKABLE, missing, why_not_checkable=missing)
         per_series.append([_evaluate(claim, data, ticker, start, end, x, unit, rule) for start, end in pairs])
     evals = [e for group in per_series for e in group]
     text = " / ".join(_fmt(e.value, claim.unit) for e in evals)
     why = RULE_TEXT.get(rule, rule) + (f" (size word {word!r})" if word else "")
     notes = list(dict.fromkeys(e.note for e in evals if e.note))
     if any(e.grade == NOT_CHECKABLE for e in evals):
-        return Verdict(claim, evals[0].value, text, NOT_CHECKABLE, "; ".join([why, *notes]))
+        missing_data = "; ".join(e.note for e in evals if e.grade == NOT_CHECKABLE and e.note)
+        return Verdict(
+            claim, evals[0].value, text, NOT_CHECKABLE, "; ".join([why, *notes]), why_not_checkable=missing_data
+        )
     # Several series: the worst grade; one series with end dates left unstated: if the
     # grade depends on the end date, the claim cannot be settled.
     worst = [max(group, key=lambda e: GRADES.index(e.grade)) for group in per_series]
     final = max(worst, key=lambda e: GRADES.index(e.grade))
     if any(len({e.grade for e in group}) > 1 for group in per_series):
-        return Verdict(
-            claim,
-            final.value,
-            text,
-            NOT_CHECKABLE,
-            f"{why}; the grade depends on the end date the article does not give",
-        )
+        undated = "the grade depends on the end date the article does not give"
+        return Verdict(claim, final.value, text, NOT_CHECKABLE, f"{why}; {undated}", why_not_checkable=undated)
     if len(series) > 1 and final.grade != MATCHES:
         why += f"; graded by its weakest series ({final.ticker})"
     fmt = _fmt_magnitude(claim.unit)
@@ -598,6 +598,7 @@ def verify(claims: list[Claim], source: Source | None = None, shares: str | Path
                 "allowed": v.allowed,
                 "implied": v.implied,
                 "rule": v.why,
+                "why_not_checkable": v.why_not_checkable,
                 "gate": c.gate,
                 "gate_passes": v.passes_gate,
                 "fact": fact_key(c) if v.verdict != NOT_CHECKABLE else "",
@@ -639,7 +640,16 @@ def verify_study(
         f"{g} ({'ok' if ok else 'FAILS'})" if g else ""
         for g, ok in zip(table["gate"], table["gate_passes"], strict=True)
     ]
-    return show.to_string(index=False) + "\n" + summary_line(table), failed
+    # A gated claim that cannot be checked says why, or its FAILS would leave the reader guessing
+    # (the report gives every claim's reason).
+    reasons = [
+        f"{i} is not checkable: {r.rstrip('.') or 'no reason given'}."
+        for i, v, r, ok in zip(
+            table["id"], table["verdict"], table["why_not_checkable"], table["gate_passes"], strict=True
+        )
+        if v == NOT_CHECKABLE and not ok
+    ]
+    return "\n".join([show.to_string(index=False), *reasons, summary_line(table)]), failed
 
 
 def summary_line(table: pd.DataFrame) -> str:

@@ -15,6 +15,7 @@ import pytest
 
 from eventstudy.claims import (
     CLOSE,
+    COLUMNS,
     CONTRADICTED,
     MATCHES,
     NOT_CHECKABLE,
@@ -139,6 +140,21 @@ def test_verify_exits_zero_on_bundled_data(capsys: pytest.CaptureFixture[str]) -
     assert main(["verify"]) == 0
     out = capsys.readouterr().out
     assert "130 claims" in out and "0 failing their gate" in out
+
+
+def test_a_gated_claim_that_cannot_be_checked_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No share count is bundled for Meta: its market-value claim fails its gate, and verify says what is missing."""
+    header = ",".join(COLUMNS)
+    row = (
+        'M1,M1,Wire,"Meta",2024-02-02,Meta,"Meta added $196 billion.",196,USD bn,about,"2 Feb 2024",'
+        "mv_change,META,2024-02-01,2024-02-02,about,close,"
+    )
+    claims = tmp_path / "c.csv"
+    claims.write_text(f"{header}\n{row}\n")
+    assert main(["verify", "--claims", str(claims)]) == 1
+    captured = capsys.readouterr()
+    assert "M1 is not checkable: no share count for META." in captured.out
+    assert "M1" in captured.err
 
 
 # ----------------------------------------------------------------- the gate catches plausible errors
