@@ -13,7 +13,11 @@ from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
 from eventstudy.errors import DataFormatError, ShareCountJumpWarning, warn
 
 SHARE_COLUMNS = ("ticker", "as_of_date", "shares")
-"""The columns a share-count file needs; ``source_document`` (where the count comes from) is optional."""
+"""The columns a share-count file needs.
+
+Two are optional: ``source_document`` (where the count comes from) and ``covers`` (what it counts
+when that is not every share of the firm, e.g. one class of several).
+"""
 SPLIT_LIKE = 1.5
 """Consecutive counts of one firm that differ by this factor or more look like a split between them."""
 
@@ -22,12 +26,12 @@ SPLIT_LIKE = 1.5
 def bundled_shares() -> pd.DataFrame:
     """Shares outstanding from the bundled ``shares_outstanding.csv`` (with sources)."""
     frame = pd.read_csv(bundled_path("shares_outstanding.csv"), parse_dates=["as_of_date"])
-    frame = frame.assign(origin="bundled")
+    frame = frame.assign(covers=frame["covers"].fillna(""), origin="bundled")
     return frame.sort_values(["ticker", "as_of_date"]).reset_index(drop=True)
 
 
 def read_shares(path: str | Path) -> pd.DataFrame:
-    """Read a share-count file: ``ticker, as_of_date, shares`` and, optionally, ``source_document``.
+    """Read a share-count file: ``ticker, as_of_date, shares`` and, optionally, ``source_document`` and ``covers``.
 
     Raises
     ------
@@ -47,6 +51,7 @@ def read_shares(path: str | Path) -> pd.DataFrame:
             "as_of_date": parse_dates(raw["as_of_date"], str(path)),
             "shares": pd.to_numeric(raw["shares"], errors="coerce"),
             "source_document": raw["source_document"].astype(str) if "source_document" in raw else path.name,
+            "covers": raw["covers"].fillna("").astype(str).str.strip() if "covers" in raw else "",
             "origin": f"in {path.name}",
         }
     )
@@ -143,6 +148,8 @@ def shares_on(ticker: str, day: dt.date, table: pd.DataFrame | None = None) -> t
     note = f"{float(row['shares']):,.0f} shares as of {row['as_of_date'].date()} ({str(row['source_document']).split(' (')[0]})"
     if before.empty:
         note += f"; dated after the event ({day}): no earlier count is {row['origin']}"
+    if row.get("covers"):
+        note += f"; {row['covers']}"
     return float(row["shares"]), note
 
 

@@ -68,6 +68,22 @@ def test_a_study_s_share_file_gives_dollar_figures_by_hand(tmp_path: Path) -> No
     assert f"{'-' if by_hand < 0 else ''}${abs(by_hand) / 1e9:,.1f}bn" in text
 
 
+def test_what_a_count_covers_travels_with_it(tmp_path: Path) -> None:
+    """A count of one class of shares says so wherever it is used: the bundled GOOGL count, or a file's own."""
+    googl = StudyConfig(name="g", events=(Event("g", "GOOGL", "2023-02-02", "^GSPC"),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        note = EventStudy(googl).fit().dollar_impact()["shares_note"].iloc[0]
+    assert note.endswith("; class A shares only (class B is unlisted; class C trades as GOOG)")
+    shares = tmp_path / "shares.csv"
+    shares.write_text("ticker,as_of_date,shares,covers\nHORTON,2024-10-15,321000000,common shares only\n")
+    assert read_shares(shares)["covers"].tolist() == ["common shares only"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row = EventStudy(_study(tmp_path, str(shares))).fit().dollar_impact().iloc[0]
+    assert row["shares_note"] == "321,000,000 shares as of 2024-10-15 (shares.csv); common shares only"
+
+
 def test_claims_are_checked_against_the_study_s_prices_and_share_counts(tmp_path: Path) -> None:
     shares = tmp_path / "shares.csv"
     shares.write_text("ticker,as_of_date,shares\nHORTON,2024-10-15,321000000\n")
