@@ -310,7 +310,8 @@ def claims_chart(table: pd.DataFrame) -> Figure:
         ax.set_title(f"Reported vs computed ({label})", fontsize=10)
     handles = [Patch(color=c, label=v) for v, c in VERDICT_COLOURS.items()]
     handles.append(axes[0].scatter([], [], marker="D", color="black", s=22, label="reported"))
-    axes[0].legend(handles=handles, fontsize=7, loc="upper left")  # the top-left corner holds no bars
+    # beside the panel, not in it: any corner of it may hold a bar or a diamond
+    axes[0].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
