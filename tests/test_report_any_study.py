@@ -140,7 +140,9 @@ def test_multiple_testing_and_the_sq_floor_are_reported(ff3_day: tuple[Path, str
 def test_a_model_without_a_market_index_gets_no_market_benchmark_sentence(ff3_day: tuple[Path, str]) -> None:
     _, md = ff3_day
     sector = md[md.index("Where the shock landed") :]
-    assert "which has no market index" in sector and "equal-weighted index of all bundled members" not in sector
+    # its market factor is Ken French's, not the study's index: the sentence names what it does not use
+    assert "Under the ff3 model, which does not use the S&P 500, " in sector
+    assert "equal-weighted index of all bundled members" not in sector
 
 
 def test_no_network_requests_in_the_html(ff3_day: tuple[Path, str]) -> None:
@@ -666,6 +668,13 @@ def test_an_event_far_from_the_member_list_is_not_said_to_be_a_member_s(tmp_path
     assert "CRWD, DAL are on the S&P 500 member list of 2024-12-27." in text
     assert "each firm that was a member on its event date (the list, more than 90 days from some event dates" in text
     assert "for events more than 90 days away it may hold firms that were not members then" in text
+    # one date: the sentence speaks of it, not of "some event dates"
+    one_day = (Event("CRWD", "CRWD", "2024-07-19", "^GSPC"), Event("MSFT", "MSFT", "2024-07-19", "^GSPC"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="outage", events=one_day), tmp_path / "d", sections=[robustness_section])
+    text = " ".join((tmp_path / "d" / "report.md").read_text().split())
+    assert "each firm that was a member on its event date (the list, more than 90 days from the event date," in text
 
 
 def test_the_sector_section_says_how_far_its_member_list_is_from_the_event(ff3_day: tuple[Path, str]) -> None:

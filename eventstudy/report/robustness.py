@@ -704,6 +704,7 @@ def robustness_section(b: ReportBuilder) -> None:
             else f"{len(inside)} of the {len(cfg.tickers)} studied firms"
         )
         one = len(inside) == 1
+        one_date = len({e.event_date for e in cfg.events}) == 1
         text += (
             (
                 f" {who} {'is a member' if one else 'are members'} of the cap-weighted S&P 500, so a "
@@ -715,12 +716,14 @@ def robustness_section(b: ReportBuilder) -> None:
                 f" {who} {'is' if one else 'are'} on the S&P 500 member list of {MEMBERS_AS_OF}. A market model "
                 "against the cap-weighted index absorbs part of "
                 + (
-                    "its own move if it was a member on the event date"
-                    if one
-                    else "the own move of each firm that was a member on its event date"
+                    "the own move of each firm that was a member on its event date"
+                    if not one
+                    else "its own move if it was a member on the event date"
+                    if one_date
+                    else "its own move on each event date on which it was a member"
                 )
                 + f" (the list, more than {MEMBERSHIP_CURRENT_DAYS} days from "
-                + ("it" if one else "some event dates")
+                + ("the event date" if one_date else "some event dates")
                 + ", does not say); the equal-weighted index of the list's other members absorbs none of it."
             )
         )

@@ -206,7 +206,7 @@ def sector_section(b: ReportBuilder) -> None:
         f"{(used['ar_ew'] > 0).mean():.0%} are positive (median {fmt_pct(used['ar_ew'].median())}). The table shows "
         "both."
         if uses_market
-        else f"Under the {res.model.name.replace('_', '-')} model, which has no market index, {positive}."
+        else f"Under the {res.model.name.replace('_', '-')} model, which does not use {index_phrase(market)}, {positive}."
     )
     paragraphs = [
         benchmark,
