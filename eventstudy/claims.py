@@ -51,7 +51,7 @@ from eventstudy.config import StudyConfig
 from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source
-from eventstudy.dollar import share_table, shares_on, shares_uncertainty
+from eventstudy.dollar import NO_PRICE_LEVEL, share_table, shares_on, shares_uncertainty
 from eventstudy.errors import ConfigError
 from eventstudy.resolved import ResolvedConfig
 
@@ -493,6 +493,8 @@ def _evaluate(
             return Evaluation(ticker, value, NOT_CHECKABLE, float("nan"), None, "no opening price in the data")
         return Evaluation(ticker, value, MATCHES if opened < closed else CONTRADICTED, 0.0, None)
     if claim.kind in ("mv_change", "mv_level"):
+        if ticker in data.panel.chained:
+            return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"{ticker}: {NO_PRICE_LEVEL}")
         found = shares_on(ticker, pd.Timestamp(end).date(), data.shares)
         if found is None:
             return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"no share count for {ticker}")
@@ -519,7 +521,7 @@ def _fmt_magnitude(unit: str) -> Callable[[float], str]:
 
 def _largest_earlier_loss(data: Lookup, ticker: str, before: str) -> tuple[float, str]:
     """Largest one-day market-value loss of ``ticker`` up to ``before``, at the latest share count."""
-    if ticker not in data.panel.tickers:
+    if ticker not in data.panel.tickers or ticker in data.panel.chained:
         return float("nan"), ""
     found = shares_on(ticker, pd.Timestamp(before).date(), data.shares)
     if found is None:

@@ -20,6 +20,8 @@ when that is not every share of the firm, e.g. one class of several).
 """
 SPLIT_LIKE = 1.5
 """Consecutive counts of one firm that differ by this factor or more look like a split between them."""
+NO_PRICE_LEVEL = "no price level (the data are returns, chained into an index)"
+"""Why a firm with a share count has no market value: its series holds returns, not prices."""
 
 
 @functools.cache

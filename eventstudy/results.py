@@ -576,6 +576,7 @@ class EventStudyResults(_SummaryRepr):
             open=p.open.copy(deep=False),
             provenance=dict(p.provenance),
             volume=p.volume_frame.copy(deep=False),
+            chained=p.chained,
         )
 
     # ------------------------------------------------------------------ accessors
@@ -971,11 +972,12 @@ class EventStudyResults(_SummaryRepr):
         ``level`` interval (t(M - k) quantile times the AR's standard error). With log
         returns the abnormal part is ``exp(r) - exp(r - AR)`` of the prior value, the simple
         return less the simple normal return. Firm-events
-        without a share count are listed with ``shares_note`` saying so and NaN figures.
+        without a share count, or whose prices are an index chained from returns (no price
+        level), are listed with ``shares_note`` saying so and NaN figures.
         """
         from scipy import stats
 
-        from eventstudy.dollar import abnormal_share, share_table, shares_on, value_change
+        from eventstudy.dollar import NO_PRICE_LEVEL, abnormal_share, share_table, shares_on, value_change
 
         rows = []
         t = self._tables
@@ -990,9 +992,9 @@ class EventStudyResults(_SummaryRepr):
             day, prev = t.dates.loc[rel_day, eid], t.dates.loc[rel_day - 1, eid]
             if pd.isna(day) or pd.isna(prev):
                 continue
-            if found is None:
+            if found is None or str(ev["ticker"]) in self._prices.chained:
                 rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
-                rows[-1]["shares_note"] = "no share count"
+                rows[-1]["shares_note"] = "no share count" if found is None else NO_PRICE_LEVEL
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))

@@ -736,3 +736,18 @@ def test_a_study_on_its_own_prices_is_refitted_under_the_other_models(tmp_path: 
     assert float(table.loc[table["spec"].str.startswith("ff3"), "ar_0"].iloc[0]) == pytest.approx(
         by_hand, rel=1e-9
     )  # the CSV keeps 10 digits
+
+
+def test_a_study_counting_each_firm_s_own_rows_says_so(tmp_path: Path) -> None:
+    """calendar = "rows" overrides the profile's exchange sessions: the text and the conventions list say rows."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    cfg = StudyConfig(name="rows", events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),), calendar="rows")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[firm_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "estimation window [-250,-11] (relative rows of each firm, both ends inclusive)" in md
+    assert "- **days**: relative days count each firm's own trading days (its rows with a price)" in md
+    assert "exchange calendar's sessions" not in md

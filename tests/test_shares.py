@@ -84,6 +84,42 @@ def test_what_a_count_covers_travels_with_it(tmp_path: Path) -> None:
     assert row["shares_note"] == "321,000,000 shares as of 2024-10-15 (shares.csv); common shares only"
 
 
+def test_returns_give_no_market_value(tmp_path: Path) -> None:
+    """Nvidia's returns chained into an index start at 1, not at its price: shares times that level is no market value.
+
+    The bundled count exists, yet the dollar table, the report and a market-value claim all say why there is none.
+    """
+    from eventstudy.data.sources import ReturnsSource
+
+    wide = pd.read_csv(bundled_csv("NVDA.csv"), index_col="date")[["adj_close"]].rename(columns={"adj_close": "NVDA"})
+    wide["^GSPC"] = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date")["adj_close"]
+    returns = tmp_path / "returns.csv"
+    wide.pct_change().iloc[1:].to_csv(returns)
+    cfg = StudyConfig(
+        name="r",
+        events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),),
+        returns_data=str(returns),
+        selected_on_outcome=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "rep")
+    row = res.dollar_impact().loc["n"]
+    assert np.isnan(row["shares"]) and np.isnan(row["mv_change"]) and row["shares_note"].startswith("no price level")
+    section = (tmp_path / "rep" / "report.md").read_text().split("Dollar impact")[1].split("##")[0]
+    assert "Not computed: the study's data are returns, chained into an index whose level is not a price" in section
+    claims = tmp_path / "c.csv"
+    claims.write_text(
+        CLAIM_HEAD + 'M,M,W,A,2025-01-27,Nvidia,"lost $589bn",-589,USD bn,none,day,mv_change,NVDA,'
+        "2025-01-24,2025-01-27,as_written,,\n"
+    )
+    from eventstudy.claims import load_claims
+
+    verdict = verify(load_claims(claims), ReturnsSource(returns)).iloc[0]
+    assert verdict["verdict"] == "not checkable" and "no price level" in verdict["why_not_checkable"]
+
+
 def test_claims_are_checked_against_the_study_s_prices_and_share_counts(tmp_path: Path) -> None:
     shares = tmp_path / "shares.csv"
     shares.write_text("ticker,as_of_date,shares\nHORTON,2024-10-15,321000000\n")

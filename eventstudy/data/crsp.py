@@ -259,4 +259,4 @@ class CrspSource:
                     raise DataSourceError(f"CRSP has no {ticker.upper()} returns from {self.start} to {self.end}.")
                 frames[ticker] = pd.DataFrame({"adj_close": chain_returns(column)})
                 provenance[ticker] = f"CRSP daily index {ticker.upper()} via WRDS"
-        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
+        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance, chained=tickers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -28,6 +28,9 @@ class PricePanel:
         Ticker -> a short sentence saying where its series came from and its vintage.
     volume
         Shares traded, dates x tickers (NaN where the source has none).
+    chained
+        Tickers whose prices are an index chained from returns (a returns file, CRSP): their
+        returns are exact, but the level is arbitrary, so no market value can be taken from it.
     """
 
     adj_close: pd.DataFrame
@@ -37,6 +40,7 @@ class PricePanel:
     open: pd.DataFrame
     provenance: Mapping[str, str] = field(default_factory=dict)
     volume: pd.DataFrame | None = None
+    chained: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.volume is None:  # sources without volume: all missing, same shape as the prices
@@ -57,6 +61,7 @@ class PricePanel:
             low=self.low[tickers],
             provenance={t: self.provenance.get(t, "") for t in tickers},
             volume=self.volume_frame[tickers],
+            chained=self.chained & set(tickers),
         )
 
     @property
@@ -89,11 +94,13 @@ class PricePanel:
             fld: pd.concat([p._field(fld) for p in panels], axis=1).sort_index()[list(order)] for fld in PRICE_FIELDS
         }
         provenance = {t: pr for p in panels for t, pr in p.provenance.items()}
-        return cls(**fields, provenance=provenance)
+        return cls(**fields, provenance=provenance, chained=frozenset().union(*(p.chained for p in panels)))
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], provenance: Mapping[str, str]) -> PricePanel:
-        """Build a panel from per-ticker frames with columns among ``PRICE_FIELDS``."""
+    def from_frames(
+        cls, frames: Mapping[str, pd.DataFrame], provenance: Mapping[str, str], chained: Iterable[str] = ()
+    ) -> PricePanel:
+        """Build a panel from per-ticker frames with columns among ``PRICE_FIELDS`` (``chained``: see the class)."""
         wide: dict[str, pd.DataFrame] = {}
         for fld in PRICE_FIELDS:
             cols = {}
@@ -108,4 +115,4 @@ class PricePanel:
             table.index = pd.DatetimeIndex(table.index, name="date")
             table.columns.name = "ticker"
             wide[fld] = table
-        return cls(**wide, provenance=dict(provenance))
+        return cls(**wide, provenance=dict(provenance), chained=frozenset(chained) & set(frames))

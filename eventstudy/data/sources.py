@@ -931,12 +931,14 @@ class MultiSource:
             batches.setdefault(k, []).append(t)
         frames: dict[str, pd.DataFrame] = {}
         provenance: dict[str, str] = {}
+        chained: frozenset[str] = frozenset()
         for k, batch in batches.items():
             panel = self.sources[k].load(batch)
             for t in batch:
                 frames[t] = panel.frame(t)
                 provenance[t] = panel.provenance[t]
-        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance)
+            chained |= panel.chained
+        return PricePanel.from_frames({t: frames[t] for t in tickers}, provenance, chained)
 
 
 class PanelSource:
@@ -1141,7 +1143,7 @@ class ReturnsSource:
             if wide[t].notna().sum() == 0:
                 raise DataFormatError(self.path, f"column {t!r} has no returns", "check the file")
             frames[t] = pd.DataFrame({"adj_close": chain_returns(wide[t])})
-        return PricePanel.from_frames(frames, {t: f"{self.name}, as given" for t in tickers})
+        return PricePanel.from_frames(frames, {t: f"{self.name}, as given" for t in tickers}, chained=tickers)
 
 
 def chain_returns(returns: pd.Series) -> pd.Series:

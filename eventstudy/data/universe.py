@@ -65,4 +65,4 @@ def with_series(panel: PricePanel, series: pd.Series, provenance: str) -> PriceP
     """Return ``panel`` with one more adjusted-close series (named by ``series.name``)."""
     frames = {t: panel.frame(t) for t in panel.tickers}
     frames[str(series.name)] = pd.DataFrame({"adj_close": series.dropna()})
-    return PricePanel.from_frames(frames, {**panel.provenance, str(series.name): provenance})
+    return PricePanel.from_frames(frames, {**panel.provenance, str(series.name): provenance}, panel.chained)

@@ -33,9 +33,16 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def price_paths(
-    prices: pd.DataFrame, base: pd.Timestamp, event: pd.Timestamp, markets: list[str], title: str
+    prices: pd.DataFrame,
+    base: pd.Timestamp,
+    event: pd.Timestamp,
+    markets: list[str],
+    title: str,
+    what: str = "Adjusted closes",
 ) -> tuple[Figure, str]:
     """Prices indexed to 100 at ``base``, firms solid and market indices dashed, and the figure's caption.
+
+    ``what`` names the series in the caption (returns chained into an index are not closes).
 
     Above :data:`COLOURED_AT_MOST` firms the three largest falls and rises on the event
     session are drawn in colour and the rest in grey; the caption says so.
@@ -69,7 +76,7 @@ def price_paths(
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series")
     fig.autofmt_xdate()
     caption = (
-        f"Adjusted closes indexed to 100 on {base.date()}; "
+        f"{what} indexed to 100 on {base.date()}; "
         + (
             "in colour the three largest falls and rises on the event session, the other firms in grey; "
             if len(firms) > COLOURED_AT_MOST
@@ -110,7 +117,8 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, 
     ax.set_title("Prices in event time, each firm-event indexed to 100 on the session before its event")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     caption = (
-        "Each firm-event's adjusted close in event time, indexed to 100 on the session before its own event; "
+        "Each firm-event's price in event time (its returns compounded), indexed to 100 on the session before its own "
+        "event; "
         + (
             "in colour the three largest falls and rises by the last day shown, the others in grey, "
             "the median in black; "

@@ -20,8 +20,9 @@ from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
+from eventstudy.conventions import OwnRows
 from eventstudy.data.sources import Source
-from eventstudy.dollar import describe_jump, share_table, split_like_jumps
+from eventstudy.dollar import NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
@@ -155,10 +156,12 @@ def price_section(b: ReportBuilder) -> None:
     pos = closes.index.get_loc(event)
     window = closes.iloc[max(0, pos - 15) : pos + 16]
     window = window.loc[:, window.loc[base].notna()]
+    # returns chained into an index have the returns of closes, not their level
+    what = "Returns chained into an index" if panel.chained & set(window.columns) else "Adjusted closes"
     price_fig = b.add_figure(
         "price_paths",
         *figures.price_paths(
-            window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}"
+            window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}", what
         ),
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
@@ -170,7 +173,7 @@ def price_section(b: ReportBuilder) -> None:
         {
             "id": "prices",
             "title": "Price paths",
-            "text": f"Adjusted closes of the studied firms and the market indices, indexed to 100 on {base_text}.",
+            "text": f"{what} of the studied firms and the market indices, indexed to 100 on {base_text}.",
             "figures": [price_fig],
             "tables": [],
         }
@@ -327,7 +330,8 @@ def firm_section(b: ReportBuilder) -> None:
             "text": (
                 f"{res.model.description[:1].upper() + res.model.description[1:]}, "
                 f"{'fitted on' if estimates else 'with sigma estimated on'} the estimation window "
-                f"{cfg.estimation} (relative sessions, both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
+                f"{cfg.estimation} ({'relative rows of each firm' if cfg.calendar == 'rows' else 'relative sessions'}, "
+                f"both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
                 "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
                 "returns, without assuming normality."
             ),
@@ -361,24 +365,25 @@ def dollar_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     dollars = res.dollar_impact()
     counted = dollars[dollars["shares"].notna()]
+    # returns chained into an index give exact returns but no price level to multiply by shares
+    levelless = dollars["shares_note"] == NO_PRICE_LEVEL
     if counted.empty:
         held = (
             f"neither the study's share file ({Path(cfg.shares).name}) nor the bundled counts hold a share count"
             if cfg.shares
             else "the bundled counts hold no share count"
         )
-        b.sections.append(
-            {
-                "id": "dollars",
-                "title": "Dollar impact",
-                "text": (
-                    f"Not computed: {held} for any firm of the study. A CSV of "
-                    "ticker,as_of_date,shares, named as shares in the study file's [data] section, adds them."
-                ),
-            }
+        text = (
+            "Not computed: the study's data are returns, chained into an index whose level is not a price, so no "
+            "market value can be taken from them. Prices instead of returns give dollar figures for the firms with a "
+            "share count."
+            if levelless.any()
+            else f"Not computed: {held} for any firm of the study. A CSV of "
+            "ticker,as_of_date,shares, named as shares in the study file's [data] section, adds them."
         )
+        b.sections.append({"id": "dollars", "title": "Dollar impact", "text": text})
         return
-    missing = dollars[dollars["shares"].isna()]
+    missing = dollars[dollars["shares"].isna() & ~levelless]
     spread = model_range(b)
     dtab = dollars.reset_index()
     if not spread.empty:
@@ -418,6 +423,11 @@ def dollar_section(b: ReportBuilder) -> None:
         paragraphs.append(
             f"No share count is {'given or ' if cfg.shares else ''}bundled for {who}, so "
             f"{'its' if missing['ticker'].nunique() == 1 else 'their'} market value is not computed."
+        )
+    if levelless.any():
+        paragraphs.append(
+            f"The data of {', '.join(sorted(set(dollars.loc[levelless, 'ticker'].astype(str))))} are returns, chained "
+            "into an index whose level is not a price, so their market value is not computed."
         )
     jumps = split_like_jumps(share_table(cfg.shares))
     jumps = jumps[jumps["ticker"].isin(set(counted["ticker"].astype(str)))]
@@ -684,6 +694,8 @@ def build_report(
             "profile": res.convention.name,
             "description": res.convention.description,
             **dict(res.convention.as_rows(res.model.n_params, len(res.model.regressors))),
+            # calendar = "rows" counts each series' own rows whatever the profile counts
+            **({"days": OwnRows().describe()} if config.calendar == "rows" else {}),
             # The study's own choices, where the profile only gives defaults.
             "returns": f"{config.returns} returns",
             "estimation": f"estimation window {config.estimation}"
