@@ -951,6 +951,7 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool) -> 
 
     A firm-event needs its firm's returns and, under a model with a market, its market's: a
     market series that begins late leaves the estimation window as empty as a firm's would.
+    The series named is the one that begins last (the firm's on a tie, or when neither is late).
     """
     has, first, last = _series_spans(grid)
     out: dict[int, str] = {}
@@ -959,28 +960,26 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool) -> 
         late = [(name, col) for name, col in series if not has[col] or grid.sessions[first[col]] > placed.sessions[i]]
         if not late and not off_data[i]:
             continue  # its window is in the data, and its returns began before it
-        # Name the series that start late; off the data with none late, the firm's span says where.
-        out[i] = "; ".join(
+        name, col = max(late or series[:1], key=lambda s: (not has[s[1]], first[s[1]]))
+        out[i] = (
             f"{name}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
             if has[col]
             else f"{name} has no returns"
-            for name, col in (late or series[:1])
         )
     return out
 
 
 def _returns_ends(grid: Grid, placed: Placed, market: bool) -> dict[int, str]:
-    """Say when the returns end, for firm-events whose windows run past that session."""
+    """Say when the returns end, for firm-events whose windows run past that session (the series that ends first)."""
     has, _, last = _series_spans(grid)
     out: dict[int, str] = {}
     for i in range(len(placed.events)):
-        ended = [
-            f"{name}'s returns end on {grid.sessions[last[col]].date()}"
-            for name, col in _series_of(placed, i, market)
-            if has[col] and placed.window_spans[i, 1] > last[col]
-        ]
-        if ended:
-            out[i] = "; ".join(ended)
+        ended = [(name, col) for name, col in _series_of(placed, i, market) if has[col]]
+        if not ended:
+            continue
+        name, col = min(ended, key=lambda s: last[s[1]])  # the firm's on a tie: it comes first
+        if placed.window_spans[i, 1] > last[col]:
+            out[i] = f"{name}'s returns end on {grid.sessions[last[col]].date()}"
     return out
 
 

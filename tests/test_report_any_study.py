@@ -211,6 +211,8 @@ def test_the_study_s_own_model_is_among_the_robustness_models(repeated_firms: tu
 def test_volume_columns_appear_only_when_some_firm_has_volume(tmp_path: Path, ff3_day: tuple[Path, str]) -> None:
     _, mixed = ff3_day  # AAPL and NVDA have volume in the bundled files; JPM and BAC do not
     assert "volume above normal" in mixed and "No volume data for JPM, BAC." in mixed
+    # the GARCH figures come from a market model: an ff3 study is told they are not its own ARs
+    assert "(a market model whatever the study's own, here ff3: its abnormal returns are not the tables'" in mixed
     none = _report(  # both come from the wide S&P 500 file, which holds adjusted closes only
         tmp_path,
         "banks",

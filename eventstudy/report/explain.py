@@ -217,6 +217,12 @@ def volume_section(b: ReportBuilder) -> None:
         garch_text = (
             "GARCH(1,1)-standardised: the event-day abnormal return of a market model with GARCH(1,1) errors, divided "
             "by its conditional standard deviation"
+            + (
+                ""
+                if res.model.name == "market"
+                else f" (a market model whatever the study's own, here {res.model.name}: its abnormal returns are not "
+                "the tables' and need not agree with them)"
+            )
         )
         if len(res.event_ids) > 1:  # a mean across firm-events needs more than one
             garch_text += (
@@ -287,7 +293,7 @@ def volume_section(b: ReportBuilder) -> None:
         missing = ["Abnormal volume could not be estimated from the volume data, so it is not shown."]
     else:
         firms = "any of the firms" if len(cfg.tickers) > 1 else cfg.tickers[0]
-        missing = [f"The price source has no trading volume for {firms}, so abnormal volume is not shown."]
+        missing = [f"The data have no trading volume for {firms}, so abnormal volume is not shown."]
     b.sections.append(
         {
             "id": "volume",
