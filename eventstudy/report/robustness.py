@@ -638,7 +638,9 @@ def robustness_section(b: ReportBuilder) -> None:
         ]
     fig = b.add_figure(
         "robustness",
-        figures.spec_grid(fig_table, "value", "Event-day abnormal return by model and market proxy"),
+        figures.spec_grid(
+            fig_table, "value", "Event-day abnormal return by model" + (" and market proxy" if bundled else "")
+        ),
         (
             "Abnormal return on the event day"
             if per_event
