@@ -247,12 +247,17 @@ def portfolio_time_series(
     """Sefcik and Thompson (1986): coefficients as abnormal returns of characteristic-weighted portfolios.
 
     For firm-events on one date, the weights ``W = (X'X)^-1 X'`` turn the firms' returns
-    into one portfolio per coefficient; each portfolio's return is regressed on the
-    market with a dummy on the window's days over the estimation and window sessions.
-    The dummy's coefficient times the window length is the coefficient of the CAR on the
-    characteristics (the cross-sectional OLS estimate when every firm has complete
-    data), and its standard error comes from the portfolio's own time series, so it
-    allows for the cross-correlation of same-date firms.
+    into one portfolio per coefficient. Each portfolio's return, regressed on the study's
+    own normal-return model (its market, its factors) with a dummy per window day over the
+    estimation and window sessions, has the sum of the dummies' coefficients for its CAR
+    coefficient: the cross-sectional OLS estimate. OLS being linear in
+    the returns, that regression is the firms' own fits weighted by ``W``, so it is computed
+    from them: the coefficient is ``W`` times the CARs, the residual variance that of the
+    weighted estimation-window abnormal returns on the sessions every firm was fitted on,
+    and the window's variance factor (``Var(CAR) / sigma^2``, with the study's prediction
+    error) the firms' own, the same for firms fitted on the same sessions. The standard
+    error so comes from the portfolio's own time series and allows for the
+    cross-correlation of same-date firms.
 
     Raises
     ------
@@ -277,25 +282,18 @@ def portfolio_time_series(
     frame = merge_characteristics(outcome_frame(res, w), data)
     y, x = dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
     ids = list(y.index)
-    ret = res.ret[ids]
-    est = res.est_mask[ids].all(axis=1)
-    days = est | ((ret.index >= w.start) & (ret.index <= w.end))
-    rows = ret.loc[days]
-    complete = rows.notna().all(axis=1)
-    rows = rows[complete]
-    market = res.market_ret[ids[0]].loc[rows.index]
     xm = x.to_numpy(dtype="float64")
     weights = np.linalg.solve(xm.T @ xm, xm.T)  # k x n
-    portfolios = rows.to_numpy(dtype="float64") @ weights.T  # T x k
-    dummy = ((rows.index >= w.start) & (rows.index <= w.end)).astype(np.float64)
-    design = np.column_stack([np.ones(len(rows)), market.to_numpy(dtype="float64"), dummy])
-    coef, *_ = np.linalg.lstsq(design, portfolios, rcond=None)
-    resid = portfolios - design @ coef
-    dof = len(rows) - design.shape[1]
-    s2 = (resid**2).sum(axis=0) / dof
-    var_dummy = np.linalg.inv(design.T @ design)[2, 2]
-    est_coef = coef[2] * w.length
-    bse = np.sqrt(s2 * var_dummy) * w.length
+    est_coef = weights @ y.to_numpy(dtype="float64")[:, 0]
+    # the sessions every firm was fitted on; there the abnormal returns are the fits' residuals
+    est = res.ar.loc[res.est_mask[ids].all(axis=1), ids].dropna()
+    portfolios = est.to_numpy(dtype="float64") @ weights.T  # T x k
+    fitted = res.events.loc[ids, "n_est"] - res.params.loc[ids, "df"]  # parameters each fit estimated
+    dof = len(est) - int(fitted.max())
+    s2 = (portfolios**2).sum(axis=0) / dof
+    tests = res.tests(w).loc[ids]
+    factor = float(((tests["bse"] / res.params.loc[ids, "sigma"]) ** 2).mean())
+    bse = np.sqrt(s2 * factor)
     names = list(x.columns)
     tvalues = est_coef / bse
     return CrossSectionResults(

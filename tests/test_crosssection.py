@@ -90,6 +90,49 @@ def test_the_portfolio_estimate_equals_ols_on_ars_and_has_its_own_errors(study) 
     assert portfolio.nobs == ols.nobs == len(res.event_ids)
 
 
+@pytest.mark.parametrize("window", ["0:0", "0:2"])
+def test_the_portfolio_estimate_is_sefcik_thompson_s_dummy_regression_under_the_study_s_model(window: str) -> None:
+    """Under ff3 the portfolio's excess return is regressed on the French factors with a dummy per window day.
+
+    The regression is run here with statsmodels from the raw prices and factor files, as Sefcik and
+    Thompson (1986) define it; the package's estimate must be the sum of the dummies' coefficients
+    (the portfolio's CAR), with that sum's standard error and t(T - k) p-value.
+    """
+    tickers = ["AAPL", "NVDA", "JPM", "XOM", "KO", "PFE", "CAT", "HD", "DUK", "AMZN", "MSFT", "WMT"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = event_study(tickers, DAY, model="ff3", car_windows=[window])
+    chars = pd.DataFrame({"ticker": tickers, "size": np.log(np.arange(1.0, 13.0)), "tech": [1, 1] + [0] * 10})
+    formula = "car ~ size + tech"
+    ours = portfolio_time_series(res, formula, chars, window=window)
+    wide = pd.read_csv(WIDE, index_col="date", parse_dates=True)[tickers].pct_change()
+    french = pd.read_csv(data_root() / "factors" / "ff_factors_daily.csv")
+    french = french.assign(date=pd.to_datetime(french["date"])).set_index("date") / 100
+    eid = res.event_ids[0]
+    est_days = pd.DatetimeIndex(res.dates.loc[res.est_mask[eid], eid])
+    w0, w1 = (int(v) for v in window.split(":"))
+    win_days = pd.DatetimeIndex(res.dates.loc[w0:w1, eid])
+    days = est_days.append(win_days)
+    x = np.column_stack([np.ones(12), chars["size"], chars["tech"]])
+    weights = np.linalg.solve(x.T @ x, x.T)
+    excess = wide.loc[days].sub(french.loc[days, "rf"], axis=0)[res.events["ticker"].tolist()]
+    order = [tickers.index(t) for t in res.events["ticker"]]
+    portfolios = excess.to_numpy() @ weights[:, order].T
+    design = pd.DataFrame(french.loc[days, ["mkt_rf", "smb", "hml"]].to_numpy(), columns=["mkt_rf", "smb", "hml"])
+    dummies = [f"d{k}" for k in range(len(win_days))]
+    for k, d in enumerate(dummies):  # one dummy per window day: their sum is the portfolio's CAR
+        design[d] = [0.0] * len(est_days) + [1.0 if i == k else 0.0 for i in range(len(win_days))]
+    for j, name in enumerate(["Intercept", "size", "tech"]):
+        fit = smf.ols(f"y ~ mkt_rf + smb + hml + {' + '.join(dummies)}", data=design.assign(y=portfolios[:, j])).fit()
+        car = fit.t_test(" + ".join(dummies) + " = 0")
+        assert ours.params[name] == pytest.approx(float(car.effect[0]), rel=1e-9, abs=1e-13)
+        assert ours.bse[name] == pytest.approx(float(np.asarray(car.sd).ravel()[0]), rel=1e-9)
+        assert ours.pvalues[name] == pytest.approx(float(car.pvalue), rel=1e-7, abs=1e-15)
+    # and the coefficients are the cross-sectional OLS estimate of the CARs under the same model
+    ols = res.cross_section(formula, chars, window=window, cov="nonrobust")
+    np.testing.assert_allclose(ours.params, ols.params, rtol=1e-9, atol=1e-13)
+
+
 def test_bad_formulas_and_keys_are_one_line(study, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     res, chars, _ = study
     from eventstudy.errors import ConfigError
