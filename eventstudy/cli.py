@@ -522,6 +522,15 @@ def _run_partitioned(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_options(args: argparse.Namespace) -> dict[str, Any]:
     """Return the study options ``run`` was given, as keyword arguments of :class:`StudyConfig` (no events)."""
+    from eventstudy._options import (
+        EstimationOverlap,
+        ModelName,
+        NegativePrices,
+        ReturnKind,
+        ReturnsUnit,
+        SourceName,
+        validate_literal,
+    )
     from eventstudy.conventions import get_convention
     from eventstudy.errors import ConfigError
 
@@ -552,6 +561,17 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "strict": args.strict,
     }
     given = {k: v for k, v in given.items() if v is not None}
+    # checked here so that a bad value is named by the option the user typed (--model, not model)
+    for key, alias in (
+        ("model", ModelName),
+        ("returns", ReturnKind),
+        ("source", SourceName),
+        ("returns_unit", ReturnsUnit),
+        ("estimation_overlap", EstimationOverlap),
+        ("negative_prices", NegativePrices),
+    ):
+        if key in given:
+            validate_literal("--" + key.replace("_", "-"), given[key], alias)
     if given.get("source") == "bundled" and "prices" in given:
         raise ConfigError("--source bundled reads the bundled snapshot, but --prices was given too; drop one of them.")
     for key, option in (("estimation", "--estimation"), ("event_window", "--window")):

@@ -47,7 +47,12 @@ CASES = {
     "no rows": ("event_id,ticker,event_date\n", [], "no events"),
     "reversed window": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--window", "1:-1"], "reversed"),
     "overlapping windows": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--estimation", "-250:0"], "overlaps"),
-    "unknown model": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--model", "capm"], "model='capm'"),
+    "unknown model": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--model", "capm"], "--model='capm'"),
+    "unknown overlap rule": (
+        "event_id,ticker,event_date\nx,NVDA,2025-01-27\n",
+        ["--estimation-overlap", "drop"],
+        "--estimation-overlap='drop' is not valid; choose one of: keep, skip.",
+    ),
     "unknown convention": (
         "event_id,ticker,event_date\nx,NVDA,2025-01-27\n",
         ["--convention", "foo"],
