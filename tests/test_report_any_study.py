@@ -753,3 +753,32 @@ def test_a_study_counting_each_firm_s_own_rows_says_so(tmp_path: Path) -> None:
     assert "estimation window [-250,-11] (relative rows of each firm, both ends inclusive)" in md
     assert "- **days**: relative days count each firm's own trading days (its rows with a price)" in md
     assert "exchange calendar's sessions" not in md
+
+
+def test_one_firm_on_dates_apart_is_described_without_the_adjustments_it_does_not_get(tmp_path: Path) -> None:
+    """Tesla on nine delivery days: no windows overlap, so no Kolari-Pynnonen test is said to lead the table."""
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import aggregate_section
+
+    days = ("2023-04-03", "2023-07-03", "2023-10-02", "2024-01-02", "2024-04-02", "2024-07-02", "2024-10-02")
+    days += ("2025-01-02", "2025-04-02")
+    cfg = StudyConfig(
+        name="tsla",
+        events=tuple(Event(f"TSLA@{d}", "TSLA", d, "^GSPC") for d in days),
+        model="constant_mean",
+        estimation="-120:-6",
+        event_window="-5:5",
+        car_windows=("0:0", "0:1", "-5:5"),
+        estimation_overlap="skip",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "t", sections=[aggregate_section])
+    text = " ".join((tmp_path / "t" / "report.md").read_text().split())
+    assert "The spread differs from 1" in text  # Tesla's delivery days are more volatile than its other days
+    assert "BMP allows for it and leads the table" in text and "Kolari-Pynnonen version allow" not in text
+    # one significant CAR is said to go one way, not "all up"
+    assert re.search(r"only the CAR of TSLA@\S+ differs from zero at 5% \((up|down)\), so this is no evidence", text)
+    table = (tmp_path / "t" / "report.md").read_text()
+    bmp = [line.split("|")[2].strip() for line in table.splitlines() if line.startswith("| bmp |")]
+    assert bmp == ["AAR day 0", "CAAR[0,+1]", "CAAR[-5,+5]"]  # shortest window first, as the firm table

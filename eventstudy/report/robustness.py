@@ -65,7 +65,8 @@ def aggregate_section(b: ReportBuilder) -> None:
     order = list(KEY_TESTS)
     if check.event_induced:
         order = ["bmp", "kp_bmp", "grank_t", *[t for t in order if t not in ("bmp", "kp_bmp", "grank_t")]]
-    windows = [lead, *[w for w in res.windows if w.length > 1]]
+    # shortest window first, as the firm table orders its columns
+    windows = [lead, *sorted((w for w in res.windows if w.length > 1), key=lambda w: (w.length, w.start))]
     family = [(t, w, res.aggregate_tests[w, t]) for t in order for w in windows]
     raw = np.array([x.pvalue for _, _, x in family])
     holm, bh = adjust_pvalues(raw, "holm"), adjust_pvalues(raw, "bh")
@@ -148,8 +149,13 @@ def aggregate_section(b: ReportBuilder) -> None:
         spread += (
             " The spread differs from 1 (the event changed the variance, or the returns have heavier tails than the "
             "normal), so Patell, Brown-Warner 1980 and the single-firm t, which assume a spread of 1, misstate "
-            "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table, with Kolari and "
-            "Pynnonen's generalized rank t, which rescales the event-day values by their spread before ranking them."
+            + (
+                "significance; BMP and its Kolari-Pynnonen version allow for it and lead the table"
+                if cc.applies
+                else "significance; BMP allows for it and leads the table"
+            )
+            + ", with Kolari and Pynnonen's generalized rank t, which rescales the event-day values by their spread "
+            "before ranking them."
         )
     paragraphs.append(spread)
     # The profile's description gives its defaults; say where the study chose otherwise.
@@ -300,8 +306,8 @@ def _noise_clause(significant_up: list[str], significant_down: list[str], noun: 
     one = len(moved) == 1
     who = f"the {noun}{'' if one else 's'} of {word_list(moved)}" if len(moved) <= 6 else f"{len(moved)} of the {what}"
     return (
-        f"only {who} {'differs' if one else 'differ'} from zero at 5%, all {direction}, so "
-        "this is no evidence of moves in both directions"
+        f"only {who} {'differs' if one else 'differ'} from zero at 5% ({direction if one else f'all {direction}'}), "
+        "so this is no evidence of moves in both directions"
     )
 
 
