@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
         help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart, or custom (with --factors)",
     )
     run.add_argument(
+        "--measure",
+        help="returns (default) or volume: abnormal log(1 + shares traded), with --model constant_mean "
+        "(mean-adjusted, Campbell and Wasley 1996) or market (on the market's log volume); needs prices with volume",
+    )
+    run.add_argument(
         "--factors",
         help="for --model custom: CSV with date and factor columns in decimals (an 'rf' column makes returns excess)",
     )
@@ -524,6 +529,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     """Return the study options ``run`` was given, as keyword arguments of :class:`StudyConfig` (no events)."""
     from eventstudy._options import (
         EstimationOverlap,
+        Measure,
         ModelName,
         NegativePrices,
         ReturnKind,
@@ -538,6 +544,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         get_convention(args.convention, "--convention")
     given: dict[str, Any] = {
         "model": args.model,
+        "measure": args.measure,
         "factors": args.factors,
         "factor_columns": ",".join(args.factor_columns) if args.factor_columns else None,
         "estimation": args.estimation,
@@ -564,6 +571,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     # checked here so that a bad value is named by the option the user typed (--model, not model)
     for key, alias in (
         ("model", ModelName),
+        ("measure", Measure),
         ("returns", ReturnKind),
         ("source", SourceName),
         ("returns_unit", ReturnsUnit),

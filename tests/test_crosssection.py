@@ -174,6 +174,22 @@ def test_abnormal_volume_by_hand() -> None:
     assert "AR and CAR are abnormal log volumes" in str(res.summary())
 
 
+def test_abnormal_volume_from_the_command_line(tmp_path: Path) -> None:
+    """``run --measure volume`` writes the mean-adjusted log volume worked by hand from the bundled file."""
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nnv,NVDA,2025-01-27\n")
+    out = tmp_path / "o"
+    args = ["run", "--events", str(events), "--market", "^GSPC", "--measure", "volume", "--model", "constant_mean"]
+    assert main([*args, "--out", str(out)]) == 0
+    ar = pd.read_csv(out / "ar.csv")
+    day0 = ar[(ar["event_id"] == "nv") & (ar["rel_day"] == 0)]["ar"].iloc[0]
+    raw = np.log1p(pd.read_csv(bundled_csv("NVDA.csv"), index_col="date", parse_dates=True)["volume"])
+    sessions = raw.index[raw.index < pd.Timestamp("2025-01-27")]
+    est = raw.loc[sessions[-250] : sessions[-11]]  # [-250,-11]: NVDA trades every session of the calendar
+    assert len(est) == 240
+    assert day0 == pytest.approx(raw[pd.Timestamp("2025-01-27")] - est.mean(), rel=1e-9)
+
+
 def test_volume_needs_volume_data() -> None:
     from eventstudy.errors import DataFormatError
 
