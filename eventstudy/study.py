@@ -623,14 +623,22 @@ class EventStudy:
         if cfg.measure == "volume":
             # Abnormal volume: the model explains log(1 + volume) (Campbell and Wasley 1996).
             volume = panel.volume_frame.reindex(sessions)
-            missing = [
-                t for t in [*cfg.tickers, *(cfg.markets if cfg.model == "market" else [])] if volume[t].isna().all()
-            ]
-            if missing:
+            firms = list(dict.fromkeys(cfg.tickers))
+            lacking = [t for t in firms if volume[t].isna().all()]
+            markets = [t for t in dict.fromkeys(cfg.markets) if cfg.model == "market" and volume[t].isna().all()]
+            # A firm without volume is left out, as a firm without prices is; a market without it
+            # leaves no firm-event a model, and a study of none is no study.
+            if markets or len(lacking) == len(firms) or (lacking and cfg.strict):
                 raise DataFormatError(
                     "measure='volume'",
-                    f"needs traded volume, and the data has none for {', '.join(missing)}",
+                    f"needs traded volume, and the data has none for {', '.join([*lacking, *markets])}",
                     "use prices with a volume column, or model='constant_mean' if only the market lacks it",
+                )
+            if lacking:
+                warn(
+                    f"measure='volume': the data has no traded volume for {', '.join(lacking)}; "
+                    f"{'its' if len(lacking) == 1 else 'their'} firm-events are left out.",
+                    EventExcludedWarning,
                 )
             returns = np.log1p(volume)
         else:
@@ -747,7 +755,7 @@ class EventStudy:
             pos = placed.event_pos
             off_data = np.asarray((pos + cfg.event_window.start < 0) | (pos + cfg.event_window.end > last), dtype=bool)
         market = uses_market(self.model)
-        spans = _returns_spans(grid, placed, off_data, market)
+        spans = _returns_spans(grid, placed, off_data, market, "log volumes" if cfg.measure == "volume" else "returns")
         if off_data.any() and cfg.strict:
             i = int(np.argmax(off_data))
             raise EventDateError(
@@ -946,7 +954,7 @@ def _series_of(placed: Placed, i: int, market: bool) -> list[tuple[str, int]]:
     return series
 
 
-def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool) -> dict[int, str]:
+def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool, noun: str = "returns") -> dict[int, str]:
     """Say when the returns begin and end, for firm-events off the data or dated before their first return.
 
     A firm-event needs its firm's returns and, under a model with a market, its market's: a
@@ -962,9 +970,9 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool) -> 
             continue  # its window is in the data, and its returns began before it
         name, col = max(late or series[:1], key=lambda s: (not has[s[1]], first[s[1]]))
         out[i] = (
-            f"{name}'s returns run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
+            f"{name}'s {noun} run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
             if has[col]
-            else f"{name} has no returns"
+            else f"{name} has no {noun}"
         )
     return out
 
@@ -1089,8 +1097,9 @@ def statuses(
     report(
         excluded,
         lambda i: (
-            f"{label(i)}: {nobs[i]} estimation returns of {requested} ({span[i]}, after the event); "
-            "it is left out of the study."
+            f"{label(i)}: {nobs[i]} estimation returns of {requested} ({span[i]}"
+            + (", after the event); " if " run from " in span[i] else "); ")
+            + "it is left out of the study."
             if i in span
             else f"{InsufficientEstimationDataError(events[i].event_id, events[i].ticker, int(nobs[i]), cfg.min_estimation_obs, requested)} It is left out of the study."
         ),

@@ -18,7 +18,7 @@ from eventstudy.cli import main
 from eventstudy.crosssection import portfolio_time_series
 from eventstudy.data.manifest import data_root
 from eventstudy.data.universe import constituents
-from eventstudy.errors import ConfigError
+from eventstudy.errors import ConfigError, EventExcludedWarning
 
 from .conftest import bundled_csv
 
@@ -195,6 +195,14 @@ def test_volume_needs_volume_data() -> None:
 
     with pytest.raises(DataFormatError, match="has none for GEV"):
         event_study(["GEV"], "2025-01-27", measure="volume", model="constant_mean")
+    # beside a firm with volume, a firm without it is left out with its reason, as a firm without prices is
+    with pytest.warns(EventExcludedWarning, match="no traded volume for GEV; its firm-events are left out"):
+        res = event_study(["NVDA", "GEV"], "2025-01-27", measure="volume", model="constant_mean")
+    status = res.events.set_index("ticker")["status"]
+    assert status["NVDA"] == "ok" and status["GEV"].startswith("excluded: 0 estimation returns of 240")
+    assert "(GEV has no log volumes)" in status["GEV"]
+    with pytest.raises(DataFormatError, match="has none for GEV"):
+        event_study(["NVDA", "GEV"], "2025-01-27", measure="volume", model="constant_mean", strict=True)
 
 
 def test_variance_ratio_by_hand() -> None:
