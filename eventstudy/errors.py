@@ -49,7 +49,8 @@ class UnknownTickerError(EventStudyError, KeyError):
         hint = f" Did you mean {' or '.join(repr(n) for n in near)}? Tickers are matched exactly." if near else ""
         self.message = (
             f"ticker={ticker!r} is not in {source}; available: {shown}.{hint} "
-            "Check the spelling or point --prices at data that has it."
+            "Check the spelling, or give prices that hold it (--prices for run, prices = [...] in a study file's "
+            "[data] section, prices= in the API)."
         )
         super().__init__(self.message)
 
