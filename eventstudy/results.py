@@ -27,7 +27,14 @@ from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.crosssection import CrossSectionResults, cross_section
 from eventstudy.data.panel import PricePanel
-from eventstudy.errors import EventStudyWarning, InvalidOptionError, InvalidParameterError, WindowError
+from eventstudy.errors import (
+    EventStudyWarning,
+    InvalidOptionError,
+    InvalidParameterError,
+    MissingReturnsWarning,
+    WindowError,
+    warn,
+)
 from eventstudy.inference import InvalidTestStatistic, TestStatistic, variance_ratio
 from eventstudy.models import MARKET, ReturnModel
 from eventstudy.resolved import ResolvedConfig
@@ -602,9 +609,14 @@ class EventStudyResults(_SummaryRepr):
             return w, self
         if w not in self._more:
             cfg = self.config.to_request().with_(car_windows=(*self.config.car_windows, w))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", EventStudyWarning)  # already said when these results were fitted
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always", EventStudyWarning)
                 self._more[w] = self.refitter(cfg)
+            # The fit's warnings were said when these results were fitted; what is new is the window's own
+            # gaps (a window past the data leaves CARs empty, which should not pass in silence).
+            for record in said:
+                if issubclass(record.category, MissingReturnsWarning) and str(w) in str(record.message):
+                    warn(str(record.message), MissingReturnsWarning)
         return w, self._more[w]
 
     def window_stats(self, window: WindowLike) -> WindowStats:

@@ -138,3 +138,20 @@ def test_a_window_past_the_last_price_says_when_the_prices_end() -> None:
     with pytest.warns(MissingReturnsWarning, match=rf"\[0,\+5\] \(NVDA's returns end on {last}, before the window"):
         res = es.event_study(["NVDA"], last, car_windows=["0:5"], event_window="0:0")
     assert np.isnan(res.car("0:5").iloc[0])
+
+
+def test_a_window_asked_for_after_the_fit_says_when_it_runs_past_the_prices() -> None:
+    """``res.car("0:100")`` refits with the window added: its empty CARs are warned about, nothing else again."""
+    import warnings
+
+    from eventstudy.errors import MissingReturnsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = es.event_study(["NVDA"], "2025-04-03")
+    with pytest.warns(MissingReturnsWarning, match=r"\[0,\+100\] \(NVDA's returns end on 2025-06-30") as caught:
+        assert np.isnan(res.car("0:100").iloc[0])
+    assert len(caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a window inside the data refits in silence
+        assert np.isfinite(res.car("0:5").iloc[0])
