@@ -84,7 +84,8 @@ def check_windows(estimation: Window, event: Window, parameter: str = "event_win
             "estimation",
             f"{estimation.start}:{estimation.end}",
             f"overlaps or follows the event window {event.start}:{event.end}",
-            "end the estimation window before the event window starts (e.g. -250:-11)",
+            "end the estimation window before the event window starts (e.g. "
+            f"{min(estimation.start, event.start - estimation.length)}:{event.start - 1})",
         )
     raise WindowError(
         parameter,

@@ -46,7 +46,12 @@ CASES = {
     "missing column": ("id,ticker,date\nx,NVDA,2025-01-27\n", [], "missing column"),
     "no rows": ("event_id,ticker,event_date\n", [], "no events"),
     "reversed window": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--window", "1:-1"], "reversed"),
-    "overlapping windows": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--estimation", "-250:0"], "overlaps"),
+    "overlapping windows": (
+        "event_id,ticker,event_date\nx,NVDA,2025-01-27\n",
+        ["--estimation", "-250:0"],
+        "overlaps or follows the event window -1:1; end the estimation window before the event window starts "
+        "(e.g. -252:-2)",  # as long as the one given, ending the session before the event window
+    ),
     "unknown model": ("event_id,ticker,event_date\nx,NVDA,2025-01-27\n", ["--model", "capm"], "--model='capm'"),
     "unknown overlap rule": (
         "event_id,ticker,event_date\nx,NVDA,2025-01-27\n",
