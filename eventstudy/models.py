@@ -85,13 +85,13 @@ MODELS: dict[str, ReturnModel] = {
         "carhart",
         ("mkt_rf", "smb", "hml", "mom"),
         excess=True,
-        description="Carhart 4-factor: Fama-French 3 plus momentum (OLS)",
+        description="Carhart 4-factor: R_i - RF on Mkt-RF, SMB, HML, MOM (OLS)",
     ),
     "ff5": ReturnModel(
         "ff5",
         ("mkt_rf", "smb", "hml", "rmw", "cma"),
         excess=True,
-        description="Fama-French 5-factor: Mkt-RF, SMB, HML, RMW, CMA (OLS)",
+        description="Fama-French 5-factor: R_i - RF on Mkt-RF, SMB, HML, RMW, CMA (OLS)",
     ),
 }
 

@@ -782,3 +782,37 @@ def test_one_firm_on_dates_apart_is_described_without_the_adjustments_it_does_no
     table = (tmp_path / "t" / "report.md").read_text()
     bmp = [line.split("|")[2].strip() for line in table.splitlines() if line.startswith("| bmp |")]
     assert bmp == ["AAR day 0", "CAAR[0,+1]", "CAAR[-5,+5]"]  # shortest window first, as the firm table
+
+
+def test_holiday_dates_and_windows_all_linked_are_said_as_they_are(tmp_path: Path) -> None:
+    """Christmas Day and Thanksgiving 2024 were NYSE holidays; +-20-session windows four weeks apart all overlap."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+    from eventstudy.report.robustness import aggregate_section
+
+    events = tuple(
+        Event(f"{t}@{d}", t, d, "^GSPC")
+        for t, d in (("AMZN", "2024-12-25"), ("WMT", "2024-12-25"), ("TGT", "2024-11-28"), ("BBY", "2024-11-28"))
+    )
+    cfg = StudyConfig(
+        name="holidays",
+        events=events,
+        model="ff5",
+        estimation="-270:-21",
+        event_window="-20:20",
+        car_windows=("0:0", "-20:20", "0:5"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "h", sections=[firm_section, aggregate_section])
+    text = " ".join((tmp_path / "h" / "report.md").read_text().split())
+    assert (
+        "2 event dates fall on days the exchange (XNYS) was closed, so their day 0 is the next session: "
+        "2024-11-28 to 2024-11-29, 2024-12-25 to 2024-12-26 (4 firm-events)." in text
+    )
+    assert "whose event windows are all linked in calendar time" in text and "only those" not in text
+    raw = (res.tests("0:0")["pvalues"] < 0.05).sum() + sum((res.tests(w)["pvalues"] < 0.05).sum() for w in res.windows)
+    assert raw == 0  # no single-firm t-test rejects on these dates: said once, without "0 t-tests reject ... 0 do"
+    assert "No t-test rejects at 5%, even taken one at a time" in text and "0 t-tests reject" not in text
+    assert "Fama-French 5-factor: R_i - RF on Mkt-RF, SMB, HML, RMW, CMA (OLS)" in text

@@ -247,6 +247,12 @@ def firm_section(b: ReportBuilder) -> None:
     notes = [
         f"{r['ticker'] if one_date else r['event_id']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"
     ]
+    # an event dated on a day the exchange was closed is measured from the next session
+    moved = res.events[
+        res.events["event_session"].notna()
+        & (res.events["event_date"].astype(str) != res.events["event_session"].astype(str))
+    ]
+    moved_dates = dict(zip(moved["event_date"].astype(str), moved["event_session"].astype(str), strict=True))
     overlapped = int(ft["status"].str.contains(ESTIMATION_OVERLAP, regex=False).sum())
     skipped = int(ft["status"].str.contains(ESTIMATION_SKIP, regex=False).sum())
     sharing = int(ft["status"].str.contains(SHARED_EVENT_WINDOW, regex=False).sum())
@@ -256,15 +262,28 @@ def firm_section(b: ReportBuilder) -> None:
     raw = int((holm_t["p_value"] < 0.05).sum())
     m_max = int(res.events["n_est"].max())
     paragraphs = [
-        f"The table holds {_count(n_tests, 't-test', 't-tests')} and as many SQ tests. Taken one at a time, "
-        f"{_count(raw, 't-test rejects', 't-tests reject')} at 5%; with Holm's adjustment for the whole family, "
-        f"{kept} {'does' if kept == 1 else 'do'} (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg "
-        "p-values for every test).",
+        f"The table holds {_count(n_tests, 't-test', 't-tests')} and as many SQ tests. "
+        + (
+            f"Taken one at a time, {_count(raw, 't-test rejects', 't-tests reject')} at 5%; with Holm's adjustment "
+            f"for the whole family, {kept} {'does' if kept == 1 else 'do'}"
+            if raw
+            else "No t-test rejects at 5%, even taken one at a time"
+        )
+        + " (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg p-values for every test).",
         f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
         f"(for one day and M = {m_max}: {2 / (m_max + 1):.4f}); a p-value marked \u2264 sits at that floor: the CAR "
         "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
         + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
+    if moved_dates:
+        paragraphs.append(
+            f"{_count(len(moved_dates), 'event date falls', 'event dates fall')} on "
+            + ("a day" if len(moved_dates) == 1 else "days")
+            + (f" the exchange ({cfg.calendar}) was closed" if cfg.calendar != "rows" else " without a price")
+            + f", so {'its' if len(moved_dates) == 1 else 'their'} day 0 is the next session: "
+            + ", ".join(f"{d} to {s}" for d, s in sorted(moved_dates.items()))
+            + f" ({_count(len(moved), 'firm-event', 'firm-events')})."
+        )
     # A model that estimates no mean (market-adjusted) takes only sigma from the estimation window.
     estimates = res.model.estimates_mean
     fit = "fit" if estimates else "sigma"

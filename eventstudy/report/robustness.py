@@ -94,6 +94,12 @@ def aggregate_section(b: ReportBuilder) -> None:
         dates = f"The {n} firm-events share one event date, so their abnormal returns are cross-correlated"
     elif cc.overlapping_pairs == 0:
         dates = f"The {n} firm-events fall on {n_dates} dates and no two event windows overlap in calendar time"
+    elif cc.overlapping_pairs == cc.pairs:
+        dates = (
+            f"The {n} firm-events fall on {n_dates} dates whose event windows are all linked in calendar time "
+            "(overlapping, directly or through a chain of other firm-events' windows), so all their abnormal returns "
+            "are taken as cross-correlated"
+        )
     else:
         share = cc.overlapping_pairs / cc.pairs
         dates = (
