@@ -816,3 +816,17 @@ def test_holiday_dates_and_windows_all_linked_are_said_as_they_are(tmp_path: Pat
     assert raw == 0  # no single-firm t-test rejects on these dates: said once, without "0 t-tests reject ... 0 do"
     assert "No t-test rejects at 5%, even taken one at a time" in text and "0 t-tests reject" not in text
     assert "Fama-French 5-factor: R_i - RF on Mkt-RF, SMB, HML, RMW, CMA (OLS)" in text
+
+
+def test_event_time_prices_start_where_the_study_s_windows_do() -> None:
+    """A [-20,+20] window is drawn whole: the picture starts at day -20, not at its usual -15."""
+    from eventstudy.config import Event
+    from eventstudy.report.figures import event_time_paths
+
+    events = (Event("a", "AMZN", "2024-12-26", "^GSPC"), Event("b", "TGT", "2024-11-29", "^GSPC"))
+    cfg = StudyConfig(name="t", events=events, estimation="-270:-21", event_window="-20:20")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig, _ = event_time_paths(EventStudy(cfg).fit())
+    starts = {float(line.get_xdata()[0]) for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2}
+    assert starts == {-20.0}

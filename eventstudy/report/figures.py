@@ -96,6 +96,7 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, 
     from matplotlib.ticker import MaxNLocator
 
     fig, ax = _new()
+    first = min(first, *(w.start for w in res.windows))  # every window the study measures is in the picture
     ret = res.ret.loc[max(first, int(res.ret.index.min())) :]
     growth = np.exp(ret.cumsum(skipna=False)) if res.config.returns == "log" else (1 + ret).cumprod(skipna=False)
     index = growth.div(growth.loc[-1]) * 100.0
