@@ -378,6 +378,10 @@ def sector_strip(table: pd.DataFrame, highlight: list[str], model: str = "market
     return fig
 
 
+AAR_LABELS_AT_MOST = 15
+"""Up to this many days every AAR bar carries its value and each day its tick; beyond it, fewer."""
+
+
 def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -> Figure:
     """Average abnormal return per relative day; days significant at 5% under ``test`` are marked."""
     fig, ax = _new((9.0, 4.0))
@@ -385,11 +389,20 @@ def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -
     significant = np.asarray(pvals) < 0.05
     colours = [PALETTE[1] if s else "#95a5a6" for s in significant]
     ax.bar(days, values, color=colours, width=0.7)
+    # every bar is labelled while the labels fit side by side; beyond that only the significant ones
+    crowded = len(days) > AAR_LABELS_AT_MOST
     for d, v, s in zip(days, values, significant, strict=True):
+        if crowded and not s:
+            continue
         label = f"{v:.1f}%" + (" *" if s else "")
         ax.annotate(label, (d, v), xytext=(0, -11 if v < 0 else 4), textcoords="offset points", ha="center", fontsize=8)
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(days)
+    if crowded:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+    else:
+        ax.set_xticks(days)
     ax.set_xlabel("relative day (sessions from the event)")
     ax.set_ylabel("average abnormal return (%)")
     ax.set_title(f"Average abnormal return by day (orange, *: p < 0.05 under {test})")
