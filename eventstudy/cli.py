@@ -258,7 +258,8 @@ def _parser() -> argparse.ArgumentParser:
     xs.add_argument(
         "--characteristics",
         required=True,
-        help="CSV with one row per firm-event: an event_id (or ticker) column and one column per characteristic; "
+        help="CSV with one column per characteristic and one row per firm-event (an event_id column) or per firm "
+        "(a ticker column: its values hold for each of the firm's events); "
         "the study's group and event_date are there already (a column of the file with that name replaces them)",
     )
     xs.add_argument(

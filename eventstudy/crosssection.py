@@ -107,16 +107,18 @@ def outcome_frame(res: WindowResults, window: Window) -> pd.DataFrame:
 
 
 def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
-    """Join characteristics keyed by ``event_id`` (or ``ticker`` where each ticker has one event)."""
+    """Join characteristics keyed by ``event_id``, or by ``ticker`` (a firm's values hold for each of its events)."""
     data = data.copy()
     if "event_id" in data.columns:
         keyed = data.set_index("event_id")
     elif data.index.name == "event_id":
         keyed = data
     elif "ticker" in data.columns:
-        if outcomes["ticker"].duplicated().any():
+        twice = data["ticker"][data["ticker"].duplicated()]
+        if len(twice):
             raise ConfigError(
-                "characteristics are keyed by ticker, but a ticker has several events; add an event_id column."
+                f"characteristics have several rows for ticker {twice.iloc[0]!r}; keep one row per ticker, or key "
+                "the rows by an event_id column (values that differ from one event of a firm to another)."
             )
         keyed = data.set_index("ticker")
         keyed = keyed.reindex(outcomes["ticker"]).set_axis(outcomes.index)

@@ -133,6 +133,26 @@ def test_the_portfolio_estimate_is_sefcik_thompson_s_dummy_regression_under_the_
     np.testing.assert_allclose(ours.params, ols.params, rtol=1e-9, atol=1e-13)
 
 
+def test_a_firm_s_characteristics_hold_for_each_of_its_events(tmp_path: Path) -> None:
+    """Rows keyed by ticker on a study of several dates: each firm's values go to every one of its firm-events."""
+    from eventstudy.config import Event, StudyConfig
+    from eventstudy.study import EventStudy
+
+    data = pd.DataFrame({"ticker": ["JPM", "KEY"], "big": [1.0, 0.0]})
+    events = [Event(f"{t}@{d}", t, d, "^GSPC") for d in ("2024-07-31", "2024-09-18") for t in ("JPM", "KEY")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = EventStudy(StudyConfig(name="x", events=tuple(events))).fit()
+    fit = both.cross_section("ar ~ big", data, window="0:0", cov="nonrobust")
+    assert list(fit.data["big"]) == [1.0, 0.0, 1.0, 0.0]
+    # by hand: with one dummy, the slope is the mean AR of JPM's events less that of KEY's
+    ar = both.ar.loc[0]
+    expected = ar[["JPM@2024-07-31", "JPM@2024-09-18"]].mean() - ar[["KEY@2024-07-31", "KEY@2024-09-18"]].mean()
+    assert fit.params["big"] == pytest.approx(expected, rel=1e-10)
+    with pytest.raises(ConfigError, match="several rows for ticker 'JPM'; keep one row per ticker"):
+        both.cross_section("ar ~ big", pd.concat([data, data.head(1)]), window="0:0")
+
+
 def test_bad_formulas_and_keys_are_one_line(study, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     res, chars, _ = study
     from eventstudy.errors import ConfigError
