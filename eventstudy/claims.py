@@ -51,7 +51,7 @@ from eventstudy.config import StudyConfig
 from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.sources import BundledSource, Source
-from eventstudy.dollar import NO_PRICE_LEVEL, share_table, shares_on, shares_uncertainty
+from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, share_table, shares_on, shares_uncertainty
 from eventstudy.errors import ConfigError
 from eventstudy.resolved import ResolvedConfig
 
@@ -500,6 +500,12 @@ def _evaluate(
             return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"no share count for {ticker}")
         shares = found[0]
         relative, how = shares_uncertainty(ticker, pd.Timestamp(end).date(), data.shares)
+        days = [end, start] if claim.kind == "mv_change" else [end]
+        lacking = [d for d in days if not np.isfinite(data.value("close", ticker, d))]
+        if lacking:
+            return Evaluation(
+                ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, f"{ticker}: {NO_CLOSE} {min(lacking)}"
+            )
         move = data.value("close", ticker, end) - (
             data.value("close", ticker, start) if claim.kind == "mv_change" else 0
         )

@@ -22,6 +22,8 @@ SPLIT_LIKE = 1.5
 """Consecutive counts of one firm that differ by this factor or more look like a split between them."""
 NO_PRICE_LEVEL = "no price level (the data are returns, chained into an index)"
 """Why a firm with a share count has no market value: its series holds returns, not prices."""
+NO_CLOSE = "no close in the data on"
+"""Why a firm with a share count and prices has no market value: a close is missing (followed by its date)."""
 
 
 @functools.cache

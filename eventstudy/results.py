@@ -984,12 +984,13 @@ class EventStudyResults(_SummaryRepr):
         ``level`` interval (t(M - k) quantile times the AR's standard error). With log
         returns the abnormal part is ``exp(r) - exp(r - AR)`` of the prior value, the simple
         return less the simple normal return. Firm-events
-        without a share count, or whose prices are an index chained from returns (no price
-        level), are listed with ``shares_note`` saying so and NaN figures.
+        without a share count, whose prices are an index chained from returns (no price
+        level), or without a close on the day or the day before, are listed with
+        ``shares_note`` saying so and NaN figures.
         """
         from scipy import stats
 
-        from eventstudy.dollar import NO_PRICE_LEVEL, abnormal_share, share_table, shares_on, value_change
+        from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, abnormal_share, share_table, shares_on, value_change
 
         rows = []
         t = self._tables
@@ -1010,6 +1011,11 @@ class EventStudyResults(_SummaryRepr):
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
+            if not (np.isfinite(p0) and np.isfinite(p1)):  # returns from adjusted closes, but no close as traded
+                gap = pd.Timestamp(prev if not np.isfinite(p0) else day).date()
+                rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
+                rows[-1]["shares_note"] = f"{NO_CLOSE} {gap}"
+                continue
             ar = float(t.ar.loc[rel_day, eid])
             half = float(stats.t.ppf(0.5 + level / 2, t.params.loc[eid, "df"])) * np.sqrt(t.ar_var.loc[rel_day, eid])
             ret = float(t.ret.loc[rel_day, eid])

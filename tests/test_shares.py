@@ -120,6 +120,35 @@ def test_returns_give_no_market_value(tmp_path: Path) -> None:
     assert verdict["verdict"] == "not checkable" and "no price level" in verdict["why_not_checkable"]
 
 
+def test_a_firm_without_a_close_as_traded_has_no_market_value_and_the_report_says_why(tmp_path: Path) -> None:
+    """Vistra's bundled file has adjusted closes from 2022 but closes as traded only from 2023-12-01."""
+    raw = pd.read_csv(bundled_csv("VST.csv"), index_col="date")
+    assert np.isnan(raw.loc["2023-05-10", "close"]) and np.isfinite(raw.loc["2023-05-10", "adj_close"])
+    cfg = StudyConfig(
+        name="v", events=(Event("v", "VST", "2023-05-11", "^GSPC"), Event("c", "CEG", "2023-05-11", "^GSPC"))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "rep")
+    dollars = res.dollar_impact()
+    assert dollars.loc["v", "shares_note"] == "no close in the data on 2023-05-10"
+    assert np.isnan(dollars.loc["v", "mv_change"]) and np.isfinite(dollars.loc["c", "mv_change"])
+    section = (tmp_path / "rep" / "report.md").read_text().split("Dollar impact")[1].split("\n## ")[0]
+    assert "The data have no close as traded for VST on 2023-05-10" in section
+    assert "| VST |" not in section and "No share count" not in section
+    claims = tmp_path / "c.csv"
+    claims.write_text(
+        CLAIM_HEAD + 'V,V,W,A,2023-05-11,Vistra,"lost $1bn",-1,USD bn,none,day,mv_change,VST,2023-05-10,2023-05-11,'
+        "as_written,,\n"
+    )
+    from eventstudy.claims import load_claims
+
+    verdict = verify(load_claims(claims)).iloc[0]
+    assert verdict["verdict"] == "not checkable"
+    assert verdict["why_not_checkable"] == "VST: no close in the data on 2023-05-10"
+
+
 def test_claims_are_checked_against_the_study_s_prices_and_share_counts(tmp_path: Path) -> None:
     shares = tmp_path / "shares.csv"
     shares.write_text("ticker,as_of_date,shares\nHORTON,2024-10-15,321000000\n")

@@ -22,14 +22,14 @@ from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.conventions import OwnRows
 from eventstudy.data.sources import Source
-from eventstudy.dollar import NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
+from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
 from eventstudy.errors import ConfigError, EventDateError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
 from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
-from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct, return_word
+from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct, return_word, word_list
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
@@ -379,6 +379,15 @@ def firm_section(b: ReportBuilder) -> None:
     b.data["headline"] = headline
 
 
+def _no_close(rows: pd.DataFrame) -> str:
+    """Say which firms lack a close as traded on the event day or the session before, and on which day."""
+    gaps = [f"{r['ticker']} on {str(r['shares_note']).removeprefix(NO_CLOSE).strip()}" for _, r in rows.iterrows()]
+    return (
+        f"The data have no close as traded for {word_list(gaps)} (returns come from the adjusted close, which they "
+        f"do have), so {'its' if len(gaps) == 1 else 'their'} market value is not computed."
+    )
+
+
 def dollar_section(b: ReportBuilder) -> None:
     """Market value moved on the event day and its abnormal part, with the AR's interval and the models' range."""
     cfg, res = b.config, b.results
@@ -386,6 +395,7 @@ def dollar_section(b: ReportBuilder) -> None:
     counted = dollars[dollars["shares"].notna()]
     # returns chained into an index give exact returns but no price level to multiply by shares
     levelless = dollars["shares_note"] == NO_PRICE_LEVEL
+    closeless = dollars["shares_note"].astype(str).str.startswith(NO_CLOSE)
     if counted.empty:
         held = (
             f"neither the study's share file ({Path(cfg.shares).name}) nor the bundled counts hold a share count"
@@ -397,12 +407,14 @@ def dollar_section(b: ReportBuilder) -> None:
             "market value can be taken from them. Prices instead of returns give dollar figures for the firms with a "
             "share count."
             if levelless.any()
+            else f"Not computed. {_no_close(dollars[closeless])}"
+            if closeless.any()
             else f"Not computed: {held} for any firm of the study. A CSV of "
             "ticker,as_of_date,shares, named as shares in the study file's [data] section, adds them."
         )
         b.sections.append({"id": "dollars", "title": "Dollar impact", "text": text})
         return
-    missing = dollars[dollars["shares"].isna() & ~levelless]
+    missing = dollars[dollars["shares"].isna() & ~levelless & ~closeless]
     spread = model_range(b)
     dtab = dollars.reset_index()
     if not spread.empty:
@@ -443,6 +455,8 @@ def dollar_section(b: ReportBuilder) -> None:
             f"No share count is {'given or ' if cfg.shares else ''}bundled for {who}, so "
             f"{'its' if missing['ticker'].nunique() == 1 else 'their'} market value is not computed."
         )
+    if closeless.any():
+        paragraphs.append(_no_close(dollars[closeless]))
     if levelless.any():
         paragraphs.append(
             f"The data of {', '.join(sorted(set(dollars.loc[levelless, 'ticker'].astype(str))))} are returns, chained "
