@@ -430,6 +430,8 @@ class Screen:
     data_spans: Mapping[int, str] = field(default_factory=dict)
     # When the firm's returns end, for firm-events whose windows run past that day.
     data_ends: Mapping[int, str] = field(default_factory=dict)
+    # The sessions of a firm-event's windows on which a factor of the model has no value.
+    factor_gaps: Mapping[int, str] = field(default_factory=dict)
 
 
 class EventStudy:
@@ -765,7 +767,14 @@ class EventStudy:
                 "choose an earlier date or a shorter window, or load more data",
             )
         own_market = market & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
-        return Screen(jumps, off_data, clean & ~off_data & ~own_market, spans, _returns_ends(grid, placed, market))
+        return Screen(
+            jumps,
+            off_data,
+            clean & ~off_data & ~own_market,
+            spans,
+            _returns_ends(grid, placed, market),
+            _factor_gaps(grid, placed),
+        )
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
         """Stack the firm-events in chunks, compute each chunk and merge them in order."""
@@ -977,6 +986,25 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool, nou
     return out
 
 
+def _factor_gaps(grid: Grid, placed: Placed) -> dict[int, str]:
+    """Say which factors lack a value on which sessions of each firm-event's windows (a gap the firm does not have)."""
+    if not grid.factor_names:
+        return {}
+    lacking: Mask = np.asarray(~np.isfinite(grid.factors), dtype=bool)
+    if not lacking.any():
+        return {}
+    out: dict[int, str] = {}
+    for i, (lo, hi) in enumerate(placed.window_spans.tolist()):
+        if lo > hi:
+            continue
+        rows = np.flatnonzero(lacking[lo : hi + 1].any(axis=1)) + lo
+        if len(rows):
+            names = sorted({grid.factor_names[k] for r in rows for k in np.flatnonzero(lacking[r])})
+            days = ", ".join(str(grid.sessions[r].date()) for r in rows[:3]) + (" and more" if len(rows) > 3 else "")
+            out[i] = f"the factors have no {', '.join(names)} on {days}"
+    return out
+
+
 def _returns_ends(grid: Grid, placed: Placed, market: bool) -> dict[int, str]:
     """Say when the returns end, for firm-events whose windows run past that session (the series that ends first)."""
     has, _, last = _series_spans(grid)
@@ -1122,6 +1150,7 @@ def statuses(
             f"{label(i)}: returns missing inside window(s) "
             f"{', '.join(k for k, g in gaps.items() if g[i])}"
             + (f" ({screen.data_ends[i]}, before the window does)" if i in screen.data_ends else "")
+            + (f" ({screen.factor_gaps[i]})" if i in screen.factor_gaps else "")
             + "; their CARs are left empty (missing prices are never filled with zero returns)."
         ),
         "miss returns inside a window; their CARs are left empty (missing prices are never filled with zero returns)",

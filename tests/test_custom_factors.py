@@ -51,6 +51,20 @@ def test_market_plus_a_user_factor_matches_statsmodels(tmp_path: Path) -> None:
     assert res.params.loc["NVDA", "sigma"] == pytest.approx(np.sqrt(fit.scale), rel=1e-10)
 
 
+def test_a_factor_missing_on_an_event_day_is_named_as_the_cause(tmp_path: Path) -> None:
+    """The firms' returns are all there; the factor file lacks the event day, so the CARs are empty and it says why."""
+    from eventstudy.errors import MissingReturnsWarning
+
+    ndx = pd.read_csv(ROOT / "data" / "prices" / "_NDX.csv", index_col="date", parse_dates=["date"])["adj_close"]
+    tech = ndx.pct_change().rename("tech").dropna().drop(pd.Timestamp("2025-01-27"))
+    path = tmp_path / "f.csv"
+    tech.rename_axis("date").reset_index().to_csv(path, index=False)
+    config = StudyConfig(name="f", events=EVENTS, model="custom", factors=str(path), factor_columns=("market", "tech"))
+    with pytest.warns(MissingReturnsWarning, match=r"\[-1,\+1\] \(the factors have no tech on 2025-01-27\)"):
+        res = EventStudy(config).fit()
+    assert res.car().isna().all() and res.ret.loc[0].notna().all()
+
+
 def test_custom_model_needs_its_file_and_columns(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="factor_columns"):
         StudyConfig(name="f", events=EVENTS, model="custom")
