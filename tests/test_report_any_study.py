@@ -17,6 +17,8 @@ from eventstudy.errors import EstimationOverlapWarning
 from eventstudy.report import build_report
 from eventstudy.report.format import fmt_p
 
+from .conftest import bundled_csv
+
 DEEPSEEK_WORDS = ("DeepSeek", "Alphabet", "class A", "pulled the cap-weighted", "Nvidia")
 
 
@@ -830,3 +832,24 @@ def test_event_time_prices_start_where_the_study_s_windows_do() -> None:
         fig, _ = event_time_paths(EventStudy(cfg).fit())
     starts = {float(line.get_xdata()[0]) for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2}
     assert starts == {-20.0}
+
+
+def test_an_index_date_after_the_event_draws_the_prices_and_colours_the_event_day_s_moves(tmp_path: Path) -> None:
+    """Prices indexed to a session weeks after the event: the chart reaches it, and its colours are the day's moves."""
+    from eventstudy.config import Event
+    from eventstudy.report.figures import price_paths
+    from eventstudy.report.render import price_section
+
+    tickers = ["AAPL", "NKE", "DECK", "RL", "BBY", "DG", "DLTR", "WMT", "DUK", "SO", "WM", "VZ", "T", "KO"]
+    events = tuple(Event(t, t, "2025-04-03", "^GSPC") for t in tickers)
+    cfg = StudyConfig(name="late", events=events, index_date="2025-05-20")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "l", sections=[price_section])
+    assert "indexed to 100 on 2025-05-20." in (tmp_path / "l" / "report.md").read_text()
+    wide = pd.read_csv(bundled_csv("sp500_adj_close_wide_2022_2025H1.csv"), index_col="date", parse_dates=True)
+    window = wide.loc["2025-03-13":"2025-05-20", tickers]
+    fig, _ = price_paths(window, pd.Timestamp("2025-05-20"), pd.Timestamp("2025-04-03"), [], "t")
+    coloured = {line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    day = (wide.loc["2025-04-03", tickers] / wide.loc["2025-04-02", tickers]).sort_values()
+    assert coloured == {*day.index[:3], *day.index[-3:]}

@@ -52,7 +52,10 @@ def price_paths(
     firms = [c for c in indexed.columns if c not in markets]
     shown = list(indexed.columns)
     if len(firms) > COLOURED_AT_MOST:
-        on_event = indexed.loc[event, firms].dropna().sort_values()
+        # the event session's own move, whatever session the index is based on
+        at = prices.index.get_loc(event)
+        before = prices.index[at - 1] if at else base
+        on_event = (prices.loc[event, firms] / prices.loc[before, firms]).dropna().sort_values()
         shown = [*on_event.index[:3], *on_event.index[-3:], *[c for c in indexed.columns if c in markets]]
         for col in firms:
             if col not in shown:

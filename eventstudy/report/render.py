@@ -153,8 +153,9 @@ def price_section(b: ReportBuilder) -> None:
         base = on_or_before[-1]  # a weekend or holiday means the last session before it
     else:
         base = before[-1]
-    pos = closes.index.get_loc(event)
-    window = closes.iloc[max(0, pos - 15) : pos + 16]
+    pos, at = closes.index.get_loc(event), closes.index.get_loc(base)
+    # fifteen sessions either side of the event, and the index date wherever it lies
+    window = closes.iloc[max(0, min(pos - 15, at)) : max(pos + 16, at + 1)]
     window = window.loc[:, window.loc[base].notna()]
     # returns chained into an index have the returns of closes, not their level
     what = "Returns chained into an index" if panel.chained & set(window.columns) else "Adjusted closes"
