@@ -270,7 +270,8 @@ class StudyConfig:
         rows = kwargs["events"]
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
             raise ConfigError(f"{where}: 'events' must be a list of tables with event_id, ticker, event_date, market.")
-        kwargs["events"] = tuple(_event_from(r, None, kwargs.get("date_format"), where) for r in rows)
+        # to_dict writes event dates as ISO dates; date_format is the input files' layout, not theirs
+        kwargs["events"] = tuple(_event_from(r, None, None, where) for r in rows)
         for key in ("prices", "car_windows", "factor_columns", "context_tickers"):
             if key in kwargs and isinstance(kwargs[key], list):
                 kwargs[key] = tuple(kwargs[key])

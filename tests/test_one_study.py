@@ -206,6 +206,18 @@ def test_an_ambiguous_events_file_fails_with_one_line_and_date_format_settles_it
     assert es.read_events(events, market="^GSPC", date_format="%d/%m/%Y")[1].event_date == dt.date(2025, 2, 3)
 
 
+def test_run_config_reproduces_a_run_whose_files_took_a_date_format(tmp_path: Path) -> None:
+    """summary.json echoes event dates as ISO dates beside the input files' --date-format; both read back."""
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\na,NVDA,05/08/2024\nb,CEG,03/02/2025\n")
+    first, again = tmp_path / "first", tmp_path / "again"
+    argv = ["run", "--events", str(events), "--market", "^GSPC", "--date-format", "%d/%m/%Y", "--out", str(first)]
+    assert main(argv) == 0
+    assert main(["run", "--config", str(first / "summary.json"), "--out", str(again)]) == 0
+    for name in ("aggregate.csv", "ar.csv", "params.csv", "tests.csv", "summary.json"):
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+
+
 def test_run_config_reproduces_the_files_byte_for_byte(tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
     argv = ["run", "--events", str(_events(tmp_path)), "--market", "^GSPC", "--model", "constant_mean"]
