@@ -853,3 +853,38 @@ def test_an_index_date_after_the_event_draws_the_prices_and_colours_the_event_da
     coloured = {line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     day = (wide.loc["2025-04-03", tickers] / wide.loc["2025-04-02", tickers]).sort_values()
     assert coloured == {*day.index[:3], *day.index[-3:]}
+
+
+def test_many_notes_are_counted_not_listed(tmp_path: Path) -> None:
+    """JPM on the Fed's 24 decision days of 2022 to 2024: some left out, the rest with another event's window skipped."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import NOTES_AT_MOST, firm_section
+
+    days = [
+        *("2022-01-26", "2022-03-16", "2022-05-04", "2022-06-15", "2022-07-27", "2022-09-21", "2022-11-02"),
+        *("2022-12-14", "2023-02-01", "2023-03-22", "2023-05-03", "2023-06-14", "2023-07-26", "2023-09-20"),
+        *("2023-11-01", "2023-12-13", "2024-01-31", "2024-03-20", "2024-05-01", "2024-06-12", "2024-07-31"),
+        *("2024-09-18", "2024-11-07", "2024-12-18"),
+    ]
+    cfg = StudyConfig(
+        name="fed",
+        events=tuple(Event(f"JPM@{d}", "JPM", d, "^GSPC") for d in days),
+        estimation="-120:-11",
+        event_window="0:1",
+        estimation_overlap="skip",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "f", sections=[firm_section])
+    status = res.events["status"]
+    left_out, noted = int(status.str.startswith("excluded").sum()), int(status.str.startswith("ok: ").sum())
+    assert left_out and noted and left_out + noted > NOTES_AT_MOST
+    md = (tmp_path / "f" / "report.md").read_text()
+    notes = [line for line in md.splitlines() if line.startswith("- ") and not line.startswith("- **")]
+    assert len(notes) == 3
+    first = ", ".join(status[status.str.startswith("excluded")].index[:3])
+    assert notes[0] == f"- {left_out} firm-events left out (first: {first})"
+    assert notes[1].startswith(f"- {noted} firm-events used with a note (first: JPM@")
+    assert notes[2] == "- tables/params.csv gives every firm-event's status."
+    assert "(the statuses in tables/params.csv say how many returns each lost)" in " ".join(md.split())

@@ -79,6 +79,10 @@ def _slope(params: pd.DataFrame) -> str | None:
     return next((c for c in params.columns if c.startswith("beta")), None)
 
 
+NOTES_AT_MOST = 20
+"""Up to this many firm-events with a note are listed one by one under the firm table; beyond it, counted."""
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -245,9 +249,17 @@ def firm_section(b: ReportBuilder) -> None:
     b.add_table("ar", res.to_frame())
     b.add_table("params", res.params_table())
     b.add_table("tests", res.tests_table())
-    notes = [
-        f"{r['ticker'] if one_date else r['event_id']}: {r['status']}" for _, r in ft.iterrows() if r["status"] != "ok"
-    ]
+    noted = ft[ft["status"] != "ok"]
+    name = noted["ticker"] if one_date else noted["event_id"]
+    notes = [f"{n}: {st}" for n, st in zip(name.astype(str), noted["status"].astype(str), strict=True)]
+    notes_where = "the notes below" if len(notes) <= NOTES_AT_MOST else "the statuses in tables/params.csv"
+    if len(notes) > NOTES_AT_MOST:  # a list of hundreds of lines hides what it says: count them instead
+        out = noted["status"].str.startswith("excluded")
+        notes = [
+            f"{_count(int(k.sum()), 'firm-event', 'firm-events')} {what} (first: {', '.join(name[k].astype(str)[:3])})"
+            for k, what in ((out, "left out"), (~out, "used with a note"))
+            if k.any()
+        ] + ["tables/params.csv gives every firm-event's status."]
     # an event dated on a day the exchange was closed is measured from the next session
     moved = res.events[
         res.events["event_session"].notna()
@@ -298,7 +310,7 @@ def firm_section(b: ReportBuilder) -> None:
         )
         paragraphs.append(
             f"{overlapped} of the {len(ft)} firm-events {'holds' if one else 'hold'} another event of the same firm "
-            f"in {'its' if one else 'their'} estimation window {cfg.estimation} (the notes below name "
+            f"in {'its' if one else 'their'} estimation window {cfg.estimation} ({notes_where} name "
             f"{'it' if one else 'them'}). The other event's abnormal returns {effect}. An estimation window that ends "
             'before the firm\'s earlier event, or one event per firm, avoids it (or estimation_overlap = "skip", which '
             f"leaves the other event's window out of the {fit})."
@@ -310,13 +322,13 @@ def firm_section(b: ReportBuilder) -> None:
             f"{skipped} of the {len(ft)} firm-events had another event of the same firm in "
             f"{'its' if one else 'their'} estimation window {cfg.estimation}; as the study asks "
             '(estimation_overlap = "skip"), the other event\'s window was left out of '
-            f"{whose} {fit}, so its M counts only the remaining days (the notes "
-            f"below say how many returns {'it' if one else 'each'} lost)."
+            f"{whose} {fit}, so its M counts only the remaining days ({notes_where} "
+            f"say how many returns {'it' if one else 'each'} lost)."
         )
     if sharing:
         paragraphs.append(
             f"{sharing} of the {len(ft)} firm-events share sessions of their event window {cfg.event_window} with "
-            "another event of the same firm (the notes below name them): both CARs count the abnormal returns of "
+            f"another event of the same firm ({notes_where} name them): both CARs count the abnormal returns of "
             "those sessions, so such firm-events are not independent observations, and averages and tests over "
             "all firm-events count those returns twice."
         )
