@@ -143,7 +143,8 @@ class StudyConfig:
         if isinstance(columns, str):
             columns = [c.strip() for c in columns.split(",") if c.strip()]
         set_(self, "factor_columns", tuple(str(c) for c in columns))
-        set_(self, "context_tickers", tuple(str(c) for c in self.context_tickers))
+        context: Any = self.context_tickers
+        set_(self, "context_tickers", (context,) if isinstance(context, str) else tuple(str(c) for c in context))
         for name, example in (("share_notes", 'GOOGL = "class A shares only"'), ("exposures", 'ai_chip = "SMH"')):
             given_map: Any = getattr(self, name)
             pairs = given_map.items() if isinstance(given_map, Mapping) else given_map
@@ -434,8 +435,7 @@ def _events_from(
         return read_events(base_dir / path if base_dir else path, market=market, date_format=date_format)
     if "tickers" not in study or "event_date" not in study:
         raise ConfigError("[study] needs either tickers + event_date, events, or events_file.")
-    day = parse_date("event_date", study["event_date"], date_format)
-    return tuple(Event(f"{t}@{day}", str(t), day, market) for t in study["tickers"])
+    return events_for(study["tickers"], study["event_date"], market, date_format)
 
 
 @dataclass(frozen=True)

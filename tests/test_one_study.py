@@ -366,6 +366,17 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
+def test_a_single_ticker_given_as_a_string_is_one_ticker(tmp_path: Path) -> None:
+    """tickers = "NVDA" in a study file is Nvidia, not the four tickers N, V, D, A; so for context_tickers."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = "NVDA"\nmarket = "^GSPC"\n'
+        '[report]\ncontext_tickers = "^NDX"\n'
+    )
+    cfg = es.StudyConfig.from_toml(path)
+    assert cfg.tickers == ["NVDA"] and cfg.context_tickers == ("^NDX",)
+
+
 def test_run_takes_a_study_toml_as_config(tmp_path: Path) -> None:
     """`run --config study.toml` runs the study file `report` takes; its summary.json reruns it byte for byte."""
     study = tmp_path / "study.toml"
