@@ -888,3 +888,30 @@ def test_many_notes_are_counted_not_listed(tmp_path: Path) -> None:
     assert notes[1].startswith(f"- {noted} firm-events used with a note (first: JPM@")
     assert notes[2] == "- tables/params.csv gives every firm-event's status."
     assert "(the statuses in tables/params.csv say how many returns each lost)" in " ".join(md.split())
+
+
+def test_a_welch_difference_the_rank_sum_test_cannot_bear_out_is_said_to_be(tmp_path: Path) -> None:
+    """Two chip firms against two power firms on the DeepSeek day: Welch rejects, the exact rank-sum cannot."""
+    from scipy import stats
+
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import groups_section
+
+    events = tuple(
+        Event(t, t, "2025-01-27", "^GSPC", g)
+        for t, g in (("NVDA", "chips"), ("AVGO", "chips"), ("CEG", "power"), ("VST", "power"))
+    )
+    cfg = StudyConfig(name="g", events=events)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "g", sections=[groups_section])
+    car = res.car()
+    welch = stats.ttest_ind(car[["NVDA", "AVGO"]], car[["CEG", "VST"]], equal_var=False).pvalue
+    ranks = stats.mannwhitneyu(car[["NVDA", "AVGO"]], car[["CEG", "VST"]], method="exact").pvalue
+    assert welch < 0.05 and ranks == pytest.approx(1 / 3)
+    text = " ".join((tmp_path / "g" / "report.md").read_text().split())
+    assert (
+        f"(Welch p = {fmt_p(welch)}); the rank-sum test does not bear it out (p = 0.333, the smallest it can give "
+        "with 2 and 2 firm-events)." in text
+    )

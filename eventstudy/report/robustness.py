@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from eventstudy.report.builder import ReportBuilder
     from eventstudy.results import EventStudyResults
 
@@ -429,10 +432,14 @@ def groups_section(b: ReportBuilder) -> None:
     raw_only = [r for r, h in zip(tested, holm, strict=True) if r.p_value < 0.05 <= h]
     untested = [r.group.replace(" - ", " and ") for r in welch if not finite(r.p_value)]
     pairs_said = f" after Holm's adjustment over the {len(tested)} pairs" if len(tested) > 1 else ""
+    ranks = {r.group: r.p_value for r in pairs.itertuples() if r.test == "rank_sum"}
+    members = {f"{a} - {c}": (a, c) for a in res.groups for c in res.groups if a != c}  # a pair's two groups
     if clear:
         said = " ".join(
             f"{_higher(r.group, r.estimate)} (Welch p = {fmt_p(r.p_value)}"
-            + (f", {fmt_p(h)}{pairs_said})." if pairs_said else ").")
+            + (f", {fmt_p(h)}{pairs_said})" if pairs_said else ")")
+            + _unconfirmed(ranks.get(r.group, float("nan")), *(values[g] for g in members[r.group]))
+            + "."
             for r, h in clear
         )
     elif len(tested) == 1:
@@ -760,6 +767,20 @@ def robustness_section(b: ReportBuilder) -> None:
     b.data["robustness"] = {
         k: {s: {"ar_0": wide_ar.loc[k, s], car_col: wide_car.loc[k, s]} for s in specs} for k in keys
     }
+
+
+def _unconfirmed(rank_p: float, first: NDArray[np.float64], second: NDArray[np.float64]) -> str:
+    """Say when the rank-sum test does not bear out a Welch difference, and why it cannot when the groups are tiny."""
+    if not finite(rank_p) or rank_p < 0.05:
+        return ""
+    n, m = int(np.isfinite(first).sum()), int(np.isfinite(second).sum())
+    # two-sided exact rank-sum p-values cannot fall below 2 / C(n + m, n): all of one group above the other
+    floor = min(1.0, 2 / math.comb(n + m, n))
+    return f"; the rank-sum test does not bear it out (p = {fmt_p(rank_p)}" + (
+        f", the smallest it can give with {n} and {m} firm-events)"
+        if floor >= 0.05 and rank_p <= floor + 1e-12
+        else ")"
+    )
 
 
 def _higher(pair: str, difference: float) -> str:
