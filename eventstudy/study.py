@@ -9,6 +9,7 @@ the numbers come from :mod:`eventstudy.abnormal`, :mod:`eventstudy.inference`,
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1283,7 +1284,15 @@ def event_study(
     valid = set(StudyConfig.__dataclass_fields__) - {"name", "events"}
     for key in options:
         if key not in valid:
-            raise ConfigError(f"unknown option {key!r}; valid options: {', '.join(sorted(valid))}.")
+            near = difflib.get_close_matches(key, sorted(valid), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise ConfigError(f"unknown option {key!r}; valid options: {', '.join(sorted(valid))}.{hint}")
+    dates: object = event_date  # typed as one date, but a list is an easy slip
+    if isinstance(dates, list | tuple):
+        raise ConfigError(
+            f"event_date={list(dates)!r}: event_study takes one date; for several, give the events "
+            "(StudyConfig(name=..., events=...), or read_events('events.csv')) to EventStudy."
+        )
     if isinstance(source, str) and source in get_args(SourceName):
         options["source"], source = source, None  # a source by name, as in the study file
     events = events_for(tickers, event_date, market, options.get("date_format"))

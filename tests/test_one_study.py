@@ -272,6 +272,10 @@ def test_unused_or_unknown_keys_are_refused(tmp_path: Path) -> None:
         es.StudyConfig.from_toml(path)
     with pytest.raises(ConfigError, match="unknown option 'estimation_window'"):
         es.event_study(["NVDA"], DATE, estimation_window="-250:-11")
+    with pytest.raises(ConfigError, match=r"unknown option 'modle'.* Did you mean 'model'\?"):
+        es.event_study(["NVDA"], DATE, modle="ff3")
+    with pytest.raises(ConfigError, match="event_study takes one date; for several, give the events"):
+        es.event_study(["NVDA"], [DATE, "2024-08-05"])  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="unknown key 'extra'"):
         es.StudyConfig.from_dict({"name": "s", "events": [], "extra": {}})
 
