@@ -37,15 +37,27 @@ class WindowError(InvalidParameterError):
     """A window is reversed, empty, or overlaps another one."""
 
 
+def near_names(word: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """Return the names ``word`` was most likely meant to be: one differing only in case, else the closest.
+
+    Examples
+    --------
+    >>> near_names("nvda", ["NVDA", "AMD"]), near_names("modle", ["model", "market"], n=1)
+    (['NVDA'], ['model'])
+    """
+    import difflib  # only when a name is missing
+
+    names = sorted(names)
+    return [m for m in names if m.upper() == word.upper()] or difflib.get_close_matches(word, names, n=n)
+
+
 class UnknownTickerError(EventStudyError, KeyError):
     """A ticker is not in the price data."""
 
     def __init__(self, ticker: str, source: str, available: Iterable[str]) -> None:
-        import difflib  # only when a ticker is missing
-
         names = sorted(available)
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-        near = [n for n in names if n.upper() == ticker.upper()] or difflib.get_close_matches(ticker, names, n=3)
+        near = near_names(ticker, names)
         hint = f" Did you mean {' or '.join(repr(n) for n in near)}? Tickers are matched exactly." if near else ""
         self.message = (
             f"ticker={ticker!r} is not in {source}; available: {shown}.{hint} "

@@ -1005,16 +1005,23 @@ class EventStudyResults(_SummaryRepr):
             day, prev = t.dates.loc[rel_day, eid], t.dates.loc[rel_day - 1, eid]
             if pd.isna(day) or pd.isna(prev):
                 continue
-            if found is None or str(ev["ticker"]) in self._prices.chained:
-                rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
-                rows[-1]["shares_note"] = "no share count" if found is None else NO_PRICE_LEVEL
-                continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
-            if not (np.isfinite(p0) and np.isfinite(p1)):  # returns from adjusted closes, but no close as traded
-                gap = pd.Timestamp(prev if not np.isfinite(p0) else day).date()
-                rows.append({"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date()})
-                rows[-1]["shares_note"] = f"{NO_CLOSE} {gap}"
+            # no market value: the firm-event is listed with the reason and NaN figures
+            why = (
+                "no share count"
+                if found is None
+                else NO_PRICE_LEVEL
+                if str(ev["ticker"]) in self._prices.chained
+                # returns from adjusted closes, but no close as traded
+                else f"{NO_CLOSE} {pd.Timestamp(prev if not np.isfinite(p0) else day).date()}"
+                if not (np.isfinite(p0) and np.isfinite(p1))
+                else None
+            )
+            if found is None or why is not None:
+                rows.append(
+                    {"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date(), "shares_note": why}
+                )
                 continue
             ar = float(t.ar.loc[rel_day, eid])
             half = float(stats.t.ppf(0.5 + level / 2, t.params.loc[eid, "df"])) * np.sqrt(t.ar_var.loc[rel_day, eid])

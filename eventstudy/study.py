@@ -9,7 +9,6 @@ the numbers come from :mod:`eventstudy.abnormal`, :mod:`eventstudy.inference`,
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,6 +55,7 @@ from eventstudy.errors import (
     SplitJumpError,
     SplitJumpWarning,
     UngroupedEventWarning,
+    near_names,
     warn,
 )
 from eventstudy.models import MARKET, ReturnModel, factor_model, get_model
@@ -1284,7 +1284,7 @@ def event_study(
     valid = set(StudyConfig.__dataclass_fields__) - {"name", "events"}
     for key in options:
         if key not in valid:
-            near = difflib.get_close_matches(key, sorted(valid), n=1)
+            near = near_names(key, valid, n=1)
             hint = f" Did you mean {near[0]!r}?" if near else ""
             raise ConfigError(f"unknown option {key!r}; valid options: {', '.join(sorted(valid))}.{hint}")
     dates: object = event_date  # typed as one date, but a list is an easy slip

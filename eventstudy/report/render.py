@@ -509,7 +509,8 @@ def dollar_section(b: ReportBuilder) -> None:
             "title": "Dollar impact",
             "text": (
                 f"Market value is the close as the data give it (Yahoo's is adjusted for splits, not dividends) times "
-                f"shares outstanding on the same split basis (the latest {latest} dated on or before the event; a later count only where none precedes it, as the last column says). The change "
+                f"shares outstanding on the same split basis (the latest {latest} dated on or before the event; a "
+                "later count only where none precedes it, as the last column says). The change "
                 f"is measured; its abnormal part is {part} times the prior market value, so it carries the AR's "
                 "uncertainty: the brackets give the 95% interval from the AR's standard error, and the next column "
                 f"the range of the abnormal part across normal-return models ({models or 'not computed'}). "

@@ -201,12 +201,13 @@ def sector_section(b: ReportBuilder) -> None:
         f"{fmt_pct(used['ar'].median())})"
     )
     benchmark = (
-        f"Against {index_phrase(market)}, {positive}. A cap-weighted benchmark weights members by size, so its own move follows "
-        "the largest members; against an equal-weighted index of all bundled members, where each counts the same, "
+        f"Against {index_phrase(market)}, {positive}. A cap-weighted benchmark weights members by size, so its own "
+        "move follows the largest members; against an equal-weighted index of all bundled members, where each counts the same, "
         f"{(used['ar_ew'] > 0).mean():.0%} are positive (median {fmt_pct(used['ar_ew'].median())}). The table shows "
         "both."
         if uses_market
-        else f"Under the {res.model.name.replace('_', '-')} model, which does not use {index_phrase(market)}, {positive}."
+        else f"Under the {res.model.name.replace('_', '-')} model, which does not use {index_phrase(market)}, "
+        f"{positive}."
     )
     paragraphs = [
         benchmark,
