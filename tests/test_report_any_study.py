@@ -915,3 +915,54 @@ def test_a_welch_difference_the_rank_sum_test_cannot_bear_out_is_said_to_be(tmp_
         f"(Welch p = {fmt_p(welch)}); the rank-sum test does not bear it out (p = 0.333, the smallest it can give "
         "with 2 and 2 firm-events)." in text
     )
+
+
+def test_a_context_ticker_without_a_close_on_the_index_session_is_named_with_its_span(tmp_path: Path) -> None:
+    """The bundled Nasdaq Composite covers early 2025 only: a 2024 chart cannot index it, and says so."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import price_section
+
+    cfg = StudyConfig(
+        name="yen",
+        events=(Event("NVDA", "NVDA", "2024-08-05", "^GSPC"),),
+        context_tickers=("^IXIC", "QQQ"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "y", sections=[price_section])
+    md = (tmp_path / "y" / "report.md").read_text()
+    held = pd.read_csv(bundled_csv("_IXIC.csv"), parse_dates=["date"]).dropna()["date"]
+    first, last = held.min().date(), held.max().date()
+    assert f"^IXIC is not shown: it has no close on 2024-08-02 (its closes run from {first} to {last})." in md
+    shown = pd.read_csv(tmp_path / "y" / "tables" / "price_index.csv").columns
+    assert "QQQ" in shown and "^IXIC" not in shown
+
+
+@pytest.mark.parametrize(
+    ("report", "said"),
+    [
+        ('context_tickers = ["QQQ"]\n', "The study's context tickers (QQQ) set"),
+        ("index_date = 2023-02-24\n", "The study's index date (2023-02-24) sets"),
+        ("", None),
+    ],
+)
+def test_a_study_of_many_dates_says_its_calendar_chart_options_are_not_used(
+    tmp_path: Path, report: str, said: str | None
+) -> None:
+    from eventstudy.report.render import price_section
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[study]\nname = "s"\nmarket = "^GSPC"\n'
+        '[[study.events]]\nticker = "AAPL"\nevent_date = 2023-03-01\n'
+        '[[study.events]]\nticker = "MSFT"\nevent_date = 2023-06-01\n'
+        f"[report]\n{report}"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig.from_toml(path), tmp_path / "s", sections=[price_section])
+    md = (tmp_path / "s" / "report.md").read_text()
+    if said is None:
+        assert "not used here" not in md
+    else:
+        assert said in md and "not used here: each firm-event is indexed on the session before its own event." in md

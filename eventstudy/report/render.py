@@ -131,11 +131,25 @@ def price_section(b: ReportBuilder) -> None:
     n, n_dates = _study_shape(res)
     if n_dates > 1:
         fig = b.add_figure("price_paths", *figures.event_time_paths(res))
+        unused = [
+            *([f"context tickers ({word_list(list(cfg.context_tickers))})"] if cfg.context_tickers else []),
+            *([f"index date ({cfg.index_date})"] if cfg.index_date else []),
+        ]
+        # both shape the calendar-time chart of a one-date study; silence would hide that they did nothing
+        one = not cfg.context_tickers  # the index date alone: a singular subject
+        unused_text = (
+            f" The study's {' and '.join(unused)} {'sets' if one else 'set'} the calendar-time chart of a one-date "
+            f"study and {'is' if one else 'are'} not used here: each firm-event is indexed on the session before its "
+            "own event."
+            if unused
+            else ""
+        )
         b.sections.append(
             {
                 "id": "prices",
                 "title": "Price paths",
-                "text": f"The {n} firm-events fall on {n_dates} different sessions, so prices are shown in event time.",
+                "text": f"The {n} firm-events fall on {n_dates} different sessions, so prices are shown in event time."
+                + unused_text,
                 "figures": [fig],
                 "tables": [],
             }
@@ -160,7 +174,8 @@ def price_section(b: ReportBuilder) -> None:
     pos, at = closes.index.get_loc(event), closes.index.get_loc(base)
     # fifteen sessions either side of the event, and the index date wherever it lies
     window = closes.iloc[max(0, min(pos - 15, at)) : max(pos + 16, at + 1)]
-    window = window.loc[:, window.loc[base].notna()]
+    missing = [t for t in window.columns if pd.isna(window.loc[base, t])]
+    window = window.drop(columns=missing)
     # returns chained into an index have the returns of closes, not their level
     what = "Returns chained into an index" if panel.chained & set(window.columns) else "Adjusted closes"
     price_fig = b.add_figure(
@@ -178,10 +193,22 @@ def price_section(b: ReportBuilder) -> None:
         {
             "id": "prices",
             "title": "Price paths",
-            "text": f"{what} of the studied firms and the market indices, indexed to 100 on {base_text}.",
+            "text": f"{what} of the studied firms and the market indices, indexed to 100 on {base_text}."
+            + "".join(f" {_not_indexed(closes[t], t, base)}" for t in missing),
             "figures": [price_fig],
             "tables": [],
         }
+    )
+
+
+def _not_indexed(series: pd.Series, name: str, base: pd.Timestamp) -> str:
+    """Say why ``name`` is left out of a chart indexed on ``base``: where its closes are, if anywhere."""
+    held = series.dropna().index
+    if not len(held):
+        return f"{name} is not shown: the data hold no closes for it."
+    return (
+        f"{name} is not shown: it has no close on {base.date()} (its closes run from {held[0].date()} "
+        f"to {held[-1].date()})."
     )
 
 
