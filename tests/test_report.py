@@ -10,6 +10,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -352,6 +353,33 @@ def test_many_long_bar_names_are_turned_and_their_values_left_to_the_table() -> 
     many = [f"{t}@{d}" for t in ("CEG", "VST", "TLN", "SMR", "GEV", "VRT") for d in ("TMI", "Kairos", "Talen")]
     assert drawn(many) == ({40.0}, 0)
     assert drawn(["NVDA", "CEG", "VST", "GOOGL", "GEV"]) == ({0.0}, 10)
+
+
+@pytest.mark.parametrize("top", [30e9, 300e9, 3000e9])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 7, 10])
+def test_the_dollar_chart_s_values_neither_touch_each_other_nor_leave_the_frame(n: int, top: float) -> None:
+    """Moves of both signs up to ``top`` dollars, side by side: each label inside the axes and clear of the others."""
+    from eventstudy.report.figures import dollar_bars
+
+    rng = np.random.default_rng(n)
+    change = rng.choice([-1, 1], n) * rng.uniform(top / 300, top, n)
+    table = pd.DataFrame(
+        {
+            "event_id": [f"NVDA-2024-{m:02d}-2{m % 9}" for m in range(1, n + 1)],
+            "mv_change": change,
+            "abnormal_change": change * rng.uniform(0.7, 1.2, n),
+        }
+    )
+    fig = dollar_bars(table, "event_id")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert len(boxes) == 2 * n
+    for i, box in enumerate(boxes):
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, ax.texts[i].get_text()
+        for other in boxes[i + 1 :]:
+            assert not box.overlaps(other), ax.texts[i].get_text()
 
 
 def test_the_dollar_chart_prints_the_abnormal_part_as_the_table_rounds_it(report_dir: Path) -> None:

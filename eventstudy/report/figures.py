@@ -147,6 +147,9 @@ BARS_AT_MOST = 25
 VALUES_AT_MOST = 10
 """Bar charts print each bar's value above it for up to this many bars (more would overlap; the tables hold them)."""
 
+VALUE_ROOM = 36
+"""Characters of value labels the dollar chart holds upright side by side (firm-events x the longest label)."""
+
 LABEL_ROOM = 80
 """Characters of tick labels a figure's width holds side by side; longer names are turned to fit."""
 
@@ -253,6 +256,17 @@ def car_paths(res: EventStudyResults) -> tuple[Figure, str]:
     return fig, caption
 
 
+def _label_room(ax: Axes, values: np.ndarray, share: float) -> None:
+    """Leave ``share`` of the axes' height beyond the tallest bar on each side that has one, for its label."""
+    values = values[np.isfinite(values)]
+    lo, hi = min(0.0, *values, 0.0), max(0.0, *values, 0.0)
+    sides = int(lo < 0) + int(hi > 0)
+    if not sides:
+        return
+    span = (hi - lo) / (1 - sides * share)
+    ax.set_ylim(lo - share * span * (lo < 0), hi + share * span * (hi > 0))
+
+
 def dollar_bars(table: pd.DataFrame, label: str = "ticker", abnormal: str = "AR") -> Figure:
     """Market value lost on the event day and its abnormal part, $ billion; bars named by column ``label``.
 
@@ -270,17 +284,28 @@ def dollar_bars(table: pd.DataFrame, label: str = "ticker", abnormal: str = "AR"
         if {"abnormal_high", "abnormal_low"} <= set(table.columns)
         else np.full(len(table), np.nan)
     )
-    for offset, values, widths in ((-0.2, total, np.full(len(table), np.nan)), (0.2, abn, half)):
-        for xi, v, w in zip(x, values, widths, strict=True):
+    texts = [
+        [fmt_bn_rounded(v * 1e9, w) if np.isfinite(v) else "" for v, w in zip(values, widths, strict=True)]
+        for values, widths in ((total, np.full(len(table), np.nan)), (abn, half))
+    ]
+    # labels wider than the space between bars would run into each other: then they stand on end
+    upright = len(table) * max((len(t) for pair in texts for t in pair), default=0) <= VALUE_ROOM
+    fig.set_size_inches(9.0, 4.2 if upright else 5.0)
+    for offset, values, labels in ((-0.2, total, texts[0]), (0.2, abn, texts[1])):
+        for xi, v, text in zip(x, values, labels, strict=True):
             if len(table) <= VALUES_AT_MOST and np.isfinite(v):
                 ax.annotate(
-                    fmt_bn_rounded(v * 1e9, w),
+                    text,
                     (xi + offset, v),
-                    xytext=(0, -11 if v < 0 else 4),
+                    xytext=(0, -3 if v < 0 else 3) if not upright else (0, -11 if v < 0 else 4),
                     textcoords="offset points",
                     ha="center",
+                    va=("top" if v < 0 else "bottom") if not upright else "baseline",
+                    rotation=0 if upright else 90,
                     fontsize=8,
                 )
+    if len(table) <= VALUES_AT_MOST:
+        _label_room(ax, np.concatenate([total, abn]), 0.08 if upright else 0.22)
     ax.axhline(0, color="black", lw=0.8)
     _name_bars(ax, x, table[label].astype(str).tolist())
     ax.set_ylabel("US$ billion")
