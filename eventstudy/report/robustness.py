@@ -600,6 +600,11 @@ def _spec_rows(res: EventStudyResults, spec: str, window: Window) -> list[dict[s
     return out
 
 
+def _model_of(spec: str) -> str:
+    """Return the model name of a robustness specification's label ('ff3 (Fama-French factors)' -> 'ff3')."""
+    return spec.removesuffix(f" {FRENCH_FACTORS}").removesuffix(f" {OWN_FACTORS}")
+
+
 def robustness_section(b: ReportBuilder) -> None:
     """Each firm-event's AR and CAR under the other models and market proxies."""
     bundled = isinstance(b.source, BundledSource)  # the other market proxies come from the bundled snapshot
@@ -625,7 +630,9 @@ def robustness_section(b: ReportBuilder) -> None:
     spread = (wide_ar.max(axis=1) - wide_ar.min(axis=1)) * 100
     means = wide_ar.mean(axis=0)
     ew_spec = f"market vs {PROXY_NAMES[EW_TICKER]}"
+    # the study's own fit anchors the text; the market model comes first in the table whatever the study's model
     main_spec = specs[0]
+    own_spec = next((s for s in specs if _model_of(s) == cfg.model), main_spec) if cfg.model != "market" else main_spec
     per_event = len(keys) <= ROBUSTNESS_ROWS_AT_MOST
     single = len(keys) == 1
     if per_event:
@@ -663,7 +670,7 @@ def robustness_section(b: ReportBuilder) -> None:
         (
             "Abnormal return on the event day"
             if per_event
-            else f"Mean event-day abnormal return of the {int(wide_ar[main_spec].notna().sum())} firm-events"
+            else f"Mean event-day abnormal return of the {int(wide_ar[own_spec].notna().sum())} firm-events"
         )
         + " under each normal-return model"
         + (" and under the market model with other market proxies." if bundled else "."),
@@ -672,11 +679,7 @@ def robustness_section(b: ReportBuilder) -> None:
     # only firms measured against the S&P 500 have their own move in their market's return
     inside = sorted({e.ticker for e in cfg.events if e.ticker in members and e.market == "^GSPC"})
     has_ew = ew_spec in means.index
-    models = [
-        s.removesuffix(f" {FRENCH_FACTORS}").removesuffix(f" {OWN_FACTORS}")
-        for s in specs
-        if not s.startswith("market vs ")
-    ]
+    models = [_model_of(s) for s in specs if not s.startswith("market vs ")]
     proxies = [s.removeprefix("market vs ") for s in specs if s.startswith("market vs ") and s != main_spec]
     french = [s.removesuffix(f" {FRENCH_FACTORS}") for s in specs if s.endswith(FRENCH_FACTORS)]
     own = any(s.endswith(OWN_FACTORS) for s in specs)
@@ -692,12 +695,8 @@ def robustness_section(b: ReportBuilder) -> None:
         + (
             f"; and under the market model with other market proxies: {', '.join(proxies) or 'none'}."
             if bundled
-            else f". Other market proxies come from the bundled snapshot, and this study reads {b.source.name}."
-        )
-        + (
-            f" The study's own model, {cfg.model}, is among them."
-            if cfg.model != "market" and cfg.model in models
-            else ""
+            else f". Other market proxies are not compared: they come from the bundled snapshot, and this study reads "
+            f"{b.source.name}."
         )
         + (
             ""
@@ -706,7 +705,8 @@ def robustness_section(b: ReportBuilder) -> None:
             f"at least {MIN_INDEX_MEMBERS}."
         )
         + (f" For {keys[0]}" if single else " Averaged over the firm-events")
-        + f", the event-day AR is {fmt_pct(means[main_spec])} ({main_spec})"
+        + f", the event-day AR is {fmt_pct(means[own_spec])}"
+        + (f" under the study's own model ({cfg.model})" if own_spec != main_spec else f" ({main_spec})")
         + (f" and {fmt_pct(means[ew_spec])} against the equal-weighted index" if has_ew else "")
         + (
             f"; across all specifications it spans {spread.max():.1f} percentage points."
