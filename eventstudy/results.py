@@ -1159,8 +1159,9 @@ class EventStudyResults(_SummaryRepr):
         for eid in self.event_ids:
             ev = t.events.loc[eid]
             row: dict[str, Any] = {"ticker": ev["ticker"], "session": ev["event_session"]}
-            row[f"{level}(0)"] = show(t.ret.loc[0, eid]) if 0 in t.ret.index else ""
-            row["AR(0)"] = show(t.ar.loc[0, eid]) if 0 in t.ar.index else ""
+            if 0 in t.ar.index:  # an event window of the run-up or the drift alone has no day 0 to show
+                row[f"{level}(0)"] = show(t.ret.loc[0, eid])
+                row["AR(0)"] = show(t.ar.loc[0, eid])
             for w in self.windows:
                 tab = t.window_table.loc[(eid, w)]
                 row[f"CAR{w}"] = show(tab["car"])

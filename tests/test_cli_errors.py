@@ -125,6 +125,29 @@ def test_bad_study_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("window", "fits"), [("-10:-1", "-10:0"), ("1:5", "0:5")])
+def test_a_report_needs_an_event_window_that_holds_the_event_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], window: str, fits: str
+) -> None:
+    """A run-up or drift window alone: the report (built on day 0) says what to write; run takes the study as it is."""
+    study = tmp_path / "runup.toml"
+    study.write_text(
+        '[study]\nname = "u"\nmarket = "^GSPC"\ntickers = ["NVDA"]\nevent_date = 2024-05-23\n'
+        f'[model]\nevent_window = "{window}"\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"event_window='{window}': the report describes the event day (day 0)" in err
+    assert f'use event_window = "{fits}" and keep these days as a CAR window (car_windows = ["{window}"])' in err
+    assert not (tmp_path / "r").exists()
+    assert main(["run", "--config", str(study), "--out", str(tmp_path / "run")]) == 0
+    # the advice, taken, gives a report whose tests include the window asked for
+    study.write_text(study.read_text().replace(f'"{window}"', f'"{fits}"\ncar_windows = ["{window}"]'))
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 0
+    lo, hi = (int(x) for x in window.split(":"))
+    assert f"CAR[{lo:+d},{hi:+d}]" in (tmp_path / "r" / "report.md").read_text()
+
+
 def test_a_volume_study_is_not_given_a_report_written_for_returns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -498,3 +498,18 @@ def test_dollars_of_a_log_return_study_are_the_simple_abnormal_move_by_hand(tmp_
     pair = es.event_study(["NVDA", "CEG"], DATE, returns="log").config  # the section needs two firm-events
     build_report(pair, tmp_path / "a", sections=[aggregate_section])
     assert "Average abnormal log return on day 0:" in (tmp_path / "a" / "report.md").read_text()
+
+
+def test_a_run_up_window_s_summary_shows_its_cars_and_no_empty_day_zero() -> None:
+    """Event window [-10,-1] ends before day 0: the summary's columns are the CARs measured, every cell filled."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = es.event_study(["NVDA", "AAPL"], "2024-05-23", market="^GSPC", event_window="-10:-1")
+        drift = es.event_study(["NVDA", "AAPL"], "2024-05-23", market="^GSPC", event_window="1:5")
+    table = res.summary().table
+    assert "AR(0)" not in table.columns and "ret(0)" not in table.columns
+    assert (table != "").all().all()
+    # a drift window's grid runs through day 0 (between estimation and event window): its AR is shown
+    assert (drift.summary().table["AR(0)"] != "").all()

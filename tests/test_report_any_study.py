@@ -970,3 +970,22 @@ def test_a_study_of_many_dates_says_its_calendar_chart_options_are_not_used(
         assert "not used here" not in md
     else:
         assert said in md and "not used here: each firm-event is indexed on the session before its own event." in md
+
+
+def test_without_a_day_zero_window_the_counted_family_is_said_to_be_the_car_tests(tmp_path: Path) -> None:
+    """Nvidia's May 2024 results: its day-0 t (4.8) stands in the table, but the family counted is the CARs'."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    cfg = StudyConfig(
+        name="nv", events=(Event("n", "NVDA", "2024-05-23", "^GSPC"),), event_window="-10:0", car_windows=("-10:-1",)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[firm_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    family = pd.read_csv(tmp_path / "r" / "tables" / "pvalues_adjusted.csv").query("test == 't'")
+    assert set(family["window"]) == {"[-10,-1]", "[-10,0]"}
+    assert f"The table holds {len(family)} CAR t-tests and as many SQ tests (the t of the day-0 AR beside them" in md
+    firms = pd.read_csv(tmp_path / "r" / "tables" / "firms.csv")
+    assert abs(float(firms["t_ar_0"].iloc[0])) > 1.96  # a day-0 t that rejects, outside the family

@@ -301,13 +301,17 @@ def firm_section(b: ReportBuilder) -> None:
     kept = int((holm_t["p_holm"] < 0.05).sum())
     raw = int((holm_t["p_value"] < 0.05).sum())
     m_max = int(res.events["n_est"].max())
+    # without a [0,0] window the day-0 AR's t stands beside the CAR tests but is not one of the family counted
+    test = "t-test" if day0 else "CAR t-test"
     paragraphs = [
-        f"The table holds {_count(n_tests, 't-test', 't-tests')} and as many SQ tests. "
+        f"The table holds {_count(n_tests, test, test + 's')} and as many SQ tests"
+        + ("" if day0 else " (the t of the day-0 AR beside them is not one of this family)")
+        + ". "
         + (
-            f"Taken one at a time, {_count(raw, 't-test rejects', 't-tests reject')} at 5%; with Holm's adjustment "
-            f"for the whole family, {kept} {'does' if kept == 1 else 'do'}"
+            f"Taken one at a time, {_count(raw, test + ' rejects', test + 's reject')} at 5%; with Holm's "
+            f"adjustment for the whole family, {kept} {'does' if kept == 1 else 'do'}"
             if raw
-            else "No t-test rejects at 5%, even taken one at a time"
+            else f"No {test} rejects at 5%, even taken one at a time"
         )
         + " (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg p-values for every test).",
         f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
@@ -740,6 +744,16 @@ def build_report(
             f"measure={config.measure!r}: the report is written for abnormal returns (with a section on each firm's "
             "abnormal volume too); drop measure from the study for that report, or get the abnormal-volume tables "
             "with `eventstudy run --config STUDY.toml --out DIR` or the API."
+        )
+    window = config.event_window
+    if not window.start <= 0 <= window.end:
+        # the headline, the firm table, the dollar figures and the charts all describe the event day itself
+        fits = Window(min(window.start, 0), max(window.end, 0))
+        raise ConfigError(
+            f"event_window='{window.start}:{window.end}': the report describes the event day (day 0), which this "
+            f'window leaves out; use event_window = "{fits.start}:{fits.end}" and keep these days as a CAR window '
+            f'(car_windows = ["{window.start}:{window.end}"]), or get their tables alone with `eventstudy run '
+            "--config STUDY.toml --out DIR` or the API."
         )
     src = source if source is not None else make_source(config, offline=offline)
     res = EventStudy(config, src).fit()
