@@ -343,7 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         except OSError as exc:  # a file system refusal is the user's to fix, not a crash
-            print(f"eventstudy: error: {exc.filename}: {exc.strerror}; check the path.", file=sys.stderr)
+            # a stream's refusal (a pipe read twice, say) names no file: say what failed instead
+            where = f"{exc.filename}: {exc.strerror}" if exc.filename is not None else (exc.strerror or str(exc))
+            print(f"eventstudy: error: {where}; check the path.", file=sys.stderr)
             return 2
         except Terminated:
             print("eventstudy: terminated; nothing was written.", file=sys.stderr)
@@ -593,7 +595,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_request(args: argparse.Namespace) -> StudyConfig:
     """Turn ``run``'s options (and ``--config``) into a study request; given options win."""
-    from eventstudy.config import StudyConfig, is_request_file, read_events, read_request_file
+    from eventstudy.config import StudyConfig, read_events_with_windows
     from eventstudy.errors import ConfigError
 
     base = None
@@ -607,14 +609,11 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
             "run needs --events FILE (or --config with a study TOML or the summary.json of an earlier run)."
         )
     if args.events:
-        if is_request_file(args.events):
-            request = read_request_file(args.events)
+        date_format = given.get("date_format", base.date_format if base else None)
+        events, request = read_events_with_windows(args.events, market=args.market, date_format=date_format)
+        if request is not None:  # an EventStudyTools request file carries its windows
             given.setdefault("estimation", request.estimation)
             given.setdefault("event_window", request.event_window)
-            events = request.events
-        else:
-            date_format = given.get("date_format", base.date_format if base else None)
-            events = read_events(args.events, market=args.market, date_format=date_format)
         given.update(name=Path(args.events).stem, events=events)
     elif args.market:
         raise ConfigError("--market applies to --events; the events of --config keep their markets.")

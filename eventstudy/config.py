@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -317,12 +318,13 @@ class StudyConfig:
         events_file = Path(str(study["events_file"])) if "events_file" in study and "events" not in study else None
         if events_file is not None and base_dir is not None:
             events_file = base_dir / events_file
-        if events_file is not None and is_request_file(events_file):
-            # As on the command line: the request file's windows, unless [model] gives others.
-            request = read_request_file(events_file)
-            kwargs.update(events=request.events, estimation=request.estimation, event_window=request.event_window)
+        market = str(study.get("market", "^GSPC"))
+        if events_file is not None:
+            kwargs["events"], request = read_events_with_windows(events_file, market=market, date_format=date_format)
+            if request is not None:  # as on the command line: the request file's windows, unless [model] gives others
+                kwargs.update(estimation=request.estimation, event_window=request.event_window)
         else:
-            kwargs["events"] = _events_from(study, str(study.get("market", "^GSPC")), base_dir, date_format)
+            kwargs["events"] = _events_from(study, market, date_format)
         if "model" in model or "name" in model:
             kwargs["model"] = str(model.get("name", model.get("model")))
         kwargs.update({k: v for k, v in model.items() if k not in ("name", "model", "factors")})
@@ -420,9 +422,7 @@ def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | N
     return Event(str(row.get("event_id", f"{row['ticker']}@{day}")), str(row["ticker"]), day, str(mkt), group)
 
 
-def _events_from(
-    study: Mapping[str, Any], market: str, base_dir: Path | None, date_format: str | None
-) -> tuple[Event, ...]:
+def _events_from(study: Mapping[str, Any], market: str, date_format: str | None) -> tuple[Event, ...]:
     if "events" in study:
         rows = study["events"]
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
@@ -430,9 +430,6 @@ def _events_from(
                 "[study] events must be a list of tables: [[study.events]] ticker = ..., event_date = ..."
             )
         return tuple(_event_from(r, market, date_format, "[study] events") for r in rows)
-    if "events_file" in study:
-        path = Path(str(study["events_file"]))
-        return read_events(base_dir / path if base_dir else path, market=market, date_format=date_format)
     if "tickers" not in study or "event_date" not in study:
         raise ConfigError("[study] needs either tickers + event_date, events, or events_file.")
     return events_for(study["tickers"], study["event_date"], market, date_format)
@@ -447,14 +444,19 @@ class RequestFile:
     estimation: Window
 
 
-def is_request_file(path: str | Path) -> bool:
-    """Whether ``path`` is a header-less EventStudyTools request file (9 fields, ``;``)."""
+def _events_text(path: Path) -> str:
+    """Return the text of an events file, read once (a pipe, as in ``--events <(...)``, cannot be read twice)."""
     try:
-        with Path(path).open(encoding="utf-8-sig") as fh:
-            first = fh.readline().strip()
-    except (OSError, UnicodeDecodeError):
-        return False
-    parts = first.split(";")
+        return path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ConfigError(f"--events {path}: file not found; check the path.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"--events {path}: not a readable CSV ({exc}).") from None
+
+
+def _is_request_text(text: str) -> bool:
+    """Whether ``text`` opens as a header-less EventStudyTools request file (9 fields, ``;``)."""
+    parts = text.split("\n", 1)[0].strip().split(";")
     return len(parts) == 9 and bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", parts[3].strip()))
 
 
@@ -471,8 +473,12 @@ def read_request_file(path: str | Path) -> RequestFile:
         On a malformed line or windows that differ between lines.
     """
     path = Path(path)
+    return _request_from(_events_text(path), path)
+
+
+def _request_from(text: str, path: Path) -> RequestFile:
     events, specs = [], set()
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split(";")]
@@ -524,19 +530,27 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     EventDateError
         If a date cannot be read or is ambiguous.
     """
+    return read_events_with_windows(path, market, date_format)[0]
+
+
+def read_events_with_windows(
+    path: str | Path, market: str | None = None, date_format: str | None = None
+) -> tuple[tuple[Event, ...], RequestFile | None]:
+    """Read an events file as :func:`read_events` does, with the windows of a request file (else ``None``).
+
+    The file is read once, so it may be a pipe.
+    """
     path = Path(path)
-    if is_request_file(path):
-        return read_request_file(path).events
+    text = _events_text(path)
+    if _is_request_text(text):
+        request = _request_from(text, path)
+        return request.events, request
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            delimiter = csv_separator(fh.readline())
-            fh.seek(0)
-            # strict: a quote left open is an error, not a field that runs to the end of the file
-            reader = csv.reader(fh, delimiter=delimiter, strict=True)
-            lines = [(reader.line_num, row) for row in reader]
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise ConfigError(f"--events {path}: file not found; check the path.") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
+        delimiter = csv_separator(text.split("\n", 1)[0])
+        # strict: a quote left open is an error, not a field that runs to the end of the file
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
         raise ConfigError(f"--events {path}: not a readable CSV ({str(exc).splitlines()[0]}).") from None
     lines = [(n, [cell.strip() for cell in row]) for n, row in lines if any(cell.strip() for cell in row)]
     if not lines:
@@ -573,10 +587,11 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
             raise ConfigError(f"--events {path} line {n}: empty {col}; every row needs one.")
     days = _dates(table["event_date"], date_format)
     groups = table.get("group", [""] * len(rows))
-    return tuple(
+    events = tuple(
         Event(i, t, d, m, g)
         for i, t, d, m, g in zip(table["event_id"], table["ticker"], days, markets, groups, strict=True)
     )
+    return events, None
 
 
 def _dates(values: Iterable[str], date_format: str | None) -> list[dt.date]:

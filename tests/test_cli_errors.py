@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -282,3 +283,28 @@ def test_verify_without_a_claims_file_says_how_to_give_one(tmp_path: Path, capsy
     assert (
         err.count("\n") == 1 and "names no claims file" in err and "--claims PATH" in err and "claims-template" in err
     )
+
+
+@pytest.mark.parametrize("request_file", [False, True])
+def test_events_from_a_pipe_are_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], request_file: bool
+) -> None:
+    """`--events <(...)` is a pipe: it can be read once only, so it is (a request file keeps its windows)."""
+    import os
+    import threading
+
+    text = (
+        "1;NVDA;^GSPC;27.01.2025;;-1;1;-11;120\n" if request_file else "event_id,ticker,event_date\n1,NVDA,2025-01-27\n"
+    )
+    read, write = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write, text.encode()), os.close(write)))
+    writer.start()
+    try:
+        code = main(["run", "--events", f"/dev/fd/{read}", "--market", "^GSPC", "--out", str(tmp_path / "o")])
+    finally:
+        writer.join()
+        os.close(read)
+    assert code == 0, capsys.readouterr().err
+    config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
+    assert [e["ticker"] for e in config["events"]] == ["NVDA"]
+    assert config["estimation"] == ("-130:-11" if request_file else "-250:-11")
