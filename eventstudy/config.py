@@ -198,6 +198,13 @@ class StudyConfig:
             raise ConfigError("source='csv' needs prices (a folder of <TICKER>.csv files or a CSV file).")
         if not self.events:
             raise ConfigError("events: the study has no events; give at least one ticker and date.")
+        # aggregate.csv calls the events pooled "all" and a pair of groups "A - B": a group's name may be neither
+        for group in dict.fromkeys(e.group for e in self.events):
+            if group == "all" or " - " in group:
+                raise ConfigError(
+                    f"group={group!r}: aggregate.csv names all events pooled 'all' and a pair of groups 'A - B', so a "
+                    "group cannot be called 'all' or hold ' - '; rename it (e.g. 'power/utilities')."
+                )
         ids = [e.event_id for e in self.events]
         if len(set(ids)) != len(ids):
             seen: set[str] = set()

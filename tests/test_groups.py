@@ -243,3 +243,22 @@ def test_an_event_without_a_group_among_grouped_ones_is_pooled_only_with_a_warni
     table = res.aggregate_table()
     n = table[(table["test"] == "csect_t") & (table["window"] == "[-1,+1]") & (table["measure"] == "ar")]
     assert n.set_index("group")["n"].to_dict() == {"all": 6, "chips": 3, "power": 2}
+
+
+@pytest.mark.parametrize("name", ["all", "power - utilities"])
+def test_a_group_named_as_aggregate_csv_names_the_pooled_rows_or_a_pair_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """'A - B' names a pair of groups in aggregate.csv: a group 'power - utilities' would read as two."""
+    from eventstudy.errors import ConfigError
+
+    events = (Event("n", "NVDA", "2025-01-27", "^GSPC", "chips"), Event("c", "CEG", "2025-01-27", "^GSPC", name))
+    with pytest.raises(ConfigError, match="rename it"):
+        StudyConfig(name="g", events=events)
+    path = tmp_path / "ev.csv"
+    path.write_text(f'event_id,ticker,event_date,group\nn,NVDA,2025-01-27,chips\nc,CEG,2025-01-27,"{name}"\n')
+    assert main(["run", "--events", str(path), "--market", "^GSPC", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"group={name!r}" in err and not (tmp_path / "o").exists()
+    # a hyphen alone is a name like any other
+    StudyConfig(name="g", events=(*events[:1], Event("c", "CEG", "2025-01-27", "^GSPC", "power-utilities")))
