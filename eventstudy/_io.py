@@ -165,6 +165,26 @@ def check_output_folder(
             )
 
 
+def check_output_file(target: Path, *, inputs: Sequence[Path] = (), protected: Sequence[Path] = ()) -> None:
+    """Refuse an output file that would replace an input of the same run or lie in the package's data.
+
+    Raises
+    ------
+    OutputPathError
+        If ``target`` is a folder, is one of ``inputs``, or lies inside a ``protected`` folder.
+    """
+    target = Path(target)
+    if target.is_dir():
+        raise OutputPathError(f"--out {target} is a folder; give the path of a CSV file to write.")
+    out = target.resolve()
+    for given in inputs:
+        if Path(given).resolve() == out:
+            raise OutputPathError(f"--out {target} is an input of this run ({given}); choose another file.")
+    for folder in protected:
+        if Path(folder).resolve() in out.parents:
+            raise OutputPathError(f"--out {target} would write into the package's bundled data; choose another file.")
+
+
 def clean_stale_staging(folder: Path) -> None:
     """Remove staging folders left in ``folder`` by runs that were killed (their process is gone)."""
     if not folder.is_dir():

@@ -707,12 +707,16 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_xsection(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
-    from eventstudy._io import csv_text, write_text_atomic
+    from eventstudy._io import check_output_file, csv_text, write_text_atomic
     from eventstudy.crosssection import portfolio_time_series
+    from eventstudy.data.manifest import data_root
     from eventstudy.data.sources import read_csv_file
     from eventstudy.study import EventStudy
 
     config = _load_study(args.study)
+    if args.out:  # before any work: the table must not replace the files it is computed from
+        inputs = [args.characteristics, args.study, *config.prices, config.factors, config.returns_data, config.shares]
+        check_output_file(Path(args.out), inputs=[Path(p) for p in inputs if p], protected=[data_root()])
     data = read_csv_file(Path(args.characteristics))
     res = EventStudy(config).fit()
     fit = res.cross_section(

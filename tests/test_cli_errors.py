@@ -308,3 +308,20 @@ def test_events_from_a_pipe_are_read_once(
     config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
     assert [e["ticker"] for e in config["events"]] == ["NVDA"]
     assert config["estimation"] == ("-130:-11" if request_file else "-250:-11")
+
+
+def test_xsection_out_never_replaces_its_own_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out given the characteristics file (or the study file) is refused before any work; both stay as they were."""
+    chars = tmp_path / "chars.csv"
+    chars.write_text("ticker,chip\nNVDA,1\nCEG,0\nVST,0\nGOOGL,0\nGEV,0\n")
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA", "CEG", "VST", "GOOGL", "GEV"]\n')
+    before = {p: p.read_bytes() for p in (chars, study)}
+    for target in (chars, study):
+        args = ["xsection", "--study", str(study), "--characteristics", str(chars), "--formula", "car ~ chip"]
+        assert main([*args, "--out", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is an input of this run" in err
+    assert {p: p.read_bytes() for p in (chars, study)} == before
+    assert main([*args, "--out", str(tmp_path / "table.csv")]) == 0
+    assert (tmp_path / "table.csv").read_text().startswith("term,params,bse")
