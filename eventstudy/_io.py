@@ -130,7 +130,12 @@ MARKER = ".eventstudy"
 
 
 def check_output_folder(
-    target: Path, *, inputs: Sequence[Path] = (), protected: Sequence[Path] = (), force: bool = False
+    target: Path,
+    *,
+    inputs: Sequence[Path] = (),
+    protected: Sequence[Path] = (),
+    force: bool = False,
+    option: str = "--out",
 ) -> None:
     """Refuse an output folder that would lose data.
 
@@ -139,29 +144,32 @@ def check_output_folder(
     OutputPathError
         If ``target`` or a parent is a file; if it is, holds or sits inside an input
         folder (or holds an input file) or a ``protected`` folder (the package's data);
-        or if it is a non-empty folder eventstudy did not write, unless ``force``.
+        or if it is a non-empty folder eventstudy did not write, unless ``force``. The
+        message names the folder by ``option``, as the caller's user gave it.
     """
     target = Path(target)
     for path in (target, *target.parents):
         if path.exists() and not path.is_dir():
             where = "is" if path == target else f"is inside {path}, which is"
-            raise OutputPathError(f"output folder {target} {where} a file, not a folder; choose a folder path (--out).")
+            raise OutputPathError(
+                f"output folder {target} {where} a file, not a folder; choose a folder path ({option})."
+            )
     out = target.resolve()
     for given in [*inputs, *protected]:
         path = Path(given).resolve()
         kind = "the package's bundled data" if given in protected else f"the input folder {given}"
         if path.is_dir() and (out == path or path in out.parents or out in path.parents):
             raise OutputPathError(
-                f"--out {target} would write into {kind}; choose an output folder apart from the inputs."
+                f"{option} {target} would write into {kind}; choose an output folder apart from the inputs."
             )
         if not path.is_dir() and (out == path.parent or out in path.parents):
-            raise OutputPathError(f"--out {target} holds the input file {given}; choose another output folder.")
+            raise OutputPathError(f"{option} {target} holds the input file {given}; choose another output folder.")
     if target.is_dir() and not force and not (target / MARKER).exists():
         visible = [p for p in target.iterdir() if not p.name.startswith(".")]
         if visible:
             raise OutputPathError(
-                f"--out {target} is a folder eventstudy did not write ({len(visible)} item(s) in it); choose a new or "
-                "empty folder, or pass --force to add the outputs to it."
+                f"{option} {target} is a folder eventstudy did not write ({len(visible)} item(s) in it); choose a new or "
+                f"empty folder, or pass {'--force' if option == '--out' else 'force=True'} to add the outputs to it."
             )
 
 
@@ -219,7 +227,14 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextlib.contextmanager
-def staged_directory(target: Path, *, force: bool = False) -> Iterator[Path]:
+def staged_directory(
+    target: Path,
+    *,
+    force: bool = False,
+    inputs: Sequence[Path] = (),
+    protected: Sequence[Path] = (),
+    option: str = "--out",
+) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``target`` as a whole on success.
 
     Everything is written into a staging folder first and marked as eventstudy's. When
@@ -229,10 +244,11 @@ def staged_directory(target: Path, *, force: bool = False) -> Iterator[Path]:
     files (accepted with ``force``), or whose parent cannot be written, receives the new
     files one atomic rename at a time instead. On failure, or SIGTERM through the CLI,
     ``target`` is left exactly as it was; staging left by a killed process is removed
-    by the next run.
+    by the next run. ``inputs``, ``protected`` and ``option`` are as in
+    :func:`check_output_folder`.
     """
     target = Path(target)
-    check_output_folder(target, force=force)
+    check_output_folder(target, inputs=inputs, protected=protected, force=force, option=option)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     whole = os.access(parent, os.W_OK) and (

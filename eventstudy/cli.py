@@ -419,7 +419,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _load_study(args.study)
     target = Path(args.out) if args.out else Path("reports") / safe_name(config.name)
-    inputs = [Path(p) for p in config.prices] + ([Path(args.study)] if args.study else [])
+    inputs = [*config.input_files, *([Path(args.study)] if args.study else [])]
     check_output_folder(target, inputs=inputs, protected=[data_root()], force=args.force)
     source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
     build_report(
@@ -462,7 +462,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         return _run_partitioned(args, out)
     config = run_request(args)
     if args.out:
-        inputs = [Path(p) for p in [*config.prices, args.events, args.config, config.factors, config.returns_data] if p]
+        inputs = [*config.input_files, *(Path(p) for p in (args.events, args.config) if p)]
         check_output_folder(Path(args.out), inputs=inputs, protected=[data_root()], force=args.force)
     check_memory(len(config.events), args.max_memory)
     source = make_source(config, offline=args.offline, cache_dir=_cache_dir(args))
@@ -715,8 +715,8 @@ def _cmd_xsection(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _load_study(args.study)
     if args.out:  # before any work: the table must not replace the files it is computed from
-        inputs = [args.characteristics, args.study, *config.prices, config.factors, config.returns_data, config.shares]
-        check_output_file(Path(args.out), inputs=[Path(p) for p in inputs if p], protected=[data_root()])
+        inputs = [*config.input_files, *(Path(p) for p in (args.characteristics, args.study) if p)]
+        check_output_file(Path(args.out), inputs=inputs, protected=[data_root()])
     data = read_csv_file(Path(args.characteristics))
     res = EventStudy(config).fit()
     fit = res.cross_section(

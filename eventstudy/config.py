@@ -244,6 +244,12 @@ class StudyConfig:
         """Market proxies used by the events, without repeats."""
         return event_markets(self.events)
 
+    @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Files and folders the study reads its data from (an output must never replace them)."""
+        given = [*self.prices, self.returns_data, self.factors, self.shares]
+        return tuple(Path(p) for p in given if p)
+
     def with_(self, **changes: Any) -> StudyConfig:
         """Return a copy with some fields changed (the config itself is frozen)."""
         return replace(self, **changes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from eventstudy.config import Event, StudyConfig, event_markets, event_tickers
@@ -79,6 +80,11 @@ class ResolvedConfig:
     def windows(self) -> tuple[Window, ...]:
         """The event window, then each CAR window not equal to it."""
         return tuple(dict.fromkeys([self.event_window, *self.car_windows]))
+
+    @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Files and folders the study reads its data from (an output must never replace them)."""
+        return self.to_request().input_files
 
     def with_(self, **changes: Any) -> StudyConfig:
         """Return a request for this study with some choices changed (resolve it, or pass it to ``EventStudy``)."""

@@ -26,6 +26,7 @@ from eventstudy.aggregate import event_days as aggregate_event_days
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
 from eventstudy.crosssection import CrossSectionResults, cross_section
+from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.errors import (
     EventStudyWarning,
@@ -1081,7 +1082,8 @@ class EventStudyResults(_SummaryRepr):
                 "cars": dict(zip(self.event_ids, cars.reindex(self.event_ids).tolist(), strict=True)),
             },
         }
-        with staged_directory(Path(folder), force=force) as stage:
+        inputs, protected = self.config.input_files, [data_root()]
+        with staged_directory(Path(folder), force=force, inputs=inputs, protected=protected, option="folder") as stage:
             for name, table in (
                 ("ar", self.to_frame()),
                 ("params", self.params_table()),

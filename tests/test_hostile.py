@@ -300,6 +300,28 @@ def test_an_input_folder_as_out_keeps_every_input_byte(tmp_path: Path, capsys: p
     assert {p.name: p.read_bytes() for p in prices.iterdir()} == before
 
 
+def test_the_api_never_writes_into_a_study_s_inputs_or_the_package_data(tmp_path: Path) -> None:
+    """res.write and build_report refuse as the command line does, even with force, and name their own parameter."""
+    from eventstudy import EventStudy, StudyConfig
+    from eventstudy.config import Event
+    from eventstudy.data.manifest import data_root
+    from eventstudy.errors import OutputPathError
+    from eventstudy.report import build_report
+    from eventstudy.report.render import price_section
+
+    prices = _prices(tmp_path)
+    before = {p.name: p.read_bytes() for p in prices.iterdir()}
+    cfg = StudyConfig(name="w", events=(Event("n", "NVDA", DAY, "^GSPC"),), prices=str(prices))
+    res = EventStudy(cfg).fit()
+    with pytest.raises(OutputPathError, match=r"^folder .* would write into the input folder"):
+        res.write(prices, force=True)
+    with pytest.raises(OutputPathError, match=r"^folder .* bundled data"):
+        res.write(data_root() / "x")
+    with pytest.raises(OutputPathError, match=r"^out .* would write into the input folder"):
+        build_report(cfg, prices / "report", sections=[price_section], force=True)
+    assert {p.name: p.read_bytes() for p in prices.iterdir()} == before
+
+
 def test_the_package_data_is_never_an_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from eventstudy.data.manifest import data_root
 

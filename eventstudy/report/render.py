@@ -21,6 +21,7 @@ from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
 from eventstudy.conventions import OwnRows
+from eventstudy.data.manifest import data_root
 from eventstudy.data.sources import Source
 from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
 from eventstudy.errors import ConfigError, EventDateError
@@ -829,7 +830,8 @@ def build_report(
     builder.files["index.html"] = env.get_template("report.html.j2").render(**context).encode()
     builder.files["report.md"] = env.get_template("report.md.j2").render(**context).encode()
     out = Path(out)
-    with staged_directory(out, force=force) as stage:
+    inputs, protected = config.input_files, [data_root()]
+    with staged_directory(out, force=force, inputs=inputs, protected=protected, option="out") as stage:
         for rel, payload in sorted(builder.files.items()):
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
