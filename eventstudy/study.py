@@ -429,6 +429,8 @@ class Screen:
     clean: Mask
     # The firm's returns, from/to, for firm-events off the data or dated before the firm's first return.
     data_spans: Mapping[int, str] = field(default_factory=dict)
+    # The firm-events whose series named in data_spans begins after their event session.
+    begins_after: frozenset[int] = frozenset()
     # When the firm's returns end, for firm-events whose windows run past that day.
     data_ends: Mapping[int, str] = field(default_factory=dict)
     # The sessions of a firm-event's windows on which a factor of the model has no value.
@@ -758,7 +760,8 @@ class EventStudy:
             pos = placed.event_pos
             off_data = np.asarray((pos + cfg.event_window.start < 0) | (pos + cfg.event_window.end > last), dtype=bool)
         market = uses_market(self.model)
-        spans = _returns_spans(grid, placed, off_data, market, "log volumes" if cfg.measure == "volume" else "returns")
+        noun = "log volumes" if cfg.measure == "volume" else "returns"
+        spans, begins_after = _returns_spans(grid, placed, off_data, market, noun)
         if off_data.any() and cfg.strict:
             i = int(np.argmax(off_data))
             raise EventDateError(
@@ -772,9 +775,10 @@ class EventStudy:
             jumps,
             off_data,
             clean & ~off_data & ~own_market,
-            spans,
-            _returns_ends(grid, placed, market),
-            _factor_gaps(grid, placed),
+            data_spans=spans,
+            begins_after=begins_after,
+            data_ends=_returns_ends(grid, placed, market),
+            factor_gaps=_factor_gaps(grid, placed),
         )
 
     def _compute(self, grid: Grid, placed: Placed, screen: Screen, rel: Ints, keep_from: int | None) -> ChunkResult:
@@ -964,15 +968,19 @@ def _series_of(placed: Placed, i: int, market: bool) -> list[tuple[str, int]]:
     return series
 
 
-def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool, noun: str = "returns") -> dict[int, str]:
+def _returns_spans(
+    grid: Grid, placed: Placed, off_data: Mask, market: bool, noun: str = "returns"
+) -> tuple[dict[int, str], frozenset[int]]:
     """Say when the returns begin and end, for firm-events off the data or dated before their first return.
 
     A firm-event needs its firm's returns and, under a model with a market, its market's: a
     market series that begins late leaves the estimation window as empty as a firm's would.
     The series named is the one that begins last (the firm's on a tie, or when neither is late).
+    Also returns the firm-events whose named series begins after their event session.
     """
     has, first, last = _series_spans(grid)
     out: dict[int, str] = {}
+    after: set[int] = set()
     for i in range(len(placed.events)):
         series = _series_of(placed, i, market)
         late = [(name, col) for name, col in series if not has[col] or grid.sessions[first[col]] > placed.sessions[i]]
@@ -984,7 +992,9 @@ def _returns_spans(grid: Grid, placed: Placed, off_data: Mask, market: bool, nou
             if has[col]
             else f"{name} has no {noun}"
         )
-    return out
+        if has[col] and late:
+            after.add(i)
+    return out, frozenset(after)
 
 
 def _factor_gaps(grid: Grid, placed: Placed) -> dict[int, str]:
@@ -1127,7 +1137,7 @@ def statuses(
         excluded,
         lambda i: (
             f"{label(i)}: {nobs[i]} estimation returns of {requested} ({span[i]}"
-            + (", after the event); " if " run from " in span[i] else "); ")
+            + (", after the event); " if i in screen.begins_after else "); ")
             + "it is left out of the study."
             if i in span
             else f"{InsufficientEstimationDataError(events[i].event_id, events[i].ticker, int(nobs[i]), cfg.min_estimation_obs, requested)} It is left out of the study."
