@@ -989,3 +989,17 @@ def test_without_a_day_zero_window_the_counted_family_is_said_to_be_the_car_test
     assert f"The table holds {len(family)} CAR t-tests and as many SQ tests (the t of the day-0 AR beside them" in md
     firms = pd.read_csv(tmp_path / "r" / "tables" / "firms.csv")
     assert abs(float(firms["t_ar_0"].iloc[0])) > 1.96  # a day-0 t that rejects, outside the family
+
+
+def test_a_first_firm_left_out_does_not_lead_the_headline(tmp_path: Path) -> None:
+    """SPY against SPY is left out (its own market): the headline opens on QQQ, the first firm measured."""
+    md = _report(
+        tmp_path,
+        "etfs",
+        '[study]\nname = "etfs"\nevent_date = 2025-01-27\ntickers = ["SPY", "QQQ", "SMH"]\nmarket = "SPY"\n',
+    )
+    lead = next(line for line in md.splitlines() if line.startswith("**"))
+    qqq = pd.read_csv(bundled_csv("QQQ.csv"), index_col="date")["adj_close"]
+    day = qqq.loc["2025-01-27"] / qqq.loc["2025-01-24"] - 1
+    assert lead.startswith(f"**QQQ returned {100 * day:.2f}% on 2025-01-27;") and "n/a" not in lead
+    assert "Across the 2 firms" in lead

@@ -414,7 +414,13 @@ def firm_section(b: ReportBuilder) -> None:
     )
     headline = []
     for _, r in ft.iterrows():
-        item = {"ticker": r["ticker"], "return_day0": r["ret_0"], "ar_day0": r["ar_0"], "t_ar_day0": r["t_ar_0"]}
+        item = {
+            "ticker": r["ticker"],
+            "status": r["status"],
+            "return_day0": r["ret_0"],
+            "ar_day0": r["ar_0"],
+            "t_ar_day0": r["t_ar_0"],
+        }
         for w in w_labels:
             item[f"car{w}"] = r[f"car_{w.label}"]
             item[f"t{w}"] = r[f"t_{w.label}"]
@@ -888,7 +894,10 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
             f"Over {int(ok.sum())} firm-events on {when}, the average {abnormal} on the event day "
             f"against {model} was {fmt_pct(aar)}."
         )
-    top = items[0]
+    # the first firm is the study's focus; one left out (its own market, say) has no move to lead with
+    top = next((item for item in items if str(item.get("status", "ok")).startswith("ok")), None)
+    if top is None:
+        return ""
     day = res.events["event_session"].iloc[0]
     # a log return is said as the price change it stands for, with the log figure beside it
     moved = (
