@@ -991,7 +991,7 @@ def test_without_a_day_zero_window_the_counted_family_is_said_to_be_the_car_test
     assert abs(float(firms["t_ar_0"].iloc[0])) > 1.96  # a day-0 t that rejects, outside the family
 
 
-def test_a_first_firm_left_out_does_not_lead_the_headline(tmp_path: Path) -> None:
+def test_a_first_firm_left_out_does_not_lead_the_headline_or_the_robustness_table(tmp_path: Path) -> None:
     """SPY against SPY is left out (its own market): the headline opens on QQQ, the first firm measured."""
     md = _report(
         tmp_path,
@@ -1003,3 +1003,6 @@ def test_a_first_firm_left_out_does_not_lead_the_headline(tmp_path: Path) -> Non
     day = qqq.loc["2025-01-27"] / qqq.loc["2025-01-24"] - 1
     assert lead.startswith(f"**QQQ returned {100 * day:.2f}% on 2025-01-27;") and "n/a" not in lead
     assert "Across the 2 firms" in lead
+    # nor does it enter the robustness averages, though the other models could measure it
+    robustness = pd.read_csv(tmp_path / "etfs" / "tables" / "robustness.csv")
+    assert set(robustness["ticker"]) == {"QQQ", "SMH"}

@@ -618,6 +618,9 @@ def robustness_section(b: ReportBuilder) -> None:
     cfg = b.config
     window = cfg.event_window
     car_col = f"car_{window.label}"
+    # the study's own firm-events: one it left out (its own market, say) would tilt the other models' averages
+    used = b.results.events.index[b.results.events["status"].str.startswith("ok")]
+    table = table[table["event_id"].isin(used)].reset_index(drop=True)
     b.add_table("robustness", table)
     specs = list(dict.fromkeys(table["spec"]))
     one_date = table["event_id"].nunique() == table.drop_duplicates("event_id")["ticker"].nunique() and (
