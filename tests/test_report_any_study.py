@@ -420,16 +420,18 @@ def test_a_firm_event_left_out_is_neither_drawn_nor_counted_in_the_plots() -> No
 
 
 def test_robustness_counts_only_the_firm_events_the_study_used(tmp_path: Path) -> None:
-    """13 tickers on 2024-03-04, GE Vernova among them with no prices yet: the summary is of the 12 others."""
-    tickers = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "GOOGL", "TSLA", "AVGO", "ORCL", "MU", "CEG", "VST", "GEV"]
+    """14 tickers on 2024-03-04, GE Vernova among them with no prices yet: the summary is of the 13 others."""
+    tickers = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "GOOGL", "TSLA", "AVGO", "ORCL", "MU", "CEG", "VST", "JPM"]
+    tickers.append("GEV")
     listed = ", ".join(f'"{t}"' for t in tickers)
     md = _report(
         tmp_path, "mar", f'[study]\nname = "mar"\nevent_date = 2024-03-04\ntickers = [{listed}]\nmarket = "^GSPC"\n'
     )
-    assert "Mean event-day abnormal return of the 12 firm-events" in md
+    assert "Mean event-day abnormal return of the 13 firm-events" in md
     firms = pd.read_csv(tmp_path / "mar" / "tables" / "firms.csv")
     used = firms["ar_0"].dropna()
-    assert len(used) == 12
+    assert len(used) == 13
+    assert "GEV" not in set(pd.read_csv(tmp_path / "mar" / "tables" / "robustness.csv")["ticker"])
     row = re.search(r"^\| market vs S&P 500 \| [^|]+ \| [^|]+ \| (\d+)% \|", md, flags=re.M)
     assert row is not None and int(row.group(1)) == round(100 * (used < 0).mean())
 
