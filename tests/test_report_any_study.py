@@ -1008,3 +1008,7 @@ def test_a_first_firm_left_out_does_not_lead_the_headline_or_the_robustness_tabl
     # nor does it enter the robustness averages, though the other models could measure it
     robustness = pd.read_csv(tmp_path / "etfs" / "tables" / "robustness.csv")
     assert set(robustness["ticker"]) == {"QQQ", "SMH"}
+    # SPY's volume is in the data, but SPY is not measured: the funds measured have none
+    assert pd.read_csv(bundled_csv("SPY.csv"))["volume"].notna().any()
+    assert pd.read_csv(bundled_csv("QQQ.csv")).get("volume", pd.Series(dtype=float)).isna().all()
+    assert "The data have no trading volume for any of the firms measured, so abnormal volume is not shown." in md

@@ -196,13 +196,16 @@ def volume_section(b: ReportBuilder) -> None:
     if cfg.measure != "returns":
         return
     volume = res.prices.volume_frame
-    with_volume = [t for t in cfg.tickers if t in volume.columns and volume[t].notna().any()]
-    without = [t for t in cfg.tickers if t not in with_volume]
+    # the firms the study measured: one it left out has no abnormal return to set its volume beside
+    ok = res.events["status"].str.startswith("ok")
+    measured = list(dict.fromkeys(res.events.loc[ok, "ticker"].astype(str)))
+    with_volume = [t for t in measured if t in volume.columns and volume[t].notna().any()]
+    without = [t for t in measured if t not in with_volume]
     ratio = res.variance_ratio()
     rows = []
     volume_res = None
     if with_volume:
-        events = tuple(e for e in cfg.events if e.ticker in with_volume)
+        events = tuple(e for e in cfg.events if e.ticker in with_volume and e.event_id in set(ok[ok].index))
         request = cfg.with_(events=events, measure="volume", model="constant_mean", factors=None, factor_columns=())
         try:
             with warnings.catch_warnings():
@@ -255,7 +258,7 @@ def volume_section(b: ReportBuilder) -> None:
             t_av = float(volume_res.ar_t.loc[0, eid])
         left_out = not str(res.events.loc[eid, "status"]).startswith("ok")  # its status, in the firm table, says why
         volume_cells = [
-            fmt_pct(np.expm1(av)) if np.isfinite(av) else "left out" if left_out else "no volume data",
+            "left out" if left_out else fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data",
             fmt_num(t_av, 2),
         ]
         rows.append(
@@ -286,13 +289,19 @@ def volume_section(b: ReportBuilder) -> None:
         who = (
             ", ".join(without)
             if len(without) <= 12
-            else f"{len(without)} of the {len(cfg.tickers)} firms (the table below marks them)"
+            else f"{len(without)} of the {len(measured)} firms (the table below marks them)"
         )
         missing = [f"No volume data for {who}."] if without else []
     elif with_volume:  # a column of "no volume data" for every firm says nothing a sentence does not
         missing = ["Abnormal volume could not be estimated from the volume data, so it is not shown."]
     else:
-        firms = "any of the firms" if len(cfg.tickers) > 1 else cfg.tickers[0]
+        firms = (
+            ("any of the firms" + (" measured" if len(measured) < len(cfg.tickers) else ""))
+            if len(measured) > 1
+            else measured[0]
+            if measured
+            else "the firms"
+        )
         missing = [f"The data have no trading volume for {firms}, so abnormal volume is not shown."]
     b.sections.append(
         {
