@@ -29,6 +29,7 @@ from eventstudy.crosssection import CrossSectionResults, cross_section
 from eventstudy.data.manifest import data_root
 from eventstudy.data.panel import PricePanel
 from eventstudy.errors import (
+    ConfigError,
     EventStudyWarning,
     InvalidOptionError,
     InvalidParameterError,
@@ -39,7 +40,7 @@ from eventstudy.errors import (
 from eventstudy.inference import InvalidTestStatistic, TestStatistic, variance_ratio
 from eventstudy.models import MARKET, ReturnModel
 from eventstudy.resolved import ResolvedConfig
-from eventstudy.windows import Window
+from eventstudy.windows import Window, check_windows
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -605,9 +606,10 @@ class EventStudyResults(_SummaryRepr):
 
     def _holding(self, window: WindowLike) -> tuple[Window, EventStudyResults]:
         """Return the window and the results that hold it: these, or a fit on the same prices with it added."""
-        w = Window.parse(window)
+        w = Window.parse(window, "window")
         if w in self.windows:
             return w, self
+        check_windows(self.config.estimation, w, parameter="window")  # named as the caller gave it
         if w not in self._more:
             cfg = self.config.to_request().with_(car_windows=(*self.config.car_windows, w))
             with warnings.catch_warnings(record=True) as said:
@@ -746,6 +748,11 @@ class EventStudyResults(_SummaryRepr):
 
     def group_results(self, group: str) -> EventStudyResults:
         """Results of the events of one group alone, on the same prices (fitted once, on first use)."""
+        if not self.groups:
+            raise ConfigError(
+                f"group={group!r}: this study's events have no groups; give them a group (a group column in the "
+                "events file, or group = ... in [[study.events]]) to test each group alone."
+            )
         if group not in self.groups:
             raise InvalidOptionError("group", group, self.groups)
         if group not in self._by_group:

@@ -513,3 +513,18 @@ def test_a_run_up_window_s_summary_shows_its_cars_and_no_empty_day_zero() -> Non
     assert (table != "").all().all()
     # a drift window's grid runs through day 0 (between estimation and event window): its AR is shown
     assert (drift.summary().table["AR(0)"] != "").all()
+
+
+def test_asking_results_for_what_the_study_lacks_names_the_parameter_given() -> None:
+    """res.tests('-300:0') is refused as `window` (not car_windows); a group of a study without groups says so."""
+    import warnings
+
+    from eventstudy.errors import ConfigError, WindowError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = es.event_study(["NVDA"], "2025-01-27", market="^GSPC")
+    with pytest.raises(WindowError, match=r"^window='-300:0' overlaps the estimation window -250:-11"):
+        res.tests("-300:0")
+    with pytest.raises(ConfigError, match="this study's events have no groups"):
+        res.group_results("chips")
