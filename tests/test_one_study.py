@@ -145,7 +145,7 @@ def test_any_window_is_the_sum_of_its_ars_with_the_t_of_a_fit_that_asked_for_it(
     pd.testing.assert_frame_equal(res.tests("0:3"), asked.tests("0:3"))
     pd.testing.assert_frame_equal(res.aggregate("0:3"), asked.aggregate("0:3"))
     assert res.windows == (es.Window(-1, 1), es.Window(0, 5))  # asking computes, it changes nothing
-    with pytest.raises(es.errors.WindowError, match="car_windows"):
+    with pytest.raises(es.errors.WindowError, match=r"^window=.-11:-1. overlaps"):
         res.car("-11:-1")
 
 
