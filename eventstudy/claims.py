@@ -368,6 +368,16 @@ class Lookup:
         except KeyError:
             return float("nan")
 
+    def lacking(self, ticker: str, needs: Sequence[tuple[str, str]]) -> str:
+        """Say which of ``needs`` (field, day) the data lack for ``ticker``, and where its prices are; "" if none."""
+        gone = [(fld, day) for fld, day in needs if not math.isfinite(self.value(fld, ticker, day))]
+        if not gone:
+            return ""
+        fld, day = gone[0]
+        held = self.panel.adj_close[ticker].dropna().index if ticker in self.panel.adj_close else pd.DatetimeIndex([])
+        where = f"its prices run from {held[0].date()} to {held[-1].date()}" if len(held) else "the data hold no prices"
+        return f"{ticker} has no {fld.replace('adj_', 'adjusted ')} on {day} ({where})"
+
     def pct(self, ticker: str, start: str, end: str) -> float:
         """Return the percent change of the adjusted close from ``start`` to ``end``."""
         return 100.0 * (self.value("adj_close", ticker, end) / self.value("adj_close", ticker, start) - 1.0)
@@ -478,6 +488,15 @@ def _evaluate(
 ) -> Evaluation:
     sd = data.daily_sd(ticker, start) if rule == "sharp" else float("nan")
     if claim.kind in ("pct_change", "direction", "annual_change", "intraday_low"):
+        low = claim.kind == "intraday_low"
+        missing = data.lacking(
+            ticker, [("close", start), ("low", end)] if low else [("adj_close", start), ("adj_close", end)]
+        )
+        if missing:
+            return Evaluation(ticker, float("nan"), NOT_CHECKABLE, float("nan"), None, missing)
+        if rule == "sharp" and not math.isfinite(sd):
+            note = f"{ticker} has too few returns before {start} for the size word's standard deviation"
+            return Evaluation(ticker, data.pct(ticker, start, end), NOT_CHECKABLE, float("nan"), None, note)
         if claim.kind == "intraday_low":
             value = 100.0 * (data.value("low", ticker, end) / data.value("close", ticker, start) - 1.0)
         else:

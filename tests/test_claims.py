@@ -157,6 +157,26 @@ def test_a_gated_claim_that_cannot_be_checked_says_why(tmp_path: Path, capsys: p
     assert "M1" in captured.err
 
 
+def test_a_move_on_days_the_data_lack_is_not_checkable_and_says_where_the_prices_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bundled Nasdaq Composite covers early 2025 only: a 2024 claim on it names the day and the span held."""
+    header = ",".join(COLUMNS)
+    row = (
+        'X1,X1,Wire,"Chips",2024-02-22,Nasdaq,"The Nasdaq rose 3%.",3,percent,none,"22 Feb 2024",'
+        "pct_change,^IXIC,2024-02-21,2024-02-22,as_written,matches,"
+    )
+    claims = tmp_path / "c.csv"
+    claims.write_text(f"{header}\n{row}\n")
+    assert main(["verify", "--claims", str(claims)]) == 1
+    held = pd.read_csv(data_root() / "prices" / "_IXIC.csv", parse_dates=["date"]).dropna(subset=["adj_close"])
+    first, last = held["date"].min().date(), held["date"].max().date()
+    expected = (
+        f"X1 is not checkable: ^IXIC has no adjusted close on 2024-02-21 (its prices run from {first} to {last})."
+    )
+    assert expected in capsys.readouterr().out
+
+
 # ----------------------------------------------------------------- the gate catches plausible errors
 def _truth(ticker: str, start: str, end: str) -> float:
     """Percent change of the adjusted close, straight from the bundled CSV files (not the claims module)."""
