@@ -177,6 +177,22 @@ def test_a_move_on_days_the_data_lack_is_not_checkable_and_says_where_the_prices
     assert expected in capsys.readouterr().out
 
 
+def test_a_size_word_without_enough_earlier_returns_is_not_checkable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'tumbled' needs two sds of the series' daily returns; ^IXIC's bundled prices begin on 2 January 2025."""
+    header = ",".join(COLUMNS)
+    row = (
+        'X2,X2,Wire,"Tech",2025-01-07,Nasdaq,"The Nasdaq tumbled.",neg,,tumbled,"7 Jan 2025",'
+        "direction,^IXIC,2025-01-06,2025-01-07,,close,"
+    )
+    claims = tmp_path / "c.csv"
+    claims.write_text(f"{header}\n{row}\n")
+    assert main(["verify", "--claims", str(claims)]) == 1
+    out = capsys.readouterr().out
+    assert "X2 is not checkable: ^IXIC has too few returns before 2025-01-06 for the size word's standard" in out
+
+
 # ----------------------------------------------------------------- the gate catches plausible errors
 def _truth(ticker: str, start: str, end: str) -> float:
     """Percent change of the adjusted close, straight from the bundled CSV files (not the claims module)."""
