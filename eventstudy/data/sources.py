@@ -944,7 +944,7 @@ class MultiSource:
 class PanelSource:
     """Prices already in memory (a :class:`PricePanel`), e.g. from a notebook or a simulation."""
 
-    def __init__(self, panel: PricePanel, name: str = "in-memory panel") -> None:
+    def __init__(self, panel: PricePanel, name: str = "the panel given") -> None:
         self.panel = panel
         self.name = name
 
@@ -1025,7 +1025,7 @@ def as_source(
     if isinstance(obj, str | Path):
         return CsvSource(obj, negative_prices, date_format=date_format)
     if isinstance(obj, pd.DataFrame):
-        return PanelSource(panel_from_frame(obj), "in-memory DataFrame")
+        return PanelSource(panel_from_frame(obj), "the DataFrame given")
     if isinstance(obj, PricePanel):
         return PanelSource(obj)
     if isinstance(obj, Source):
