@@ -1237,10 +1237,14 @@ def statuses(
     if not used.any():
         reasons = "; ".join(f"{events[i].event_id}: {status[i]}" for i in range(min(3, n)))
         more = f" (and {n - 3} more)" if n > 3 else ""
-        raise NoUsableEventsError(
-            f"every firm-event was left out ({reasons}{more}); check the tickers, dates and "
-            "estimation window against the data."
+        # the advice fits the reasons: a split-like jump is fixed by an option, not by other dates
+        advice = (
+            "adjust the prices for the split, or pass --allow-jumps (allow_jumps = true in a study file, "
+            "allow_jumps=True in the API) if the moves are real"
+            if jumped.any()
+            else "check the tickers, dates and estimation window against the data"
         )
+        raise NoUsableEventsError(f"every firm-event was left out ({reasons}{more}); {advice}.")
     return [str(x) for x in status]
 
 

@@ -70,6 +70,27 @@ def test_allow_jumps_keeps_the_firm(tmp_path: Path) -> None:
     assert (pd.read_csv(out / "params.csv")["status"] == "ok").all()
 
 
+def test_every_firm_left_out_for_a_split_is_told_how_to_keep_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nvidia alone, its split missing from the file: the advice names the option that keeps it."""
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for name in ("NVDA", "_GSPC"):
+        frame = pd.read_csv(bundled_csv(f"{name}.csv"))[["date", "adj_close"]]
+        if name == "NVDA":
+            frame.loc[frame["date"] >= "2024-10-11", "adj_close"] /= 2.0
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    args = ["run", "--events", str(events), "--prices", str(folder), "--market", "^GSPC"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "factor of 1/2 on 2024-10-11" in err
+    assert "adjust the prices for the split, or pass --allow-jumps" in err and "check the tickers" not in err
+    assert main([*args, "--allow-jumps"]) == 0
+
+
 def test_no_false_split_alarm_on_the_bundled_snapshot() -> None:
     """Real moves such as Vistra's -28% are not split factors; no bundled member is flagged."""
     from eventstudy.data.returns import split_jumps

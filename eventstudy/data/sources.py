@@ -42,6 +42,8 @@ _COLUMN_ALIASES = {
     "adj_close": "adj_close",
     "adjclose": "adj_close",
     "adjusted_close": "adj_close",
+    "adjusted close": "adj_close",
+    "adj. close": "adj_close",
     "close": "close",
     "open": "open",
     "high": "high",
