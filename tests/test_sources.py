@@ -157,6 +157,13 @@ def test_bad_csv_content(tmp_path: Path, content: str, needle: str, error: type[
         CsvSource(tmp_path).load(["X"])
 
 
+@pytest.mark.parametrize("header", ["Date,Adjusted Close", "Date,Adj. Close", "date,Adj Close", "DATE,adjclose"])
+def test_spreadsheet_names_of_the_adjusted_close_are_read_as_it(tmp_path: Path, header: str) -> None:
+    (tmp_path / "X.csv").write_text(f"{header}\n2025-01-02,10\n2025-01-03,11\n")
+    panel = CsvSource(tmp_path).load(["X"])
+    assert panel.adj_close["X"].tolist() == [10.0, 11.0]
+
+
 def test_unsorted_dates_are_sorted(tmp_path: Path) -> None:
     (tmp_path / "X.csv").write_text("date,adj_close\n2025-01-03,2\n2025-01-02,1\n")
     panel = CsvSource(tmp_path).load(["X"])
