@@ -1012,3 +1012,23 @@ def test_a_first_firm_left_out_does_not_lead_the_headline_or_the_robustness_tabl
     assert pd.read_csv(bundled_csv("SPY.csv"))["volume"].notna().any()
     assert pd.read_csv(bundled_csv("QQQ.csv")).get("volume", pd.Series(dtype=float)).isna().all()
     assert "The data have no trading volume for any of the firms measured, so abnormal volume is not shown." in md
+
+
+def test_a_long_event_window_is_all_in_the_calendar_price_chart(tmp_path: Path) -> None:
+    """Event window [-30,+60] on one date: the indexed prices run from its first session to its last."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import price_section
+
+    cfg = StudyConfig(
+        name="long",
+        events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),),
+        estimation="-280:-31",
+        event_window="-30:60",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "l", sections=[price_section])
+    shown = pd.read_csv(tmp_path / "l" / "tables" / "price_index.csv")["date"]
+    sessions = pd.read_csv(bundled_csv("NVDA.csv"))["date"].tolist()
+    day0 = sessions.index("2025-01-27")
+    assert (shown.iloc[0], shown.iloc[-1]) == (sessions[day0 - 30], sessions[day0 + 60])

@@ -173,8 +173,10 @@ def price_section(b: ReportBuilder) -> None:
     else:
         base = before[-1]
     pos, at = closes.index.get_loc(event), closes.index.get_loc(base)
-    # fifteen sessions either side of the event, and the index date wherever it lies
-    window = closes.iloc[max(0, min(pos - 15, at)) : max(pos + 16, at + 1)]
+    # fifteen sessions either side of the event, every window the study measures, and the index date
+    first = min(-15, *(w.start for w in res.windows))
+    last = max(15, *(w.end for w in res.windows))
+    window = closes.iloc[max(0, min(pos + first, at)) : max(pos + last + 1, at + 1)]
     missing = [t for t in window.columns if pd.isna(window.loc[base, t])]
     window = window.drop(columns=missing)
     # returns chained into an index have the returns of closes, not their level
