@@ -198,7 +198,7 @@ def volume_section(b: ReportBuilder) -> None:
     volume = res.prices.volume_frame
     # the firms the study measured: one it left out has no abnormal return to set its volume beside
     ok = res.events["status"].str.startswith("ok")
-    used = set(res.events.index[ok])
+    measured_ids = set(res.events.index[ok])
     measured = list(dict.fromkeys(res.events.loc[ok, "ticker"].astype(str)))
     with_volume = [t for t in measured if t in volume.columns and volume[t].notna().any()]
     without = [t for t in measured if t not in with_volume]
@@ -206,7 +206,7 @@ def volume_section(b: ReportBuilder) -> None:
     rows = []
     volume_res = None
     if with_volume:
-        events = tuple(e for e in cfg.events if e.ticker in with_volume and e.event_id in used)
+        events = tuple(e for e in cfg.events if e.ticker in with_volume and e.event_id in measured_ids)
         request = cfg.with_(events=events, measure="volume", model="constant_mean", factors=None, factor_columns=())
         try:
             with warnings.catch_warnings():
