@@ -15,6 +15,7 @@ import pandas as pd
 from eventstudy.data.returns import compute_returns
 from eventstudy.data.sources import BundledSource, Source
 from eventstudy.dollar import share_table, shares_on
+from eventstudy.errors import ShortEstimationWindowWarning, warn
 
 RUNUP = (-250, -21)
 """Relative sessions of the pre-event run-up: about twelve months, leaving out the last one (12-1 momentum)."""
@@ -24,13 +25,17 @@ StudyResults = Any
 """An :class:`~eventstudy.results.EventStudyResults` fitted with ``paths="full"``."""
 
 
-def _slope(y: pd.DataFrame, x: pd.DataFrame, mask: pd.DataFrame) -> pd.Series:
-    """OLS slope of each column of ``y`` on the same column of ``x`` over ``mask`` (vectorised)."""
+def _slope(y: pd.DataFrame, x: pd.DataFrame, mask: pd.DataFrame, min_obs: int) -> tuple[pd.Series, pd.Series]:
+    """OLS slope of each column of ``y`` on the same column of ``x`` over ``mask`` (vectorised), and its count.
+
+    A slope from fewer than ``min_obs`` pairs is NaN: the study's own minimum for a fit.
+    """
     ok = mask & y.notna() & x.notna()
     yv, xv = y.where(ok), x.where(ok)
     xc = xv - xv.mean()
     yc = yv - yv.mean()
-    return (xc * yc).sum() / (xc**2).sum()
+    count = ok.sum()
+    return ((xc * yc).sum() / (xc**2).sum()).where(count >= min_obs), count
 
 
 def exposures(
@@ -43,7 +48,8 @@ def exposures(
     """Pre-event exposures of every firm-event (index ``event_id``).
 
     Columns: ``beta_market`` (slope on the event's market over the estimation window),
-    ``beta_<name>`` for each named return series (e.g. ``{"ai_chip": "SMH"}``),
+    ``beta_<name>`` for each named return series (e.g. ``{"ai_chip": "SMH"}``; NaN, with a
+    warning, where fewer than the study's ``min_estimation_obs`` of its returns fall in the window),
     ``runup`` (compounded return over sessions -250 to -21; NaN when the study's days do
     not reach back to -250, its estimation window starting later), ``volatility`` (sd of daily
     returns over the estimation window), ``market_value`` (US$ bn at the close before the
@@ -66,9 +72,18 @@ def exposures(
     if int(ret.index.min()) > first:
         raise ValueError(f"exposures need every relative day from {first} on: fit the study with paths='full'")
     out = pd.DataFrame(index=ret.columns)
-    out["beta_market"] = _slope(ret, mkt, est)
+    least = res.config.min_estimation_obs
+    out["beta_market"] = _slope(ret, mkt, est, least)[0]
     for name, ticker in (series or {}).items():
-        out[f"beta_{name}"] = _slope(ret, _series_on(res, ticker, dates, source), est)
+        out[f"beta_{name}"], count = _slope(ret, _series_on(res, ticker, dates, source), est, least)
+        short = out[f"beta_{name}"].isna() & out["beta_market"].notna()
+        if short.any():  # a series that begins late (or has gaps) gives betas from a handful of days
+            warn(
+                f"exposures: {ticker} ({name}) has fewer than min_estimation_obs={least} returns in the estimation "
+                f"window of {int(short.sum())} of the {len(short)} firm-events (as few as {int(count[short].min())}); "
+                f"their beta_{name} is left empty.",
+                ShortEstimationWindowWarning,
+            )
     if int(ret.index.min()) <= RUNUP[0]:
         window = ret.loc[RUNUP[0] : RUNUP[1]]
         out["runup"] = np.exp(np.log1p(window).sum(min_count=1)) - 1.0

@@ -80,6 +80,22 @@ def test_exposures_recomputed_from_the_raw_prices(study) -> None:  # type: ignor
         assert chars.loc[eid, "runup"] == pytest.approx(wide.loc[last, ticker] / wide.loc[first, ticker] - 1, rel=1e-9)
 
 
+def test_a_beta_to_a_series_with_too_few_estimation_returns_is_left_empty_with_a_warning() -> None:
+    """The bundled ^IXIC begins on 2025-01-02: over an estimation window ending in mid-January it has a few days."""
+    from eventstudy.errors import ShortEstimationWindowWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = event_study(["NVDA", "CEG"], "2025-01-27", market="^GSPC")
+    with pytest.warns(ShortEstimationWindowWarning, match=r"\^IXIC \(nasdaq\) has fewer than min_estimation_obs=120"):
+        chars = exposures(res, {"nasdaq": "^IXIC", "chips": "SMH"})
+    assert chars["beta_nasdaq"].isna().all() and chars["beta_chips"].notna().all()
+    ixic = pd.read_csv(bundled_csv("_IXIC.csv"), index_col="date", parse_dates=True)["adj_close"].pct_change().dropna()
+    for eid in res.event_ids:
+        held = ixic.index.isin(res.dates.loc[res.est_mask[eid], eid])
+        assert 0 < held.sum() < 120  # a beta could be fitted, from too few days to mean anything
+
+
 def test_the_portfolio_estimate_equals_ols_on_ars_and_has_its_own_errors(study) -> None:  # type: ignore[no-untyped-def]
     res, chars, _ = study
     formula = "ar ~ beta_market + runup"

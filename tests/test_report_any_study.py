@@ -1032,3 +1032,22 @@ def test_a_long_event_window_is_all_in_the_calendar_price_chart(tmp_path: Path) 
     sessions = pd.read_csv(bundled_csv("NVDA.csv"))["date"].tolist()
     day0 = sessions.index("2025-01-27")
     assert (shown.iloc[0], shown.iloc[-1]) == (sessions[day0 - 30], sessions[day0 + 60])
+
+
+def test_an_exposure_series_without_history_is_left_out_of_the_members_regression_and_said_so(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.explain import explain_section
+    from eventstudy.report.sectors import sector_section
+
+    cfg = StudyConfig(
+        name="x",
+        events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),),
+        exposures={"ai_chip": "SMH", "nasdaq": "^IXIC"},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[sector_section, explain_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "The beta to nasdaq (^IXIC) is left out: ^IXIC has fewer than 120 returns in every member's" in md
+    terms = set(pd.read_csv(tmp_path / "r" / "tables" / "xsection.csv")["term"])
+    assert "beta_ai_chip" in terms and "beta_nasdaq" not in terms

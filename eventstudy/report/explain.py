@@ -66,12 +66,20 @@ def explain_section(b: ReportBuilder) -> None:
     members = constituents().set_index("Symbol")
     sectors = members["GICS Sector"].astype(str).to_dict()
     named = dict(cfg.exposures)
-    chars = exposures(fit, named, sectors=sectors)
-    columns = [*NUMERIC[:1], *(f"beta_{n}" for n in named), *NUMERIC[1:]]
-    left_out = ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an exposure measured on too few days is said below, in the text
+        chars = exposures(fit, named, sectors=sectors)
+    # a named series with too few returns in the members' estimation windows has no betas to regress on
+    unmeasured = [n for n in named if chars[f"beta_{n}"].isna().all()]
+    columns = [*NUMERIC[:1], *(f"beta_{n}" for n in named if n not in unmeasured), *NUMERIC[1:]]
+    left_out = "".join(
+        f" The beta to {n} ({named[n]}) is left out: {named[n]} has fewer than {fit.config.min_estimation_obs} "
+        "returns in every member's estimation window."
+        for n in unmeasured
+    )
     if chars["runup"].isna().all():
         columns.remove("runup")
-        left_out = (
+        left_out += (
             f" The pre-event run-up (sessions {RUNUP[0]} to {RUNUP[1]}) is left out: the study's days begin with its "
             f"estimation window {cfg.estimation}."
         )
