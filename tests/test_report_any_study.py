@@ -1051,3 +1051,34 @@ def test_an_exposure_series_without_history_is_left_out_of_the_members_regressio
     assert "The beta to nasdaq (^IXIC) is left out: ^IXIC has fewer than 120 returns in every member's" in md
     terms = set(pd.read_csv(tmp_path / "r" / "tables" / "xsection.csv")["term"])
     assert "beta_ai_chip" in terms and "beta_nasdaq" not in terms
+
+
+def test_a_study_mixing_market_proxies_measures_the_members_against_the_s_p_500_and_names_the_ungrouped() -> None:
+    """NVDA and AVGO against the Nasdaq-100 first, CEG and VST against the S&P 500, MSFT without a group."""
+    from eventstudy.config import Event
+    from eventstudy.report.sectors import members_market
+
+    events = (
+        Event("NVDA", "NVDA", "2025-01-27", "^NDX", "tech"),
+        Event("CEG", "CEG", "2025-01-27", "^GSPC", "power"),
+    )
+    assert members_market(StudyConfig(name="m", events=events)) == "^GSPC"
+    assert members_market(StudyConfig(name="n", events=events[:1])) == "^NDX"
+
+
+def test_firm_events_without_a_group_are_said_to_count_only_in_the_pooled_tests(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import groups_section
+
+    events = (
+        Event("NVDA", "NVDA", "2025-01-27", "^GSPC", "tech"),
+        Event("AVGO", "AVGO", "2025-01-27", "^GSPC", "tech"),
+        Event("CEG", "CEG", "2025-01-27", "^GSPC", "power"),
+        Event("VST", "VST", "2025-01-27", "^GSPC", "power"),
+        Event("MSFT", "MSFT", "2025-01-27", "^GSPC"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="g", events=events), tmp_path / "g", sections=[groups_section])
+    md = (tmp_path / "g" / "report.md").read_text()
+    assert "MSFT has no group and counts only in the tests of all firm-events pooled." in md

@@ -464,6 +464,13 @@ def groups_section(b: ReportBuilder) -> None:
             f" Welch's t cannot compare {', '.join(untested)}: each group needs at least two firm-events with "
             "distinct CARs."
         )
+    ungrouped = [e.event_id for e in res.config.events if not e.group and e.event_id in set(car.dropna().index)]
+    if ungrouped:  # the pooled rows count them, the groups' rows do not: the Ns would not add up unsaid
+        shown = word_list(ungrouped[:5]) + (f" and {len(ungrouped) - 5} more" if len(ungrouped) > 5 else "")
+        said += (
+            f" {shown} {'has' if len(ungrouped) == 1 else 'have'} no group and "
+            f"{'counts' if len(ungrouped) == 1 else 'count'} only in the tests of all firm-events pooled."
+        )
     b.sections.append(
         {
             "id": "groups",

@@ -36,6 +36,15 @@ EW_ALL = "EW_SP500_ALL"
 """An equal-weighted index of every bundled member (each counts the same, whatever its size)."""
 
 
+def members_market(config: StudyConfig | ResolvedConfig) -> str:
+    """Return the market the members are measured against: the S&P 500 if the study uses it, else its first market.
+
+    The members are S&P 500 firms, so a study that mixes proxies measures them against their own index.
+    """
+    markets = [e.market for e in config.events]
+    return "^GSPC" if "^GSPC" in markets else markets[0]
+
+
 def member_fit(config: StudyConfig | ResolvedConfig, *, equal_weighted: bool = False) -> EventStudyResults:
     """Fit the study's model for every bundled S&P 500 member on the study's first event date.
 
@@ -43,7 +52,7 @@ def member_fit(config: StudyConfig | ResolvedConfig, *, equal_weighted: bool = F
     the study's market.
     """
     date = config.events[0].event_date
-    market = EW_ALL if equal_weighted else config.events[0].market
+    market = EW_ALL if equal_weighted else members_market(config)
     members = constituents().set_index("Symbol")
     tickers = [t for t in member_prices().columns if t in members.index]
     cfg = config.with_(events=tuple(Event(t, t, date, market) for t in tickers), car_windows=(config.event_window,))
@@ -66,7 +75,7 @@ def member_study(
     Parameters
     ----------
     config
-        The study (its model, windows and first event's date and market are used).
+        The study (its model, windows and first event's date are used, and the market :func:`members_market` picks).
     equal_weighted
         Measure every member against an equal-weighted index of all bundled members
         instead of the study's market.
@@ -148,7 +157,7 @@ def sector_section(b: ReportBuilder) -> None:
         by_sector = by_sector.drop(columns=["median_ar_ew", "share_negative_ew"])
     b.add_table("sectors", by_sector)
     highlight = [e.ticker for e in cfg.events]
-    market = cfg.events[0].market
+    market = members_market(cfg)
     model = f"{res.model.name.replace('_', '-')} model" + (f" against {index_phrase(market)}" if uses_market else "")
     fig = b.add_figure(
         "sectors",
