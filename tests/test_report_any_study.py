@@ -760,7 +760,7 @@ def test_a_study_counting_each_firm_s_own_rows_says_so(tmp_path: Path) -> None:
     md = (tmp_path / "r" / "report.md").read_text()
     assert "estimation window [-250,-11] (relative rows of each firm, both ends inclusive)" in md
     assert "- **days**: relative days count each firm's own trading days (its rows with a price)" in md
-    assert "exchange calendar's sessions" not in md
+    assert "exchange calendar" not in md
 
 
 def test_one_firm_on_dates_apart_is_described_without_the_adjustments_it_does_not_get(tmp_path: Path) -> None:
@@ -1082,3 +1082,25 @@ def test_firm_events_without_a_group_are_said_to_count_only_in_the_pooled_tests(
         build_report(StudyConfig(name="g", events=events), tmp_path / "g", sections=[groups_section])
     md = (tmp_path / "g" / "report.md").read_text()
     assert "MSFT has no group and counts only in the tests of all firm-events pooled." in md
+
+
+def test_a_study_counting_london_sessions_names_its_calendar_and_an_event_day_without_us_prices_is_refused(
+    tmp_path: Path,
+) -> None:
+    """US prices counted in XLON sessions: 5 August 2024 is both exchanges' session; 4 July 2024 is London's only."""
+    from eventstudy.config import Event
+    from eventstudy.errors import NoUsableEventsError
+    from eventstudy.report.render import firm_section
+
+    cfg = StudyConfig(name="x", events=(Event("n", "NVDA", "2024-08-05", "^GSPC"),), calendar="XLON")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "x", sections=[firm_section])
+        md = (tmp_path / "x" / "report.md").read_text()
+        assert "(relative sessions of the XLON calendar, both ends inclusive)" in md
+        assert "- **days**: relative days count the sessions of the XLON exchange calendar" in md
+        assert "2024-07-04" not in pd.read_csv(bundled_csv("NVDA.csv"))["date"].tolist()  # Independence Day
+        july = cfg.with_(events=(Event("n", "NVDA", "2024-07-04", "^GSPC"),))
+        with pytest.raises(NoUsableEventsError, match=r"no firm-event has an abnormal return on its event day"):
+            build_report(july, tmp_path / "j", sections=[firm_section])
+    assert not (tmp_path / "j").exists()

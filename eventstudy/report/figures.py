@@ -53,9 +53,9 @@ def price_paths(
     shown = list(indexed.columns)
     if len(firms) > COLOURED_AT_MOST:
         # the event session's own move, whatever session the index is based on
-        at = prices.index.get_loc(event)
+        at = min(int(prices.index.searchsorted(event)), len(prices.index) - 1)  # the first close on or after it
         before = prices.index[at - 1] if at else base
-        on_event = (prices.loc[event, firms] / prices.loc[before, firms]).dropna().sort_values()
+        on_event = (prices.loc[prices.index[at], firms] / prices.loc[before, firms]).dropna().sort_values()
         shown = [*on_event.index[:3], *on_event.index[-3:], *[c for c in indexed.columns if c in markets]]
         for col in firms:
             if col not in shown:

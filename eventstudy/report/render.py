@@ -20,11 +20,11 @@ from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
-from eventstudy.conventions import OwnRows
+from eventstudy.conventions import ExchangeSessions, OwnRows
 from eventstudy.data.manifest import data_root
 from eventstudy.data.sources import Source
 from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
-from eventstudy.errors import ConfigError, EventDateError
+from eventstudy.errors import ConfigError, EventDateError, NoUsableEventsError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
@@ -172,7 +172,8 @@ def price_section(b: ReportBuilder) -> None:
         base = on_or_before[-1]  # a weekend or holiday means the last session before it
     else:
         base = before[-1]
-    pos, at = closes.index.get_loc(event), closes.index.get_loc(base)
+    # the event session need not be a row of the prices (sessions of another exchange's calendar)
+    pos, at = int(closes.index.searchsorted(event)), closes.index.get_loc(base)
     # fifteen sessions either side of the event, every window the study measures, and the index date
     first = min(-15, *(w.start for w in res.windows))
     last = max(15, *(w.end for w in res.windows))
@@ -202,6 +203,11 @@ def price_section(b: ReportBuilder) -> None:
             "tables": [],
         }
     )
+
+
+def _sessions(cfg: ResolvedConfig) -> str:
+    """Say what relative days count: sessions, of a calendar named when it is not the New York exchange's."""
+    return "relative sessions" if cfg.calendar == "XNYS" else f"relative sessions of the {cfg.calendar} calendar"
 
 
 def _not_indexed(series: pd.Series, name: str, base: pd.Timestamp) -> str:
@@ -396,7 +402,7 @@ def firm_section(b: ReportBuilder) -> None:
             "text": (
                 f"{res.model.description[:1].upper() + res.model.description[1:]}, "
                 f"{'fitted on' if estimates else 'with sigma estimated on'} the estimation window "
-                f"{cfg.estimation} ({'relative rows of each firm' if cfg.calendar == 'rows' else 'relative sessions'}, "
+                f"{cfg.estimation} ({'relative rows of each firm' if cfg.calendar == 'rows' else _sessions(cfg)}, "
                 f"both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
                 "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
                 "returns, without assuming normality."
@@ -767,6 +773,16 @@ def build_report(
     src = source if source is not None else make_source(config, offline=offline)
     res = EventStudy(config, src).fit()
     config = res.config  # every choice explicit from here on
+    if not np.isfinite(res.ar.loc[0].to_numpy(dtype=float)).any():
+        # every section describes day 0; with no abnormal return that day there is nothing to report on
+        sessions = sorted({str(d) for d in res.events["event_session"].dropna().astype(str)})
+        raise NoUsableEventsError(
+            f"no firm-event has an abnormal return on its event day ({word_list(sessions[:3])}"
+            + (" and others" if len(sessions) > 3 else "")
+            + "): the prices have no close there, or the firm-events were left out (tables of `eventstudy run "
+            "--config STUDY.toml --out DIR` give each status); if the prices come from another exchange than "
+            f"calendar={config.calendar!r}, choose that exchange's calendar."
+        )
     builder = ReportBuilder(config, res, src, base_dir)
     import matplotlib
 
@@ -793,6 +809,12 @@ def build_report(
             **dict(res.convention.as_rows(res.model.n_params, len(res.model.regressors))),
             # calendar = "rows" counts each series' own rows whatever the profile counts
             **({"days": OwnRows().describe()} if config.calendar == "rows" else {}),
+            # and an exchange's sessions are named by the study's calendar
+            **(
+                {"days": f"relative days count the sessions of the {config.calendar} exchange calendar"}
+                if config.calendar != "rows" and isinstance(res.convention.days, ExchangeSessions)
+                else {}
+            ),
             # The study's own choices, where the profile only gives defaults.
             "returns": f"{config.returns} returns",
             "estimation": f"estimation window {config.estimation}"
