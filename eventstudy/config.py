@@ -33,7 +33,7 @@ from eventstudy._options import (
 from eventstudy.conventions import get_convention
 from eventstudy.data.sources import csv_separator
 from eventstudy.dates import parse_date, parse_date_column
-from eventstudy.errors import ConfigError, EventDateError
+from eventstudy.errors import ConfigError, EventDateError, near_names
 from eventstudy.windows import Window, check_windows
 
 
@@ -277,7 +277,9 @@ class StudyConfig:
         valid = {f.name for f in fields(cls)}
         for key in data:
             if key not in valid:
-                raise ConfigError(f"unknown key {key!r} in {where}; valid keys: {', '.join(sorted(valid))}.")
+                near = near_names(str(key), valid, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ConfigError(f"unknown key {key!r} in {where}{hint}; valid keys: {', '.join(sorted(valid))}.")
         for key in ("name", "events"):
             if key not in data:
                 raise ConfigError(f"{where} has no {key!r}; it is not a configuration written by eventstudy.")
@@ -303,13 +305,16 @@ class StudyConfig:
         """
         for key, value in data.items():
             if key not in _SECTIONS:
-                raise ConfigError(f"unknown section [{key}]; valid sections: {', '.join(_SECTIONS)}.")
+                raise ConfigError(
+                    f"unknown section [{key}]{_hint(key, _SECTIONS)}; valid sections: {', '.join(_SECTIONS)}."
+                )
             if not isinstance(value, Mapping):
                 raise ConfigError(f"[{key}] must be a table of keys, got {value!r}.")
             for sub in value:
                 if sub not in _SECTIONS[key]:
                     raise ConfigError(
-                        f"unknown key {sub!r} in [{key}]; valid keys: {', '.join(sorted(_SECTIONS[key]))}."
+                        f"unknown key {sub!r} in [{key}]{_hint(sub, _SECTIONS[key])}; valid keys: "
+                        f"{', '.join(sorted(_SECTIONS[key]))}."
                     )
         study, model = dict(data.get("study", {})), dict(data.get("model", {}))
         dsec, report = dict(data.get("data", {})), dict(data.get("report", {}))
@@ -398,6 +403,15 @@ _SECTIONS: dict[str, set[str]] = {
     },
     "report": {"context_tickers", "index_date", "claims", "share_notes", "selected_on_outcome", "exposures"},
 }
+
+
+def _hint(name: str, valid: Iterable[str]) -> str:
+    """Say what a misplaced or misspelt section or key was likely meant to be (or nothing)."""
+    home = [section for section, keys in _SECTIONS.items() if name in keys]
+    if home and name not in valid:
+        return f" ({name} belongs in [{home[0]}])"
+    near = near_names(name, valid, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
 
 
 def _plain(value: Any, key: str = "") -> Any:

@@ -177,6 +177,24 @@ def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.Capt
     assert "unknown key 'window' in [model]" in err and "event_window" in err
 
 
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        ('[model]\nestimaton = "-200:-11"\n', "unknown key 'estimaton' in [model] (did you mean 'estimation'?)"),
+        ('[modle]\nestimation = "-200:-11"\n', "unknown section [modle] (did you mean 'model'?)"),
+        ('[model]\ncalendar = "XLON"\n', "unknown key 'calendar' in [model] (calendar belongs in [data])"),
+    ],
+)
+def test_a_misspelt_or_misplaced_study_file_key_is_given_its_likely_meaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, said: str
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[study]\nname = "x"\ntickers = ["NVDA"]\nevent_date = 2025-01-27\n{toml}')
+    assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err
+
+
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
     proc = subprocess.run(
