@@ -138,7 +138,9 @@ class StudyConfig:
             set_(self, "estimation", Window.parse(self.estimation, "estimation"))
         set_(self, "event_window", Window.parse(self.event_window, "event_window"))
         cars: Any = self.car_windows
-        cars = [cars] if isinstance(cars, str | Window) else cars
+        if isinstance(cars, str):  # "0:5,0:10" as --car-windows takes it; a "[-1,1]" keeps its comma
+            cars = re.findall(r"\[[^\]]*\]|[^,\s]+", cars)
+        cars = [cars] if isinstance(cars, Window) else cars
         set_(self, "car_windows", tuple(Window.parse(w, "car_windows") for w in cars))
         columns: Any = self.factor_columns
         if isinstance(columns, str):

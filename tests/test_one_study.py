@@ -528,3 +528,14 @@ def test_asking_results_for_what_the_study_lacks_names_the_parameter_given() -> 
         res.tests("-300:0")
     with pytest.raises(ConfigError, match="this study's events have no groups"):
         res.group_results("chips")
+
+
+@pytest.mark.parametrize(
+    ("given", "windows"),
+    [("0:5,0:10", [(0, 5), (0, 10)]), ("0:5, 0:10", [(0, 5), (0, 10)]), ("[-1,1]", [(-1, 1)]), ("-1:1", [(-1, 1)])],
+)
+def test_car_windows_as_one_string_are_read_as_the_command_line_reads_them(given: str, windows: list) -> None:
+    from eventstudy.config import Event
+
+    cfg = es.StudyConfig(name="x", events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),), car_windows=given)
+    assert [(w.start, w.end) for w in cfg.car_windows] == windows
