@@ -1016,11 +1016,12 @@ class EventStudyResults(_SummaryRepr):
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
             # no market value: the firm-event is listed with the reason and NaN figures
+            # no price level comes first: a share count would not give returns a market value
             why = (
-                "no share count"
-                if found is None
-                else NO_PRICE_LEVEL
+                NO_PRICE_LEVEL
                 if str(ev["ticker"]) in self._prices.chained
+                else "no share count"
+                if found is None
                 # returns from adjusted closes, but no close as traded
                 else f"{NO_CLOSE} {pd.Timestamp(prev if not np.isfinite(p0) else day).date()}"
                 if not (np.isfinite(p0) and np.isfinite(p1))

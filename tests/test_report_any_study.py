@@ -1104,3 +1104,20 @@ def test_a_study_counting_london_sessions_names_its_calendar_and_an_event_day_wi
         with pytest.raises(NoUsableEventsError, match=r"no firm-event has an abnormal return on its event day"):
             build_report(july, tmp_path / "j", sections=[firm_section])
     assert not (tmp_path / "j").exists()
+
+
+def test_counting_each_firm_s_own_rows_is_said_to_be_the_study_s_choice_over_the_profile_s(tmp_path: Path) -> None:
+    """The mackinlay profile counts exchange sessions; a study with calendar = "rows" says it chose otherwise."""
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import aggregate_section
+
+    events = (Event("n", "NVDA", "2025-01-27", "^GSPC"), Event("c", "CEG", "2025-01-27", "^GSPC"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            StudyConfig(name="r", events=events, calendar="rows"), tmp_path / "r", sections=[aggregate_section]
+        )
+        build_report(StudyConfig(name="s", events=events), tmp_path / "s", sections=[aggregate_section])
+    chose = "This study chose each series' own rows as its days (calendar = rows) over the profile's defaults."
+    assert chose in (tmp_path / "r" / "report.md").read_text()
+    assert "This study chose" not in (tmp_path / "s" / "report.md").read_text()

@@ -120,6 +120,26 @@ def test_returns_give_no_market_value(tmp_path: Path) -> None:
     assert verdict["verdict"] == "not checkable" and "no price level" in verdict["why_not_checkable"]
 
 
+def test_returns_of_a_firm_without_a_share_count_are_said_to_lack_a_price_level_first(tmp_path: Path) -> None:
+    """Apple has no bundled share count; from returns, a count would not help, and that is what the report says."""
+    from eventstudy.report.render import dollar_section
+
+    wide = pd.read_csv(bundled_csv("AAPL.csv"), index_col="date")[["adj_close"]].rename(columns={"adj_close": "AAPL"})
+    wide["^GSPC"] = pd.read_csv(bundled_csv("_GSPC.csv"), index_col="date")["adj_close"]
+    returns = tmp_path / "returns.csv"
+    wide.pct_change().iloc[1:].to_csv(returns)
+    cfg = StudyConfig(
+        name="r", events=(Event("a", "AAPL", "2024-06-11", "^GSPC"),), returns_data=str(returns), calendar="rows"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "rep", sections=[dollar_section])
+    assert res.dollar_impact().loc["a", "shares_note"].startswith("no price level")
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "Not computed: the study's data are returns, chained into an index" in md and "no share count" not in md
+
+
 def test_a_firm_without_a_close_as_traded_has_no_market_value_and_the_report_says_why(tmp_path: Path) -> None:
     """Vistra's bundled file has adjusted closes from 2022 but closes as traded only from 2023-12-01."""
     raw = pd.read_csv(bundled_csv("VST.csv"), index_col="date")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import aggregate
+from eventstudy.conventions import ExchangeSessions
 from eventstudy.data.sources import MEMBERS_AS_OF, BundledSource, PanelSource
 from eventstudy.data.universe import (
     EW_TICKER,
@@ -173,6 +174,8 @@ def aggregate_section(b: ReportBuilder) -> None:
         own.append(f"{res.config.returns} returns")
     if res.config.estimation != Window.parse(res.convention.estimation):
         own.append(f"the estimation window {res.config.estimation}")
+    if res.config.calendar == "rows" and isinstance(res.convention.days, ExchangeSessions):
+        own.append("each series' own rows as its days (calendar = rows)")
     chose = f" This study chose {word_list(own)} over the profile's defaults." if own else ""
     paragraphs.append(
         "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
