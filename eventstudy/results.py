@@ -1252,8 +1252,7 @@ class EventStudyResults(_SummaryRepr):
             used = sorted({str(tick[e]) for e in self.event_ids if ar[e].notna().any()})
             raise InvalidOptionError("tickers", list(tickers or []), used)
         path = path[ids]
-        one_date = self._tables.events.loc[ids, "event_session"].nunique() == 1
-        label = {e: str(tick[e]) if one_date else e for e in ids}
+        label = event_labels(self._tables.events.loc[ids]).to_dict()
         if kind == "caar":
             mean = path.mean(axis=1)
             n = path.notna().sum(axis=1)
@@ -1281,6 +1280,16 @@ class EventStudyResults(_SummaryRepr):
         ax.set_title(f"{what}, {self.model.name} model")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return fig
+
+
+def event_labels(events: pd.DataFrame) -> pd.Series:
+    """Name firm-events by their tickers where that is unambiguous (one event session, no ticker twice), else by id.
+
+    ``events`` is indexed by event id with ``ticker`` and ``event_session`` columns (as ``res.events``).
+    """
+    by_ticker = events["event_session"].nunique() <= 1 and events["ticker"].is_unique
+    ids = pd.Series(events.index.astype(str), index=events.index)
+    return events["ticker"].astype(str) if by_ticker else ids
 
 
 def event_time_axes(ax: Any, event_window: Window, ylabel: str) -> None:

@@ -1121,3 +1121,26 @@ def test_counting_each_firm_s_own_rows_is_said_to_be_the_study_s_choice_over_the
     chose = "This study chose each series' own rows as its days (calendar = rows) over the profile's defaults."
     assert chose in (tmp_path / "r" / "report.md").read_text()
     assert "This study chose" not in (tmp_path / "s" / "report.md").read_text()
+
+
+def test_a_firm_measured_twice_on_one_date_is_named_by_event_id_wherever_it_appears(tmp_path: Path) -> None:
+    """Nvidia against the S&P 500 and against the Nasdaq-100: two rows that a ticker alone could not tell apart."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    events = (
+        Event("nv-spx", "NVDA", "2025-01-27", "^GSPC"),
+        Event("nv-ndx", "NVDA", "2025-01-27", "^NDX"),
+        Event("ceg", "CEG", "2025-01-27", "^GSPC"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(StudyConfig(name="d", events=events), tmp_path / "d", sections=[firm_section])
+        fig = EventStudy(StudyConfig(name="d", events=events)).fit().plot()
+    md = (tmp_path / "d" / "report.md").read_text()
+    rows = [
+        line.split("|")[1].strip() for line in md.splitlines() if line.startswith("| nv-") or line.startswith("| ceg")
+    ]
+    assert rows[:3] == ["nv-spx", "nv-ndx", "ceg"] and "| NVDA |" not in md
+    legend = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+    assert {"nv-spx", "nv-ndx", "ceg"} <= legend

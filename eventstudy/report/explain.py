@@ -16,6 +16,7 @@ from eventstudy.errors import ConfigError, EventStudyError
 from eventstudy.inference import InvalidTestStatistic, TestStatistic
 from eventstudy.report import figures
 from eventstudy.report.format import fmt_num, fmt_p, fmt_pct
+from eventstudy.results import event_labels
 from eventstudy.study import EventStudy
 from eventstudy.volatility import GARCH_MIN_OBS, garch_standardised, savickas_test
 from eventstudy.windows import Window
@@ -259,8 +260,8 @@ def volume_section(b: ReportBuilder) -> None:
             )
     except ConfigError as exc:  # the optional arch package is missing
         garch_text = f"GARCH-standardised returns not computed: {exc}"
+    label = event_labels(res.events)
     for eid in res.event_ids:
-        ticker = str(res.events.loc[eid, "ticker"])
         av = t_av = np.nan
         if volume_res is not None and eid in volume_res.event_ids:
             av = float(volume_res.ar.loc[0, eid])
@@ -272,7 +273,7 @@ def volume_section(b: ReportBuilder) -> None:
         ]
         rows.append(
             [
-                ticker if res.events["event_session"].nunique() == 1 else eid,
+                label[eid],
                 *(volume_cells if volume_res is not None else []),
                 fmt_num(ratio.loc[eid, "statistic"], 2),
                 fmt_p(ratio.loc[eid, "pvalue"]),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 from eventstudy.report.format import fmt_bn_rounded
-from eventstudy.results import COLOURED_AT_MOST, PALETTE, event_time_axes
+from eventstudy.results import COLOURED_AT_MOST, PALETTE, event_labels, event_time_axes
 
 
 def _new(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
@@ -171,8 +171,8 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
     """
     fig, ax = _new((9.0, 4.4))
     ids = [e for e in res.event_ids if np.isfinite(res.ar.loc[rel_day, e])]
-    one_date = res.events["event_session"].nunique() == 1
-    labels = [str(res.events.loc[e, "ticker"]) if one_date else e for e in ids]
+    named = event_labels(res.events)
+    labels = [named[e] for e in ids]
     if len(ids) > BARS_AT_MOST:
         return _sorted_ars(fig, ax, res, ids, rel_day), (
             f"Abnormal return ({res.model.name} model) on the event day of each firm-event, sorted, with its 95% "

@@ -34,7 +34,7 @@ from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fm
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
-from eventstudy.results import EventStudyResults
+from eventstudy.results import EventStudyResults, event_labels
 from eventstudy.study import ESTIMATION_OVERLAP, ESTIMATION_SKIP, SHARED_EVENT_WINDOW, EventStudy, make_source
 from eventstudy.windows import Window
 
@@ -247,9 +247,9 @@ def firm_section(b: ReportBuilder) -> None:
     floor_of = {(r.event_id, r.window): r.floor for r in floors.itertuples()}
     at_floor = 0
     rows = []
-    one_date = _study_shape(res)[1] <= 1
+    label = event_labels(res.events)  # tickers, unless they would be ambiguous
     for _, r in ft.iterrows():
-        row = [str(r["ticker"]) if one_date else str(r["event_id"]), fmt_pct(r["ret_0"])]
+        row = [label[r["event_id"]], fmt_pct(r["ret_0"])]
         if not day0:
             row += [fmt_pct(r["ar_0"]), fmt_num(r["t_ar_0"], 2)]
         for w in w_labels:
@@ -286,7 +286,7 @@ def firm_section(b: ReportBuilder) -> None:
     b.add_table("params", res.params_table())
     b.add_table("tests", res.tests_table())
     noted = ft[ft["status"] != "ok"]
-    name = noted["ticker"] if one_date else noted["event_id"]
+    name = noted["event_id"].map(label)
     notes = [f"{n}: {st}" for n, st in zip(name.astype(str), noted["status"].astype(str), strict=True)]
     notes_where = "the notes below" if len(notes) <= NOTES_AT_MOST else "the statuses in tables/params.csv"
     if len(notes) > NOTES_AT_MOST:  # a list of hundreds of lines hides what it says: count them instead
@@ -378,7 +378,7 @@ def firm_section(b: ReportBuilder) -> None:
         sq_part = adjusted[adjusted["test"] == "sq"].reset_index(drop=True)
         adj_rows = [
             [
-                str(t["ticker"]) if one_date else str(t["event_id"]),
+                label[t["event_id"]],
                 str(t["window"]),
                 fmt_p(t["p_value"]),
                 fmt_p(t["p_holm"]),

@@ -26,6 +26,7 @@ from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
 from eventstudy.report.format import INDEX_NAMES, finite, fmt_num, fmt_p, fmt_pct, return_word, word_list
+from eventstudy.results import event_labels
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
 
@@ -633,10 +634,7 @@ def robustness_section(b: ReportBuilder) -> None:
     table = table[table["event_id"].isin(used)].reset_index(drop=True)
     b.add_table("robustness", table)
     specs = list(dict.fromkeys(table["spec"]))
-    one_date = table["event_id"].nunique() == table.drop_duplicates("event_id")["ticker"].nunique() and (
-        b.results.events["event_session"].nunique() == 1
-    )
-    table = table.assign(label=table["ticker"] if one_date else table["event_id"])
+    table = table.assign(label=table["event_id"].map(event_labels(b.results.events)))
     keys = list(dict.fromkeys(table["label"]))
     wide_ar = table.pivot(index="label", columns="spec", values="ar_0").reindex(index=keys, columns=specs)
     wide_car = table.pivot(index="label", columns="spec", values=car_col).reindex(index=keys, columns=specs)
