@@ -142,16 +142,20 @@ def test_verify_exits_zero_on_bundled_data(capsys: pytest.CaptureFixture[str]) -
     assert "130 claims" in out and "0 failing their gate" in out
 
 
+def _verify_one(tmp_path: Path, row: str) -> int:
+    """Run ``eventstudy verify`` on a claims file of one row."""
+    claims = tmp_path / "c.csv"
+    claims.write_text(f"{','.join(COLUMNS)}\n{row}\n")
+    return main(["verify", "--claims", str(claims)])
+
+
 def test_a_gated_claim_that_cannot_be_checked_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """No share count is bundled for Meta: its market-value claim fails its gate, and verify says what is missing."""
-    header = ",".join(COLUMNS)
     row = (
         'M1,M1,Wire,"Meta",2024-02-02,Meta,"Meta added $196 billion.",196,USD bn,about,"2 Feb 2024",'
         "mv_change,META,2024-02-01,2024-02-02,about,close,"
     )
-    claims = tmp_path / "c.csv"
-    claims.write_text(f"{header}\n{row}\n")
-    assert main(["verify", "--claims", str(claims)]) == 1
+    assert _verify_one(tmp_path, row) == 1
     captured = capsys.readouterr()
     assert "M1 is not checkable: no share count for META." in captured.out
     assert "M1" in captured.err
@@ -161,14 +165,11 @@ def test_a_move_on_days_the_data_lack_is_not_checkable_and_says_where_the_prices
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The bundled Nasdaq Composite covers early 2025 only: a 2024 claim on it names the day and the span held."""
-    header = ",".join(COLUMNS)
     row = (
         'X1,X1,Wire,"Chips",2024-02-22,Nasdaq,"The Nasdaq rose 3%.",3,percent,none,"22 Feb 2024",'
         "pct_change,^IXIC,2024-02-21,2024-02-22,as_written,matches,"
     )
-    claims = tmp_path / "c.csv"
-    claims.write_text(f"{header}\n{row}\n")
-    assert main(["verify", "--claims", str(claims)]) == 1
+    assert _verify_one(tmp_path, row) == 1
     held = pd.read_csv(data_root() / "prices" / "_IXIC.csv", parse_dates=["date"]).dropna(subset=["adj_close"])
     first, last = held["date"].min().date(), held["date"].max().date()
     expected = (
@@ -181,14 +182,11 @@ def test_a_size_word_without_enough_earlier_returns_is_not_checkable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """'tumbled' needs two sds of the series' daily returns; ^IXIC's bundled prices begin on 2 January 2025."""
-    header = ",".join(COLUMNS)
     row = (
         'X2,X2,Wire,"Tech",2025-01-07,Nasdaq,"The Nasdaq tumbled.",neg,,tumbled,"7 Jan 2025",'
         "direction,^IXIC,2025-01-06,2025-01-07,,close,"
     )
-    claims = tmp_path / "c.csv"
-    claims.write_text(f"{header}\n{row}\n")
-    assert main(["verify", "--claims", str(claims)]) == 1
+    assert _verify_one(tmp_path, row) == 1
     out = capsys.readouterr().out
     assert "X2 is not checkable: ^IXIC has too few returns before 2025-01-06 for the size word's standard" in out
 
