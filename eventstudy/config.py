@@ -559,11 +559,11 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     EventDateError
         If a date cannot be read or is ambiguous.
     """
-    return read_events_with_windows(path, market, date_format)[0]
+    return read_events_with_windows(path, market=market, date_format=date_format)[0]
 
 
 def read_events_with_windows(
-    path: str | Path, market: str | None = None, date_format: str | None = None
+    path: str | Path, *, market: str | None = None, date_format: str | None = None
 ) -> tuple[tuple[Event, ...], RequestFile | None]:
     """Read an events file as :func:`read_events` does, with the windows of a request file (else ``None``).
 
