@@ -571,7 +571,8 @@ def claims_path(config: StudyConfig | ResolvedConfig, base_dir: Path | None = No
     rel = Path(config.claims)
     candidates = [base_dir / rel, base_dir.parent / rel] if base_dir is not None else []
     candidates.append(data_root() / rel)
-    return next((c for c in candidates if c.is_file()), candidates[-1])
+    # none there: the path beside the study file is the one to name, as the user wrote it relative to it
+    return next((c for c in candidates if c.is_file()), candidates[0])
 
 
 def claim_series(claims: list[Claim]) -> list[str]:

@@ -311,3 +311,16 @@ def test_a_claims_file_s_notes_and_no_other_s_reach_the_report(
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_a_missing_claims_file_is_named_where_the_study_file_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """claims = "mine.csv" beside a study of one's own: the error names that path, not the package's data folder."""
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[report]\nclaims = "mine.csv"\n'
+    )
+    assert main(["verify", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert f"claims file {tmp_path / 'mine.csv'} not found" in err and str(data_root()) not in err
