@@ -55,6 +55,7 @@ class UnknownTickerError(EventStudyError, KeyError):
     """A ticker is not in the price data."""
 
     def __init__(self, ticker: str, source: str, available: Iterable[str]) -> None:
+        self.ticker = ticker
         names = sorted(available)
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
         near = near_names(ticker, names)

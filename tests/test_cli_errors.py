@@ -343,3 +343,20 @@ def test_xsection_out_never_replaces_its_own_inputs(tmp_path: Path, capsys: pyte
     assert {p: p.read_bytes() for p in (chars, study)} == before
     assert main([*args, "--out", str(tmp_path / "table.csv")]) == 0
     assert (tmp_path / "table.csv").read_text().startswith("term,params,bse")
+
+
+@pytest.mark.parametrize(
+    ("report", "said"),
+    [
+        ('context_tickers = ["^FOO"]', "[report] context_tickers names '^FOO'"),
+        ('exposures = { chips = "SMHX" }', "[report] exposures names 'SMHX'"),
+    ],
+)
+def test_an_unknown_ticker_in_a_report_option_names_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], report: str, said: str
+) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text(f'[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[report]\n{report}\n')
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err and not (tmp_path / "r").exists()

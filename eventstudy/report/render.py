@@ -24,7 +24,7 @@ from eventstudy.conventions import ExchangeSessions, OwnRows
 from eventstudy.data.manifest import data_root
 from eventstudy.data.sources import Source
 from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
-from eventstudy.errors import ConfigError, EventDateError, NoUsableEventsError
+from eventstudy.errors import ConfigError, EventDateError, NoUsableEventsError, UnknownTickerError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
@@ -795,7 +795,13 @@ def build_report(
     ):
         for section in steps:
             bar.set_postfix_str(getattr(section, "__name__", "").removesuffix("_section"))  # the section under way
-            section(builder)
+            try:
+                section(builder)
+            except UnknownTickerError as exc:  # a report option named it: say which, so it can be fixed there
+                option = _report_option_of(config, exc.ticker)
+                if option is None:
+                    raise
+                raise ConfigError(f"[report] {option} names {exc.ticker!r}: {exc}") from None
             bar.update(1)
     for number, s in enumerate(builder.sections, start=1):
         s["title"] = f"{number}. {s['title']}"
@@ -897,6 +903,15 @@ REPORT_PROGRESS_FIRMS = 100
 
 HEADLINE_FIRMS = 5
 """Most firms on one date whose report opens on the first firm's move; more open on their average."""
+
+
+def _report_option_of(config: ResolvedConfig, ticker: str) -> str | None:
+    """Name the report option that asks for ``ticker``, if one does."""
+    if ticker in config.context_tickers:
+        return "context_tickers"
+    if ticker in dict(config.exposures).values():
+        return "exposures"
+    return None
 
 
 def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> str:
