@@ -1144,3 +1144,22 @@ def test_a_firm_measured_twice_on_one_date_is_named_by_event_id_wherever_it_appe
     assert rows[:3] == ["nv-spx", "nv-ndx", "ceg"] and "| NVDA |" not in md
     legend = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
     assert {"nv-spx", "nv-ndx", "ceg"} <= legend
+
+
+@pytest.mark.parametrize(("car_windows", "paths"), [((), False), (("0:5",), True)])
+def test_cumulative_paths_are_drawn_only_over_more_than_one_day(
+    tmp_path: Path, car_windows: tuple, paths: bool
+) -> None:
+    """Event window [0,0]: a CAR path of one day would repeat the event-day chart; a CAR window to +5 gives one."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    events = (Event("n", "NVDA", "2025-01-27", "^GSPC"), Event("c", "CEG", "2025-01-27", "^GSPC"))
+    cfg = StudyConfig(name="d", events=events, event_window="0:0", car_windows=car_windows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "d", sections=[firm_section])
+    figures_drawn = {p.name for p in (tmp_path / "d" / "figures").iterdir()}
+    assert "event_day_ar.png" in figures_drawn
+    assert ({"car_paths.png", "caar_path.png"} <= figures_drawn) is paths
+    assert ("car_paths.png" in figures_drawn) == ("caar_path.png" in figures_drawn)

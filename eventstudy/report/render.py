@@ -270,10 +270,12 @@ def firm_section(b: ReportBuilder) -> None:
             f"{r['est_start']} to {r['est_end']} ({int(r['n_est'])})" if pd.notna(r["est_start"]) else "n/a",
         ]
         rows.append(row)
-    ar_fig = b.add_figure("event_day_ar", *figures.event_day_ar(res))
-    car_fig = b.add_figure("car_paths", *figures.car_paths(res))
-    figs = [ar_fig, car_fig]
-    if len(res.event_ids) > 1:
+    figs = [b.add_figure("event_day_ar", *figures.event_day_ar(res))]
+    # a path needs two days: over the event day alone it would repeat the event-day chart as points
+    path_days = int(res.ar.index.max()) - cfg.event_window.start + 1
+    if path_days > 1:
+        figs.append(b.add_figure("car_paths", *figures.car_paths(res)))
+    if len(res.event_ids) > 1 and path_days > 1:
         figs.append(
             b.add_figure(
                 "caar_path",
