@@ -1163,3 +1163,17 @@ def test_cumulative_paths_are_drawn_only_over_more_than_one_day(
     assert "event_day_ar.png" in figures_drawn
     assert ({"car_paths.png", "caar_path.png"} <= figures_drawn) is paths
     assert ("car_paths.png" in figures_drawn) == ("caar_path.png" in figures_drawn)
+
+
+def test_robustness_over_the_event_day_alone_shows_the_ar_once(tmp_path: Path) -> None:
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    events = (Event("n", "NVDA", "2025-01-27", "^GSPC"), Event("c", "CEG", "2025-01-27", "^GSPC"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            StudyConfig(name="d", events=events, event_window="0:0"), tmp_path / "d", sections=[robustness_section]
+        )
+    md = (tmp_path / "d" / "report.md").read_text()
+    assert md.count("| AR day 0 |") == 1 and "| CAR[0,0] |" not in md

@@ -655,19 +655,26 @@ def robustness_section(b: ReportBuilder) -> None:
                 "header": [f"CAR{window}", *specs],
                 "rows": [[k, *[fmt_pct(wide_car.loc[k, s]) for s in specs]] for k in keys],
             },
-        ]
+        ][: 2 if window != Window(0, 0) else 1]  # over [0,0] the CAR is the day-0 AR: one table says it
     else:
         fig_table = pd.DataFrame({"ticker": "mean of all firm-events", "spec": specs, "value": means.to_numpy()})
+        car = window != Window(0, 0)  # over [0,0] the mean CAR is the mean day-0 AR
         tables = [
             {
-                "header": ["specification", "mean AR day 0", "median AR day 0", "share negative", f"mean CAR{window}"],
+                "header": [
+                    "specification",
+                    "mean AR day 0",
+                    "median AR day 0",
+                    "share negative",
+                    *([f"mean CAR{window}"] if car else []),
+                ],
                 "rows": [
                     [
                         s,
                         fmt_pct(wide_ar[s].mean()),
                         fmt_pct(wide_ar[s].median()),
                         f"{(wide_ar[s].dropna() < 0).mean():.0%}",
-                        fmt_pct(wide_car[s].mean()),
+                        *([fmt_pct(wide_car[s].mean())] if car else []),
                     ]
                     for s in specs
                 ],
