@@ -180,7 +180,7 @@ def aggregate_section(b: ReportBuilder) -> None:
     chose = f" This study chose {word_list(own)} over the profile's defaults." if own else ""
     paragraphs.append(
         "Holm's and Benjamini-Hochberg's adjustments treat every p-value of the table as one family. Every test of "
-        "the package, with the average buy-and-hold abnormal return of each window, is in "
+        "the package, with the average buy-and-hold abnormal return of each window longer than a day, is in "
         "tables/aggregate_tests.csv. Convention profile: "
         f"{res.convention.name} ({res.convention.description}).{chose}"
     )
