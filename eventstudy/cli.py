@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Windows are relative sessions, both ends inclusive: -250:-11 is 240 sessions. "
         "Run 'eventstudy COMMAND --help' for each command.",
     )
+    import eventstudy
+
+    parser.add_argument("--version", action="version", version=f"eventstudy {eventstudy.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     rep = sub.add_parser(

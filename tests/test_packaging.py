@@ -51,3 +51,14 @@ def test_wheel_carries_data_and_runs_elsewhere(tmp_path: Path) -> None:
     )
     root, value = out.stdout.split()
     assert root.startswith(str(tmp_path / "site")) and value == "-16.97"
+
+
+def test_the_command_line_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from eventstudy.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"eventstudy {version('eventstudy')}"
