@@ -32,8 +32,8 @@ from eventstudy._options import (
 )
 from eventstudy.conventions import get_convention
 from eventstudy.data.sources import csv_separator
-from eventstudy.dates import parse_date, parse_date_column
-from eventstudy.errors import ConfigError, EventDateError, near_names
+from eventstudy.dates import parse_date, parse_date_column, times_of_day
+from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, near_names, warn
 from eventstudy.windows import Window, check_windows
 
 
@@ -443,6 +443,7 @@ def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | N
     for key in ("ticker", "event_date"):
         if key not in row:
             raise ConfigError(f"{where}: an event has no {key!r}; each event needs ticker and event_date.")
+    _warn_times([row["event_date"]])
     day = parse_date("event_date", row["event_date"], date_format)
     mkt = row.get("market", market)
     if not mkt:
@@ -623,9 +624,22 @@ def read_events_with_windows(
     return events, None
 
 
+def _warn_times(values: Sequence[object]) -> None:
+    """Warn that event dates given with a time of day count from that date's session, whatever the hour."""
+    timed = times_of_day(values)
+    if timed:
+        shown = ", ".join(repr(t) for t in timed[:3]) + (f" and {len(timed) - 3} more" if len(timed) > 3 else "")
+        warn(
+            f"event_date {shown}: the time of day is not used; day 0 is the session of that date. An announcement "
+            "after the close moves prices on the next session: give that session's date if so.",
+            TimeOfDayWarning,
+        )
+
+
 def _dates(values: Iterable[str], date_format: str | None) -> list[dt.date]:
     # Each distinct date is read once: thousands of events share few dates.
     values = list(values)
+    _warn_times(values)
     distinct = list(dict.fromkeys(values))
     parsed = dict(zip(distinct, parse_date_column("event_date", distinct, date_format), strict=True))
     return [parsed[v] for v in values]
@@ -637,5 +651,6 @@ def events_for(
     """Events of several tickers on one date, with ids ``TICKER@YYYY-MM-DD``."""
     if isinstance(tickers, str):
         tickers = [tickers]
+    _warn_times([event_date])
     day = parse_date("event_date", event_date, date_format)
     return tuple(Event(f"{t}@{day}", str(t), day, market) for t in tickers)

@@ -27,6 +27,15 @@ _PLAUSIBLE = (1800, 2200)
 _HINT = "write it as YYYY-MM-DD or pass date_format= (--date-format), e.g. %d/%m/%Y"
 
 
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](\d{2}:\d{2})")
+
+
+def times_of_day(values: Sequence[object]) -> list[str]:
+    """Return the values given with a time of day other than midnight (ISO text such as ``2025-01-27 16:30``)."""
+    found = [(str(v).strip(), _TIME.match(str(v).strip())) for v in values]
+    return [text for text, m in found if m is not None and m.group(1) != "00:00"]
+
+
 def parse_date(parameter: str, value: object, date_format: str | None = None) -> dt.date:
     """Return ``value`` as a date, or raise :class:`EventDateError` naming ``parameter``.
 

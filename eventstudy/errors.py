@@ -154,6 +154,10 @@ class EventDateMovedWarning(EventStudyWarning):
     """An event date was not a session and was moved to the next session."""
 
 
+class TimeOfDayWarning(EventStudyWarning):
+    """An event date was given with a time of day, which the study does not use: day 0 is that date's session."""
+
+
 class ShortEstimationWindowWarning(EventStudyWarning):
     """Fewer estimation returns than requested were available."""
 

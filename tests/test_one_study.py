@@ -539,3 +539,18 @@ def test_car_windows_as_one_string_are_read_as_the_command_line_reads_them(given
 
     cfg = es.StudyConfig(name="x", events=(Event("n", "NVDA", "2025-01-27", "^GSPC"),), car_windows=given)
     assert [(w.start, w.end) for w in cfg.car_windows] == windows
+
+
+def test_an_event_time_of_day_is_said_to_be_unused() -> None:
+    """'2025-01-27 16:30' counts from that date's session; the warning says so and how to move an after-close event."""
+    import warnings
+
+    from eventstudy.errors import TimeOfDayWarning
+
+    with pytest.warns(TimeOfDayWarning, match="the time of day is not used; day 0 is the session of that date"):
+        events = es.config.events_for(["NVDA"], "2025-01-27 16:30", "^GSPC")
+    assert str(events[0].event_date) == "2025-01-27"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TimeOfDayWarning)  # midnight, or a bare date, says nothing
+        es.config.events_for(["NVDA"], "2025-01-27 00:00:00", "^GSPC")
+        es.config.events_for(["NVDA"], "2025-01-27", "^GSPC")
