@@ -188,6 +188,11 @@ def cross_section(
         raise ConfigError(f"the left side ar needs a one-day window, not {w}; use car for longer windows.")
     if cov == "cluster" and not groups:
         raise ConfigError("cov='cluster' needs groups= (--groups), the column to cluster by, e.g. sector.")
+    if groups and cov != "cluster":  # silently ignored, the clustering asked for would not be there
+        raise ConfigError(
+            f"groups={groups!r} (--groups) clusters the standard errors only with cov='cluster' (--cov cluster); "
+            f"add it, or leave groups out for cov={cov!r}."
+        )
     if weights not in (None, "inverse_variance"):
         raise ConfigError(f"weights={weights!r} is not valid; use inverse_variance or leave it out.")
     frame = merge_characteristics(outcome_frame(res, w), data)

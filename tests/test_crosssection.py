@@ -316,3 +316,11 @@ def test_the_study_s_groups_and_dates_are_variables_of_the_formula() -> None:
     data["group"] = ["a", "b"] * (len(events) // 2)
     mine = res.cross_section("car ~ C(group)", data, window="0:1")
     assert list(mine.params.index) == ["Intercept", "C(group)[T.b]"]
+
+
+def test_groups_without_clustering_are_refused_rather_than_ignored(study) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.errors import ConfigError
+
+    res, chars, _ = study
+    with pytest.raises(ConfigError, match=r"clusters the standard errors only with cov='cluster'"):
+        res.cross_section("car ~ beta_market", chars, window="0:2", groups="sector")
