@@ -169,6 +169,11 @@ class StudyConfig:
         validate_literal("measure", self.measure, Measure)
         validate_literal("returns_unit", self.returns_unit, ReturnsUnit)
         validate_literal("estimation_overlap", self.estimation_overlap, EstimationOverlap)
+        if self.returns_unit != "decimal" and not self.returns_data:  # it would be ignored in silence
+            raise ConfigError(
+                f"returns_unit={self.returns_unit!r} (--returns-unit) reads a returns file; give returns_data "
+                "(--returns-data), or leave returns_unit out for prices."
+            )
         if self.returns_data and (self.prices or self.source in ("yahoo", "crsp")):
             raise ConfigError(
                 f"returns_data replaces prices: give returns_data, or prices / source={self.source!r}, not both."

@@ -360,3 +360,11 @@ def test_an_unknown_ticker_in_a_report_option_names_the_option(
     assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and said in err and not (tmp_path / "r").exists()
+
+
+def test_a_returns_unit_without_a_returns_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    assert main(["run", "--events", str(events), "--market", "^GSPC", "--returns-unit", "percent"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "returns_unit='percent' (--returns-unit) reads a returns file" in err
