@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.config import Event, StudyConfig, event_markets, event_tickers
-from eventstudy.conventions import Convention, get_convention
+from eventstudy.conventions import Convention, ExchangeSessions, get_convention
 from eventstudy.errors import ConfigError
 from eventstudy.windows import Window, check_windows
 
@@ -125,6 +125,14 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
     if isinstance(request, ResolvedConfig):
         return request
     conv = get_convention(request.convention)
+    default_calendar = next(f.default for f in fields(StudyConfig) if f.name == "calendar")
+    if request.calendar != default_calendar and not isinstance(conv.days, ExchangeSessions):
+        # the profile counts days its own way: a calendar asked for would be ignored in silence
+        raise ConfigError(
+            f"calendar={request.calendar!r}: the {conv.name} convention counts days its own way "
+            f"({conv.days.describe()}), so it uses no calendar; leave calendar out, or choose "
+            "convention='mackinlay' or 'estudy2', which count the calendar's sessions."
+        )
     estimation = request.estimation or Window.parse(conv.estimation, "estimation")
     check_windows(estimation, request.event_window)
     car_windows = request.car_windows or (request.event_window,)

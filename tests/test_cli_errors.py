@@ -368,3 +368,17 @@ def test_a_returns_unit_without_a_returns_file_is_refused(tmp_path: Path, capsys
     assert main(["run", "--events", str(events), "--market", "^GSPC", "--returns-unit", "percent"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "returns_unit='percent' (--returns-unit) reads a returns file" in err
+
+
+@pytest.mark.parametrize("calendar", ["XLON", "rows"])
+def test_a_calendar_the_convention_does_not_use_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], calendar: str
+) -> None:
+    """The eventstudytools profile counts each firm's trading days itself: a calendar would be ignored."""
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    args = ["run", "--events", str(events), "--market", "^GSPC", "--convention", "eventstudytools"]
+    assert main([*args, "--calendar", calendar]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"calendar={calendar!r}: the eventstudytools convention counts days its own" in err
+    assert main(args) == 0
