@@ -127,11 +127,12 @@ def resolve(request: StudyConfig | ResolvedConfig) -> ResolvedConfig:
     conv = get_convention(request.convention)
     default_calendar = next(f.default for f in fields(StudyConfig) if f.name == "calendar")
     if request.calendar != default_calendar and not isinstance(conv.days, ExchangeSessions):
-        # the profile counts days its own way: a calendar asked for would be ignored in silence
+        # the profile counts days its own way: a calendar asked for would not count them, in silence
         raise ConfigError(
             f"calendar={request.calendar!r}: the {conv.name} convention counts days its own way "
-            f"({conv.days.describe()}), so it uses no calendar; leave calendar out, or choose "
-            "convention='mackinlay' or 'estudy2', which count the calendar's sessions."
+            f"({conv.days.describe()}), so a calendar would only move event dates that are not its sessions, "
+            "not count the days; leave calendar out, or choose convention='mackinlay' or 'estudy2', which count "
+            "the calendar's sessions."
         )
     estimation = request.estimation or Window.parse(conv.estimation, "estimation")
     check_windows(estimation, request.event_window)
