@@ -374,7 +374,7 @@ def test_a_returns_unit_without_a_returns_file_is_refused(tmp_path: Path, capsys
 def test_a_calendar_the_convention_does_not_use_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], calendar: str
 ) -> None:
-    """The eventstudytools profile counts each firm's trading days itself: a calendar would be ignored."""
+    """The eventstudytools profile counts each firm's trading days itself: a calendar would not count them."""
     events = tmp_path / "e.csv"
     events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
     args = ["run", "--events", str(events), "--market", "^GSPC", "--convention", "eventstudytools"]
