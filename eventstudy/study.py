@@ -1242,6 +1242,8 @@ def statuses(
             "adjust the prices for the split, or pass --allow-jumps (allow_jumps = true in a study file, "
             "allow_jumps=True in the API) if the moves are real"
             if jumped.any()
+            else "measure them against another market proxy (--market, or a market column in the events file)"
+            if own_market.all()
             else "check the tickers, dates and estimation window against the data"
         )
         raise NoUsableEventsError(f"every firm-event was left out ({reasons}{more}); {advice}.")

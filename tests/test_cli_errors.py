@@ -382,3 +382,14 @@ def test_a_calendar_the_convention_does_not_use_is_refused(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"calendar={calendar!r}: the eventstudytools convention counts days its own" in err
     assert main(args) == 0
+
+
+def test_a_study_of_its_own_market_alone_is_told_to_use_another_proxy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ticker,event_date\ns,SPY,2025-01-27\n")
+    assert main(["run", "--events", str(events), "--market", "SPY"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the firm is its own market proxy" in err
+    assert "measure them against another market proxy" in err and "check the tickers" not in err
