@@ -393,3 +393,18 @@ def test_a_study_of_its_own_market_alone_is_told_to_use_another_proxy(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the firm is its own market proxy" in err
     assert "measure them against another market proxy" in err and "check the tickers" not in err
+
+
+def test_an_index_date_after_the_prices_is_refused_rather_than_moved_to_their_last_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    last = pd.read_csv(bundled_csv("NVDA.csv"))["date"].max()
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[report]\nindex_date = 2025-12-01\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"index_date='2025-12-01' is after the price data, which end on {last}" in err

@@ -169,6 +169,13 @@ def price_section(b: ReportBuilder) -> None:
             raise EventDateError(
                 "index_date", str(cfg.index_date), "is before the price data", "choose a session before the event"
             )
+        if pd.Timestamp(cfg.index_date) > closes.index[-1]:  # the last close would stand in for it, unsaid
+            raise EventDateError(
+                "index_date",
+                str(cfg.index_date),
+                f"is after the price data, which end on {closes.index[-1].date()}",
+                "choose a session inside the data",
+            )
         base = on_or_before[-1]  # a weekend or holiday means the last session before it
     else:
         base = before[-1]
