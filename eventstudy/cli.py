@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from eventstudy.errors import EventStudyError, EventStudyWarning
-from eventstudy.windows import Window
+from eventstudy.windows import Window, window_list
 
 if TYPE_CHECKING:
     from eventstudy.config import StudyConfig
@@ -555,9 +555,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "factor_columns": ",".join(args.factor_columns) if args.factor_columns else None,
         "estimation": args.estimation,
         "event_window": args.window,
-        "car_windows": [w for given in args.car_windows for w in given.split(",") if w.strip()]
-        if args.car_windows
-        else None,
+        "car_windows": [w for given in args.car_windows for w in window_list(given)] if args.car_windows else None,
         "returns": args.returns,
         "convention": args.convention,
         "calendar": args.calendar,
@@ -617,7 +615,8 @@ def run_request(args: argparse.Namespace) -> StudyConfig:
         if request is not None:  # an EventStudyTools request file carries its windows
             given.setdefault("estimation", request.estimation)
             given.setdefault("event_window", request.event_window)
-        given.update(name=Path(args.events).stem, events=events)
+        # a pipe (/dev/fd/63) has no name worth giving the study
+        given.update(name=Path(args.events).stem if Path(args.events).is_file() else "events", events=events)
     elif args.market:
         raise ConfigError("--market applies to --events; the events of --config keep their markets.")
     return base.with_(**given) if base is not None else StudyConfig(**given)

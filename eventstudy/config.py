@@ -34,7 +34,7 @@ from eventstudy.conventions import get_convention
 from eventstudy.data.sources import csv_separator
 from eventstudy.dates import parse_date, parse_date_column, times_of_day
 from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, near_names, warn
-from eventstudy.windows import Window, check_windows
+from eventstudy.windows import Window, check_windows, window_list
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class StudyConfig:
         set_(self, "event_window", Window.parse(self.event_window, "event_window"))
         cars: Any = self.car_windows
         if isinstance(cars, str):  # "0:5,0:10" as --car-windows takes it; a "[-1,1]" keeps its comma
-            cars = re.findall(r"\[[^\]]*\]|[^,\s]+", cars)
+            cars = window_list(cars)
         cars = [cars] if isinstance(cars, Window) else cars
         set_(self, "car_windows", tuple(Window.parse(w, "car_windows") for w in cars))
         columns: Any = self.factor_columns

@@ -93,3 +93,14 @@ def check_windows(estimation: Window, event: Window, parameter: str = "event_win
         f"overlaps the estimation window {estimation.start}:{estimation.end}",
         "choose windows that start after the estimation window ends",
     )
+
+
+def window_list(text: str) -> list[str]:
+    """Split a comma-separated list of windows (``"0:5,0:10"``); a bracketed ``"[-1,1]"`` keeps its comma.
+
+    Examples
+    --------
+    >>> window_list("0:5, 0:10"), window_list("[-1,1],0:5")
+    (['0:5', '0:10'], ['[-1,1]', '0:5'])
+    """
+    return re.findall(r"\[[^\]]*\]|[^,\s]+", text)

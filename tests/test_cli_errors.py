@@ -408,3 +408,23 @@ def test_an_index_date_after_the_prices_is_refused_rather_than_moved_to_their_la
     assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"index_date='2025-12-01' is after the price data, which end on {last}" in err
+
+
+def test_car_windows_on_the_command_line_take_the_bracket_layout_and_a_piped_events_file_names_the_study_events(
+    tmp_path: Path,
+) -> None:
+    import os
+    import threading
+
+    text = "event_id,ticker,event_date\nn,NVDA,2025-01-27\n"
+    read, write = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write, text.encode()), os.close(write)))
+    writer.start()
+    try:
+        args = ["run", "--events", f"/dev/fd/{read}", "--market", "^GSPC", "--car-windows", "0:1,[0,2]"]
+        assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    finally:
+        writer.join()
+        os.close(read)
+    config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
+    assert config["name"] == "events" and config["car_windows"] == ["0:1", "0:2"]
