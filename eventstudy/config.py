@@ -340,7 +340,13 @@ class StudyConfig:
             "title": str(study.get("title", "")),
             "description": str(study.get("description", "")),
         }
-        events_file = Path(str(study["events_file"])) if "events_file" in study and "events" not in study else None
+        ways = [k for k in ("events", "events_file", "tickers") if k in study]
+        if len(ways) > 1:  # one would be read and the others dropped in silence
+            raise ConfigError(
+                f"[study] gives {' and '.join(ways)}; give the events one way: tickers + event_date, "
+                "[[study.events]], or events_file."
+            )
+        events_file = Path(str(study["events_file"])) if "events_file" in study else None
         if events_file is not None and base_dir is not None:
             events_file = base_dir / events_file
         market = str(study.get("market", "^GSPC"))

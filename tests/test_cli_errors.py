@@ -428,3 +428,15 @@ def test_car_windows_on_the_command_line_take_the_bracket_layout_and_a_piped_eve
         os.close(read)
     config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
     assert config["name"] == "events" and config["car_windows"] == ["0:1", "0:2"]
+
+
+def test_a_study_file_giving_its_events_two_ways_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tickers and [[study.events]] together: one would be read and the other dropped in silence."""
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "s"\nmarket = "^GSPC"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n'
+        '[[study.events]]\nticker = "CEG"\nevent_date = 2025-01-27\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "[study] gives events and tickers; give the events one way" in err
