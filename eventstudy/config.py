@@ -365,6 +365,10 @@ class StudyConfig:
         for key in ("returns_data", "shares"):  # files, like prices, are found beside the study file
             if key in dsec:
                 kwargs[key] = path(dsec[key])
+        if dsec.get("source") == "bundled" and "prices" in dsec:  # as --source bundled with --prices
+            raise ConfigError(
+                '[data] source = "bundled" reads the bundled snapshot, but prices are given too; drop one.'
+            )
         if "prices" in dsec:
             given = dsec["prices"]
             kwargs["prices"] = tuple(path(p) for p in (given if isinstance(given, list) else [given]))

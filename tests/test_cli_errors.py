@@ -440,3 +440,16 @@ def test_a_study_file_giving_its_events_two_ways_is_refused(tmp_path: Path, caps
     assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "[study] gives events and tickers; give the events one way" in err
+
+
+def test_a_study_file_asking_for_the_bundled_snapshot_and_its_own_prices_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n'
+        f'[data]\nsource = "bundled"\nprices = "{PRICES}"\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'source = "bundled" reads the bundled snapshot, but prices are given too' in err
