@@ -49,7 +49,7 @@ import pandas as pd
 
 from eventstudy.config import StudyConfig
 from eventstudy.data.manifest import data_root
-from eventstudy.data.panel import PricePanel
+from eventstudy.data.panel import PricePanel, held_span
 from eventstudy.data.sources import BundledSource, Source
 from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, share_table, shares_on, shares_uncertainty
 from eventstudy.errors import ConfigError
@@ -374,8 +374,8 @@ class Lookup:
         if not gone:
             return ""
         fld, day = gone[0]
-        held = self.panel.adj_close[ticker].dropna().index if ticker in self.panel.adj_close else pd.DatetimeIndex([])
-        where = f"its prices run from {held[0].date()} to {held[-1].date()}" if len(held) else "the data hold no prices"
+        held = held_span(self.panel.adj_close[ticker]) if ticker in self.panel.adj_close else ""
+        where = f"its prices run {held}" if held else "the data hold no prices"
         return f"{ticker} has no {fld.replace('adj_', 'adjusted ')} on {day} ({where})"
 
     def pct(self, ticker: str, start: str, end: str) -> float:

@@ -284,9 +284,9 @@ class StudyConfig:
         valid = {f.name for f in fields(cls)}
         for key in data:
             if key not in valid:
-                near = near_names(str(key), valid, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                raise ConfigError(f"unknown key {key!r} in {where}{hint}; valid keys: {', '.join(sorted(valid))}.")
+                raise ConfigError(
+                    f"unknown key {key!r} in {where}{_near(str(key), valid)}; valid keys: {', '.join(sorted(valid))}."
+                )
         for key in ("name", "events"):
             if key not in data:
                 raise ConfigError(f"{where} has no {key!r}; it is not a configuration written by eventstudy.")
@@ -422,13 +422,18 @@ _SECTIONS: dict[str, set[str]] = {
 }
 
 
+def _near(name: str, valid: Iterable[str]) -> str:
+    """Say what a misspelt name was likely meant to be (or nothing)."""
+    near = near_names(name, valid, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
 def _hint(name: str, valid: Iterable[str]) -> str:
-    """Say what a misplaced or misspelt section or key was likely meant to be (or nothing)."""
+    """Say where a study file's misplaced key belongs, or what a misspelt section or key was likely meant to be."""
     home = [section for section, keys in _SECTIONS.items() if name in keys]
     if home and name not in valid:
         return f" ({name} belongs in [{home[0]}])"
-    near = near_names(name, valid, n=1)
-    return f" (did you mean {near[0]!r}?)" if near else ""
+    return _near(name, valid)
 
 
 def _plain(value: Any, key: str = "") -> Any:

@@ -1015,8 +1015,8 @@ class EventStudyResults(_SummaryRepr):
                 continue
             series = close[str(ev["ticker"])]
             p0, p1 = float(series.get(prev, np.nan)), float(series.get(day, np.nan))
-            # no market value: the firm-event is listed with the reason and NaN figures
-            # no price level comes first: a share count would not give returns a market value
+            # no market value: the firm-event is listed with the reason and NaN figures (no price level comes
+            # first: a share count would not give returns a market value)
             why = (
                 NO_PRICE_LEVEL
                 if str(ev["ticker"]) in self._prices.chained
@@ -1027,7 +1027,7 @@ class EventStudyResults(_SummaryRepr):
                 if not (np.isfinite(p0) and np.isfinite(p1))
                 else None
             )
-            if found is None or why is not None:
+            if found is None or why is not None:  # found is None already gives a why; said for the type checker
                 rows.append(
                     {"event_id": eid, "ticker": ev["ticker"], "date": pd.Timestamp(day).date(), "shares_note": why}
                 )

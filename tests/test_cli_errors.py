@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -303,25 +307,29 @@ def test_verify_without_a_claims_file_says_how_to_give_one(tmp_path: Path, capsy
     )
 
 
+@contextlib.contextmanager
+def _piped(text: str) -> Iterator[str]:
+    """Yield the path of a pipe that holds ``text`` (as the shell's ``<(...)`` gives one)."""
+    read, write = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write, text.encode()), os.close(write)))
+    writer.start()
+    try:
+        yield f"/dev/fd/{read}"
+    finally:
+        writer.join()
+        os.close(read)
+
+
 @pytest.mark.parametrize("request_file", [False, True])
 def test_events_from_a_pipe_are_read_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], request_file: bool
 ) -> None:
     """`--events <(...)` is a pipe: it can be read once only, so it is (a request file keeps its windows)."""
-    import os
-    import threading
-
     text = (
         "1;NVDA;^GSPC;27.01.2025;;-1;1;-11;120\n" if request_file else "event_id,ticker,event_date\n1,NVDA,2025-01-27\n"
     )
-    read, write = os.pipe()
-    writer = threading.Thread(target=lambda: (os.write(write, text.encode()), os.close(write)))
-    writer.start()
-    try:
-        code = main(["run", "--events", f"/dev/fd/{read}", "--market", "^GSPC", "--out", str(tmp_path / "o")])
-    finally:
-        writer.join()
-        os.close(read)
+    with _piped(text) as events:
+        code = main(["run", "--events", events, "--market", "^GSPC", "--out", str(tmp_path / "o")])
     assert code == 0, capsys.readouterr().err
     config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
     assert [e["ticker"] for e in config["events"]] == ["NVDA"]
@@ -413,19 +421,9 @@ def test_an_index_date_after_the_prices_is_refused_rather_than_moved_to_their_la
 def test_car_windows_on_the_command_line_take_the_bracket_layout_and_a_piped_events_file_names_the_study_events(
     tmp_path: Path,
 ) -> None:
-    import os
-    import threading
-
-    text = "event_id,ticker,event_date\nn,NVDA,2025-01-27\n"
-    read, write = os.pipe()
-    writer = threading.Thread(target=lambda: (os.write(write, text.encode()), os.close(write)))
-    writer.start()
-    try:
-        args = ["run", "--events", f"/dev/fd/{read}", "--market", "^GSPC", "--car-windows", "0:1,[0,2]"]
+    with _piped("event_id,ticker,event_date\nn,NVDA,2025-01-27\n") as events:
+        args = ["run", "--events", events, "--market", "^GSPC", "--car-windows", "0:1,[0,2]"]
         assert main([*args, "--out", str(tmp_path / "o")]) == 0
-    finally:
-        writer.join()
-        os.close(read)
     config = json.loads((tmp_path / "o" / "summary.json").read_text())["config"]
     assert config["name"] == "events" and config["car_windows"] == ["0:1", "0:2"]
 

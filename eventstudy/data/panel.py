@@ -116,3 +116,9 @@ class PricePanel:
             table.columns.name = "ticker"
             wide[fld] = table
         return cls(**wide, provenance=dict(provenance), chained=frozenset(chained) & set(frames))
+
+
+def held_span(series: pd.Series) -> str:
+    """Say where ``series`` has values (``from 2025-01-02 to 2025-02-21``), or ``""`` where it has none."""
+    held = series.dropna().index
+    return f"from {held[0].date()} to {held[-1].date()}" if len(held) else ""

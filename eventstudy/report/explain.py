@@ -266,7 +266,7 @@ def volume_section(b: ReportBuilder) -> None:
         if volume_res is not None and eid in volume_res.event_ids:
             av = float(volume_res.ar.loc[0, eid])
             t_av = float(volume_res.ar_t.loc[0, eid])
-        left_out = not str(res.events.loc[eid, "status"]).startswith("ok")  # its status, in the firm table, says why
+        left_out = eid not in measured_ids  # its status, in the firm table, says why
         volume_cells = [
             "left out" if left_out else fmt_pct(np.expm1(av)) if np.isfinite(av) else "no volume data",
             fmt_num(t_av, 2),
@@ -305,13 +305,9 @@ def volume_section(b: ReportBuilder) -> None:
     elif with_volume:  # a column of "no volume data" for every firm says nothing a sentence does not
         missing = ["Abnormal volume could not be estimated from the volume data, so it is not shown."]
     else:
-        firms = (
-            ("any of the firms" + (" measured" if len(measured) < len(cfg.tickers) else ""))
-            if len(measured) > 1
-            else measured[0]
-            if measured
-            else "the firms"
-        )
+        # a report has at least one firm-event measured; "measured" where others were left out
+        some = " measured" if len(measured) < len(cfg.tickers) else ""
+        firms = measured[0] if len(measured) == 1 else f"any of the firms{some}"
         missing = [f"The data have no trading volume for {firms}, so abnormal volume is not shown."]
     b.sections.append(
         {

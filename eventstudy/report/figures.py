@@ -259,7 +259,7 @@ def car_paths(res: EventStudyResults) -> tuple[Figure, str]:
 def _label_room(ax: Axes, values: np.ndarray, share: float) -> None:
     """Leave ``share`` of the axes' height beyond the tallest bar on each side that has one, for its label."""
     values = values[np.isfinite(values)]
-    lo, hi = min(0.0, *values, 0.0), max(0.0, *values, 0.0)
+    lo, hi = min(0.0, *values), max(0.0, *values)
     sides = int(lo < 0) + int(hi > 0)
     if not sides:
         return

@@ -20,8 +20,9 @@ from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
 from eventstudy.config import StudyConfig
-from eventstudy.conventions import ExchangeSessions, OwnRows
+from eventstudy.conventions import Convention, ExchangeSessions, OwnRows
 from eventstudy.data.manifest import data_root
+from eventstudy.data.panel import held_span
 from eventstudy.data.sources import Source
 from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_table, split_like_jumps
 from eventstudy.errors import ConfigError, EventDateError, NoUsableEventsError, UnknownTickerError
@@ -213,19 +214,27 @@ def price_section(b: ReportBuilder) -> None:
 
 
 def _sessions(cfg: ResolvedConfig) -> str:
-    """Say what relative days count: sessions, of a calendar named when it is not the New York exchange's."""
+    """Say what relative days count: each firm's rows, or sessions (of a calendar named when not New York's)."""
+    if cfg.calendar == "rows":
+        return "relative rows of each firm"
     return "relative sessions" if cfg.calendar == "XNYS" else f"relative sessions of the {cfg.calendar} calendar"
+
+
+def _days(cfg: ResolvedConfig, convention: Convention) -> dict[str, str]:
+    """Return the conventions list's ``days`` where the study's calendar says more than the profile's words."""
+    if cfg.calendar == "rows":  # each series' own rows, whatever the profile counts
+        return {"days": OwnRows().describe()}
+    if isinstance(convention.days, ExchangeSessions):  # an exchange's sessions, named by the study's calendar
+        return {"days": f"relative days count the sessions of the {cfg.calendar} exchange calendar"}
+    return {}
 
 
 def _not_indexed(series: pd.Series, name: str, base: pd.Timestamp) -> str:
     """Say why ``name`` is left out of a chart indexed on ``base``: where its closes are, if anywhere."""
-    held = series.dropna().index
-    if not len(held):
+    held = held_span(series)
+    if not held:
         return f"{name} is not shown: the data hold no closes for it."
-    return (
-        f"{name} is not shown: it has no close on {base.date()} (its closes run from {held[0].date()} "
-        f"to {held[-1].date()})."
-    )
+    return f"{name} is not shown: it has no close on {base.date()} (its closes run {held})."
 
 
 def firm_section(b: ReportBuilder) -> None:
@@ -411,7 +420,7 @@ def firm_section(b: ReportBuilder) -> None:
             "text": (
                 f"{res.model.description[:1].upper() + res.model.description[1:]}, "
                 f"{'fitted on' if estimates else 'with sigma estimated on'} the estimation window "
-                f"{cfg.estimation} ({'relative rows of each firm' if cfg.calendar == 'rows' else _sessions(cfg)}, "
+                f"{cfg.estimation} ({_sessions(cfg)}, "
                 f"both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
                 "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
                 "returns, without assuming normality."
@@ -822,14 +831,7 @@ def build_report(
             "profile": res.convention.name,
             "description": res.convention.description,
             **dict(res.convention.as_rows(res.model.n_params, len(res.model.regressors))),
-            # calendar = "rows" counts each series' own rows whatever the profile counts
-            **({"days": OwnRows().describe()} if config.calendar == "rows" else {}),
-            # and an exchange's sessions are named by the study's calendar
-            **(
-                {"days": f"relative days count the sessions of the {config.calendar} exchange calendar"}
-                if config.calendar != "rows" and isinstance(res.convention.days, ExchangeSessions)
-                else {}
-            ),
+            **_days(config, res.convention),
             # The study's own choices, where the profile only gives defaults.
             "returns": f"{config.returns} returns",
             "estimation": f"estimation window {config.estimation}"

@@ -468,7 +468,8 @@ def groups_section(b: ReportBuilder) -> None:
             f" Welch's t cannot compare {', '.join(untested)}: each group needs at least two firm-events with "
             "distinct CARs."
         )
-    ungrouped = [e.event_id for e in res.config.events if not e.group and e.event_id in set(car.dropna().index)]
+    measured = set(car.dropna().index)
+    ungrouped = [e.event_id for e in res.config.events if not e.group and e.event_id in measured]
     if ungrouped:  # the pooled rows count them, the groups' rows do not: the Ns would not add up unsaid
         shown = word_list(ungrouped[:5]) + (f" and {len(ungrouped) - 5} more" if len(ungrouped) > 5 else "")
         said += (
@@ -643,22 +644,28 @@ def robustness_section(b: ReportBuilder) -> None:
     ew_spec = f"market vs {PROXY_NAMES[EW_TICKER]}"
     # the study's own fit anchors the text; the market model comes first in the table whatever the study's model
     main_spec = specs[0]
-    own_spec = next((s for s in specs if _model_of(s) == cfg.model), main_spec) if cfg.model != "market" else main_spec
+    own_spec = next((s for s in specs if _model_of(s) == cfg.model), main_spec)  # "market vs ..." is the market's
     per_event = len(keys) <= ROBUSTNESS_ROWS_AT_MOST
     single = len(keys) == 1
+    car = window != Window(0, 0)  # over [0,0] the CAR is the day-0 AR: it is shown once
     if per_event:
         fig_table = table.rename(columns={"ar_0": "value", "label": "ticker_label"})
         fig_table = fig_table.assign(ticker=fig_table["ticker_label"])
         tables = [
             {"header": ["AR day 0", *specs], "rows": [[k, *[fmt_pct(wide_ar.loc[k, s]) for s in specs]] for k in keys]},
-            {
-                "header": [f"CAR{window}", *specs],
-                "rows": [[k, *[fmt_pct(wide_car.loc[k, s]) for s in specs]] for k in keys],
-            },
-        ][: 2 if window != Window(0, 0) else 1]  # over [0,0] the CAR is the day-0 AR: one table says it
+            *(
+                [
+                    {
+                        "header": [f"CAR{window}", *specs],
+                        "rows": [[k, *[fmt_pct(wide_car.loc[k, s]) for s in specs]] for k in keys],
+                    }
+                ]
+                if car
+                else []
+            ),
+        ]
     else:
         fig_table = pd.DataFrame({"ticker": "mean of all firm-events", "spec": specs, "value": means.to_numpy()})
-        car = window != Window(0, 0)  # over [0,0] the mean CAR is the mean day-0 AR
         tables = [
             {
                 "header": [
