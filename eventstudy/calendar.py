@@ -146,3 +146,34 @@ def to_sessions(
                 placed[date] = to_session(name, date, sessions, label=label)
         out.append(placed[date])
     return out
+
+
+FREQUENCY_RATIO = 2.0
+"""Two sets of dates whose median spacings differ by more than this factor have different frequencies."""
+
+
+def median_spacing(dates: pd.DatetimeIndex) -> float:
+    """Median number of calendar days between consecutive dates (NaN for fewer than two)."""
+    days = pd.DatetimeIndex(dates).sort_values().unique()
+    if len(days) < 2:
+        return float("nan")
+    return float(np.median(np.diff(days.to_numpy()) / np.timedelta64(1, "D")))
+
+
+def coarse_series(prices: pd.DataFrame, sessions: pd.DatetimeIndex) -> dict[str, float]:
+    """Return the series dated much more sparsely than ``sessions`` (weekly prices on a daily calendar), by spacing.
+
+    A return needs prices on two consecutive sessions, so such a series has few returns or none.
+    Only series with fewer consecutive prices than gaps are measured (one vectorised pass).
+    """
+    held = prices.reindex(sessions).notna().to_numpy()
+    consecutive = (held[1:] & held[:-1]).sum(axis=0)
+    steps = held.sum(axis=0) - 1
+    step = median_spacing(sessions)
+    out: dict[str, float] = {}
+    for k in np.flatnonzero(2 * consecutive < steps):
+        name = prices.columns[k]
+        spacing = median_spacing(pd.DatetimeIndex(prices.index[prices[name].notna().to_numpy()]))
+        if np.isfinite(spacing) and spacing > FREQUENCY_RATIO * step:
+            out[str(name)] = spacing
+    return out

@@ -126,6 +126,14 @@ class DataFormatError(DataSourceError):
         super().__init__(f"{path}: {why}; {todo}.")
 
 
+class FactorFrequencyError(DataFormatError):
+    """Factors and prices are of different frequencies (daily factors for monthly prices, say)."""
+
+    def __init__(self, path: Path | str, why: str, todo: str) -> None:
+        super().__init__(path, why, todo)
+        self.why = why
+
+
 class BadPriceError(DataFormatError):
     """A price is zero, negative or not a number."""
 

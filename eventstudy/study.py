@@ -22,10 +22,10 @@ from numpy.typing import NDArray
 from eventstudy import abnormal, aggregate, inference
 from eventstudy._options import SourceName, validate_literal
 from eventstudy.backends import Backend, run_chunks
-from eventstudy.calendar import sessions_between, to_sessions
+from eventstudy.calendar import FREQUENCY_RATIO, coarse_series, sessions_between, to_sessions
 from eventstudy.config import Event, StudyConfig, events_for
 from eventstudy.conventions import CONVENTIONS, Convention, ExchangeSessions, OwnRows
-from eventstudy.data.factors import load_factors, read_factor_file
+from eventstudy.data.factors import check_frequency, load_factors, read_factor_file
 from eventstudy.data.panel import PricePanel
 from eventstudy.data.returns import SplitJump, compute_returns, find_split_jumps
 from eventstudy.data.sources import (
@@ -161,6 +161,7 @@ class Grid:
     columns: list[str]
     factors: Array  # sessions x factors
     factor_names: tuple[str, ...]
+    coarse: Mapping[str, float] = field(default_factory=dict)  # series far sparser than the sessions: spacing
 
 
 @dataclass(frozen=True)
@@ -625,6 +626,16 @@ class EventStudy:
                 "calendar='rows' to count each series' own dates.",
                 OffCalendarPricesWarning,
             )
+        coarse = coarse_series(adj, sessions) if cfg.calendar != "rows" else {}
+        if coarse:
+            named = ", ".join(f"{name} ({spacing:.3g} days)" for name, spacing in list(coarse.items())[:3])
+            warn(
+                f"calendar={cfg.calendar!r}: {len(coarse)} series are dated a median of more than "
+                f"{FREQUENCY_RATIO:g} sessions apart ({named}{' and others' if len(coarse) > 3 else ''}); a return "
+                "needs prices on two consecutive sessions, so they have few returns or none. For weekly or monthly "
+                "data, calendar='rows' counts each series' own dates.",
+                OffCalendarPricesWarning,
+            )
         if cfg.measure == "volume":
             # Abnormal volume: the model explains log(1 + volume) (Campbell and Wasley 1996).
             volume = panel.volume_frame.reindex(sessions)
@@ -651,14 +662,24 @@ class EventStudy:
         factor_names: tuple[str, ...] = ()
         factor_values = np.zeros((len(sessions), 0))
         if self.model.uses_factors:
-            table = self.custom_factors if self.custom_factors is not None else load_factors(self.model.name)
+            if self.custom_factors is not None:
+                table = self.custom_factors
+                check_frequency(table.index, priced, f"factors={cfg.factors}", "the factors")
+            else:
+                table = load_factors(self.model.name)
+                check_frequency(table.index, priced, f"model={cfg.model!r}", "the bundled Ken French daily factors")
             factors = table.reindex(sessions)
             if cfg.returns == "log":
                 factors = np.log1p(factors)
             factor_names = tuple(str(c) for c in factors.columns)
             factor_values = factors.to_numpy(dtype="float64")
         return Grid(
-            sessions, returns.to_numpy(dtype="float64"), [str(c) for c in returns.columns], factor_values, factor_names
+            sessions,
+            returns.to_numpy(dtype="float64"),
+            [str(c) for c in returns.columns],
+            factor_values,
+            factor_names,
+            coarse,
         )
 
     def _place(self, grid: Grid, panel: PricePanel, rel: Ints) -> Placed:
@@ -991,6 +1012,11 @@ def _returns_spans(
             f"{name}'s {noun} run from {grid.sessions[first[col]].date()} to {grid.sessions[last[col]].date()}"
             if has[col]
             else f"{name} has no {noun}"
+        ) + (
+            f": its prices are dated a median of {grid.coarse[name]:.3g} days apart, and calendar='rows' would count "
+            "its own dates"
+            if name in grid.coarse
+            else ""
         )
         if has[col] and late:
             after.add(i)

@@ -3,6 +3,7 @@ the built-in FF3 results, and an arbitrary factor must match statsmodels OLS."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -97,3 +98,95 @@ def test_a_custom_model_study_is_also_refitted_against_the_other_market_proxies(
     assert "(ff3 and carhart use the bundled Ken French daily factors, custom the study's own factor file)" in text
     table = pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")
     assert {"market vs Nasdaq-100", "custom (the study's factor file)"} <= set(table["spec"])
+
+
+def _monthly_prices(tmp_path: Path) -> Path:
+    """NVDA and the S&P 500 at month ends, from the bundled daily closes."""
+    from tests.conftest import bundled_csv
+
+    closes = {
+        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
+        for name, stem in (("NVDA", "NVDA"), ("^GSPC", "_GSPC"))
+    }
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame(closes).resample("ME").last().rename_axis("date").to_csv(path)
+    return path
+
+
+MONTHLY = dict(calendar="rows", estimation="-30:-2", event_window="0:0", min_estimation_obs=20)
+
+
+def test_daily_factors_are_refused_for_monthly_prices(tmp_path: Path) -> None:
+    """A daily factor taken on a month-end date would stand for a whole month's return."""
+    from eventstudy.errors import FactorFrequencyError
+
+    prices = _monthly_prices(tmp_path)
+    events = (Event("n", "NVDA", pd.Timestamp("2025-01-31").date(), "^GSPC"),)
+    cfg = StudyConfig(name="m", events=events, prices=(str(prices),), model="ff3", **MONTHLY)  # type: ignore[arg-type]
+    with pytest.raises(
+        FactorFrequencyError,
+        match=r"model='ff3': .* daily factors are dated a median of 1 day apart "
+        r"and the prices a median of 3\d days apart",
+    ):
+        EventStudy(cfg).fit()
+    daily = tmp_path / "daily.csv"
+    raw = pd.read_csv(ROOT / "data" / "factors" / "ff_factors_daily.csv")
+    raw.assign(smb=raw["smb"] / 100)[["date", "smb"]].to_csv(daily, index=False)
+    custom = cfg.with_(model="custom", factors=str(daily), factor_columns=("market", "smb"))
+    with pytest.raises(FactorFrequencyError, match=f"factors={re.escape(str(daily))}: the factors are dated"):
+        EventStudy(custom).fit()
+
+
+def test_monthly_factors_serve_monthly_prices(tmp_path: Path) -> None:
+    """Factors of the prices' own frequency are taken, and the fit is OLS on them."""
+    prices = _monthly_prices(tmp_path)
+    frame = pd.read_csv(prices, index_col="date", parse_dates=["date"])
+    monthly = tmp_path / "factors.csv"
+    rng = np.random.default_rng(7)
+    pd.DataFrame({"oil": rng.normal(0, 0.05, len(frame))}, index=frame.index).rename_axis("date").to_csv(monthly)
+    events = (Event("n", "NVDA", pd.Timestamp("2025-01-31").date(), "^GSPC"),)
+    cfg = StudyConfig(
+        name="m",
+        events=events,
+        prices=(str(prices),),
+        model="custom",
+        factors=str(monthly),
+        factor_columns=("market", "oil"),
+        **MONTHLY,  # type: ignore[arg-type]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+    returns = frame.pct_change()
+    oil = pd.read_csv(monthly, index_col="date", parse_dates=["date"])["oil"]
+    est = returns.index[
+        returns.index.get_loc(pd.Timestamp("2025-01-31")) - 30 : returns.index.get_loc(pd.Timestamp("2025-01-31")) - 1
+    ]
+    x = sm.add_constant(np.column_stack([returns.loc[est, "^GSPC"], oil.loc[est]]))
+    fit = sm.OLS(returns.loc[est, "NVDA"].to_numpy(), x).fit()
+    assert res.params.loc["n", "beta_oil"] == pytest.approx(fit.params[2], rel=1e-10)
+
+
+def test_weekly_prices_on_a_daily_calendar_are_told_to_count_rows(tmp_path: Path) -> None:
+    """Weekly closes on exchange sessions have no two consecutive prices: the reason says so and names the fix."""
+    from eventstudy.errors import NoUsableEventsError
+    from tests.conftest import bundled_csv
+
+    closes = {
+        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
+        for name, stem in (("NVDA", "NVDA"), ("^GSPC", "_GSPC"))
+    }
+    path = tmp_path / "weekly.csv"
+    pd.DataFrame(closes).resample("W-WED").last().rename_axis("date").to_csv(path)
+    events = (Event("n", "NVDA", pd.Timestamp("2025-01-29").date(), "^GSPC"),)
+    cfg = StudyConfig(name="w", events=events, prices=(str(path),), estimation="-100:-5", event_window="0:1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(
+            NoUsableEventsError,
+            match=r"its prices are dated a median of 7 days apart, and "
+            r"calendar='rows' would count its own dates",
+        ):
+            EventStudy(cfg).fit()
+        res = EventStudy(cfg.with_(calendar="rows", min_estimation_obs=50)).fit()
+    assert res.events["status"].iloc[0].startswith("ok")

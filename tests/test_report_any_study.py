@@ -1177,3 +1177,36 @@ def test_robustness_over_the_event_day_alone_shows_the_ar_once(tmp_path: Path) -
         )
     md = (tmp_path / "d" / "report.md").read_text()
     assert md.count("| AR day 0 |") == 1 and "| CAR[0,0] |" not in md
+
+
+def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_path: Path) -> None:
+    """Robustness leaves out ff3 and carhart for month-end prices, and the text gives the reason."""
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import robustness_section
+
+    closes = {
+        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
+        for name, stem in (("NVDA", "NVDA"), ("AVGO", "AVGO"), ("^GSPC", "_GSPC"))
+    }
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame(closes).resample("ME").last().rename_axis("date").to_csv(path)
+    events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
+    cfg = StudyConfig(
+        name="m",
+        events=events,
+        prices=(str(path),),
+        calendar="rows",
+        estimation="-30:-2",
+        event_window="-1:1",
+        min_estimation_obs=20,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[robustness_section])
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "these normal-return models: market_adjusted, constant_mean." in text
+    assert (
+        "ff3 and carhart are not compared: the bundled Ken French daily factors are dated a median of 1 day apart "
+        "and the prices a median of 3" in text
+    )
+    assert "ff3" not in set(pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")["spec"].str.split().str[0])

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eventstudy.calendar import FREQUENCY_RATIO, median_spacing
 from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
-from eventstudy.errors import DataFormatError
+from eventstudy.errors import DataFormatError, FactorFrequencyError
 
 _FILES = {
     "ff3": ("factors/ff_factors_daily.csv",),
@@ -85,3 +86,39 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
             )
     frame.index = pd.DatetimeIndex(dates, name="date")
     return frame.astype("float64").sort_index()
+
+
+def check_frequency(factors: pd.DatetimeIndex, prices: pd.DatetimeIndex, label: str, what: str) -> None:
+    """Refuse factors whose dates are spaced unlike the prices' (daily factors for monthly returns, say).
+
+    A factor is the return of one period; taken on the prices' dates it must span the same
+    period as each return, so the two must share a frequency. Spacing is the median number of
+    calendar days between consecutive dates.
+
+    Parameters
+    ----------
+    factors, prices
+        The factor table's dates and the dates that hold a price.
+    label
+        The option the factors come from, named first in the message.
+    what
+        The factors as the message names them (``"the bundled Ken French factors"``).
+
+    Raises
+    ------
+    FactorFrequencyError
+        If one median spacing exceeds the other by more than :data:`FREQUENCY_RATIO`.
+    """
+    have, need = median_spacing(factors), median_spacing(prices)
+    if not (np.isfinite(have) and np.isfinite(need)) or max(have, need) <= FREQUENCY_RATIO * min(have, need):
+        return
+    raise FactorFrequencyError(
+        label,
+        f"{what} are dated a median of {_days(have)} apart and the prices a median of {_days(need)} apart, so a "
+        "factor would not span the return it explains",
+        "use factors of the prices' frequency (model='custom' with factors=FILE) or prices of the factors' frequency",
+    )
+
+
+def _days(n: float) -> str:
+    return "1 day" if n == 1 else f"{n:.3g} days"

@@ -116,7 +116,8 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, 
     ax.axvline(0, color="black", lw=1.0, ls=":")
     ax.axhline(100, color="0.6", lw=0.7)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("relative day (sessions from each firm-event's own event session)")
+    unit = "row" if res.config.calendar == "rows" else "session"
+    ax.set_xlabel(f"relative day ({unit}s from each firm-event's own event {unit})")
     ax.set_ylabel("price index (day -1 close = 100)")
     ax.set_title("Prices in event time, each firm-event indexed to 100 on the session before its event")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -410,8 +411,11 @@ AAR_LABELS_AT_MOST = 15
 """Up to this many days every AAR bar carries its value and each day its tick; beyond it, fewer."""
 
 
-def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -> Figure:
-    """Average abnormal return per relative day; days significant at 5% under ``test`` are marked."""
+def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str, unit: str = "sessions") -> Figure:
+    """Average abnormal return per relative day; days significant at 5% under ``test`` are marked.
+
+    ``unit`` names what relative days count (``"sessions"``, or ``"rows"`` of each series).
+    """
     fig, ax = _new((9.0, 4.0))
     values = np.asarray(aar) * 100
     significant = np.asarray(pvals) < 0.05
@@ -431,7 +435,7 @@ def aar_bars(days: list[int], aar: list[float], pvals: list[float], test: str) -
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
     else:
         ax.set_xticks(days)
-    ax.set_xlabel("relative day (sessions from the event)")
+    ax.set_xlabel(f"relative day ({unit} from the event)")
     ax.set_ylabel("average abnormal return (%)")
     ax.set_title(f"Average abnormal return by day (orange, *: p < 0.05 under {test})")
     lo = min(0.0, float(np.nanmin(values)))

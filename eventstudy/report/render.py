@@ -931,7 +931,8 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     cfg = res.config
     model = f"the {res.model.name.replace('_', '-')} model"
     if res.model.estimates_mean:
-        model += f" estimated over sessions {cfg.estimation}"
+        days = "each firm's rows" if cfg.calendar == "rows" else "sessions"
+        model += f" estimated over {days} {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]
     n_dates = int(sessions.nunique())

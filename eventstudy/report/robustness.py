@@ -21,7 +21,7 @@ from eventstudy.data.universe import (
     member_prices,
     with_series,
 )
-from eventstudy.errors import EventStudyError
+from eventstudy.errors import EventStudyError, FactorFrequencyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
@@ -193,6 +193,7 @@ def aggregate_section(b: ReportBuilder) -> None:
             [float(est.loc[w, "mean"]) for w in day_windows],
             [res.aggregate_tests[(w, kp)].pvalue for w in day_windows],
             "the Kolari-Pynnonen-adjusted BMP test" if cc.applies else "the BMP test",
+            "rows" if res.config.calendar == "rows" else "sessions",
         ),
         "Average abnormal return on each relative day; orange bars are significant at 5% under "
         + (
@@ -524,10 +525,12 @@ def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:
     """Return the study refitted under each robustness model on the same prices (computed once per report).
 
     The study's own model is always among them. A model whose inputs do not cover the
-    study (Fama-French factors end before the event, say) is left out.
+    study (Fama-French factors end before the event, say) is left out, and
+    :func:`models_left_out` says why.
     """
     if "model_fits" not in b.cache:
         fits: dict[str, EventStudyResults] = {}
+        left_out: dict[str, str] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for model in dict.fromkeys([*ROBUSTNESS_MODELS, b.results.model.name]):
@@ -536,10 +539,25 @@ def model_fits(b: ReportBuilder) -> dict[str, EventStudyResults]:
                     continue
                 try:
                     fits[model] = b.results.with_model(model)
+                except FactorFrequencyError as exc:
+                    left_out[model] = exc.why
                 except EventStudyError:
                     continue
         b.cache["model_fits"] = fits
+        b.cache["models_left_out"] = left_out
     return dict(b.cache["model_fits"])
+
+
+def models_left_out(b: ReportBuilder) -> str:
+    """Say which robustness models could not be fitted for a reason of the study's data, and why ("" if none)."""
+    model_fits(b)
+    by_reason: dict[str, list[str]] = {}
+    for model, why in b.cache["models_left_out"].items():
+        by_reason.setdefault(why, []).append(model)
+    return "".join(
+        f" {word_list(models)} {'is' if len(models) == 1 else 'are'} not compared: {why}."
+        for why, models in by_reason.items()
+    )
 
 
 def model_range(b: ReportBuilder) -> pd.DataFrame:
@@ -723,6 +741,7 @@ def robustness_section(b: ReportBuilder) -> None:
             else f". Other market proxies are not compared: they come from the bundled snapshot, and this study reads "
             f"{b.source.name}."
         )
+        + models_left_out(b)
         + (
             ""
             if has_ew or not bundled
