@@ -15,6 +15,9 @@ ReturnsUnit = Literal["decimal", "percent"]
 TestScope = Literal["all", "event"]
 EstimationOverlap = Literal["keep", "skip"]
 
+DEFAULT_MARKET = "^GSPC"
+"""The market proxy of an event that names none (the S&P 500), in events files, study files and the API."""
+
 T = TypeVar("T", bound=str)
 
 

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from eventstudy._options import DEFAULT_MARKET
 from eventstudy.errors import EventStudyError, EventStudyWarning
 from eventstudy.windows import Window, window_list
 
@@ -114,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         "(id,date,ret; CRSP's PERMNO may stand for id); missing returns stay missing",
     )
     run.add_argument("--returns-unit", help="decimal (default) or percent, for --returns-data")
-    run.add_argument("--market", help="market proxy ticker for events without a market column, e.g. ^GSPC")
+    run.add_argument(
+        "--market", help=f"market proxy ticker for events without a market column (default {DEFAULT_MARKET})"
+    )
     run.add_argument(
         "--model",
         help="market (default), market_adjusted, constant_mean, ff3, ff5, carhart, or custom (with --factors)",

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from eventstudy._options import (
+    DEFAULT_MARKET,
     EstimationOverlap,
     Measure,
     ModelName,
@@ -349,7 +350,7 @@ class StudyConfig:
         events_file = Path(str(study["events_file"])) if "events_file" in study else None
         if events_file is not None and base_dir is not None:
             events_file = base_dir / events_file
-        market = str(study.get("market", "^GSPC"))
+        market = str(study.get("market", DEFAULT_MARKET))
         if events_file is not None:
             kwargs["events"], request = read_events_with_windows(events_file, market=market, date_format=date_format)
             if request is not None:  # as on the command line: the request file's windows, unless [model] gives others
@@ -568,15 +569,14 @@ def read_events(path: str | Path, *, market: str | None = None, date_format: str
     path
         The events file.
     market
-        Market proxy for rows without a ``market`` value.
+        Market proxy for rows without a ``market`` value (default :data:`DEFAULT_MARKET`).
     date_format
         ``strptime`` layout of the dates, for day/month-ambiguous files.
 
     Raises
     ------
     ConfigError
-        If the file is missing, unreadable, lacks a column or has no rows, or a row has
-        no market and none is given.
+        If the file is missing, unreadable, lacks a column or has no rows.
     EventDateError
         If a date cannot be read or is ambiguous.
     """
@@ -627,10 +627,7 @@ def read_events_with_windows(
     # A short row's missing cells are empty, so a missing ticker is reported as one.
     table = {c: [row[k] if k < len(row) else "" for _, row in rows] for k, c in enumerate(header)}
     numbers = [n for n, _ in rows]
-    markets = [m or market or "" for m in table.get("market", [""] * len(rows))]
-    if "" in markets:
-        n = numbers[markets.index("")]
-        raise ConfigError(f"--events {path} line {n}: no market; add a market column or pass --market.")
+    markets = [m or market or DEFAULT_MARKET for m in table.get("market", [""] * len(rows))]
     for col in ("event_id", "ticker"):
         if "" in table[col]:
             n = numbers[table[col].index("")]

@@ -191,7 +191,7 @@ class OffCalendarPricesWarning(EventStudyWarning):
 
 
 class UngroupedEventWarning(EventStudyWarning):
-    """A firm-event has no group while others have one: it counts in the pooled rows only."""
+    """A firm-event has no group while others have one (it counts in the pooled rows only), or all share one group."""
 
 
 class EventExcludedWarning(EventStudyWarning):

@@ -36,6 +36,7 @@ import pandas as pd
 from eventstudy import aggregate
 from eventstudy._io import csv_text, staged_directory, write_bytes_atomic
 from eventstudy._meta import json_safe, json_text, record_versions
+from eventstudy._options import DEFAULT_MARKET
 from eventstudy.backends import run_chunks
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import PositionPairs, PositionSums, RankLength, position_sums
@@ -72,7 +73,8 @@ def read_event_table(path: str | Path, market: str | None = None) -> pd.DataFram
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--events {path}: not a readable CSV ({str(exc).splitlines()[0]}).") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    if "market" not in frame.columns and market:
+    market = market or DEFAULT_MARKET
+    if "market" not in frame.columns:
         frame["market"] = market
     if "group" in frame.columns and frame["group"].str.strip().ne("").any():
         raise ConfigError(
@@ -82,13 +84,12 @@ def read_event_table(path: str | Path, market: str | None = None) -> pd.DataFram
     if missing:
         raise ConfigError(f"--events {path}: no {', '.join(missing)} column; write {','.join(EVENT_COLUMNS)}.")
     frame = frame[list(EVENT_COLUMNS)].apply(lambda col: col.str.strip())
-    if market:
-        frame["market"] = frame["market"].mask(frame["market"].eq(""), market)
+    frame["market"] = frame["market"].mask(frame["market"].eq(""), market)
     blank = frame.eq("").any(axis=1).to_numpy()
     if blank.any():
         row = int(np.argmax(blank))
         column = frame.columns[frame.iloc[row].eq("").to_numpy()][0]
-        raise ConfigError(f"--events {path}: line {row + 2} has no {column}; fill it in (or pass --market).")
+        raise ConfigError(f"--events {path}: line {row + 2} has no {column}; fill it in.")
     repeated = frame["event_id"].duplicated()
     if repeated.any():
         raise ConfigError(

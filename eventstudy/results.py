@@ -722,7 +722,8 @@ class EventStudyResults(_SummaryRepr):
 
         Columns: ``group, window, kind, measure, n, estimate, estimate_weighted, test,
         statistic, p_value, distribution, null, note`` where ``group`` is ``all`` (every
-        usable firm-event pooled), ``kind`` is ``day`` (AAR on one relative day) or
+        usable firm-event pooled), a group's name (its events alone, when the groups split
+        the events: see :attr:`split_by_group`) or ``A - B`` (two groups compared), ``kind`` is ``day`` (AAR on one relative day) or
         ``window`` (CAAR), ``measure`` is ``ar`` (AAR/CAAR rows) or ``bhar`` (the average
         buy-and-hold abnormal return over each multi-day window, with ``csect_t``, ``skew_t``
         and ``boot_skew_t``), ``estimate`` is the plain mean, ``estimate_weighted`` the
@@ -736,15 +737,25 @@ class EventStudyResults(_SummaryRepr):
         # Computed once: the ABHAR bootstrap behind it is the slowest part of writing results.
         rows = pooled_rows(self.aggregate_tests, self._tables.aggregate_estimates, self.bhars)
         table = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
-        if len(self.groups) < 2:
+        if not self.split_by_group:
             return table
         parts = [table, *(self.group_results(g).aggregate_table().assign(group=g) for g in self.groups)]
-        return pd.concat([*parts, self.group_comparison()], ignore_index=True)
+        if len(self.groups) > 1:
+            parts.append(self.group_comparison())
+        return pd.concat(parts, ignore_index=True)
 
     @property
     def groups(self) -> tuple[str, ...]:
         """The events' groups in order of first appearance; empty when no event has one."""
         return tuple(dict.fromkeys(e.group for e in self.config.events if e.group))
+
+    @property
+    def split_by_group(self) -> bool:
+        """Whether the groups split the events: two or more groups, or one beside events without a group.
+
+        Only then does a group's test differ from the pooled one, so only then has it rows of its own.
+        """
+        return len(self.groups) > 1 or (len(self.groups) == 1 and not all(e.group for e in self.config.events))
 
     def group_results(self, group: str) -> EventStudyResults:
         """Results of the events of one group alone, on the same prices (fitted once, on first use)."""

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from eventstudy import abnormal, aggregate, inference
-from eventstudy._options import SourceName, validate_literal
+from eventstudy._options import DEFAULT_MARKET, SourceName, validate_literal
 from eventstudy.backends import Backend, run_chunks
 from eventstudy.calendar import FREQUENCY_RATIO, coarse_series, sessions_between, to_sessions
 from eventstudy.config import Event, StudyConfig, events_for
@@ -1200,6 +1200,13 @@ def statuses(
         "have no group while other events have one; they count only in the pooled rows (group all)",
         UngroupedEventWarning,
     )
+    names = {e.group for e in events if e.group}
+    if len(names) == 1 and all(grouped):
+        warn(
+            f"every event is in group {names.pop()!r}: one group is the whole study, so its tests are the pooled "
+            "rows (group all) and no groups are compared.",
+            UngroupedEventWarning,
+        )
     report(
         own_market,
         lambda i: f"{label(i)}: {OWN_MARKET}; it is left out of the study.",
@@ -1280,7 +1287,7 @@ def event_study(
     tickers: Sequence[str] | str,
     event_date: str | dt.date,
     *,
-    market: str = "^GSPC",
+    market: str = DEFAULT_MARKET,
     source: Source | str | Path | pd.DataFrame | PricePanel | None = None,
     backend: str = "local",
     paths: str = "full",

@@ -262,3 +262,58 @@ def test_a_group_named_as_aggregate_csv_names_the_pooled_rows_or_a_pair_is_refus
     assert err.count("\n") == 1 and f"group={name!r}" in err and not (tmp_path / "o").exists()
     # a hyphen alone is a name like any other
     StudyConfig(name="g", events=(*events[:1], Event("c", "CEG", "2025-01-27", "^GSPC", "power-utilities")))
+
+
+def test_one_group_beside_ungrouped_events_is_tested_alone_and_one_group_for_all_is_the_pool(tmp_path: Path) -> None:
+    """A group is a subset worth its own rows only while other events stay outside it."""
+    import warnings
+
+    from eventstudy.errors import UngroupedEventWarning
+    from eventstudy.report import build_report
+    from eventstudy.report.robustness import groups_section
+
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS.replace(",power", ","))
+    cfg = StudyConfig(name="g", events=read_events(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+    table = res.aggregate_table()
+    assert set(table["group"]) == {"all", "chips"}  # no pair: nothing to compare with
+    chips = table[(table["group"] == "chips") & (table["test"] == "csect_t") & (table["window"] == "[-1,+1]")]
+    car = res.window_table.xs(Window(-1, 1), level="window").loc[["NVDA", "AVGO", "MRVL"], "car"]
+    assert float(chips.loc[chips["measure"] == "ar", "estimate"].iloc[0]) == pytest.approx(car.mean(), rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[groups_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "## 1. The group tested alone" in md and "of the one group, chips." in md
+    assert "CEG, VST and TLN have no group and count only in the tests of all firm-events pooled" in md
+    assert "Welch" not in md
+
+    path.write_text(EVENTS.replace(",power", ",chips"))
+    with pytest.warns(UngroupedEventWarning, match="every event is in group 'chips': one group is the whole study"):
+        res = EventStudy(StudyConfig(name="g", events=read_events(path))).fit()
+    assert set(res.aggregate_table()["group"]) == {"all"}
+
+
+def test_events_without_a_market_are_measured_against_one_default_market(tmp_path: Path) -> None:
+    """The API, an events file, a study file and the command line all give a row without a market the S&P 500."""
+    import json
+
+    from eventstudy import event_study
+    from eventstudy._options import DEFAULT_MARKET
+    from eventstudy.partitioned import read_event_table
+
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")
+    assert [e.market for e in read_events(path)] == ["^GSPC"] == [DEFAULT_MARKET]
+    assert read_event_table(path)["market"].tolist() == ["^GSPC"]
+    assert [e.market for e in read_events(path, market="^NDX")] == ["^NDX"]
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nname = "s"\nevents_file = "events.csv"\n')
+    assert [e.market for e in StudyConfig.from_toml(study).events] == ["^GSPC"]
+    assert event_study(["NVDA"], "2025-01-27").config.events[0].market == "^GSPC"
+    assert main(["run", "--events", str(path), "--out", str(tmp_path / "o")]) == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["config"]["events"][0]["market"] == "^GSPC"

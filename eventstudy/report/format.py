@@ -75,6 +75,19 @@ def word_list(items: Sequence[str]) -> str:
     return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
 
 
+def first_of(items: Sequence[str], at_most: int) -> str:
+    """List at most ``at_most`` of ``items`` as a sentence does, counting the rest.
+
+    Examples
+    --------
+    >>> first_of(["a", "b"], 3), first_of(["a", "b", "c", "d", "e"], 3)
+    ('a and b', 'a, b, c and 2 more')
+    """
+    if len(items) <= at_most:
+        return word_list(items)
+    return f"{', '.join(items[:at_most])} and {len(items) - at_most} more"
+
+
 INDEX_NAMES = {"^GSPC": "S&P 500", "^NDX": "Nasdaq-100", "^IXIC": "Nasdaq Composite", "^DJI": "Dow Jones"}
 """What the report calls the market indices it knows by name; other series go by their ticker."""
 

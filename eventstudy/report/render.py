@@ -31,7 +31,17 @@ from eventstudy.report import figures
 from eventstudy.report.builder import ReportBuilder, Section, html_table
 from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
-from eventstudy.report.format import finite, fmt_bn, fmt_bn_rounded, fmt_num, fmt_p, fmt_pct, return_word, word_list
+from eventstudy.report.format import (
+    finite,
+    first_of,
+    fmt_bn,
+    fmt_bn_rounded,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    return_word,
+    word_list,
+)
 from eventstudy.report.robustness import aggregate_section, groups_section, model_range, robustness_section
 from eventstudy.report.sectors import sector_section
 from eventstudy.resolved import ResolvedConfig
@@ -795,9 +805,7 @@ def build_report(
         # every section describes day 0; with no abnormal return that day there is nothing to report on
         sessions = sorted({str(d) for d in res.events["event_session"].dropna().astype(str)})
         raise NoUsableEventsError(
-            f"no firm-event has an abnormal return on its event day ({word_list(sessions[:3])}"
-            + (" and others" if len(sessions) > 3 else "")
-            + "): the prices have no close there, or the firm-events were left out (tables of `eventstudy run "
+            f"no firm-event has an abnormal return on its event day ({first_of(sessions, 3)}): the prices have no close there, or the firm-events were left out (tables of `eventstudy run "
             "--config STUDY.toml --out DIR` give each status); if the prices come from another exchange than "
             f"calendar={config.calendar!r}, choose that exchange's calendar."
         )

@@ -25,7 +25,16 @@ from eventstudy.errors import EventStudyError, FactorFrequencyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
-from eventstudy.report.format import INDEX_NAMES, finite, fmt_num, fmt_p, fmt_pct, return_word, word_list
+from eventstudy.report.format import (
+    INDEX_NAMES,
+    finite,
+    first_of,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    return_word,
+    word_list,
+)
 from eventstudy.results import event_labels
 from eventstudy.study import EventStudy
 from eventstudy.windows import Window
@@ -380,10 +389,14 @@ def _dates_table(b: ReportBuilder, rows: list[dict[str, Any]], lead: Window) -> 
 
 
 def groups_section(b: ReportBuilder) -> None:
-    """Set groups side by side: each group's mean CAR with its test, and each pair compared."""
+    """Set groups side by side: each group's mean CAR with its test, and each pair compared.
+
+    One group beside firm-events without a group is tested alone, with nothing to compare.
+    """
     res = b.results
-    if len(res.groups) < 2:
+    if not res.split_by_group:
         return
+    single = len(res.groups) == 1
     window = main_window(res)
     label = str(window)
     table = res.aggregate_table()
@@ -472,11 +485,38 @@ def groups_section(b: ReportBuilder) -> None:
     measured = set(car.dropna().index)
     ungrouped = [e.event_id for e in res.config.events if not e.group and e.event_id in measured]
     if ungrouped:  # the pooled rows count them, the groups' rows do not: the Ns would not add up unsaid
-        shown = word_list(ungrouped[:5]) + (f" and {len(ungrouped) - 5} more" if len(ungrouped) > 5 else "")
+        shown = first_of(ungrouped, 5)
         said += (
             f" {shown} {'has' if len(ungrouped) == 1 else 'have'} no group and "
             f"{'counts' if len(ungrouped) == 1 else 'count'} only in the tests of all firm-events pooled."
         )
+    tested_alone = (
+        "is tested as a study of its own events would be, each firm-event keeping its fit; a group whose firm-events "
+        "are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen versions of the cross-sectional t "
+        "and BMP tests, as the tests column says."
+    )
+    if single:
+        b.sections.append(
+            {
+                "id": "groups",
+                "title": "The group tested alone",
+                "text": f"Mean cumulative abnormal {return_word(res.config.returns)} over {label} of the one group, "
+                f"{res.groups[0]}. {said.strip()} With one group there is nothing to compare: a group for the other "
+                "firm-events would compare the two.",
+                "paragraphs": [f"The group {tested_alone}"],
+                "figures": [fig, paths],
+                "tables": [
+                    b.show(
+                        "groups_tests",
+                        f"The group's CAAR over {label}",
+                        ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)", "tests"],
+                        rows,
+                    )
+                ],
+                "sources": ["tables/aggregate_tests.csv"],
+            }
+        )
+        return
     b.sections.append(
         {
             "id": "groups",
@@ -484,9 +524,7 @@ def groups_section(b: ReportBuilder) -> None:
             "text": f"Mean cumulative abnormal {return_word(res.config.returns)} over {label} for each of the "
             f"{len(res.groups)} groups. {said.strip()}",
             "paragraphs": [
-                "Each group is tested as a study of its own events would be, each firm-event keeping its fit; a "
-                "group whose firm-events are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen "
-                "versions of the cross-sectional t and BMP tests, as the tests column says. Welch's t compares two groups' "
+                f"Each group {tested_alone} Welch's t compares two groups' "
                 "mean CARs without assuming equal variances; the Wilcoxon rank-sum test compares their ranks and is "
                 "exact for small groups without ties. "
                 + (
