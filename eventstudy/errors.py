@@ -51,6 +51,31 @@ def near_names(word: str, names: Iterable[str], n: int = 3) -> list[str]:
     return [m for m in names if m.upper() == word.upper()] or difflib.get_close_matches(word, names, n=n)
 
 
+INDEX_ALIASES = {"SPX": "^GSPC", "SP500": "^GSPC", "NDX": "^NDX", "COMP": "^IXIC", "INDU": "^DJI"}
+"""Names other platforms give the indices that Yahoo Finance (and so the bundled data) calls by these symbols."""
+
+
+def near_tickers(ticker: str, names: Iterable[str]) -> list[str]:
+    """Return the tickers ``ticker`` was most likely meant to be.
+
+    One that differs only in case, a leading ``^`` or ``.`` for ``-`` first, then an index's
+    name elsewhere (``SPX`` for ``^GSPC``), then the closest spellings.
+
+    Examples
+    --------
+    >>> near_tickers("gspc", ["^GSPC", "GS"]), near_tickers("SPX", ["^GSPC", "SPY"]), near_tickers("BRK.B", ["BRK-B"])
+    (['^GSPC'], ['^GSPC'], ['BRK-B'])
+    """
+    names = sorted(names)
+
+    def key(name: str) -> str:
+        return name.upper().lstrip("^").replace(".", "-")
+
+    same = [m for m in names if key(m) == key(ticker)]
+    alias = INDEX_ALIASES.get(key(ticker))
+    return same or ([alias] if alias in names else []) or near_names(ticker, names)
+
+
 class UnknownTickerError(EventStudyError, KeyError):
     """A ticker is not in the price data."""
 
@@ -58,7 +83,7 @@ class UnknownTickerError(EventStudyError, KeyError):
         self.ticker = ticker
         names = sorted(available)
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-        near = near_names(ticker, names)
+        near = near_tickers(ticker, names)
         hint = f" Did you mean {' or '.join(repr(n) for n in near)}? Tickers are matched exactly." if near else ""
         self.message = (
             f"ticker={ticker!r} is not in {source}; available: {shown}.{hint} "

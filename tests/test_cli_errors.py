@@ -295,6 +295,10 @@ def test_a_ticker_not_in_the_data_is_given_its_near_names(tmp_path: Path, capsys
     for ticker, near in (("nvda", "'NVDA'"), ("NVDIA", "'NVDA' or")):
         events = _events(tmp_path, f"event_id,ticker,event_date\na,{ticker},2025-01-27\n")
         _check_failure(capsys, ["run", "--events", events, "--market", "^GSPC"], tmp_path / "o", f"Did you mean {near}")
+    # an index without Yahoo's caret, or by the name other platforms give it
+    events = _events(tmp_path, "event_id,ticker,event_date\na,NVDA,2025-01-27\n")
+    for market, near in (("gspc", "'^GSPC'?"), ("SPX", "'^GSPC'?"), ("NDX", "'^NDX'?")):
+        _check_failure(capsys, ["run", "--events", events, "--market", market], tmp_path / "o", f"Did you mean {near}")
 
 
 def test_verify_without_a_claims_file_says_how_to_give_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
