@@ -419,3 +419,18 @@ def test_several_sources_are_each_read_once_and_give_each_ticker_from_the_first_
         )
     with pytest.raises(UnknownTickerError, match="XYZ"):
         MultiSource([CsvSource(firms), CsvSource(market)]).load(["NVDA", "XYZ"])
+
+
+def test_yfinance_s_missing_timezone_is_called_offline_only_when_yahoo_does_not_resolve(tmp_path: Path) -> None:
+    """yfinance says "possibly delisted; no timezone found" for a delisted ticker and for every ticker offline."""
+
+    def no_timezone() -> Transport:
+        return Transport({t: [Exception(f"${t}: possibly delisted; no timezone found")] for t in ("NVDA", "^GSPC")})
+
+    down = _source(tmp_path, no_timezone(), resolves=lambda: False).fetch(["NVDA", "^GSPC"])
+    assert down.network_down and not down.rows
+    assert down.failed["NVDA"] == (
+        "offline: query2.finance.yahoo.com does not resolve ($NVDA: possibly delisted; no timezone found)"
+    )
+    online = _source(tmp_path, no_timezone(), resolves=lambda: True).fetch(["NVDA", "^GSPC"])
+    assert not online.network_down and online.failed["NVDA"].startswith("no_timezone: ")

@@ -81,16 +81,34 @@ def yfinance_transport(ticker: str, start: dt.date, end: dt.date) -> pd.DataFram
     return frame
 
 
+YAHOO_HOST = "query2.finance.yahoo.com"
+"""The host yfinance asks for prices."""
+
+
+def yahoo_resolves() -> bool:
+    """Whether Yahoo Finance's host name resolves (without a network it does not)."""
+    import socket
+
+    try:
+        socket.getaddrinfo(YAHOO_HOST, 443)
+    except OSError:
+        return False
+    return True
+
+
 def classify_failure(exc: BaseException) -> str:
-    """Return ``offline``, ``network``, ``rate_limit`` or ``no_data`` for a transport exception.
+    """Return ``offline``, ``network``, ``rate_limit``, ``no_timezone`` or ``no_data`` for a transport exception.
 
     ``offline`` (the host name does not resolve) is not worth retrying; ``network`` and
-    ``rate_limit`` are transient.
+    ``rate_limit`` are transient. ``no_timezone`` is yfinance's "possibly delisted; no
+    timezone found", which it also says when it cannot reach Yahoo at all.
     """
     name = type(exc).__name__
     text = str(exc).lower()
     if "could not resolve host" in text or "name or service not known" in text:
         return "offline"
+    if "no timezone found" in text:
+        return "no_timezone"
     if "ratelimit" in name.lower() or "too many requests" in text or "rate limit" in text:
         return "rate_limit"
     if isinstance(exc, OSError | TimeoutError) or any(
@@ -212,6 +230,10 @@ class YahooSource:
     fallback
         Where a ticker comes from when neither Yahoo nor the cache has it (default: the
         bundled snapshot, with a warning naming its span); None to fail instead.
+    resolves
+        Whether Yahoo's host resolves, asked only when yfinance reports a missing timezone
+        (as it does for a delisted ticker, and for every ticker without a network); by
+        default a DNS lookup with the yfinance transport, and yes with any other.
     """
 
     name = "Yahoo Finance"
@@ -229,6 +251,7 @@ class YahooSource:
         max_workers: int = 4,
         progress: bool | None = None,
         fallback: Source | None = None,
+        resolves: Callable[[], bool] | None = None,
     ) -> None:
         if end < start:
             raise DataSourceError(f"end={end} is before start={start}; swap the dates.")
@@ -237,6 +260,7 @@ class YahooSource:
         self.fallback = fallback if fallback is not None else BundledSource()
         self.offline = offline
         self.transport = transport or yfinance_transport
+        self.resolves = resolves or (yahoo_resolves if transport is None else lambda: True)
         self.retries, self.backoff, self.max_workers = retries, backoff, max_workers
         self.progress = sys.stderr.isatty() and not os.environ.get("CI") if progress is None else progress
         self.sleep: Callable[[float], None] = time.sleep
@@ -249,7 +273,7 @@ class YahooSource:
                 return ticker, normalise_yahoo_frame(raw, ticker), None, None
             except Exception as exc:  # noqa: BLE001 - transport errors are classified, not hidden
                 last_kind, last_msg = classify_failure(exc), str(exc).splitlines()[0][:200]
-                if isinstance(exc, DataSourceError) or last_kind in ("no_data", "offline"):
+                if isinstance(exc, DataSourceError) or last_kind in ("no_data", "no_timezone", "offline"):
                     break
                 if attempt < self.retries:
                     self.sleep(self.backoff * 2**attempt)
@@ -285,6 +309,11 @@ class YahooSource:
                 self._check_coverage(ticker, frame)
                 self.cache.write(ticker, frame)
                 rows[ticker] = len(frame)
+        if "no_timezone" in kinds and not self.resolves():  # yfinance's "delisted" was no network
+            for ticker, reason in failed.items():
+                if reason.startswith("no_timezone: "):
+                    failed[ticker] = f"offline: {YAHOO_HOST} does not resolve ({reason.removeprefix('no_timezone: ')})"
+            kinds = ["offline" if k == "no_timezone" else k for k in kinds]
         network_down = not rows and bool(kinds) and all(k in ("network", "offline") for k in kinds)
         return FetchReport(rows=rows, failed=failed, network_down=network_down)
 
