@@ -32,7 +32,7 @@ from eventstudy._options import (
     validate_literal,
 )
 from eventstudy.conventions import get_convention
-from eventstudy.data.sources import csv_separator
+from eventstudy.data.sources import csv_separator, not_utf8_text
 from eventstudy.dates import parse_date, parse_date_column, times_of_day
 from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, near_names, warn
 from eventstudy.windows import Window, check_windows, window_list
@@ -498,11 +498,14 @@ class RequestFile:
 def _events_text(path: Path) -> str:
     """Return the text of an events file, read once (a pipe, as in ``--events <(...)``, cannot be read twice)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ConfigError(f"--events {path}: file not found; check the path.") from None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"--events {path}: not a readable CSV ({exc}).") from None
+        why, todo = not_utf8_text(data, exc)
+        raise ConfigError(f"--events {path}: {why}; {todo}.") from None
 
 
 def _is_request_text(text: str) -> bool:

@@ -109,6 +109,28 @@ def test_unreadable_prices_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     _check_failure(capsys, argv, tmp_path / "out", "NVDA.csv")
 
 
+def test_an_excel_workbook_or_text_in_another_encoding_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spreadsheet users hand over .xlsx files and CSVs in their locale's encoding; each is told how to save CSV."""
+    import pandas as pd
+
+    workbook = tmp_path / "events.xlsx"
+    pd.DataFrame({"event_id": ["x"], "ticker": ["NVDA"], "event_date": ["2025-01-27"]}).to_excel(workbook, index=False)
+    needle = "events.xlsx: an Excel workbook, not a CSV; save the sheet from Excel as 'CSV UTF-8'."
+    _check_failure(capsys, ["run", "--events", str(workbook)], tmp_path / "o", needle)
+    latin = tmp_path / "events.csv"
+    latin.write_bytes("event_id,ticker,event_date\ncafé,NVDA,2025-01-27\n".encode("cp1252"))
+    needle = "events.csv: not UTF-8 text (it holds byte 0xe9), as Excel writes CSV in some locales"
+    _check_failure(capsys, ["run", "--events", str(latin)], tmp_path / "o", needle)
+    prices = tmp_path / "prices.xlsx"
+    pd.read_csv(bundled_csv("NVDA.csv")).to_excel(prices, index=False)
+    events = _events(tmp_path, "event_id,ticker,event_date\nx,NVDA,2025-01-27\n")
+    _check_failure(
+        capsys, ["run", "--events", events, "--prices", str(prices)], tmp_path / "o", "an Excel workbook, not a CSV"
+    )
+
+
 def test_missing_prices_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "run",

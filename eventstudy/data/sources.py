@@ -6,6 +6,7 @@ or partly empty panel silently: a ticker it cannot deliver raises an error namin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -102,9 +103,44 @@ def read_csv_file(path: Path) -> pd.DataFrame:
         return _comma_decimals(frame) if sep != "," else frame
     except FileNotFoundError:
         raise DataFormatError(path, "file not found", "check the path") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+        raise DataFormatError(path, *not_utf8_text(head, exc)) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFormatError(path, f"not a readable CSV ({reason})", "fix or replace the file") from None
+
+
+def not_utf8_text(head: bytes, exc: UnicodeDecodeError) -> tuple[str, str]:
+    r"""Say why a file that should be CSV text is not, and what to do: an Excel workbook, or text in another encoding.
+
+    ``head`` is the file's first bytes. Returns the reason and the remedy.
+
+    Examples
+    --------
+    >>> err = UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+    >>> not_utf8_text(b"date,caf\xe9", err)[0]
+    'not UTF-8 text (it holds byte 0xe9), as Excel writes CSV in some locales'
+    """
+    import io
+    import zipfile
+
+    workbook = head.startswith(b"\xd0\xcf\x11\xe0")  # the old .xls layout
+    if head.startswith(b"PK\x03\x04"):  # .xlsx is a zip archive holding xl/workbook.xml
+        with contextlib.suppress(zipfile.BadZipFile, EOFError, OSError):
+            workbook = "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(head)).namelist()
+        workbook = workbook or b"xl/" in head
+    if workbook:
+        return (
+            "an Excel workbook, not a CSV",
+            "save the sheet from Excel as 'CSV UTF-8'",
+        )
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return (
+        f"not UTF-8 text (it holds byte 0x{byte}), as Excel writes CSV in some locales",
+        "save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8)",
+    )
 
 
 def csv_separator(header: str) -> str:
