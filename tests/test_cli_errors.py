@@ -477,3 +477,10 @@ def test_a_study_file_asking_for_the_bundled_snapshot_and_its_own_prices_is_refu
     assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'source = "bundled" reads the bundled snapshot, but prices are given too' in err
+    # and one before them names the day they begin
+    study.write_text(
+        '[study]\nname = "s"\nevent_date = 2025-01-27\ntickers = ["NVDA"]\n[report]\nindex_date = 2021-06-01\n'
+    )
+    assert main(["report", str(study), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "index_date='2021-06-01' is before the price data, which begin on 20" in err

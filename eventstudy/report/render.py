@@ -178,7 +178,10 @@ def price_section(b: ReportBuilder) -> None:
         on_or_before = closes.index[closes.index <= pd.Timestamp(cfg.index_date)]
         if not len(on_or_before):
             raise EventDateError(
-                "index_date", str(cfg.index_date), "is before the price data", "choose a session before the event"
+                "index_date",
+                str(cfg.index_date),
+                f"is before the price data, which begin on {closes.index[0].date()}",
+                "choose a session inside the data",
             )
         if pd.Timestamp(cfg.index_date) > closes.index[-1]:  # the last close would stand in for it, unsaid
             raise EventDateError(
