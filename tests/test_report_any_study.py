@@ -1210,3 +1210,42 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
         "and the prices a median of 3" in text
     )
     assert "ff3" not in set(pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")["spec"].str.split().str[0])
+
+
+def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> None:
+    """A weekly row's return is the week's: the headline and the method text say so, and daily data say nothing."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    closes = {
+        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
+        for name, stem in (("NVDA", "NVDA"), ("AVGO", "AVGO"), ("^GSPC", "_GSPC"))
+    }
+    path = tmp_path / "weekly.csv"
+    pd.DataFrame(closes).resample("W-FRI").last().rename_axis("date").to_csv(path)
+    events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
+    cfg = StudyConfig(
+        name="w",
+        events=events,
+        prices=(str(path),),
+        calendar="rows",
+        estimation="-104:-5",
+        event_window="-1:1",
+        min_estimation_obs=80,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[firm_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "NVDA returned" in md and " in the period to 2025-01-31; its abnormal return" in md
+    assert "average abnormal return in that period was" in md
+    assert "The prices are dated a median of 7 days apart: each relative day is one row of the data" in md
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            StudyConfig(name="d", events=events, calendar="rows"),
+            tmp_path / "d",
+            sections=[firm_section],
+        )
+    daily = (tmp_path / "d" / "report.md").read_text()
+    assert "period" not in daily.split("##")[0] and "dated a median of" not in daily

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
+from eventstudy.calendar import FREQUENCY_RATIO, median_spacing
 from eventstudy.config import StudyConfig
 from eventstudy.conventions import Convention, ExchangeSessions, OwnRows
 from eventstudy.data.manifest import data_root
@@ -233,6 +234,26 @@ def _sessions(cfg: ResolvedConfig) -> str:
     return "relative sessions" if cfg.calendar == "XNYS" else f"relative sessions of the {cfg.calendar} calendar"
 
 
+def row_spacing(res: EventStudyResults) -> float | None:
+    """Median calendar days between the rows of a study that counts rows, when they are not daily (else None)."""
+    if res.config.calendar != "rows":
+        return None  # exchange sessions are days
+    names = list(dict.fromkeys([*res.config.tickers, *res.config.markets]))
+    spacing = median_spacing(res.prices.adj_close[names].dropna(how="all").index)
+    return spacing if spacing > FREQUENCY_RATIO else None
+
+
+def _rows_text(res: EventStudyResults) -> str:
+    """Say what a relative day and a return are when the rows are weekly or monthly ("" for daily data)."""
+    spacing = row_spacing(res)
+    if spacing is None:
+        return ""
+    return (
+        f" The prices are dated a median of {spacing:.3g} days apart: each relative day is one row of the data, and "
+        "each return runs from the row before, so the event day's return is that of the period ending on it."
+    )
+
+
 def _days(cfg: ResolvedConfig, convention: Convention) -> dict[str, str]:
     """Return the conventions list's ``days`` where the study's calendar says more than the profile's words."""
     if cfg.calendar == "rows":  # each series' own rows, whatever the profile counts
@@ -434,7 +455,7 @@ def firm_section(b: ReportBuilder) -> None:
                 f"{res.model.description[:1].upper() + res.model.description[1:]}, "
                 f"{'fitted on' if estimates else 'with sigma estimated on'} the estimation window "
                 f"{cfg.estimation} ({_sessions(cfg)}, "
-                f"both ends inclusive). {_t_text(res)} The SQ p-value (Gelbach, "
+                f"both ends inclusive).{_rows_text(res)} {_t_text(res)} The SQ p-value (Gelbach, "
                 "Helland and Klick 2013) ranks the CAR among all same-length sums of estimation-window abnormal "
                 "returns, without assuming normality."
             ),
@@ -967,8 +988,9 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         if log
         else fmt_pct(top["return_day0"])
     )
+    on = "on" if row_spacing(res) is None else "in the period to"  # a weekly or monthly row's return
     text = (
-        f"{top['ticker']} returned {moved} on {day}; its {abnormal} against {model} "
+        f"{top['ticker']} returned {moved} {on} {day}; its {abnormal} against {model} "
         f"was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
     )
     if "mv_change_usd" in top:
@@ -983,5 +1005,6 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         )
     text += "."
     if int(ok.sum()) > 1:  # the first firm is the study's focus, not the whole of it
-        text += f" Across the {int(ok.sum())} firms, the average {abnormal} that day was {fmt_pct(aar)}."
+        that = "that day" if on == "on" else "in that period"
+        text += f" Across the {int(ok.sum())} firms, the average {abnormal} {that} was {fmt_pct(aar)}."
     return text
