@@ -17,7 +17,7 @@ Zivney (1992); Kolari & Pynnonen (2011); Wilcoxon (1945).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -429,9 +429,8 @@ class Common:
         r, s = part.rows, part.sums
         n_all = part.n
         with np.errstate(invalid="ignore", divide="ignore"):
-            est_aar = s["est_sum"] / s["est_cnt"]
             mkt_series = s["mkt_sum"] / s["mkt_cnt"]
-        est_aar = est_aar[np.isfinite(est_aar)]
+        est_aar = estimation_aar(part, range(len(s["est_sum"]))).to_numpy()
         mkt_series = mkt_series[in_est & np.isfinite(mkt_series)]
         m_mean = float(mkt_series.mean()) if len(mkt_series) else float("nan")
         cnt = s["full_cnt"]
@@ -521,6 +520,45 @@ def bw1980(s: Sample, c: Common) -> Result:
     rows = c.convention.cross_sums.rows(s.present)
     var_sum = float(np.nansum(c.sigma[rows] ** 2))
     return _t(s.mean / (np.sqrt(s.length * var_sum) / int(rows.sum())), c.mbar - 1.0, s.null)
+
+
+def estimation_aar(part: Partial, rel: Iterable[int]) -> pd.Series:
+    """Return the average estimation-window abnormal return on each relative day that has one (Brown-Warner 1985).
+
+    ``rel`` labels the relative days the sums run over. The series' sd is what the
+    crude-dependence test divides by: the correlation of the firm-events is in it.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aar = part.sums["est_sum"] / part.sums["est_cnt"]
+    series = pd.Series(aar, index=pd.Index(list(rel), name="rel_day"), name="est_aar")
+    return series[np.isfinite(series.to_numpy())]
+
+
+def crude_difference_t(
+    x: Array, y: Array, est_x: pd.Series, est_y: pd.Series, length: int, null: str = "mean(A) = mean(B)"
+) -> Result:
+    """Brown and Warner's (1985) crude-dependence t of the difference of two groups' mean ARs or CARs.
+
+    The difference of the means over ``length`` days is divided by ``sqrt(length)`` times the sd
+    of the difference of the groups' estimation-window AAR series (``est_x - est_y``, on the
+    relative days both have), a long-short portfolio whose variance holds the firm-events'
+    correlation within and across the groups; t with one less degree of freedom than those days.
+
+    Examples
+    --------
+    >>> est_a = pd.Series([0.01, -0.01, 0.02, 0.0]); est_b = pd.Series([0.0, 0.0, 0.01, 0.01])
+    >>> r = crude_difference_t(np.array([0.05, 0.03]), np.array([0.0, 0.02]), est_a, est_b, 1)
+    >>> round(r.statistic, 4), r.distribution  # 0.03 / sd([0.01, -0.01, 0.01, -0.01])
+    (2.5981, 't(3)')
+    """
+    diff = (est_x - est_y).dropna()
+    if len(x) < 1 or len(y) < 1 or len(diff) < 2:
+        return InvalidTestStatistic(
+            f"needs a firm-event in each group and two estimation days both groups have, has {len(x)}, {len(y)} "
+            f"and {len(diff)}"
+        )
+    sd = float(diff.std(ddof=1))
+    return _t((float(np.mean(x)) - float(np.mean(y))) / (np.sqrt(length) * sd), float(len(diff) - 1), null)
 
 
 def bw1985(s: Sample, c: Common) -> Result:

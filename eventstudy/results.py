@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from eventstudy._io import csv_text, staged_directory
 from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy._options import TestScope, validate_literal
-from eventstudy.aggregate import CrossCorrelation, bhar_tests
+from eventstudy.aggregate import CrossCorrelation, bhar_tests, crude_difference_t
 from eventstudy.aggregate import event_days as aggregate_event_days
 from eventstudy.config import Event, StudyConfig
 from eventstudy.conventions import Convention
@@ -335,6 +335,7 @@ class Tables:
     window_table: pd.DataFrame
     aggregate_estimates: pd.DataFrame
     pooled_bhars: dict[Window, NDArray[np.float64]]  # per window, in event order: what the ABHAR averages
+    estimation_aar: pd.Series  # per relative estimation day: the AAR whose sd Brown-Warner 1985 divides by
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -401,6 +402,7 @@ class EventStudyResults(_SummaryRepr):
         convention: Convention,
         aggregate_tests: Mapping[tuple[Window, str], Result],
         aggregate_estimates: pd.DataFrame,
+        estimation_aar: pd.Series,
         cross_correlation: CrossCorrelation,
         refitter: Refitter,
     ) -> EventStudyResults:
@@ -485,6 +487,7 @@ class EventStudyResults(_SummaryRepr):
             window_table=window_table,
             aggregate_estimates=aggregate_estimates,
             pooled_bhars={w: np.where(bad, np.nan, a.pooled_bhar) for w, a in chunk.windows.items()},
+            estimation_aar=estimation_aar,
         )
         return cls(
             config=config,
@@ -572,6 +575,11 @@ class EventStudyResults(_SummaryRepr):
     def aggregate_estimates(self) -> pd.DataFrame:
         """AAR per day and CAAR per window: ``mean`` (plain), ``pw_mean`` (1/sigma), ``iv_mean`` (1/sigma^2), ``weighted``."""
         return self._tables.aggregate_estimates.copy(deep=False)
+
+    @property
+    def estimation_aar(self) -> pd.Series:
+        """Average estimation-window abnormal return per relative day (the series Brown-Warner 1985 divides by)."""
+        return self._tables.estimation_aar.copy()
 
     @property
     def prices(self) -> PricePanel:
@@ -774,13 +782,16 @@ class EventStudyResults(_SummaryRepr):
         """Each pair of groups compared on every day (AR) and window (CAR).
 
         Rows have ``group`` ``"A - B"``, ``estimate`` the difference of the plain means, and
-        ``test`` ``welch_t`` (Welch's unequal-variance t) or ``rank_sum`` (Wilcoxon rank-sum;
+        ``test`` ``welch_t`` (Welch's unequal-variance t), ``rank_sum`` (Wilcoxon rank-sum;
         the statistic is the Mann-Whitney U of group A, its p-value exact for small groups
-        without ties). Columns as :meth:`aggregate_table`.
+        without ties) or ``bw1985`` (Brown and Warner's crude-dependence t of the long-short
+        portfolio, which allows for firm-events correlated within and across the groups; see
+        :func:`eventstudy.aggregate.crude_difference_t`). Columns as :meth:`aggregate_table`.
         """
         from scipy import stats  # loaded when groups are compared, not at import
 
         values = {g: self._group_values(g) for g in self.groups}
+        est = {g: self.group_results(g).estimation_aar for g in self.groups}
         rows = []
         for i, a in enumerate(self.groups):
             for b in self.groups[i + 1 :]:
@@ -813,6 +824,7 @@ class EventStudyResults(_SummaryRepr):
                                 "A and B equally distributed",
                             ),
                         }
+                    results["bw1985"] = crude_difference_t(x, y, est[a], est[b], Window.parse(label).length)
                     difference = float(x.mean() - y.mean()) if len(x) and len(y) else np.nan
                     for test, res in results.items():
                         rows.append(

@@ -599,6 +599,7 @@ class EventStudy:
                 else {}
             ),
             aggregate_estimates=aggregate.estimates(merged.partial, days, windows, self.convention),
+            estimation_aar=aggregate.estimation_aar(merged.partial, rel),
             cross_correlation=aggregate.cross_correlation(merged.partial, self.convention.correlation),
             prices=panel,
             refitter=functools.partial(

@@ -104,6 +104,7 @@ def test_a_planted_difference_between_groups_is_found() -> None:
     rows = res.group_comparison().set_index("test")
     assert rows.loc["welch_t", "estimate"] == pytest.approx(0.03, abs=0.01)
     assert rows.loc["welch_t", "p_value"] < 1e-3 and rows.loc["rank_sum", "p_value"] < 1e-3
+    assert rows.loc["bw1985", "p_value"] < 1e-3
 
 
 def test_a_group_too_small_to_compare_says_why(tmp_path: Path) -> None:
@@ -112,7 +113,10 @@ def test_a_group_too_small_to_compare_says_why(tmp_path: Path) -> None:
     res = EventStudy(StudyConfig(name="g", events=read_events(path))).fit()
     rows = res.group_comparison()
     single = rows[rows["group"].str.contains("nuclear")]
-    assert not single.empty and single["note"].str.contains("two firm-events").all()
+    independent = single[single["test"] != "bw1985"]
+    assert not independent.empty and independent["note"].str.contains("two firm-events").all()
+    # the portfolio's crude-dependence t needs no spread across firm-events: one firm's own series serves
+    assert single.loc[single["test"] == "bw1985", "p_value"].notna().all()
     assert list(res.group_results("nuclear").event_ids) == ["TLN"]
     with pytest.raises(ValueError, match="group='nope'"):
         res.group_results("nope")
@@ -124,7 +128,7 @@ def test_grouped_runs_write_groups_to_aggregate_csv(tmp_path: Path) -> None:
     assert main(["run", "--events", str(events), "--out", str(tmp_path / "out")]) == 0
     agg = pd.read_csv(tmp_path / "out" / "aggregate.csv")
     assert set(agg["group"]) == {"all", "chips", "power", "chips - power"}
-    assert set(agg.loc[agg["group"] == "chips - power", "test"]) == {"welch_t", "rank_sum"}
+    assert set(agg.loc[agg["group"] == "chips - power", "test"]) == {"welch_t", "rank_sum", "bw1985"}
 
 
 def test_a_grouped_report_compares_the_groups(tmp_path: Path) -> None:
@@ -149,14 +153,24 @@ def test_a_report_does_not_call_an_uncomputable_comparison_not_significant(tmp_p
     from eventstudy.report import build_report
     from eventstudy.report.robustness import groups_section
 
+    # firm-events on dates apart: Welch's t judges, and a group of one firm-event has no spread to compare
     events = tmp_path / "events.csv"
-    events.write_text(EVENTS.replace("TLN,TLN,2025-01-27,^GSPC,power", "TLN,TLN,2025-01-27,^GSPC,nuclear"))
+    events.write_text(
+        "event_id,ticker,event_date,market,group\nNVDA,NVDA,2025-01-27,^GSPC,chips\nMU,MU,2024-12-18,^GSPC,chips\n"
+        "CEG,CEG,2024-02-27,^GSPC,power\nVST,VST,2024-09-23,^GSPC,power\nTLN,TLN,2024-06-03,^GSPC,nuclear\n"
+    )
     build_report(StudyConfig(name="g", events=read_events(events)), tmp_path / "r", sections=[groups_section])
     text = (tmp_path / "r" / "report.md").read_text().split("## 1. Groups compared")[1]
     opening = text.strip().splitlines()[0]
-    # chips and power have two firm-events or more each; nuclear has one
-    assert "The difference between the mean CARs of chips and power is not significant at 5% under Welch's t" in opening
+    assert "(Welch p = " in opening and "crude-dependence" not in opening
     assert "Welch's t cannot compare chips and nuclear, power and nuclear" in opening
+    # on one date the crude-dependence t judges, and it needs no spread: every pair is compared
+    events.write_text(EVENTS.replace("TLN,TLN,2025-01-27,^GSPC,power", "TLN,TLN,2025-01-27,^GSPC,nuclear"))
+    build_report(StudyConfig(name="g", events=read_events(events)), tmp_path / "s", sections=[groups_section])
+    text = (tmp_path / "s" / "report.md").read_text().split("## 1. Groups compared")[1]
+    opening = text.strip().splitlines()[0]
+    assert "under the crude-dependence t" in opening or "(crude-dependence p = " in opening
+    assert "cannot compare" not in opening
 
 
 def test_with_events_is_a_study_of_those_events_and_names_an_unknown_one(grouped) -> None:  # type: ignore[no-untyped-def]
@@ -226,7 +240,11 @@ def test_a_clear_difference_is_said_with_its_direction_and_size_and_unmeasured_e
     text = (tmp_path / "r" / "report.md").read_text()
     gap = f"{abs(banks - builders) * 100:.2f}"
     direction = "higher" if banks > builders else "lower"
-    assert f"The mean CAR of banks is {gap} percentage points {direction} than that of homebuilders (Welch p = " in text
+    # one date: the firm-events are correlated, so the crude-dependence t judges
+    assert (
+        f"The mean CAR of banks is {gap} percentage points {direction} than that of homebuilders (crude-dependence "
+        "p = " in text
+    )
     # the members' cross-section needs one date: the exposures named are said not to be measured, and why
     assert "Not computed: the exposures this study names, utilities (XLU)," in text
     assert "it has 2 event dates" in text
@@ -317,3 +335,20 @@ def test_events_without_a_market_are_measured_against_one_default_market(tmp_pat
     assert main(["run", "--events", str(path), "--out", str(tmp_path / "o")]) == 0
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["config"]["events"][0]["market"] == "^GSPC"
+
+
+def test_the_groups_crude_dependence_t_is_brown_warner_on_the_long_short_portfolio_by_hand(grouped) -> None:  # type: ignore[no-untyped-def]
+    """Brown and Warner (1985): the difference of the groups' mean CARs over sqrt(L) sd of the portfolio's AAR."""
+    ar, est = grouped.ar, grouped.est_mask
+    ids = {g: grouped.group_event_ids(g) for g in ("chips", "power")}
+    # each group's average AR on each relative estimation day, from the ARs themselves
+    aar = {g: ar[ids[g]].where(est[ids[g]]).mean(axis=1) for g in ids}
+    diff = (aar["chips"] - aar["power"]).dropna().to_numpy()
+    car = grouped.window_table.xs(Window(-1, 1), level="window")["car"]
+    t = (car[ids["chips"]].mean() - car[ids["power"]].mean()) / (np.sqrt(3) * diff.std(ddof=1))
+    row = grouped.group_comparison().query("window == '[-1,+1]' and test == 'bw1985'").iloc[0]
+    assert row["statistic"] == pytest.approx(t, rel=1e-10)
+    assert row["distribution"] == f"t({len(diff) - 1})"
+    from scipy import stats
+
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), len(diff) - 1), rel=1e-9)

@@ -442,7 +442,13 @@ def groups_section(b: ReportBuilder) -> None:
         "window's first day; grey band: event window.",
     )
     smallest = min(len(ids[g]) for g in res.groups)
-    welch = [r for r in pairs.itertuples() if r.test == "welch_t"]
+    # firm-events linked in calendar time are not independent: the text then judges by the long-short
+    # portfolio's crude-dependence t, which allows for their correlation, and Welch's stays in the table
+    linked = res.cross_correlation.applies
+    judge, short, named = (
+        ("bw1985", "crude-dependence", "the crude-dependence t") if linked else ("welch_t", "Welch", "Welch's t")
+    )
+    welch = [r for r in pairs.itertuples() if r.test == judge]
     tested = [r for r in welch if finite(r.p_value)]
     # several pairs are several tests: a difference counts once Holm's adjustment over the pairs keeps it
     holm = adjust_pvalues(np.array([r.p_value for r in tested]), "holm") if tested else np.array([])
@@ -454,9 +460,9 @@ def groups_section(b: ReportBuilder) -> None:
     members = {f"{a} - {c}": (a, c) for a in res.groups for c in res.groups if a != c}  # a pair's two groups
     if clear:
         said = " ".join(
-            f"{_higher(r.group, r.estimate)} (Welch p = {fmt_p(r.p_value)}"
+            f"{_higher(r.group, r.estimate)} ({short} p = {fmt_p(r.p_value)}"
             + (f", {fmt_p(h)}{pairs_said})" if pairs_said else ")")
-            + _unconfirmed(ranks.get(r.group, float("nan")), *(values[g] for g in members[r.group]))
+            + ("" if linked else _unconfirmed(ranks.get(r.group, float("nan")), *(values[g] for g in members[r.group])))
             + "."
             for r, h in clear
         )
@@ -464,23 +470,24 @@ def groups_section(b: ReportBuilder) -> None:
         only = tested[0]
         said = (
             f"The difference between the mean CARs of {only.group.replace(' - ', ' and ')} is not significant at "
-            f"5% under Welch's t (p = {fmt_p(only.p_value)})."
+            f"5% under {named} (p = {fmt_p(only.p_value)})."
         )
     elif tested:
-        said = f"No two groups' mean CARs differ significantly at 5% under Welch's t{pairs_said}."
+        said = f"No two groups' mean CARs differ significantly at 5% under {named}{pairs_said}."
     else:
         said = ""
     if raw_only:
         said += (
             f" The pair{'' if len(raw_only) == 1 else 's'} {word_list([r.group for r in raw_only])} "
             f"{'differs' if len(raw_only) == 1 else 'differ'} at 5% taken "
-            f"alone (Welch p = {word_list([fmt_p(r.p_value) for r in raw_only])}), but not once the "
+            f"alone ({short} p = {word_list([fmt_p(r.p_value) for r in raw_only])}), but not once the "
             f"{len(tested)} pairs are adjusted for together."
         )
     if untested:
-        said += (
-            f" Welch's t cannot compare {', '.join(untested)}: each group needs at least two firm-events with "
-            "distinct CARs."
+        said += f" {named[:1].upper() + named[1:]} cannot compare {', '.join(untested)}: " + (
+            "the groups share too few estimation days."
+            if linked
+            else "each group needs at least two firm-events with distinct CARs."
         )
     measured = set(car.dropna().index)
     ungrouped = [e.event_id for e in res.config.events if not e.group and e.event_id in measured]
@@ -529,11 +536,18 @@ def groups_section(b: ReportBuilder) -> None:
                 "exact for small groups without ties. "
                 + (
                     "Both treat the firm-events as independent, which firm-events linked in calendar time are not, "
-                    "so here their p-values may be too small. "
-                    if res.cross_correlation.applies
+                    "so here their p-values may be too small, and the text judges by the crude-dependence t of Brown "
+                    "and Warner (1985) instead: the difference of the mean CARs over sqrt(L) times the sd of the "
+                    "long-short portfolio's estimation-window abnormal return (one group's average less the other's), "
+                    "whose variance holds the firm-events' correlation. "
+                    if linked
                     else ""
                 )
-                + ("With few firm-events per group both have little power: a " if smallest < FEW_PER_GROUP else "A ")
+                + (
+                    "With few firm-events per group the tests have little power: a "
+                    if smallest < FEW_PER_GROUP
+                    else "A "
+                )
                 + "difference that is not significant is not shown to be absent.",
             ],
             "figures": [fig, paths],
@@ -554,8 +568,11 @@ def groups_section(b: ReportBuilder) -> None:
             "sources": ["tables/aggregate_tests.csv"],
         }
     )
+    crude = {r.group: r.p_value for r in pairs.itertuples() if r.test == "bw1985"}
     b.data["groups"] = {
-        r.group: {"difference": r.estimate, "welch_p": r.p_value} for r in pairs.itertuples() if r.test == "welch_t"
+        r.group: {"difference": r.estimate, "welch_p": r.p_value, "bw1985_p": crude.get(r.group, float("nan"))}
+        for r in pairs.itertuples()
+        if r.test == "welch_t"
     }
 
 
