@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._options import validate_literal
-from eventstudy.errors import ConfigError
+from eventstudy.errors import ConfigError, EventExcludedWarning, near_names, warn
 from eventstudy.windows import Window
 
 Cov = Literal["HC3", "cluster", "nonrobust"]
@@ -125,7 +125,8 @@ def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.Data
     else:
         raise ConfigError("characteristics need an event_id (or ticker) column to match the firm-events.")
     if keyed.index.duplicated().any():
-        raise ConfigError("characteristics have several rows for one firm-event; keep one per event_id.")
+        twice = keyed.index[keyed.index.duplicated()][0]
+        raise ConfigError(f"characteristics have several rows for event_id {twice!r}; keep one per event_id.")
     overlap = [c for c in keyed.columns if c in OUTCOMES]
     if overlap:
         raise ConfigError(
@@ -231,14 +232,35 @@ def cross_section(
     )
 
 
+def _name_hint(exc: Exception, frame: pd.DataFrame) -> str:
+    """Name the characteristics' columns, and the nearest, when a formula uses a name they lack."""
+    import re
+
+    missing = re.search(r"name '(\w+)' is not defined", str(exc))
+    if missing is None:
+        return ""
+    columns = [str(c) for c in frame.columns]
+    near = near_names(missing.group(1), columns, n=1)
+    return f" The columns are: {', '.join(columns)}." + (f" Did you mean {near[0]!r}?" if near else "")
+
+
 def _used_rows(frame: pd.DataFrame, formula: str, groups: str | None) -> pd.DataFrame:
     from patsy import PatsyError, dmatrices
 
     try:
         y, _x = dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
     except PatsyError as exc:
-        raise ConfigError(f"formula={formula!r}: {str(exc).splitlines()[0]}.") from None
+        raise ConfigError(f"formula={formula!r}: {str(exc).splitlines()[0]}.{_name_hint(exc, frame)}") from None
     used = frame.loc[y.index]
+    lhs = formula.split("~")[0].strip()
+    # firm-events with an outcome that the regression drops lack a characteristic: said, not silently lost
+    lacking = [str(i) for i in frame.index[frame[lhs].notna()] if i not in y.index]
+    if lacking:
+        warn(
+            f"{len(lacking)} of {int(frame[lhs].notna().sum())} firm-events with a {lhs} lack a value the formula "
+            f"{formula!r} needs (first: {', '.join(map(repr, lacking[:5]))}); they are left out of the regression.",
+            EventExcludedWarning,
+        )
     if groups is not None:
         if groups not in used.columns:
             raise ConfigError(f"groups={groups!r} is not a column of the characteristics.")

@@ -324,3 +324,27 @@ def test_groups_without_clustering_are_refused_rather_than_ignored(study) -> Non
     res, chars, _ = study
     with pytest.raises(ConfigError, match=r"clusters the standard errors only with cov='cluster'"):
         res.cross_section("car ~ beta_market", chars, window="0:2", groups="sector")
+
+
+def test_characteristics_that_miss_firm_events_or_names_are_said(tmp_path: Path) -> None:
+    """Rows dropped for a missing value are counted in a warning; a repeated id and an unknown name are named."""
+    import warnings
+
+    from eventstudy import event_study
+    from eventstudy.errors import ConfigError, EventExcludedWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = event_study(["NVDA", "AVGO", "MU", "TSM", "CEG", "VST"], "2025-01-27")
+    data = pd.DataFrame({"event_id": res.event_ids, "size": [1.0, 2.0, 3.0, 4.0, np.nan, np.nan]})
+    with pytest.warns(
+        EventExcludedWarning,
+        match=r"2 of 6 firm-events with a car lack a value the formula .* needs "
+        r"\(first: 'CEG@2025-01-27', 'VST@2025-01-27'\)",
+    ):
+        fit = res.cross_section("car ~ size", data, window="0:1")
+    assert fit.nobs == 4
+    with pytest.raises(ConfigError, match="several rows for event_id 'NVDA@2025-01-27'"):
+        res.cross_section("car ~ size", pd.concat([data, data.iloc[:1]]))
+    with pytest.raises(ConfigError, match=r"name 'sise' is not defined\. The columns are: .*Did you mean 'size'\?"):
+        res.cross_section("car ~ sise", data)
