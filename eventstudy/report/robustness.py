@@ -448,13 +448,13 @@ def groups_section(b: ReportBuilder) -> None:
     judge, short, named = (
         ("bw1985", "crude-dependence", "the crude-dependence t") if linked else ("welch_t", "Welch", "Welch's t")
     )
-    welch = [r for r in pairs.itertuples() if r.test == judge]
-    tested = [r for r in welch if finite(r.p_value)]
+    judged = [r for r in pairs.itertuples() if r.test == judge]
+    tested = [r for r in judged if finite(r.p_value)]
     # several pairs are several tests: a difference counts once Holm's adjustment over the pairs keeps it
     holm = adjust_pvalues(np.array([r.p_value for r in tested]), "holm") if tested else np.array([])
     clear = [(r, h) for r, h in zip(tested, holm, strict=True) if h < 0.05]
     raw_only = [r for r, h in zip(tested, holm, strict=True) if r.p_value < 0.05 <= h]
-    untested = [r.group.replace(" - ", " and ") for r in welch if not finite(r.p_value)]
+    untested = [r.group.replace(" - ", " and ") for r in judged if not finite(r.p_value)]
     pairs_said = f" after Holm's adjustment over the {len(tested)} pairs" if len(tested) > 1 else ""
     ranks = {r.group: r.p_value for r in pairs.itertuples() if r.test == "rank_sum"}
     members = {f"{a} - {c}": (a, c) for a in res.groups for c in res.groups if a != c}  # a pair's two groups
