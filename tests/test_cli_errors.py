@@ -396,6 +396,19 @@ def test_an_unknown_ticker_in_a_report_option_names_the_option(
     assert err.count("\n") == 1 and said in err and not (tmp_path / "r").exists()
 
 
+def test_returns_in_percent_read_as_decimals_name_the_day_and_the_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    returns = tmp_path / "r.csv"
+    returns.write_text("date,NVDA,^GSPC\n2025-01-23,0.5,0.2\n2025-01-24,-3.1,-0.3\n")
+    events = _events(tmp_path, "event_id,ticker,event_date\nn,NVDA,2025-01-24\n")
+    needle = (
+        "r.csv: column 'NVDA' has a return of -3.1 on 2025-01-24, infinite or a loss of 100% or more read as decimal; "
+        "check the values, and --returns-unit (percent for returns written as 1.5 for 1.5%)."
+    )
+    _check_failure(capsys, ["run", "--events", events, "--returns-data", str(returns)], tmp_path / "o", needle)
+
+
 def test_a_returns_unit_without_a_returns_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "e.csv"
     events.write_text("event_id,ticker,event_date\nn,NVDA,2025-01-27\n")

@@ -1147,12 +1147,15 @@ class ReturnsSource:
             )
         values = values / (100.0 if self.unit == "percent" else 1.0)
         finite = values.to_numpy(dtype="float64")
-        if np.isinf(finite).any() or (finite <= -1.0).any():
-            col = str(values.columns[int(np.argmax(((np.isinf(finite)) | (finite <= -1.0)).any(axis=0)))])
+        wrong = np.isinf(finite) | (finite <= -1.0)
+        if wrong.any():
+            row, k = (int(i[0]) for i in np.nonzero(wrong))
+            shown = raw.drop(columns="date").iloc[row, k]
             raise BadPriceError(
                 self.path,
-                f"column {col!r} has a return that is infinite or a loss of 100% or more ({self.unit})",
-                "check --returns-unit and the values",
+                f"column {values.columns[k]!r} has a return of {float(shown):g} on {dates.iloc[row].date()}, infinite or a "
+                f"loss of 100% or more read as {self.unit}",
+                "check the values, and --returns-unit (percent for returns written as 1.5 for 1.5%)",
             )
         values.index = pd.DatetimeIndex(dates, name="date")
         values.columns = [str(c) for c in values.columns]
