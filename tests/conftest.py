@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 
 matplotlib.use("Agg")
 
@@ -30,3 +31,12 @@ def root() -> Path:
 def bundled_csv(name: str) -> Path:
     """Path of a bundled price file, read directly (independently of the package)."""
     return ROOT / "data" / "prices" / name
+
+
+def bundled_closes(*tickers: str, rule: str) -> pd.DataFrame:
+    """Bundled adjusted closes of ``tickers`` at the last session of each ``rule`` period (``"W-FRI"``, ``"ME"``)."""
+    closes = {
+        t: pd.read_csv(bundled_csv(f"{t.replace('^', '_')}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
+        for t in tickers
+    }
+    return pd.DataFrame(closes).resample(rule).last().rename_axis("date")

@@ -102,14 +102,10 @@ def test_a_custom_model_study_is_also_refitted_against_the_other_market_proxies(
 
 def _monthly_prices(tmp_path: Path) -> Path:
     """NVDA and the S&P 500 at month ends, from the bundled daily closes."""
-    from tests.conftest import bundled_csv
+    from tests.conftest import bundled_closes
 
-    closes = {
-        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
-        for name, stem in (("NVDA", "NVDA"), ("^GSPC", "_GSPC"))
-    }
     path = tmp_path / "monthly.csv"
-    pd.DataFrame(closes).resample("ME").last().rename_axis("date").to_csv(path)
+    bundled_closes("NVDA", "^GSPC", rule="ME").to_csv(path)
     return path
 
 
@@ -170,14 +166,10 @@ def test_monthly_factors_serve_monthly_prices(tmp_path: Path) -> None:
 def test_weekly_prices_on_a_daily_calendar_are_told_to_count_rows(tmp_path: Path) -> None:
     """Weekly closes on exchange sessions have no two consecutive prices: the reason says so and names the fix."""
     from eventstudy.errors import NoUsableEventsError
-    from tests.conftest import bundled_csv
+    from tests.conftest import bundled_closes
 
-    closes = {
-        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
-        for name, stem in (("NVDA", "NVDA"), ("^GSPC", "_GSPC"))
-    }
     path = tmp_path / "weekly.csv"
-    pd.DataFrame(closes).resample("W-WED").last().rename_axis("date").to_csv(path)
+    bundled_closes("NVDA", "^GSPC", rule="W-WED").to_csv(path)
     events = (Event("n", "NVDA", pd.Timestamp("2025-01-29").date(), "^GSPC"),)
     cfg = StudyConfig(name="w", events=events, prices=(str(path),), estimation="-100:-5", event_window="0:1")
     with warnings.catch_warnings():

@@ -17,7 +17,7 @@ from eventstudy.errors import EstimationOverlapWarning
 from eventstudy.report import build_report
 from eventstudy.report.format import fmt_p, fmt_pct
 
-from .conftest import bundled_csv
+from .conftest import bundled_closes, bundled_csv
 
 DEEPSEEK_WORDS = ("DeepSeek", "Alphabet", "class A", "pulled the cap-weighted", "Nvidia")
 
@@ -1190,12 +1190,8 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
     from eventstudy.config import Event
     from eventstudy.report.robustness import robustness_section
 
-    closes = {
-        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
-        for name, stem in (("NVDA", "NVDA"), ("AVGO", "AVGO"), ("^GSPC", "_GSPC"))
-    }
     path = tmp_path / "monthly.csv"
-    pd.DataFrame(closes).resample("ME").last().rename_axis("date").to_csv(path)
+    bundled_closes("NVDA", "AVGO", "^GSPC", rule="ME").to_csv(path)
     events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
     cfg = StudyConfig(
         name="m",
@@ -1223,12 +1219,8 @@ def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> 
     from eventstudy.config import Event
     from eventstudy.report.render import firm_section
 
-    closes = {
-        name: pd.read_csv(bundled_csv(f"{stem}.csv"), index_col="date", parse_dates=["date"])["adj_close"]
-        for name, stem in (("NVDA", "NVDA"), ("AVGO", "AVGO"), ("^GSPC", "_GSPC"))
-    }
     path = tmp_path / "weekly.csv"
-    pd.DataFrame(closes).resample("W-FRI").last().rename_axis("date").to_csv(path)
+    bundled_closes("NVDA", "AVGO", "^GSPC", rule="W-FRI").to_csv(path)
     events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
     cfg = StudyConfig(
         name="w",

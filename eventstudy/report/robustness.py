@@ -502,6 +502,12 @@ def groups_section(b: ReportBuilder) -> None:
         "are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen versions of the cross-sectional t "
         "and BMP tests, as the tests column says."
     )
+    tests_table = b.show(
+        "groups_tests",
+        f"{'The group' if single else 'Each group'}'s CAAR over {label}",
+        ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)", "tests"],
+        rows,
+    )
     if single:
         b.sections.append(
             {
@@ -512,14 +518,7 @@ def groups_section(b: ReportBuilder) -> None:
                 "firm-events would compare the two.",
                 "paragraphs": [f"The group {tested_alone}"],
                 "figures": [fig, paths],
-                "tables": [
-                    b.show(
-                        "groups_tests",
-                        f"The group's CAAR over {label}",
-                        ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)", "tests"],
-                        rows,
-                    )
-                ],
+                "tables": [tests_table],
                 "sources": ["tables/aggregate_tests.csv"],
             }
         )
@@ -552,12 +551,7 @@ def groups_section(b: ReportBuilder) -> None:
             ],
             "figures": [fig, paths],
             "tables": [
-                b.show(
-                    "groups_tests",
-                    f"Each group's CAAR over {label}",
-                    ["group", "N", "CAAR", "p (cross-sectional t)", "p (BMP)", "tests"],
-                    rows,
-                ),
+                tests_table,
                 b.show(
                     "groups_compared",
                     f"Groups compared over {label}",
