@@ -1188,6 +1188,7 @@ def test_robustness_over_the_event_day_alone_shows_the_ar_once(tmp_path: Path) -
 def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_path: Path) -> None:
     """Robustness leaves out ff3 and carhart for month-end prices, and the text gives the reason."""
     from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
     from eventstudy.report.robustness import robustness_section
 
     path = tmp_path / "monthly.csv"
@@ -1204,7 +1205,7 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        build_report(cfg, tmp_path / "r", sections=[robustness_section])
+        build_report(cfg, tmp_path / "r", sections=[firm_section, robustness_section])
     text = (tmp_path / "r" / "report.md").read_text()
     assert "these normal-return models: market_adjusted, constant_mean." in text
     assert (
@@ -1212,6 +1213,16 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
         "and the prices a median of 3" in text
     )
     assert "ff3" not in set(pd.read_csv(tmp_path / "r" / "tables" / "robustness.csv")["spec"].str.split().str[0])
+    assert "NVDA returned" in text and "Across the 2 firms, the average abnormal return in that period was" in text
+    # more firms than the headline names open on their average, over the event period
+    many = ("NVDA", "AVGO", "MU", "TSM", "AMZN", "MSFT", "^GSPC")
+    bundled_closes(*many, rule="ME").to_csv(path)
+    cfg = cfg.with_(events=tuple(Event(t, t, "2025-01-31", "^GSPC") for t in many[:-1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "m", sections=[firm_section])
+    many_text = (tmp_path / "m" / "report.md").read_text()
+    assert "the average abnormal return in the event period against the market model" in many_text
 
 
 def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> None:

@@ -971,11 +971,12 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
     log = cfg.returns == "log"
     abnormal = f"abnormal {return_word(cfg.returns)}"
+    daily = row_spacing(res) is None  # else a weekly or monthly row's return, that of the period to its date
     if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
         when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (
-            f"Over {int(ok.sum())} firm-events on {when}, the average {abnormal} on the event day "
-            f"against {model} was {fmt_pct(aar)}."
+            f"Over {int(ok.sum())} firm-events on {when}, the average {abnormal} "
+            f"{'on the event day' if daily else 'in the event period'} against {model} was {fmt_pct(aar)}."
         )
     # the first firm is the study's focus; one left out (its own market, say) has no move to lead with
     top = next((item for item in items if str(item.get("status", "ok")).startswith("ok")), None)
@@ -988,7 +989,7 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         if log
         else fmt_pct(top["return_day0"])
     )
-    on = "on" if row_spacing(res) is None else "in the period to"  # a weekly or monthly row's return
+    on = "on" if daily else "in the period to"
     text = (
         f"{top['ticker']} returned {moved} {on} {day}; its {abnormal} against {model} "
         f"was {fmt_pct(top['ar_day0'])} (t = {fmt_num(top['t_ar_day0'], 2)})"
@@ -1005,6 +1006,6 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         )
     text += "."
     if int(ok.sum()) > 1:  # the first firm is the study's focus, not the whole of it
-        that = "that day" if on == "on" else "in that period"
+        that = "that day" if daily else "in that period"
         text += f" Across the {int(ok.sum())} firms, the average {abnormal} {that} was {fmt_pct(aar)}."
     return text
