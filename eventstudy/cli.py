@@ -90,8 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--events",
         help="CSV with columns event_id,ticker,event_date[,market][,group], or an EventStudyTools request file "
-        "(its windows are used unless --estimation/--window are given; its fifth column is the group); with two "
-        "or more groups, aggregate.csv also tests each group and compares each pair; not needed with --config",
+        "(its windows are used unless --estimation/--window are given; its fifth column is the group); groups "
+        "that split the events are also tested each alone in aggregate.csv, and two or more compared pair by pair "
+        "(welch_t, rank_sum, and bw1985, which allows for firm-events correlated in calendar time); not needed "
+        "with --config",
     )
     run.add_argument(
         "--config",
@@ -156,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--calendar",
         help="exchange_calendars code whose sessions count relative days (default XNYS; XLON, XTKS, ...), or rows: "
-        "each series' own rows with data are its days (CRSP, world indices)",
+        "each series' own rows with data are its days (CRSP, world indices, weekly or monthly prices)",
     )
     run.add_argument(
         "--date-format",
