@@ -20,8 +20,24 @@ from eventstudy.errors import EventDateError
 
 ISO = "%Y-%m-%d"
 # Layouts tried when a value is not ISO; day-first and month-first both, so that an
-# ambiguous value is caught rather than read one way.
-CANDIDATES = ("%d.%m.%Y", "%m.%d.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d")
+# ambiguous value is caught rather than read one way. A month's (English) name cannot be
+# misread as a day, so those layouts are read as they come; a year is always four digits.
+CANDIDATES = (
+    "%d.%m.%Y",
+    "%m.%d.%Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y%m%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%Y",
+)
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
 _PLAUSIBLE = (1800, 2200)
 _HINT = "write it as YYYY-MM-DD or pass date_format= (--date-format), e.g. %d/%m/%Y"
@@ -53,8 +69,8 @@ def parse_date(parameter: str, value: object, date_format: str | None = None) ->
     --------
     >>> parse_date("event_date", "2025-01-27")
     datetime.date(2025, 1, 27)
-    >>> parse_date("event_date", "27.01.2025")
-    datetime.date(2025, 1, 27)
+    >>> parse_date("event_date", "27.01.2025"), parse_date("event_date", "Jan 27, 2025")
+    (datetime.date(2025, 1, 27), datetime.date(2025, 1, 27))
     >>> parse_date("event_date", "05/08/2024", "%m/%d/%Y")
     datetime.date(2024, 5, 8)
     """
@@ -94,7 +110,14 @@ def parse_date_column(parameter: str, values: Sequence[str], date_format: str | 
     others = sorted({v for v, ok in zip(text, iso, strict=True) if not ok})
     unreadable = [v for v in others if all(_try(v, f) is None for f in CANDIDATES)]
     if unreadable:
-        raise EventDateError(parameter, unreadable[0], "is not a full date in a layout that can be read", _HINT)
+        serial = re.fullmatch(r"\d{5}", unreadable[0]) is not None  # Excel's day count since 1899
+        raise EventDateError(
+            parameter,
+            unreadable[0],
+            "is not a full date in a layout that can be read"
+            + (" (it looks like a spreadsheet's serial day number)" if serial else ""),
+            ("format the column as dates in the spreadsheet before saving it, or " if serial else "") + _HINT,
+        )
     fits = [fmt for fmt in CANDIDATES if all(_try(v, fmt) is not None for v in others)]
     if any(iso) or not fits:  # one layout per column: nothing is read two ways
         raise EventDateError(parameter, others[0], "is not in the same layout as the other dates of the column", _HINT)

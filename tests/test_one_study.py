@@ -193,6 +193,21 @@ def test_an_ambiguous_date_is_read_as_told_and_an_unambiguous_one_as_it_must_be(
     assert es.event_study(["NVDA"], "27.01.2025").events["event_date"].iloc[0] == dt.date(2025, 1, 27)
 
 
+@pytest.mark.parametrize("date", ["27 Jan 2025", "27 January 2025", "Jan 27 2025", "January 27, 2025", "27-Jan-2025"])
+def test_a_date_with_its_month_named_is_read_as_it_must_be(date: str) -> None:
+    from eventstudy.dates import parse_date_column
+
+    assert parse_date_column("event_date", [date, date.replace("27", "3")]) == [
+        dt.date(2025, 1, 27),
+        dt.date(2025, 1, 3),
+    ]
+
+
+def test_a_spreadsheet_serial_day_is_told_to_be_formatted_as_a_date() -> None:
+    with pytest.raises(EventDateError, match=r"serial day number\); format the column as dates in the spreadsheet"):
+        es.event_study(["NVDA"], "45684")
+
+
 def test_an_ambiguous_events_file_fails_with_one_line_and_date_format_settles_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
