@@ -142,7 +142,8 @@ class StudyConfig:
         if isinstance(cars, str):  # "0:5,0:10" as --car-windows takes it; a "[-1,1]" keeps its comma
             cars = window_list(cars)
         cars = [cars] if isinstance(cars, Window) else cars
-        set_(self, "car_windows", tuple(Window.parse(w, "car_windows") for w in cars))
+        # a window named twice is one window: its tests are not repeated, nor its name in summary.json
+        set_(self, "car_windows", tuple(dict.fromkeys(Window.parse(w, "car_windows") for w in cars)))
         columns: Any = self.factor_columns
         if isinstance(columns, str):
             columns = [c.strip() for c in columns.split(",") if c.strip()]

@@ -569,3 +569,10 @@ def test_an_event_time_of_day_is_said_to_be_unused() -> None:
         warnings.simplefilter("error", TimeOfDayWarning)  # midnight, or a bare date, says nothing
         es.config.events_for(["NVDA"], "2025-01-27 00:00:00", "^GSPC")
         es.config.events_for(["NVDA"], "2025-01-27", "^GSPC")
+
+
+def test_a_window_named_twice_is_one_window() -> None:
+    from eventstudy.config import StudyConfig, events_for
+
+    cfg = StudyConfig("s", events_for("NVDA", "2025-01-27", "^GSPC"), car_windows="-1:1,[-1,1],0:0,0:0")
+    assert [str(w) for w in cfg.car_windows] == ["[-1,+1]", "[0,0]"]
