@@ -149,7 +149,9 @@ class StudyConfig:
             columns = [c.strip() for c in columns.split(",") if c.strip()]
         set_(self, "factor_columns", tuple(str(c) for c in columns))
         context: Any = self.context_tickers
-        set_(self, "context_tickers", (context,) if isinstance(context, str) else tuple(str(c) for c in context))
+        set_(
+            self, "context_tickers", (context,) if isinstance(context, str) else tuple(dict.fromkeys(map(str, context)))
+        )
         for name, example in (("share_notes", 'GOOGL = "class A shares only"'), ("exposures", 'ai_chip = "SMH"')):
             given_map: Any = getattr(self, name)
             pairs = given_map.items() if isinstance(given_map, Mapping) else given_map

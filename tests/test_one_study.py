@@ -576,3 +576,5 @@ def test_a_window_named_twice_is_one_window() -> None:
 
     cfg = StudyConfig("s", events_for("NVDA", "2025-01-27", "^GSPC"), car_windows="-1:1,[-1,1],0:0,0:0")
     assert [str(w) for w in cfg.car_windows] == ["[-1,+1]", "[0,0]"]
+    twice = StudyConfig("s", events_for("NVDA", "2025-01-27", "^GSPC"), context_tickers=["^NDX", "SMH", "^NDX"])
+    assert twice.context_tickers == ("^NDX", "SMH")
