@@ -674,6 +674,9 @@ def events_for(
     """Events of several tickers on one date, with ids ``TICKER@YYYY-MM-DD``."""
     if isinstance(tickers, str):
         tickers = [tickers]
+    twice = [t for t in dict.fromkeys(tickers) if list(tickers).count(t) > 1]
+    if twice:  # the ids would repeat; the list is where the slip is
+        raise ConfigError(f"tickers names {twice[0]!r} more than once; name each firm once.")
     _warn_times([event_date])
     day = parse_date("event_date", event_date, date_format)
     return tuple(Event(f"{t}@{day}", str(t), day, market) for t in tickers)

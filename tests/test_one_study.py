@@ -578,3 +578,10 @@ def test_a_window_named_twice_is_one_window() -> None:
     assert [str(w) for w in cfg.car_windows] == ["[-1,+1]", "[0,0]"]
     twice = StudyConfig("s", events_for("NVDA", "2025-01-27", "^GSPC"), context_tickers=["^NDX", "SMH", "^NDX"])
     assert twice.context_tickers == ("^NDX", "SMH")
+
+
+def test_a_ticker_named_twice_is_refused_as_such() -> None:
+    from eventstudy.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="tickers names 'NVDA' more than once; name each firm once"):
+        es.event_study(["NVDA", "AVGO", "NVDA"], "2025-01-27")
