@@ -1223,6 +1223,13 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
         build_report(cfg, tmp_path / "m", sections=[firm_section])
     many_text = (tmp_path / "m" / "report.md").read_text()
     assert "the average abnormal return in the event period against the market model" in many_text
+    # the EventStudyTools profile counts each firm's rows whatever the calendar: the same words
+    ets = cfg.with_(convention="eventstudytools", calendar="XNYS")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(ets, tmp_path / "e", sections=[firm_section])
+    ets_text = (tmp_path / "e" / "report.md").read_text()
+    assert "in the event period against the market model estimated over each firm's rows [-30,-2]" in ets_text
 
 
 def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> None:

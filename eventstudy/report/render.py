@@ -236,7 +236,7 @@ def _sessions(cfg: ResolvedConfig) -> str:
 
 def row_spacing(res: EventStudyResults) -> float | None:
     """Median calendar days between the rows of a study that counts rows, when they are not daily (else None)."""
-    if res.config.calendar != "rows":
+    if res.config.calendar != "rows" and isinstance(res.convention.days, ExchangeSessions):
         return None  # exchange sessions are days
     names = list(dict.fromkeys([*res.config.tickers, *res.config.markets]))
     spacing = median_spacing(res.prices.adj_close[names].dropna(how="all").index)
@@ -962,8 +962,9 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
         return ""
     cfg = res.config
     model = f"the {res.model.name.replace('_', '-')} model"
+    daily = row_spacing(res) is None  # else a weekly or monthly row's return, that of the period to its date
     if res.model.estimates_mean:
-        days = "each firm's rows" if cfg.calendar == "rows" else "sessions"
+        days = "each firm's rows" if cfg.calendar == "rows" or not daily else "sessions"
         model += f" estimated over {days} {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]
@@ -971,7 +972,6 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     aar = float(res.aggregate_estimates.loc[Window(0, 0), "mean"]) if 0 in res.ar.index else float("nan")
     log = cfg.returns == "log"
     abnormal = f"abnormal {return_word(cfg.returns)}"
-    daily = row_spacing(res) is None  # else a weekly or monthly row's return, that of the period to its date
     if n_dates > 1 or int(ok.sum()) > HEADLINE_FIRMS:
         when = f"{n_dates} dates" if n_dates > 1 else str(sessions.iloc[0])
         return (
