@@ -994,7 +994,10 @@ def test_without_a_day_zero_window_the_counted_family_is_said_to_be_the_car_test
     md = (tmp_path / "r" / "report.md").read_text()
     family = pd.read_csv(tmp_path / "r" / "tables" / "pvalues_adjusted.csv").query("test == 't'")
     assert set(family["window"]) == {"[-10,-1]", "[-10,0]"}
-    assert f"The table holds {len(family)} CAR t-tests and as many SQ tests (the t of the day-0 AR beside them" in md
+    assert (
+        f"The table holds {len(family)} CAR t-tests (the t of the day-0 AR beside them is not one of this family) "
+        "and as many SQ tests." in md
+    )
     firms = pd.read_csv(tmp_path / "r" / "tables" / "firms.csv")
     assert abs(float(firms["t_ar_0"].iloc[0])) > 1.96  # a day-0 t that rejects, outside the family
 
@@ -1265,3 +1268,21 @@ def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> 
         )
     daily = (tmp_path / "d" / "report.md").read_text()
     assert "period" not in daily.split("##")[0] and "dated a median of" not in daily
+
+
+def test_a_window_longer_than_the_estimation_sums_has_no_sq_test_and_says_so(tmp_path: Path) -> None:
+    """Sixty-one days after the event against fifty estimation days: two t-tests, no SQ test, no floor sentence."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    events = tuple(Event(t, t, "2024-06-03", "^GSPC") for t in ("NVDA", "AVGO"))
+    cfg = StudyConfig(name="long", events=events, estimation="-60:-11", event_window="0:60", min_estimation_obs=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[firm_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert (
+        "The table holds 2 CAR t-tests (the t of the day-0 AR beside them is not one of this family) and no SQ test:"
+        in md
+    )
+    assert "cannot fall below 2/(N + 1)" not in md

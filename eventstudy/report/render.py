@@ -357,16 +357,28 @@ def firm_section(b: ReportBuilder) -> None:
     overlapped = int(ft["status"].str.contains(ESTIMATION_OVERLAP, regex=False).sum())
     skipped = int(ft["status"].str.contains(ESTIMATION_SKIP, regex=False).sum())
     sharing = int(ft["status"].str.contains(SHARED_EVENT_WINDOW, regex=False).sum())
-    n_tests = int(adjusted["p_value"].notna().sum() // 2)
     holm_t = adjusted[(adjusted["test"] == "t")]
+    n_tests = int(holm_t["p_value"].notna().sum())
+    # an SQ test needs estimation-window sums as long as its window: a window longer than that has none
+    n_sq = int(adjusted.loc[adjusted["test"] == "sq", "p_value"].notna().sum())
     kept = int((holm_t["p_holm"] < 0.05).sum())
     raw = int((holm_t["p_value"] < 0.05).sum())
     m_max = int(res.events["n_est"].max())
     # without a [0,0] window the day-0 AR's t stands beside the CAR tests but is not one of the family counted
     test = "t-test" if day0 else "CAR t-test"
+    if n_sq == n_tests:
+        sq_count = " and as many SQ tests"
+    elif n_sq:
+        sq_count = (
+            f" and {_count(n_sq, 'SQ test', 'SQ tests')} (an SQ test needs estimation-window sums as long as its "
+            "window, and the estimation window holds none for the others, marked n/a)"
+        )
+    else:
+        sq_count = " and no SQ test: the estimation window holds no sum as long as the windows, so p (SQ) is n/a"
     paragraphs = [
-        f"The table holds {_count(n_tests, test, test + 's')} and as many SQ tests"
+        f"The table holds {_count(n_tests, test, test + 's')}"
         + ("" if day0 else " (the t of the day-0 AR beside them is not one of this family)")
+        + sq_count
         + ". "
         + (
             f"Taken one at a time, {_count(raw, test + ' rejects', test + 's reject')} at 5%; with Holm's "
@@ -375,11 +387,14 @@ def firm_section(b: ReportBuilder) -> None:
             else f"No {test} rejects at 5%, even taken one at a time"
         )
         + " (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg p-values for every test).",
-        f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
-        f"(for one day and M = {m_max}: {2 / (m_max + 1):.4f}); a p-value marked \u2264 sits at that floor: the CAR "
-        "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
-        + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else ""),
     ]
+    if n_sq:
+        paragraphs.append(
+            f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
+            f"(for one day and M = {m_max}: {2 / (m_max + 1):.4f}); a p-value marked \u2264 sits at that floor: the CAR "
+            "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
+            + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else "")
+        )
     if moved_dates:
         paragraphs.append(
             f"{_count(len(moved_dates), 'event date falls', 'event dates fall')} on "
