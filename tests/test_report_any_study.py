@@ -1286,3 +1286,17 @@ def test_a_window_longer_than_the_estimation_sums_has_no_sq_test_and_says_so(tmp
         in md
     )
     assert "cannot fall below 2/(N + 1)" not in md
+
+
+def test_the_sq_floor_is_given_for_the_shortest_window_the_table_shows(tmp_path: Path) -> None:
+    """Seven estimation days and a two-day window: six sums, so the floor is 2/7, not the one-day 2/8."""
+    from eventstudy.config import Event
+    from eventstudy.report.render import firm_section
+
+    events = tuple(Event(t, t, "2025-01-27", "^GSPC") for t in ("NVDA", "AVGO"))
+    cfg = StudyConfig(name="short", events=events, estimation="-8:-2", event_window="0:1", min_estimation_obs=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(cfg, tmp_path / "r", sections=[firm_section])
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert f"(for [0,+1] and M = 7: {2 / 7:.4f})" in md

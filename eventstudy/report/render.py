@@ -389,9 +389,12 @@ def firm_section(b: ReportBuilder) -> None:
         + " (tables/pvalues_adjusted.csv has Holm and Benjamini-Hochberg p-values for every test).",
     ]
     if n_sq:
+        # the floor of the shortest window the table shows: M - L + 1 sums of its length L
+        shortest = min(res.windows, key=lambda w: w.length)
         paragraphs.append(
             f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
-            f"(for one day and M = {m_max}: {2 / (m_max + 1):.4f}); a p-value marked \u2264 sits at that floor: the CAR "
+            f"(for {'one day' if shortest.length == 1 else shortest} and M = {m_max}: {2 / (m_max - shortest.length + 2):.4f}); a p-value marked \u2264 sits "
+            "at that floor: the CAR "
             "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
             + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else "")
         )
