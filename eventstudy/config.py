@@ -463,7 +463,17 @@ def _build(cls: type[StudyConfig], kwargs: dict[str, Any]) -> StudyConfig:
         raise ConfigError(str(exc)) from None
 
 
+EVENT_KEYS = ("event_id", "ticker", "event_date", "market", "group")
+"""The keys of one event in a study file's [[study.events]] table."""
+
+
 def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | None, where: str) -> Event:
+    unknown = [str(k) for k in row if k not in EVENT_KEYS]
+    if unknown:  # a misspelt market would otherwise measure the firm against the default, unsaid
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} in an event{_hint(unknown[0], EVENT_KEYS)}; an event's keys are "
+            f"{', '.join(EVENT_KEYS)}."
+        )
     for key in ("ticker", "event_date"):
         if key not in row:
             raise ConfigError(f"{where}: an event has no {key!r}; each event needs ticker and event_date.")

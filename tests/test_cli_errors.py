@@ -221,6 +221,24 @@ def test_a_misspelt_or_misplaced_study_file_key_is_given_its_likely_meaning(
     assert err.count("\n") == 1 and said in err
 
 
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ('markt = "^NDX"', "unknown key 'markt' in an event (did you mean 'market'?)"),
+        ('claims = "c.csv"', "unknown key 'claims' in an event (claims belongs in [report])"),
+    ],
+)
+def test_a_misspelt_key_in_an_event_table_is_refused_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, said: str
+) -> None:
+    """A dropped 'markt' would measure the firm against the default market without a word."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[study]\nname = "x"\n[[study.events]]\nticker = "NVDA"\nevent_date = 2025-01-27\n{key}\n')
+    assert main(["run", "--config", str(bad), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err and "an event's keys are event_id, ticker, event_date, market" in err
+
+
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
     proc = subprocess.run(
