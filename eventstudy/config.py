@@ -34,7 +34,7 @@ from eventstudy._options import (
 from eventstudy.conventions import get_convention
 from eventstudy.data.sources import csv_separator, not_utf8_text
 from eventstudy.dates import parse_date, parse_date_column, times_of_day
-from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, near_names, warn
+from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, UnreadColumnWarning, near_names, warn
 from eventstudy.windows import Window, check_windows, window_list
 
 
@@ -466,6 +466,9 @@ def _build(cls: type[StudyConfig], kwargs: dict[str, Any]) -> StudyConfig:
 EVENT_KEYS = ("event_id", "ticker", "event_date", "market", "group")
 """The keys of one event in a study file's [[study.events]] table."""
 
+ALIASES = {"symbol": "ticker", "permno": "ticker", "firm": "ticker", "index": "market", "benchmark": "market"}
+"""Other tools' words for an events file's columns, named in the message when a column is missing."""
+
 
 def _event_from(row: Mapping[str, Any], market: str | None, date_format: str | None, where: str) -> Event:
     unknown = [str(k) for k in row if k not in EVENT_KEYS]
@@ -623,11 +626,26 @@ def read_events_with_windows(
         raise ConfigError(f"--events {path}: no header; the first line must be event_id,ticker,event_date.")
     header = [c.lower() for c in lines[0][1]]
     missing = [c for c in ("event_id", "ticker", "event_date") if c not in header]
+    others = [c for c in header if c not in EVENT_KEYS]
     if missing:
+        # a misspelling, a part of the name ("date" for event_date) or another tool's word ("symbol")
+        near = [
+            (m, near_names(m, others, n=1) or [c for c in others if c in m.split("_") or ALIASES.get(c) == m][:1])
+            for m in missing
+        ]
+        renames = [f"{n[0]} to {m}" for m, n in near if n]
+        named = f" (rename {', '.join(renames)})" if renames else ""
         raise ConfigError(
-            f"--events {path}: missing column(s) {', '.join(missing)}; the header must be "
+            f"--events {path}: missing column(s) {', '.join(missing)}{named}; the header must be "
             "event_id,ticker,event_date[,market][,group]."
         )
+    for column in others:  # other columns (notes, names) are not read; one spelt like ours likely meant it
+        meant = near_names(column, EVENT_KEYS, n=1)
+        if meant and abs(len(column) - len(meant[0])) <= 2:  # a slip, not a name of its own such as market_cap
+            warn(
+                f"--events {path}: column {column!r} is not read (did you mean {meant[0]!r}?); its values are not used.",
+                UnreadColumnWarning,
+            )
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise ConfigError(f"--events {path}: column(s) {', '.join(repeated)} appear more than once; keep one of each.")

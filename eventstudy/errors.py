@@ -187,6 +187,10 @@ class EventDateMovedWarning(EventStudyWarning):
     """An event date was not a session and was moved to the next session."""
 
 
+class UnreadColumnWarning(EventStudyWarning):
+    """A column of an input file is not read, and its name is near one that would be."""
+
+
 class TimeOfDayWarning(EventStudyWarning):
     """An event date was given with a time of day, which the study does not use: day 0 is that date's session."""
 

@@ -239,6 +239,26 @@ def test_a_misspelt_key_in_an_event_table_is_refused_not_dropped(
     assert err.count("\n") == 1 and said in err and "an event's keys are event_id, ticker, event_date, market" in err
 
 
+def test_an_events_file_in_other_words_is_told_what_to_rename(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = _events(tmp_path, "id,symbol,date\na,NVDA,2025-01-27\n")
+    needle = (
+        "missing column(s) event_id, ticker, event_date (rename id to event_id, symbol to ticker, date to event_date)"
+    )
+    _check_failure(capsys, ["run", "--events", events], tmp_path / "o", needle)
+
+
+def test_a_misspelt_events_column_is_said_not_to_be_read(tmp_path: Path) -> None:
+    from eventstudy.config import read_events
+    from eventstudy.errors import UnreadColumnWarning
+
+    events = Path(_events(tmp_path, "event_id,ticker,event_date,markt,note,market_cap\na,NVDA,2025-01-27,^NDX,x,1\n"))
+    with pytest.warns(UnreadColumnWarning, match=r"column 'markt' is not read \(did you mean 'market'\?\)") as seen:
+        assert read_events(events)[0].market == "^GSPC"
+    assert not any("'note'" in str(w.message) or "market_cap" in str(w.message) for w in seen)  # columns of their own
+
+
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
     proc = subprocess.run(
