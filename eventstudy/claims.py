@@ -711,15 +711,22 @@ def claims_notes(path: str | Path) -> tuple[str, ...]:
     return tuple(n for n in notes if n)
 
 
+EXAMPLE_CLAIM = (
+    'X01,X01,Example News,"Markets fall",2025-01-27,Nvidia,"Nvidia shares fell 17% on Monday.",-17,percent,'
+    'none ("fell 17%"),"close 27 Jan vs close 24 Jan (stated ""on Monday"")",pct_change,NVDA,2025-01-24,'
+    "2025-01-27,as_written,matches,"
+)
+"""The row the template shows as a comment: a claim of the DeepSeek study, as a file would hold it."""
+
+
 def claims_template() -> str:
-    """Return an empty claims file: the header, one example row, and each column explained (as CSV comments)."""
+    """Return an empty claims file: each column explained and an example row (as CSV comments), then the header.
+
+    The example is a comment so that it is not verified, nor reported, as a claim of the study
+    whose rows are added below the header.
+    """
     notes = "".join(f"# {k}: {v}\n" for k, v in COLUMNS.items()) + (
         f"# (a line '{NOTE_PREFIX} TEXT' up here is printed with the claims in the report)\n"
+        f"# an example row, to copy below the header and edit: {EXAMPLE_CLAIM}\n"
     )
-    header = ",".join(COLUMNS)
-    example = (
-        'X01,X01,Example News,"Markets fall",2025-01-27,Nvidia,"Nvidia shares fell 17% on Monday.",-17,percent,'
-        'none ("fell 17%"),"close 27 Jan vs close 24 Jan (stated ""on Monday"")",pct_change,NVDA,2025-01-24,'
-        "2025-01-27,as_written,matches,\n"
-    )
-    return notes + header + "\n" + example
+    return notes + ",".join(COLUMNS) + "\n"

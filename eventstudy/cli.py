@@ -290,8 +290,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "claims-template",
         help="print an empty, documented claims file to fill in",
-        description="Print a claims CSV: each column explained in '#' lines, the header, and one example row. "
-        "Redirect it to a file, fill in one row per reported figure, and check it with "
+        description="Print a claims CSV: each column explained in '#' lines with an example row among them, "
+        "then the header. Redirect it to a file, add one row per reported figure below the header, and check it "
+        "with "
         "'eventstudy verify --claims FILE'.",
     )
 

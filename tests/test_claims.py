@@ -279,6 +279,11 @@ def test_claims_template_round_trips(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert template.startswith("# id:") and "gate: matches or close" in template
     path = tmp_path / "mine.csv"
     path.write_text(template)
+    # empty: its example is a comment, so rows added below are the study's only claims
+    assert main(["verify", "--claims", str(path)]) == 2
+    assert "has a header but no claims" in capsys.readouterr().err
+    example = next(line for line in template.splitlines() if line.startswith("# an example row"))
+    path.write_text(template + example.split(": ", 1)[1] + "\n")
     assert main(["verify", "--claims", str(path)]) == 0
     out = capsys.readouterr().out
     assert "1 claims: 1 match" in out
@@ -296,6 +301,7 @@ def test_a_claims_file_s_notes_and_no_other_s_reach_the_report(
 
     assert main(["claims-template"]) == 0
     template = capsys.readouterr().out
+    template += next(line for line in template.splitlines() if line.startswith("# an example row")).split(": ", 1)[1]
     assert claims_notes(_write(tmp_path / "plain.csv", template)) == ()  # its explanation is no note
     noted = _write(tmp_path / "noted.csv", "# note: Quotes are paraphrased.\n" + template)
     for path, says in ((tmp_path / "plain.csv", False), (noted, True)):
