@@ -34,7 +34,15 @@ from eventstudy._options import (
 from eventstudy.conventions import get_convention
 from eventstudy.data.sources import csv_separator, not_utf8_text
 from eventstudy.dates import parse_date, parse_date_column, times_of_day
-from eventstudy.errors import ConfigError, EventDateError, TimeOfDayWarning, UnreadColumnWarning, near_names, warn
+from eventstudy.errors import (
+    ConfigError,
+    EventDateError,
+    TimeOfDayWarning,
+    UnreadColumnWarning,
+    near_names,
+    renames,
+    warn,
+)
 from eventstudy.windows import Window, check_windows, window_list
 
 
@@ -628,15 +636,9 @@ def read_events_with_windows(
     missing = [c for c in ("event_id", "ticker", "event_date") if c not in header]
     others = [c for c in header if c not in EVENT_KEYS]
     if missing:
-        # a misspelling, a part of the name ("date" for event_date) or another tool's word ("symbol")
-        near = [
-            (m, near_names(m, others, n=1) or [c for c in others if c in m.split("_") or ALIASES.get(c) == m][:1])
-            for m in missing
-        ]
-        renames = [f"{n[0]} to {m}" for m, n in near if n]
-        named = f" (rename {', '.join(renames)})" if renames else ""
         raise ConfigError(
-            f"--events {path}: missing column(s) {', '.join(missing)}{named}; the header must be "
+            f"--events {path}: missing column(s) {', '.join(missing)}{renames(missing, others, ALIASES)}; the "
+            "header must be "
             "event_id,ticker,event_date[,market][,group]."
         )
     for column in others:  # other columns (notes, names) are not read; one spelt like ours likely meant it

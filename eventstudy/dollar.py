@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.sources import bundled_path, parse_dates, read_csv_file
-from eventstudy.errors import DataFormatError, ShareCountJumpWarning, warn
+from eventstudy.errors import DataFormatError, ShareCountJumpWarning, renames, warn
 
 SHARE_COLUMNS = ("ticker", "as_of_date", "shares")
 """The columns a share-count file needs.
@@ -48,7 +48,8 @@ def read_shares(path: str | Path) -> pd.DataFrame:
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     missing = [c for c in SHARE_COLUMNS if c not in raw.columns]
     if missing:
-        raise DataFormatError(path, f"has no {missing[0]!r} column", "write ticker,as_of_date,shares")
+        hint = renames(missing, [c for c in raw.columns if c not in SHARE_COLUMNS])
+        raise DataFormatError(path, f"has no {missing[0]!r} column{hint}", "write ticker,as_of_date,shares")
     frame = pd.DataFrame(
         {
             "ticker": raw["ticker"].astype(str).str.strip(),

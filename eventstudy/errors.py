@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
@@ -49,6 +49,26 @@ def near_names(word: str, names: Iterable[str], n: int = 3) -> list[str]:
 
     names = sorted(names)
     return [m for m in names if m.upper() == word.upper()] or difflib.get_close_matches(word, names, n=n)
+
+
+def renames(missing: Iterable[str], present: Iterable[str], aliases: Mapping[str, str] | None = None) -> str:
+    """Say which present columns were likely meant for the missing ones: " (rename date to event_date)", or "".
+
+    A column is taken for a missing one when it is spelt like it, is a part of its name
+    (``date`` for ``as_of_date``), or is another tool's word for it (``aliases``).
+
+    Examples
+    --------
+    >>> renames(["event_date", "ticker"], ["date", "symbol", "note"], {"symbol": "ticker"})
+    ' (rename date to event_date, symbol to ticker)'
+    """
+    others, words = list(present), dict(aliases or {})
+    pairs = []
+    for name in missing:
+        meant = near_names(name, others, n=1) or [c for c in others if c in name.split("_") or words.get(c) == name]
+        if meant:
+            pairs.append(f"{meant[0]} to {name}")
+    return f" (rename {', '.join(pairs)})" if pairs else ""
 
 
 INDEX_ALIASES = {"SPX": "^GSPC", "SP500": "^GSPC", "NDX": "^NDX", "COMP": "^IXIC", "INDU": "^DJI"}

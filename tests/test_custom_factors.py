@@ -182,3 +182,14 @@ def test_weekly_prices_on_a_daily_calendar_are_told_to_count_rows(tmp_path: Path
             EventStudy(cfg).fit()
         res = EventStudy(cfg.with_(calendar="rows", min_estimation_obs=50)).fit()
     assert res.events["status"].iloc[0].startswith("ok")
+
+
+def test_a_factor_file_s_date_column_is_read_in_any_case(tmp_path: Path) -> None:
+    """Price and share files take Date as date; so does a factor file, with the same fit."""
+    raw = pd.read_csv(ROOT / "data" / "factors" / "ff_factors_daily.csv")
+    user = raw.assign(**{c: raw[c] / 100 for c in raw.columns if c != "date"})
+    lower, upper = tmp_path / "lower.csv", tmp_path / "upper.csv"
+    user.to_csv(lower, index=False)
+    user.rename(columns={"date": "Date"}).to_csv(upper, index=False)
+    fits = [_fit(model="custom", factors=str(p), factor_columns=("market", "smb")) for p in (lower, upper)]
+    pd.testing.assert_frame_equal(fits[0].ar, fits[1].ar)

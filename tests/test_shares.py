@@ -274,3 +274,13 @@ def test_the_report_says_when_counts_jump_as_a_split_would(tmp_path: Path) -> No
     text = " ".join((tmp_path / "r" / "report.md").read_text().split())
     assert "NVDA's share count goes from 2,470,000,000 on 2023-02-17 to 24,500,000,000 on 2024-11-15" in text
     assert "as a split would make it" in text
+
+
+def test_a_share_file_with_date_for_as_of_date_is_told_to_rename_it(tmp_path: Path) -> None:
+    from eventstudy.dollar import read_shares
+    from eventstudy.errors import DataFormatError
+
+    path = tmp_path / "shares.csv"
+    path.write_text("ticker,date,shares\nNVDA,2024-10-31,24500000000\n")
+    with pytest.raises(DataFormatError, match=r"has no 'as_of_date' column \(rename date to as_of_date\)"):
+        read_shares(path)

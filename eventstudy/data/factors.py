@@ -53,6 +53,8 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
     """
     raw = read_csv_file(Path(path))
     raw.columns = [str(c).strip() for c in raw.columns]
+    # the date column in any case (Date, DATE), as price and share files take it
+    raw = raw.rename(columns={c: "date" for c in raw.columns if c.lower() == "date"})
     if "date" not in raw.columns:
         raise DataFormatError(path, "has no 'date' column", "name the date column 'date'")
     wanted = [c for c in columns if c != "market"]
