@@ -1300,3 +1300,23 @@ def test_the_sq_floor_is_given_for_the_shortest_window_the_table_shows(tmp_path:
         build_report(cfg, tmp_path / "r", sections=[firm_section])
     md = (tmp_path / "r" / "report.md").read_text()
     assert f"(for [0,+1] and M = 7: {2 / 7:.4f})" in md
+
+
+def test_groups_on_dates_apart_are_judged_by_welch_under_eventstudytools_too(tmp_path: Path) -> None:
+    """The profile adjusts every pair by position, but no firm-events are linked in calendar time."""
+    from eventstudy.config import Event
+    from eventstudy.report.robustness import groups_section
+
+    when = {"NVDA": "2025-01-27", "MU": "2024-12-18", "CEG": "2024-02-27", "VST": "2024-09-23"}
+    groups = {"NVDA": "chips", "MU": "chips", "CEG": "power", "VST": "power"}
+    events = tuple(Event(t, t, when[t], "^GSPC", groups[t]) for t in when)
+    cfg = StudyConfig(name="g", events=events, convention="eventstudytools")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(cfg).fit()
+        build_report(cfg, tmp_path / "g", sections=[groups_section])
+    assert res.cross_correlation.applies and res.cross_correlation.overlapping_pairs == 0
+    text = " ".join((tmp_path / "g" / "report.md").read_text().split())
+    assert "(Welch p = " in text or "under Welch's t" in text
+    assert "crude-dependence" not in text and "linked in calendar time are not" not in text
+    assert "as EventStudyTools does, every group gets the Kolari-Pynnonen versions" in text

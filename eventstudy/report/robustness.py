@@ -444,7 +444,7 @@ def groups_section(b: ReportBuilder) -> None:
     smallest = min(len(ids[g]) for g in res.groups)
     # firm-events linked in calendar time are not independent: the text then judges by the long-short
     # portfolio's crude-dependence t, which allows for their correlation, and Welch's stays in the table
-    linked = res.cross_correlation.applies
+    linked = res.cross_correlation.overlapping_pairs > 0  # a profile may adjust pairs that are not linked
     judge, short, named = (
         ("bw1985", "crude-dependence", "the crude-dependence t") if linked else ("welch_t", "Welch", "Welch's t")
     )
@@ -497,10 +497,12 @@ def groups_section(b: ReportBuilder) -> None:
             f" {shown} {'has' if len(ungrouped) == 1 else 'have'} no group and "
             f"{'counts' if len(ungrouped) == 1 else 'count'} only in the tests of all firm-events pooled."
         )
-    tested_alone = (
-        "is tested as a study of its own events would be, each firm-event keeping its fit; a group whose firm-events "
-        "are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen versions of the cross-sectional t "
-        "and BMP tests, as the tests column says."
+    tested_alone = "is tested as a study of its own events would be, each firm-event keeping its fit; " + (
+        "as EventStudyTools does, every group gets the Kolari-Pynnonen versions of the cross-sectional t and BMP "
+        "tests, its pairs correlated by position whatever their dates."
+        if res.cross_correlation.paired == "position"
+        else "a group whose firm-events are cross-correlated (linked in calendar time) gets the Kolari-Pynnonen "
+        "versions of the cross-sectional t and BMP tests, as the tests column says."
     )
     tests_table = b.show(
         "groups_tests",
