@@ -730,11 +730,12 @@ def _cmd_xsection(args: argparse.Namespace, out: TextIO) -> int:
     fit = res.cross_section(
         args.formula, data, window=args.window, cov=args.cov, groups=args.groups, weights=args.weights
     )
+    # both estimates before any output: a refused one leaves one error line, not half a result
+    portfolio = portfolio_time_series(res, args.formula, data, window=args.window) if args.portfolio else None
     print(fit.summary(), file=out)
     table = pd.DataFrame({"params": fit.params, "bse": fit.bse, "tvalues": fit.tvalues, "pvalues": fit.pvalues})
     table["cov"] = fit.cov_type
-    if args.portfolio:
-        portfolio = portfolio_time_series(res, args.formula, data, window=args.window)
+    if portfolio is not None:
         print("\n" + portfolio.summary(), file=out)
         extra = pd.DataFrame(
             {

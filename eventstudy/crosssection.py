@@ -305,7 +305,7 @@ def portfolio_time_series(
         shown = ", ".join(sessions[:4]) + (", ..." if len(sessions) > 4 else "")
         raise ConfigError(
             f"the portfolio time-series estimate needs firm-events that share one event date; these fall on "
-            f"{len(sessions)} ({shown}). Leave it out (--portfolio), or cluster by date: cov='cluster', "
+            f"{len(sessions)} ({shown}). Leave it out (drop --portfolio), or cluster by date: cov='cluster', "
             "groups='event_date' (--cov cluster --groups event_date)."
         )
     frame = merge_characteristics(outcome_frame(res, w), data)

@@ -348,3 +348,20 @@ def test_characteristics_that_miss_firm_events_or_names_are_said(tmp_path: Path)
         res.cross_section("car ~ size", pd.concat([data, data.iloc[:1]]))
     with pytest.raises(ConfigError, match=r"name 'sise' is not defined\. The columns are: .*Did you mean 'size'\?"):
         res.cross_section("car ~ sise", data)
+
+
+def test_a_refused_portfolio_estimate_prints_no_half_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Firm-events on two dates: the portfolio estimate is refused before the OLS table is printed."""
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "two"\n[[study.events]]\nticker = "NVDA"\nevent_date = 2025-01-27\n'
+        '[[study.events]]\nticker = "CEG"\nevent_date = 2024-09-20\n[[study.events]]\nticker = "VST"\n'
+        "event_date = 2024-09-20\n"
+    )
+    chars = tmp_path / "c.csv"
+    chars.write_text("ticker,ai\nNVDA,1\nCEG,0\nVST,0\n")
+    argv = ["xsection", "--study", str(study), "--characteristics", str(chars), "--formula", "car ~ ai"]
+    assert main([*argv, "--portfolio"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "needs firm-events that share one event date" in captured.err
+    assert "Leave it out (drop --portfolio)" in captured.err
