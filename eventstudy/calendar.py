@@ -113,7 +113,8 @@ def to_session(name: str, date: Date, sessions: pd.DatetimeIndex, *, label: str 
             label,
             str(ts.date()),
             f"is outside the price data ({first.date()} to {last.date()})",
-            "choose a date inside that range, or load prices that cover it (source='yahoo' downloads them, or give your own)",
+            "choose a date inside that range, or load prices that cover it (source='yahoo' downloads them, or give "
+            "your own)",
         )
     pos = int(sessions.searchsorted(ts, side="left"))
     session = sessions[pos]

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -704,7 +705,7 @@ def events_for(
     """Events of several tickers on one date, with ids ``TICKER@YYYY-MM-DD``."""
     if isinstance(tickers, str):
         tickers = [tickers]
-    twice = [t for t in dict.fromkeys(tickers) if list(tickers).count(t) > 1]
+    twice = [t for t, n in Counter(tickers).items() if n > 1]
     if twice:  # the ids would repeat; the list is where the slip is
         raise ConfigError(f"tickers names {twice[0]!r} more than once; name each firm once.")
     _warn_times([event_date])

@@ -11,6 +11,7 @@ own time series and so allows for the cross-correlation of same-date firms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -197,7 +198,7 @@ def cross_section(
     if weights not in (None, "inverse_variance"):
         raise ConfigError(f"weights={weights!r} is not valid; use inverse_variance or leave it out.")
     frame = merge_characteristics(outcome_frame(res, w), data)
-    used = _used_rows(frame, formula, groups)
+    used = _used_rows(frame, formula, lhs, groups)
     # t quantiles throughout, t(G - 1) when clustered (Cameron and Miller 2015): few firm-events
     # or few clusters make the normal ones too small
     kwargs: dict[str, Any] = {"use_t": True}
@@ -234,8 +235,6 @@ def cross_section(
 
 def _name_hint(exc: Exception, frame: pd.DataFrame) -> str:
     """Name the characteristics' columns, and the nearest, when a formula uses a name they lack."""
-    import re
-
     missing = re.search(r"name '(\w+)' is not defined", str(exc))
     if missing is None:
         return ""
@@ -244,7 +243,7 @@ def _name_hint(exc: Exception, frame: pd.DataFrame) -> str:
     return f" The columns are: {', '.join(columns)}." + (f" Did you mean {near[0]!r}?" if near else "")
 
 
-def _used_rows(frame: pd.DataFrame, formula: str, groups: str | None) -> pd.DataFrame:
+def _used_rows(frame: pd.DataFrame, formula: str, lhs: str, groups: str | None) -> pd.DataFrame:
     from patsy import PatsyError, dmatrices
 
     try:
@@ -252,7 +251,6 @@ def _used_rows(frame: pd.DataFrame, formula: str, groups: str | None) -> pd.Data
     except PatsyError as exc:
         raise ConfigError(f"formula={formula!r}: {str(exc).splitlines()[0]}.{_name_hint(exc, frame)}") from None
     used = frame.loc[y.index]
-    lhs = formula.split("~")[0].strip()
     # firm-events with an outcome that the regression drops lack a characteristic: said, not silently lost
     lacking = [str(i) for i in frame.index[frame[lhs].notna()] if i not in y.index]
     if lacking:

@@ -731,10 +731,10 @@ class EventStudyResults(_SummaryRepr):
         Columns: ``group, window, kind, measure, n, estimate, estimate_weighted, test,
         statistic, p_value, distribution, null, note`` where ``group`` is ``all`` (every
         usable firm-event pooled), a group's name (its events alone, when the groups split
-        the events: see :attr:`split_by_group`) or ``A - B`` (two groups compared), ``kind`` is ``day`` (AAR on one relative day) or
-        ``window`` (CAAR), ``measure`` is ``ar`` (AAR/CAAR rows) or ``bhar`` (the average
-        buy-and-hold abnormal return over each multi-day window, with ``csect_t``, ``skew_t``
-        and ``boot_skew_t``), ``estimate`` is the plain mean, ``estimate_weighted`` the
+        the events: see :attr:`split_by_group`) or ``A - B`` (two groups compared), ``kind``
+        is ``day`` (AAR on one relative day) or ``window`` (CAAR), ``measure`` is ``ar``
+        (AAR/CAAR rows) or ``bhar`` (the average buy-and-hold abnormal return over each
+        multi-day window, with ``csect_t``, ``skew_t`` and ``boot_skew_t``), ``estimate`` is the plain mean, ``estimate_weighted`` the
         precision-weighted one (weights as the profile says; none for ABHAR) and ``note`` says
         why a test could not apply.
         """

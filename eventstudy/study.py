@@ -790,7 +790,8 @@ class EventStudy:
                 f"event_date of {placed.events[i].event_id}",
                 str(placed.sessions[i].date()),
                 f"leaves the event window {cfg.event_window} outside the price data ({spans[i]})",
-                "choose an earlier date or a shorter window, or load prices that cover it (source='yahoo' downloads them)",
+                "choose an earlier date or a shorter window, or load prices that cover it (source='yahoo' downloads "
+                "them)",
             )
         own_market = market & np.array([e.ticker == e.market for e in placed.events], dtype=bool)
         return Screen(

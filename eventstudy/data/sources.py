@@ -6,7 +6,6 @@ or partly empty panel silently: a ticker it cannot deliver raises an error namin
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import os
@@ -123,14 +122,8 @@ def not_utf8_text(head: bytes, exc: UnicodeDecodeError) -> tuple[str, str]:
     >>> not_utf8_text(b"date,caf\xe9", err)[0]
     'not UTF-8 text (it holds byte 0xe9), as Excel writes CSV in some locales'
     """
-    import io
-    import zipfile
-
-    workbook = head.startswith(b"\xd0\xcf\x11\xe0")  # the old .xls layout
-    if head.startswith(b"PK\x03\x04"):  # .xlsx is a zip archive holding xl/workbook.xml
-        with contextlib.suppress(zipfile.BadZipFile, EOFError, OSError):
-            workbook = "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(head)).namelist()
-        workbook = workbook or b"xl/" in head
+    # the old .xls layout, or a zip archive whose first entries name xl/ files (.xlsx)
+    workbook = head.startswith(b"\xd0\xcf\x11\xe0") or (head.startswith(b"PK\x03\x04") and b"xl/" in head)
     if workbook:
         return (
             "an Excel workbook, not a CSV",
@@ -1153,8 +1146,8 @@ class ReturnsSource:
             shown = raw.drop(columns="date").iloc[row, k]
             raise BadPriceError(
                 self.path,
-                f"column {values.columns[k]!r} has a return of {float(shown):g} on {dates.iloc[row].date()}, infinite or a "
-                f"loss of 100% or more read as {self.unit}",
+                f"column {values.columns[k]!r} has a return of {float(shown):g} on {dates.iloc[row].date()}, "
+                f"infinite or a loss of 100% or more read as {self.unit}",
                 "check the values, and --returns-unit (percent for returns written as 1.5 for 1.5%)",
             )
         values.index = pd.DatetimeIndex(dates, name="date")

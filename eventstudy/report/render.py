@@ -393,9 +393,9 @@ def firm_section(b: ReportBuilder) -> None:
         shortest = min(res.windows, key=lambda w: w.length)
         paragraphs.append(
             f"The SQ p-value cannot fall below 2/(N + 1), N the number of same-length sums in the estimation window "
-            f"(for {'one day' if shortest.length == 1 else shortest} and M = {m_max}: {2 / (m_max - shortest.length + 2):.4f}); a p-value marked \u2264 sits "
-            "at that floor: the CAR "
-            "lies beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
+            f"(for {'one day' if shortest.length == 1 else shortest} and M = {m_max}: "
+            f"{2 / (m_max - shortest.length + 2):.4f}); a p-value marked \u2264 sits at that floor: the CAR lies "
+            "beyond every estimation-window sum, and a longer estimation window would be needed to say how far."
             + (f" {at_floor} of the SQ p-values {'sits' if at_floor == 1 else 'sit'} at the floor." if at_floor else "")
         )
     if moved_dates:
@@ -847,7 +847,8 @@ def build_report(
         # every section describes day 0; with no abnormal return that day there is nothing to report on
         sessions = sorted({str(d) for d in res.events["event_session"].dropna().astype(str)})
         raise NoUsableEventsError(
-            f"no firm-event has an abnormal return on its event day ({first_of(sessions, 3)}): the prices have no close there, or the firm-events were left out (tables of `eventstudy run "
+            f"no firm-event has an abnormal return on its event day ({first_of(sessions, 3)}): the prices have no "
+            "close there, or the firm-events were left out (tables of `eventstudy run "
             "--config STUDY.toml --out DIR` give each status); if the prices come from another exchange than "
             f"calendar={config.calendar!r}, choose that exchange's calendar."
         )
