@@ -131,22 +131,25 @@ def to_sessions(
 ) -> list[pd.Timestamp]:
     """Vectorised :func:`to_session` for many dates (same errors and warnings).
 
-    Each distinct date is checked and placed once: thousands of events share few dates.
+    Each distinct date is checked and placed once: thousands of events share few dates. Its
+    warning or error names the first firm-event of that date and how many others share it.
     """
-    out: list[pd.Timestamp] = []
+    sharing: dict[object, list[str]] = {}
+    for date, label in zip(dates, labels, strict=True):
+        sharing.setdefault(date, []).append(label)
     placed: dict[object, pd.Timestamp] = {}
     today = pd.Timestamp.now().normalize()
-    for date, label in zip(dates, labels, strict=True):
-        if date not in placed:
-            ts = pd.Timestamp(date) if isinstance(date, dt.date) else None
-            in_range = ts is not None and sessions[0] <= ts <= min(sessions[-1], today)
-            pos = int(sessions.searchsorted(ts)) if in_range else -1
-            if in_range and sessions[pos] == ts:
-                placed[date] = sessions[pos]  # the common case: already a session
-            else:
-                placed[date] = to_session(name, date, sessions, label=label)
-        out.append(placed[date])
-    return out
+    for date, named in sharing.items():
+        ts = pd.Timestamp(date) if isinstance(date, dt.date) else None
+        in_range = ts is not None and sessions[0] <= ts <= min(sessions[-1], today)
+        pos = int(sessions.searchsorted(ts)) if in_range else -1
+        if in_range and sessions[pos] == ts:
+            placed[date] = sessions[pos]  # the common case: already a session
+        else:
+            others = len(named) - 1
+            label = named[0] + (f" (and {others} other firm-event{'s' * (others > 1)} of that date)" if others else "")
+            placed[date] = to_session(name, date, sessions, label=label)
+    return [placed[date] for date in dates]
 
 
 FREQUENCY_RATIO = 2.0

@@ -49,7 +49,7 @@ PALETTE = ["#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#8
 """Series colours shared by every figure, in study order (Okabe-Ito's colour-blind-safe set, then darker tones)."""
 
 COLOURED_AT_MOST = 8
-"""Figures draw up to this many firms or firm-events in colour; above it the three largest falls and rises."""
+"""Figures draw up to this many firms or firm-events in colour; above it the three lowest and three highest."""
 
 TIDY_COLUMNS = ["event_id", "ticker", "window", "car", "bse", "test", "statistic", "p_value", "df"]
 WINDOW_COLUMNS = ["car", "bse", "tvalues", "pvalues", "sq_quantile", "sq_pvalues", "bhar"]
@@ -1234,7 +1234,7 @@ class EventStudyResults(_SummaryRepr):
         kind
             ``car``: each firm-event's CAR path (the numbers of :attr:`cumulative_ar`
             when ``window`` is the event window); above eight paths the ``tickers`` (or
-            the three largest falls and rises) are drawn in colour, the rest in grey,
+            the three lowest and three highest by the last day) are drawn in colour, the rest in grey,
             with the average in black. ``caar``: the average path with its 95% band
             (cross-sectional standard error, t(N - 1)).
         window

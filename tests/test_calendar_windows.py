@@ -65,6 +65,16 @@ def test_weekend_event_in_a_study() -> None:
     assert str(res.events["event_session"].iloc[0]) == "2025-01-27"
 
 
+def test_weekend_date_shared_by_firms_is_one_warning_with_their_count() -> None:
+    with pytest.warns(EventDateMovedWarning) as caught:
+        es.event_study(["NVDA", "AVGO", "MU"], "2025-01-25")
+    moved = [str(w.message) for w in caught if issubclass(w.category, EventDateMovedWarning)]
+    assert moved == [
+        "event_date of NVDA@2025-01-25 (and 2 other firm-events of that date) is 2025-01-25, not a XNYS session; "
+        "using the next session 2025-01-27."
+    ]
+
+
 def test_short_history_uses_shorter_window_with_warning() -> None:
     with pytest.warns(UserWarning, match="shortened to 197 returns of 240"):
         res = es.event_study(["GEV"], "2025-01-27")

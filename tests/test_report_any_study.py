@@ -99,8 +99,10 @@ def test_many_dates_in_event_time_without_common_date_sentences(many_dates: tupl
     assert kp["statistic"].isna().all() and kp["note"].str.contains("overlap in calendar time").all()
     assert "Over 12 firm-events on 12 dates" in md
     # 12 firm-events are more than the figure colours: the caption says which it does
-    assert "in colour the three largest falls and rises by the last day shown" in md
-    assert "in colour the three largest falls and rises, the others in grey, the average in black" in md
+    assert "in colour the three lowest and three highest by the last day shown" in md
+    assert (
+        "in colour the three lowest and three highest by the last day, the others in grey, the average in black" in md
+    )
 
 
 def test_under_the_eventstudytools_profile_r_pairs_every_firm_event_and_the_report_says_so(tmp_path: Path) -> None:

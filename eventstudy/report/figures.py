@@ -44,8 +44,8 @@ def price_paths(
 
     ``what`` names the series in the caption (returns chained into an index are not closes).
 
-    Above :data:`COLOURED_AT_MOST` firms the three largest falls and rises on the event
-    session are drawn in colour and the rest in grey; the caption says so.
+    Above :data:`COLOURED_AT_MOST` firms the three lowest and three highest returns on the
+    event session are drawn in colour and the rest in grey; the caption says so.
     """
     fig, ax = _new()
     indexed = prices.div(prices.loc[base]) * 100.0
@@ -81,7 +81,7 @@ def price_paths(
     caption = (
         f"{what} indexed to 100 on {base.date()}; "
         + (
-            "in colour the three largest falls and rises on the event session, the other firms in grey; "
+            "in colour the three lowest and three highest returns on the event session, the other firms in grey; "
             if len(firms) > COLOURED_AT_MOST
             else ""
         )
@@ -93,7 +93,7 @@ def price_paths(
 def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, str]:
     """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1, and the caption.
 
-    Above :data:`COLOURED_AT_MOST` firm-events the three largest falls and rises by the
+    Above :data:`COLOURED_AT_MOST` firm-events the three lowest and three highest by the
     last day are drawn in colour, the rest in grey, with the median in black.
     """
     from matplotlib.ticker import MaxNLocator
@@ -125,7 +125,7 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, 
         "Each firm-event's price in event time (its returns compounded), indexed to 100 on the session before its own "
         "event; "
         + (
-            "in colour the three largest falls and rises by the last day shown, the others in grey, "
+            "in colour the three lowest and three highest by the last day shown, the others in grey, "
             "the median in black; "
             if len(ids) > COLOURED_AT_MOST
             else ""
@@ -248,7 +248,7 @@ def car_paths(res: EventStudyResults) -> tuple[Figure, str]:
     caption = (
         f"Cumulative abnormal returns from the first day of the event window {res.config.event_window}; "
         + (
-            "in colour the three largest falls and rises, the others in grey, the average in black; "
+            "in colour the three lowest and three highest by the last day, the others in grey, the average in black; "
             if len(res.event_ids) > COLOURED_AT_MOST  # as res.plot draws them
             else ""
         )
