@@ -391,3 +391,16 @@ def test_the_dollar_chart_prints_the_abnormal_part_as_the_table_rounds_it(report
     assert "about -$460bn abnormal (95% interval -$640bn to -$280bn)" in md  # the headline's rounding of NVDA
     assert "-$460bn" in texts and "-$461.7bn" not in texts
     assert "-$592.9bn" in texts  # the measured change keeps its decimal
+
+
+@pytest.mark.parametrize(("returns", "word"), [("simple", "return"), ("log", "log return")])
+def test_event_day_figure_names_the_returns_the_firm_table_shows(returns: str, word: str) -> None:
+    import eventstudy as es
+    from eventstudy.report import figures
+
+    res = es.event_study(["NVDA", "MU"], "2024-08-05", returns=returns)
+    fig, caption = figures.event_day_ar(res)
+    ax = fig.axes[0]
+    assert caption.startswith(f"Raw {word} and abnormal return (market model) on the event day")
+    assert ax.get_ylabel() == f"{word} on the event day (%)"
+    assert ax.get_legend_handles_labels()[1][0] == f"raw {word}"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-from eventstudy.report.format import fmt_bn_rounded
+from eventstudy.report.format import fmt_bn_rounded, return_word
 from eventstudy.results import COLOURED_AT_MOST, PALETTE, event_labels, event_time_axes
 
 
@@ -187,7 +187,8 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
 
     half = stats.t.ppf(0.975, df) * se
     x = np.arange(len(ids))
-    ax.bar(x - 0.2, raw, width=0.38, color="#95a5a6", label="raw return")
+    word = return_word(res.config.returns)  # log returns are drawn as such, as the firm table names them
+    ax.bar(x - 0.2, raw, width=0.38, color="#95a5a6", label=f"raw {word}")
     ax.bar(x + 0.2, ar, width=0.38, color=PALETTE[0], yerr=half, capsize=4, label="abnormal return (95% interval)")
     show_values = len(ids) <= VALUES_AT_MOST
     for xi, v, h in zip(x, ar, half, strict=True):
@@ -215,11 +216,11 @@ def event_day_ar(res: EventStudyResults, rel_day: int = 0) -> tuple[Figure, str]
     ax.axhline(0, color="black", lw=0.8)
     _name_bars(ax, x, labels)
     ax.margins(y=0.12)  # room for the labels under the longest interval
-    ax.set_ylabel("return on the event day (%)")
+    ax.set_ylabel(f"{word} on the event day (%)")
     ax.set_title(f"Event-day return and abnormal return ({res.model.name} model)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig, (
-        f"Raw return and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
+        f"Raw {word} and abnormal return ({res.model.name} model) on the event day; bars show the AR's 95% "
         "prediction interval."
     )
 
