@@ -40,6 +40,7 @@ from eventstudy.errors import (
     EventDateError,
     TimeOfDayWarning,
     UnreadColumnWarning,
+    UnusedOptionWarning,
     near_names,
     renames,
     warn,
@@ -362,9 +363,12 @@ class StudyConfig:
         events_file = Path(str(study["events_file"])) if "events_file" in study else None
         if events_file is not None and base_dir is not None:
             events_file = base_dir / events_file
-        market = str(study.get("market", DEFAULT_MARKET))
+        given_market = str(study["market"]) if "market" in study else None
+        market = given_market or DEFAULT_MARKET
         if events_file is not None:
-            kwargs["events"], request = read_events_with_windows(events_file, market=market, date_format=date_format)
+            kwargs["events"], request = read_events_with_windows(
+                events_file, market=given_market, date_format=date_format
+            )
             if request is not None:  # as on the command line: the request file's windows, unless [model] gives others
                 kwargs.update(estimation=request.estimation, event_window=request.event_window)
         else:
@@ -622,6 +626,7 @@ def read_events_with_windows(
     text = _events_text(path)
     if _is_request_text(text):
         request = _request_from(text, path)
+        warn_unused_market(market, path)
         return request.events, request
     try:
         delimiter = csv_separator(text.split("\n", 1)[0])
@@ -664,7 +669,10 @@ def read_events_with_windows(
     # A short row's missing cells are empty, so a missing ticker is reported as one.
     table = {c: [row[k] if k < len(row) else "" for _, row in rows] for k, c in enumerate(header)}
     numbers = [n for n, _ in rows]
-    markets = [m or market or DEFAULT_MARKET for m in table.get("market", [""] * len(rows))]
+    given = table.get("market", [""] * len(rows))
+    if all(given):
+        warn_unused_market(market, path)
+    markets = [m or market or DEFAULT_MARKET for m in given]
     for col in ("event_id", "ticker"):
         if "" in table[col]:
             n = numbers[table[col].index("")]
@@ -676,6 +684,16 @@ def read_events_with_windows(
         for i, t, d, m, g in zip(table["event_id"], table["ticker"], days, markets, groups, strict=True)
     )
     return events, None
+
+
+def warn_unused_market(market: str | None, path: Path) -> None:
+    """Warn that a given ``market`` stands for no event: every row of ``path`` names its own market proxy."""
+    if market:
+        warn(
+            f"market {market!r} is not used: every event in {path} names its own market; drop it, or leave the "
+            "market column empty where it should apply.",
+            UnusedOptionWarning,
+        )
 
 
 def _warn_times(values: Sequence[object]) -> None:

@@ -211,6 +211,10 @@ class UnreadColumnWarning(EventStudyWarning):
     """A column of an input file is not read, and its name is near one that would be."""
 
 
+class UnusedOptionWarning(EventStudyWarning):
+    """An option was given that no event uses (every event names its own value)."""
+
+
 class TimeOfDayWarning(EventStudyWarning):
     """An event date was given with a time of day, which the study does not use: day 0 is that date's session."""
 

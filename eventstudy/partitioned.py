@@ -38,7 +38,7 @@ from eventstudy._io import csv_text, staged_directory, write_bytes_atomic
 from eventstudy._meta import json_safe, json_text, record_versions
 from eventstudy._options import DEFAULT_MARKET
 from eventstudy.backends import run_chunks
-from eventstudy.config import Event, StudyConfig
+from eventstudy.config import Event, StudyConfig, warn_unused_market
 from eventstudy.conventions import PositionPairs, PositionSums, RankLength, position_sums
 from eventstudy.data.sources import CsvSource
 from eventstudy.dates import parse_date_column
@@ -73,6 +73,8 @@ def read_event_table(path: str | Path, market: str | None = None) -> pd.DataFram
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--events {path}: not a readable CSV ({str(exc).splitlines()[0]}).") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if "market" in frame.columns and frame["market"].str.strip().ne("").all():
+        warn_unused_market(market, path)
     market = market or DEFAULT_MARKET
     if "market" not in frame.columns:
         frame["market"] = market

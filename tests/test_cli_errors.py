@@ -259,6 +259,34 @@ def test_a_misspelt_events_column_is_said_not_to_be_read(tmp_path: Path) -> None
     assert not any("'note'" in str(w.message) or "market_cap" in str(w.message) for w in seen)  # columns of their own
 
 
+def test_a_market_no_event_uses_is_said_to_be_unused(tmp_path: Path) -> None:
+    import warnings
+
+    from eventstudy.config import StudyConfig, read_events
+    from eventstudy.errors import UnusedOptionWarning
+    from eventstudy.partitioned import read_event_table
+
+    named = Path(_events(tmp_path, "event_id,ticker,event_date,market\na,NVDA,2025-01-27,^NDX\n"))
+    unused = r"market '\^FOO' is not used: every event in .* names its own market"
+    with pytest.warns(UnusedOptionWarning, match=unused):
+        assert read_events(named, market="^FOO")[0].market == "^NDX"
+    with pytest.warns(UnusedOptionWarning, match=unused):
+        assert read_event_table(named, market="^FOO")["market"].tolist() == ["^NDX"]
+    study = tmp_path / "s.toml"
+    study.write_text(f'[study]\nname = "s"\nevents_file = "{named.name}"\nmarket = "^FOO"\n')
+    with pytest.warns(UnusedOptionWarning, match=unused):
+        StudyConfig.from_toml(study)
+    # a market that stands for some event, or none given at all, is used as asked: no warning
+    some = tmp_path / "some.csv"
+    some.write_text("event_id,ticker,event_date,market\na,NVDA,2025-01-27,^NDX\nb,MU,2025-01-27,\n")
+    study.write_text(f'[study]\nname = "s"\nevents_file = "{named.name}"\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnusedOptionWarning)
+        assert [e.market for e in read_events(some, market="^FOO")] == ["^NDX", "^FOO"]
+        assert read_events(named)[0].market == "^NDX"
+        StudyConfig.from_toml(study)
+
+
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     events = _events(tmp_path, "event_id,ticker,event_date\nx,NOPE,2025-01-27\n")
     proc = subprocess.run(
