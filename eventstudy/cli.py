@@ -265,10 +265,10 @@ def _parser() -> argparse.ArgumentParser:
     xs.add_argument("--study", help="study TOML file (default: the bundled DeepSeek study)")
     xs.add_argument(
         "--characteristics",
-        required=True,
         help="CSV with one column per characteristic and one row per firm-event (an event_id column) or per firm "
         "(a ticker column: its values hold for each of the firm's events); "
-        "the study's group and event_date are there already (a column of the file with that name replaces them)",
+        "the study's group and event_date are there already (a column of the file with that name replaces them), "
+        "so a formula of those alone needs no file",
     )
     xs.add_argument(
         "--formula", required=True, help='statsmodels formula, e.g. "car ~ size + C(sector)" (car, scar or ar)'
@@ -725,7 +725,7 @@ def _cmd_xsection(args: argparse.Namespace, out: TextIO) -> int:
     if args.out:  # before any work: the table must not replace the files it is computed from
         inputs = [*config.input_files, *(Path(p) for p in (args.characteristics, args.study) if p)]
         check_output_file(Path(args.out), inputs=inputs, protected=[data_root()])
-    data = read_csv_file(Path(args.characteristics))
+    data = read_csv_file(Path(args.characteristics)) if args.characteristics else None
     res = EventStudy(config).fit()
     fit = res.cross_section(
         args.formula, data, window=args.window, cov=args.cov, groups=args.groups, weights=args.weights

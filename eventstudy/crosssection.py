@@ -107,8 +107,13 @@ def outcome_frame(res: WindowResults, window: Window) -> pd.DataFrame:
     return frame
 
 
-def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
-    """Join characteristics keyed by ``event_id``, or by ``ticker`` (a firm's values hold for each of its events)."""
+def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame | None) -> pd.DataFrame:
+    """Join characteristics keyed by ``event_id``, or by ``ticker`` (a firm's values hold for each of its events).
+
+    ``None`` joins nothing: the outcomes carry the study's own ``ticker``, ``event_date`` and ``group``.
+    """
+    if data is None:
+        return outcomes
     data = data.copy()
     if "event_id" in data.columns:
         keyed = data.set_index("event_id")
@@ -141,7 +146,7 @@ def merge_characteristics(outcomes: pd.DataFrame, data: pd.DataFrame) -> pd.Data
 def cross_section(
     res: WindowResults,
     formula: str,
-    data: pd.DataFrame,
+    data: pd.DataFrame | None = None,
     *,
     window: str | Window | tuple[int, int] = "0:0",
     cov: str = "HC3",
@@ -158,7 +163,8 @@ def cross_section(
         A statsmodels (patsy) formula whose left side is ``car``, ``scar`` or ``ar``,
         e.g. ``"car ~ beta_market + runup + C(sector)"``.
     data
-        One row per firm-event, keyed by ``event_id`` (or ``ticker``).
+        One row per firm-event, keyed by ``event_id`` (or ``ticker``); ``None`` when the
+        formula uses only the study's own ``group``, ``event_date`` and ``ticker``.
     window
         The window of the outcome.
     cov
@@ -259,6 +265,7 @@ def _used_rows(frame: pd.DataFrame, formula: str, lhs: str, groups: str | None) 
             f"{formula!r} needs (first: {', '.join(map(repr, lacking[:5]))}); they are left out of the regression.",
             EventExcludedWarning,
         )
+    _check_varies(used, formula)
     if groups is not None:
         if groups not in used.columns:
             raise ConfigError(f"groups={groups!r} is not a column of the characteristics.")
@@ -268,8 +275,27 @@ def _used_rows(frame: pd.DataFrame, formula: str, lhs: str, groups: str | None) 
     return used
 
 
+def _check_varies(used: pd.DataFrame, formula: str) -> None:
+    """Refuse a right-hand variable with one value for every firm-event: patsy drops C() of it without a word."""
+    rhs = formula.split("~", 1)[1]
+    for col in used.columns:
+        if col in OUTCOMES or not re.search(rf"(?<![\w.]){re.escape(col)}(?!\w)", rhs):
+            continue
+        values = used[col].unique()
+        if len(values) == 1:
+            why = (
+                "the study's events have no group: add a group column to the events or to the characteristics"
+                if col == "group" and values[0] == ""
+                else "drop it, or study firm-events where it differs"
+            )
+            raise ConfigError(
+                f"formula={formula!r}: {col} is {values[0]!r} for every firm-event in the regression, so it explains "
+                f"nothing; {why}."
+            )
+
+
 def portfolio_time_series(
-    res: WindowResults, formula: str, data: pd.DataFrame, *, window: str | Window = "0:0"
+    res: WindowResults, formula: str, data: pd.DataFrame | None = None, *, window: str | Window = "0:0"
 ) -> CrossSectionResults:
     """Sefcik and Thompson (1986): coefficients as abnormal returns of characteristic-weighted portfolios.
 

@@ -674,7 +674,7 @@ class EventStudyResults(_SummaryRepr):
     def cross_section(
         self,
         formula: str,
-        data: pd.DataFrame,
+        data: pd.DataFrame | None = None,
         *,
         window: WindowLike = "0:0",
         cov: str = "HC3",
@@ -685,7 +685,8 @@ class EventStudyResults(_SummaryRepr):
 
         See :func:`eventstudy.crosssection.cross_section`; ``data`` has one row per
         firm-event keyed by ``event_id`` (or ``ticker``), and
-        :func:`eventstudy.characteristics.exposures` computes common ones from the data.
+        :func:`eventstudy.characteristics.exposures` computes common ones from the data;
+        without ``data`` the formula may use the study's ``group``, ``event_date`` and ``ticker``.
 
         Examples
         --------

@@ -310,6 +310,19 @@ def test_the_study_s_groups_and_dates_are_variables_of_the_formula() -> None:
     )
     assert fit.params.iloc[1] == pytest.approx(by_hand, rel=1e-12)
     assert fit.df_resid == 1  # two dates, so t(G - 1) = t(1)
+    # the study's own variables need no characteristics at all
+    bare = res.cross_section("car ~ C(group, Treatment('money'))", window="0:1", cov="cluster", groups="event_date")
+    assert bare.params.iloc[1] == pytest.approx(by_hand, rel=1e-12)
+    # a variable with one value would be dropped by patsy without a word: refused, saying why
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same firms' events of two dates overlap, as above
+        one_day = res.with_events([e.event_id for e in events if str(e.event_date) == days[0]])
+        plain = tuple(Event(e.event_id, e.ticker, e.event_date, e.market) for e in events[:4])
+        ungrouped = EventStudy(StudyConfig(name="plain", events=plain)).fit()
+    with pytest.raises(ConfigError, match=r"event_date is '2024-09-18' for every firm-event in the regression"):
+        one_day.cross_section("car ~ C(group) + C(event_date)", window="0:1")
+    with pytest.raises(ConfigError, match=r"group is '' .* the study's events have no group: add a group column"):
+        ungrouped.cross_section("car ~ C(group)")
     with pytest.raises(ConfigError, match=r"these fall on 2 \(2024-09-18, 2024-11-07\).*groups='event_date'"):
         portfolio_time_series(res, "car ~ C(group)", data, window="0:1")
     # a characteristics file's own group column speaks for the study's
