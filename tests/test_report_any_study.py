@@ -1240,7 +1240,7 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
 def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> None:
     """A weekly row's return is the week's: the headline and the method text say so, and daily data say nothing."""
     from eventstudy.config import Event
-    from eventstudy.report.render import firm_section
+    from eventstudy.report.render import firm_section, price_section
 
     path = tmp_path / "weekly.csv"
     bundled_closes("NVDA", "AVGO", "^GSPC", rule="W-FRI").to_csv(path)
@@ -1256,20 +1256,33 @@ def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> 
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        build_report(cfg, tmp_path / "r", sections=[firm_section])
+        build_report(cfg, tmp_path / "r", sections=[price_section, firm_section])
     md = (tmp_path / "r" / "report.md").read_text()
     assert "NVDA returned" in md and " in the period to 2025-01-31; its abnormal return" in md
     assert "average abnormal return in that period was" in md
     assert "The prices are dated a median of 7 days apart: each relative day is one row of the data" in md
+    # a row is no exchange session: the price chart's text and caption count rows
+    assert "indexed to 100 on the last row before the event." in md
+    assert "dotted line: event row 2025-01-31; dashed: indices." in md and "session" not in md.split("## 2.")[0]
+    # weekly returns read as returns are said to be dated so, not prices
+    returns = tmp_path / "weekly_returns.csv"
+    pd.read_csv(path, index_col=0).pct_change().iloc[1:].to_csv(returns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(
+            cfg.with_(prices=(), source="bundled", returns_data=str(returns)), tmp_path / "rr", sections=[firm_section]
+        )
+    assert "The returns are dated a median of 7 days apart" in (tmp_path / "rr" / "report.md").read_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         build_report(
             StudyConfig(name="d", events=events, calendar="rows"),
             tmp_path / "d",
-            sections=[firm_section],
+            sections=[price_section, firm_section],
         )
     daily = (tmp_path / "d" / "report.md").read_text()
     assert "period" not in daily.split("##")[0] and "dated a median of" not in daily
+    assert "indexed to 100 on the last row before the event." in daily  # rows, daily or not
 
 
 def test_a_window_longer_than_the_estimation_sums_has_no_sq_test_and_says_so(tmp_path: Path) -> None:

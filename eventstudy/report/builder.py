@@ -11,12 +11,28 @@ from typing import Any
 import pandas as pd
 
 from eventstudy._io import csv_text
+from eventstudy.calendar import FREQUENCY_RATIO, median_spacing
+from eventstudy.conventions import ExchangeSessions
 from eventstudy.data.sources import Source
 from eventstudy.report import figures
 from eventstudy.resolved import ResolvedConfig
 from eventstudy.results import EventStudyResults
 
 Section = Callable[["ReportBuilder"], None]
+
+
+def row_spacing(res: EventStudyResults) -> float | None:
+    """Median calendar days between the rows of a study that counts rows, when they are not daily (else None)."""
+    if res.config.calendar != "rows" and isinstance(res.convention.days, ExchangeSessions):
+        return None  # exchange sessions are days
+    names = list(dict.fromkeys([*res.config.tickers, *res.config.markets]))
+    spacing = median_spacing(res.prices.adj_close[names].dropna(how="all").index)
+    return spacing if spacing > FREQUENCY_RATIO else None
+
+
+def day_unit(res: EventStudyResults) -> str:
+    """Name one relative day in the report's words: ``row`` of each series' own dates, else ``session``."""
+    return "row" if res.config.calendar == "rows" or row_spacing(res) is not None else "session"
 
 
 @dataclass

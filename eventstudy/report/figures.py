@@ -39,10 +39,12 @@ def price_paths(
     markets: list[str],
     title: str,
     what: str = "Adjusted closes",
+    unit: str = "session",
 ) -> tuple[Figure, str]:
     """Prices indexed to 100 at ``base``, firms solid and market indices dashed, and the figure's caption.
 
-    ``what`` names the series in the caption (returns chained into an index are not closes).
+    ``what`` names the series in the caption (returns chained into an index are not closes);
+    ``unit`` names a relative day (``row`` for weekly or monthly data).
 
     Above :data:`COLOURED_AT_MOST` firms the three lowest and three highest returns on the
     event session are drawn in colour and the rest in grey; the caption says so.
@@ -74,24 +76,27 @@ def price_paths(
     )
     ax.axhline(100, color="0.6", lw=0.7)
     ax.set_title(title)
-    ax.set_ylabel(f"price index ({base.date()} close = 100)")
-    ax.set_xlabel("session date")
+    closes = what == "Adjusted closes"  # returns chained into an index have no close
+    ax.set_ylabel(f"price index ({base.date()} close = 100)" if closes else f"index ({base.date()} = 100)")
+    ax.set_xlabel(f"{unit} date" if unit == "session" else "date")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series")
     fig.autofmt_xdate()
     caption = (
         f"{what} indexed to 100 on {base.date()}; "
         + (
-            "in colour the three lowest and three highest returns on the event session, the other firms in grey; "
+            f"in colour the three lowest and three highest returns on the event {unit}, the other firms in grey; "
             if len(firms) > COLOURED_AT_MOST
             else ""
         )
-        + f"dotted line: event session {event.date()}; dashed: indices."
+        + f"dotted line: event {unit} {event.date()}; dashed: indices."
     )
     return fig, caption
 
 
-def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, str]:
+def event_time_paths(res: EventStudyResults, first: int = -15, unit: str = "session") -> tuple[Figure, str]:
     """Prices of firm-events with different dates in event time, indexed to 100 at relative day -1, and the caption.
+
+    ``unit`` names a relative day (``row`` for weekly or monthly data).
 
     Above :data:`COLOURED_AT_MOST` firm-events the three lowest and three highest by the
     last day are drawn in colour, the rest in grey, with the median in black.
@@ -116,21 +121,20 @@ def event_time_paths(res: EventStudyResults, first: int = -15) -> tuple[Figure, 
     ax.axvline(0, color="black", lw=1.0, ls=":")
     ax.axhline(100, color="0.6", lw=0.7)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    unit = "row" if res.config.calendar == "rows" else "session"
     ax.set_xlabel(f"relative day ({unit}s from each firm-event's own event {unit})")
     ax.set_ylabel("price index (day -1 close = 100)")
-    ax.set_title("Prices in event time, each firm-event indexed to 100 on the session before its event")
+    ax.set_title(f"Prices in event time, each firm-event indexed to 100 on the {unit} before its event")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     caption = (
-        "Each firm-event's price in event time (its returns compounded), indexed to 100 on the session before its own "
-        "event; "
+        f"Each firm-event's price in event time (its returns compounded), indexed to 100 on the {unit} before its "
+        "own event; "
         + (
             "in colour the three lowest and three highest by the last day shown, the others in grey, "
             "the median in black; "
             if len(ids) > COLOURED_AT_MOST
             else ""
         )
-        + "dotted line: the event session."
+        + f"dotted line: the event {unit}."
     )
     return fig, caption
 

@@ -19,7 +19,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from eventstudy._io import staged_directory
 from eventstudy._meta import json_safe, record_versions
 from eventstudy.backends import progress_bar, show_progress
-from eventstudy.calendar import FREQUENCY_RATIO, median_spacing
 from eventstudy.config import StudyConfig
 from eventstudy.conventions import Convention, ExchangeSessions, OwnRows
 from eventstudy.data.manifest import data_root
@@ -29,7 +28,7 @@ from eventstudy.dollar import NO_CLOSE, NO_PRICE_LEVEL, describe_jump, share_tab
 from eventstudy.errors import ConfigError, EventDateError, NoUsableEventsError, UnknownTickerError
 from eventstudy.inference import adjust_pvalues
 from eventstudy.report import figures
-from eventstudy.report.builder import ReportBuilder, Section, html_table
+from eventstudy.report.builder import ReportBuilder, Section, day_unit, html_table, row_spacing
 from eventstudy.report.explain import explain_section, volume_section
 from eventstudy.report.exports import excel_workbook, latex_table
 from eventstudy.report.format import (
@@ -143,7 +142,8 @@ def price_section(b: ReportBuilder) -> None:
     cfg, res = b.config, b.results
     n, n_dates = _study_shape(res)
     if n_dates > 1:
-        fig = b.add_figure("price_paths", *figures.event_time_paths(res))
+        unit = day_unit(res)
+        fig = b.add_figure("price_paths", *figures.event_time_paths(res, unit=unit))
         unused = [
             *([f"context tickers ({word_list(list(cfg.context_tickers))})"] if cfg.context_tickers else []),
             *([f"index date ({cfg.index_date})"] if cfg.index_date else []),
@@ -152,7 +152,7 @@ def price_section(b: ReportBuilder) -> None:
         one = not cfg.context_tickers  # the index date alone: a singular subject
         unused_text = (
             f" The study's {' and '.join(unused)} {'sets' if one else 'set'} the calendar-time chart of a one-date "
-            f"study and {'is' if one else 'are'} not used here: each firm-event is indexed on the session before its "
+            f"study and {'is' if one else 'are'} not used here: each firm-event is indexed on the {unit} before its "
             "own event."
             if unused
             else ""
@@ -207,14 +207,20 @@ def price_section(b: ReportBuilder) -> None:
     price_fig = b.add_figure(
         "price_paths",
         *figures.price_paths(
-            window, base, event, markets, f"Prices around {event.date()}, indexed to 100 on {base.date()}", what
+            window,
+            base,
+            event,
+            markets,
+            f"Prices around {event.date()}, indexed to 100 on {base.date()}",
+            what,
+            unit=day_unit(res),
         ),
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
     b.add_table("price_index", index_table)
     b.data["provenance"] = {t: panel.provenance.get(t, "") for t in names}
-    base_text = "the last session before the event" if not cfg.index_date else str(base.date())
+    base_text = f"the last {day_unit(res)} before the event" if not cfg.index_date else str(base.date())
     b.sections.append(
         {
             "id": "prices",
@@ -234,22 +240,14 @@ def _sessions(cfg: ResolvedConfig) -> str:
     return "relative sessions" if cfg.calendar == "XNYS" else f"relative sessions of the {cfg.calendar} calendar"
 
 
-def row_spacing(res: EventStudyResults) -> float | None:
-    """Median calendar days between the rows of a study that counts rows, when they are not daily (else None)."""
-    if res.config.calendar != "rows" and isinstance(res.convention.days, ExchangeSessions):
-        return None  # exchange sessions are days
-    names = list(dict.fromkeys([*res.config.tickers, *res.config.markets]))
-    spacing = median_spacing(res.prices.adj_close[names].dropna(how="all").index)
-    return spacing if spacing > FREQUENCY_RATIO else None
-
-
 def _rows_text(res: EventStudyResults) -> str:
     """Say what a relative day and a return are when the rows are weekly or monthly ("" for daily data)."""
     spacing = row_spacing(res)
     if spacing is None:
         return ""
     return (
-        f" The prices are dated a median of {spacing:.3g} days apart: each relative day is one row of the data, and "
+        f" The {'returns' if res.config.returns_data else 'prices'} are dated a median of {spacing:.3g} days apart: "
+        "each relative day is one row of the data, and "
         "each return runs from the row before, so the event day's return is that of the period ending on it."
     )
 

@@ -25,6 +25,7 @@ from eventstudy.errors import EventStudyError, FactorFrequencyError
 from eventstudy.inference import TestStatistic, adjust_pvalues, variance_check
 from eventstudy.models import MARKET
 from eventstudy.report import figures
+from eventstudy.report.builder import day_unit
 from eventstudy.report.format import (
     INDEX_NAMES,
     finite,
@@ -143,12 +144,12 @@ def aggregate_section(b: ReportBuilder) -> None:
         elif cc.overlapping_pairs == cc.pairs:  # every pair linked (one date, or windows that all overlap)
             measured = (
                 f"{dates}: {independent}. The mean correlation of their estimation-window abnormal returns, on the "
-                f"sessions each pair shares, is r = {r:.3f}; the Kolari-Pynnonen versions use it, {factors}."
+                f"{day_unit(res)}s each pair shares, is r = {r:.3f}; the Kolari-Pynnonen versions use it, {factors}."
             )
         else:
             measured = (
                 f"{dates}: {independent}. The mean correlation of the linked pairs' estimation-window abnormal "
-                f"returns, on the sessions they share, is {cc.mean:.3f} ({r:.3f} over all pairs, the others counting "
+                f"returns, on the {day_unit(res)}s they share, is {cc.mean:.3f} ({r:.3f} over all pairs, the others counting "
                 f"zero); the Kolari-Pynnonen versions use the latter, {factors}."
             )
         paragraphs.append(
@@ -202,7 +203,7 @@ def aggregate_section(b: ReportBuilder) -> None:
             [float(est.loc[w, "mean"]) for w in day_windows],
             [res.aggregate_tests[(w, kp)].pvalue for w in day_windows],
             "the Kolari-Pynnonen-adjusted BMP test" if cc.applies else "the BMP test",
-            "rows" if res.config.calendar == "rows" else "sessions",
+            f"{day_unit(res)}s",
         ),
         "Average abnormal return on each relative day; orange bars are significant at 5% under "
         + (
