@@ -663,12 +663,15 @@ class EventStudy:
         factor_names: tuple[str, ...] = ()
         factor_values = np.zeros((len(sessions), 0))
         if self.model.uses_factors:
+            data = "returns" if cfg.returns_data else "prices"
             if self.custom_factors is not None:
                 table = self.custom_factors
-                check_frequency(table.index, priced, f"factors={cfg.factors}", "the factors")
+                check_frequency(table.index, priced, f"factors={cfg.factors}", "the factors", data)
             else:
                 table = load_factors(self.model.name)
-                check_frequency(table.index, priced, f"model={cfg.model!r}", "the bundled Ken French daily factors")
+                check_frequency(
+                    table.index, priced, f"model={cfg.model!r}", "the bundled Ken French daily factors", data
+                )
             factors = table.reindex(sessions)
             if cfg.returns == "log":
                 factors = np.log1p(factors)

@@ -131,6 +131,14 @@ def test_daily_factors_are_refused_for_monthly_prices(tmp_path: Path) -> None:
     custom = cfg.with_(model="custom", factors=str(daily), factor_columns=("market", "smb"))
     with pytest.raises(FactorFrequencyError, match=f"factors={re.escape(str(daily))}: the factors are dated"):
         EventStudy(custom).fit()
+    # monthly returns read as returns are named so
+    returns = tmp_path / "monthly_returns.csv"
+    pd.read_csv(prices, index_col="date").pct_change().iloc[1:].to_csv(returns)
+    as_returns = cfg.with_(prices=(), source="bundled", returns_data=str(returns))
+    with pytest.raises(
+        FactorFrequencyError, match=r"and the returns a median of 3\d days apart.*factors of the returns'"
+    ):
+        EventStudy(as_returns).fit()
 
 
 def test_monthly_factors_serve_monthly_prices(tmp_path: Path) -> None:

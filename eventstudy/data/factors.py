@@ -90,7 +90,9 @@ def read_factor_file(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame
     return frame.astype("float64").sort_index()
 
 
-def check_frequency(factors: pd.DatetimeIndex, prices: pd.DatetimeIndex, label: str, what: str) -> None:
+def check_frequency(
+    factors: pd.DatetimeIndex, prices: pd.DatetimeIndex, label: str, what: str, data: str = "prices"
+) -> None:
     """Refuse factors whose dates are spaced unlike the prices' (daily factors for monthly returns, say).
 
     A factor is the return of one period; taken on the prices' dates it must span the same
@@ -105,6 +107,8 @@ def check_frequency(factors: pd.DatetimeIndex, prices: pd.DatetimeIndex, label: 
         The option the factors come from, named first in the message.
     what
         The factors as the message names them (``"the bundled Ken French factors"``).
+    data
+        The study's data as the message names them: ``prices``, or ``returns`` read as such.
 
     Raises
     ------
@@ -116,9 +120,9 @@ def check_frequency(factors: pd.DatetimeIndex, prices: pd.DatetimeIndex, label: 
         return
     raise FactorFrequencyError(
         label,
-        f"{what} are dated a median of {_days(have)} apart and the prices a median of {_days(need)} apart, so a "
+        f"{what} are dated a median of {_days(have)} apart and the {data} a median of {_days(need)} apart, so a "
         "factor would not span the return it explains",
-        "use factors of the prices' frequency (model='custom' with factors=FILE) or prices of the factors' frequency",
+        f"use factors of the {data}' frequency (model='custom' with factors=FILE) or {data} of the factors' frequency",
     )
 
 
