@@ -1282,6 +1282,9 @@ def statuses(
             if jumped.any()
             else "measure them against another market proxy (--market, or a market column in the events file)"
             if own_market.all()
+            else f"give prices that begin earlier, a shorter estimation window than {cfg.estimation}, or a lower "
+            f"min_estimation_obs than {cfg.min_estimation_obs} (--min-estimation-obs)"
+            if excluded.all()
             else "check the tickers, dates and estimation window against the data"
         )
         raise NoUsableEventsError(f"every firm-event was left out ({reasons}{more}); {advice}.")

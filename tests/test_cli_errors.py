@@ -249,6 +249,17 @@ def test_an_events_file_in_other_words_is_told_what_to_rename(
     _check_failure(capsys, ["run", "--events", events], tmp_path / "o", needle)
 
 
+def test_events_too_early_for_their_estimation_window_are_told_what_would_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = _events(tmp_path, "event_id,ticker,event_date\na,NVDA,2022-02-10\n")  # the bundled prices begin 2022-01-03
+    needle = (
+        "(a: excluded: 16 estimation returns of 240, minimum 120); give prices that begin earlier, a shorter "
+        "estimation window than [-250,-11], or a lower min_estimation_obs than 120 (--min-estimation-obs)."
+    )
+    _check_failure(capsys, ["run", "--events", events], tmp_path / "o", needle)
+
+
 def test_a_misspelt_events_column_is_said_not_to_be_read(tmp_path: Path) -> None:
     from eventstudy.config import read_events
     from eventstudy.errors import UnreadColumnWarning
