@@ -243,13 +243,22 @@ def test_rate_limit_is_retried(tmp_path: Path) -> None:
 def test_network_down_leaves_cache_untouched_and_falls_back(tmp_path: Path) -> None:
     _source(tmp_path, Transport()).fetch(["NVDA", "^GSPC"])
     before = {p.name: p.read_bytes() for p in (tmp_path / "base" / "yahoo").iterdir()}
-    down = Transport({t: [ConnectionError("Could not resolve host")] * 9 for t in ("NVDA", "^GSPC")})
+    curl = (
+        "Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com. See "
+        "https://curl.se/libcurl/c/libcurl-errors.html first for more details."
+    )
+    down = Transport({t: [ConnectionError(curl)] * 9 for t in ("NVDA", "^GSPC")})
     src = _source(tmp_path, down, retries=2)
     report = src.fetch(["NVDA", "^GSPC"])
     assert report.network_down and not report.rows
     assert {p.name: p.read_bytes() for p in (tmp_path / "base" / "yahoo").iterdir()} == before
-    with pytest.warns(UserWarning, match="using the on-disk cache"):
+    with pytest.warns(UserWarning) as seen:
         panel = src.load(["NVDA", "^GSPC"])
+    # one reason shared by both tickers is said once, without curl's pointer to its manual
+    assert [str(w.message) for w in seen] == [
+        "could not download NVDA, ^GSPC (offline: Failed to perform, curl: (6) Could not resolve host: "
+        "query2.finance.yahoo.com.); the on-disk cache is used where it holds them."
+    ]
     assert "cache" in panel.provenance["NVDA"]
 
 

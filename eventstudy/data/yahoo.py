@@ -345,12 +345,14 @@ class YahooSource:
                 via[t] = "Yahoo Finance, downloaded now"
             missing = [t for t in tickers if t in report.failed]
             if missing:
-                warn(
-                    "could not download "
-                    + ", ".join(f"{t} ({report.failed[t]})" for t in missing)
-                    + "; using the on-disk cache for them.",
-                    OfflineWarning,
+                # curl's pointer to its manual says nothing here; one reason shared by all is said once
+                reasons = {t: report.failed[t].split(" See https://curl.se")[0] for t in missing}
+                named = (
+                    f"{', '.join(missing)} ({reasons[missing[0]]})"
+                    if len(set(reasons.values())) == 1
+                    else ", ".join(f"{t} ({reasons[t]})" for t in missing)
                 )
+                warn(f"could not download {named}; the on-disk cache is used where it holds them.", OfflineWarning)
         frames: dict[str, pd.DataFrame] = {}
         bundled = set(self.fallback.available()) if hasattr(self.fallback, "available") else set()
         for t in tickers:
