@@ -528,7 +528,11 @@ def _run_partitioned(args: argparse.Namespace, out: TextIO) -> int:
     for message in run.warnings[:20]:
         print(f"eventstudy: warning: {message}", file=sys.stderr)
     if len(run.warnings) > 20:
-        print(f"eventstudy: warning: ... and {len(run.warnings) - 20} more warnings", file=sys.stderr)
+        print(
+            f"eventstudy: warning: ... and {len(run.warnings) - 20} more warnings; the status column of "
+            f"{Path(args.out) / 'params'} records, for each firm-event, what they said of it",
+            file=sys.stderr,
+        )
     print(
         f"wrote ar/, params/ and tests/ (Parquet, one file per partition), aggregate.csv and summary.json to "
         f"{args.out} ({run.n_used} of {run.n_events} firm-events used, {args.partitions} partitions)",

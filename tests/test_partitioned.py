@@ -155,3 +155,26 @@ def test_any_split_of_the_events_merges_into_the_same_tests(study: Path, tmp_pat
     partial = merge_inputs([o.inputs for o in fitted if o.inputs is not None])
     merged = aggregate_table(partial, bhar, config, estimation_round(fitted, partial, config, tmp_path))
     _same_aggregate(pd.read_csv(study / "whole" / "aggregate.csv"), merged)
+
+
+def test_warnings_beyond_the_printed_twenty_are_said_where_to_find(
+    study: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saturdays = pd.date_range("2024-06-01", periods=2 * len(TICKERS), freq="7D").strftime("%Y-%m-%d")
+    events = pd.DataFrame(
+        {
+            "event_id": [f"w{i}" for i in range(len(saturdays))],
+            "ticker": [*TICKERS, *TICKERS],
+            "event_date": saturdays,
+            "market": "^GSPC",
+        }
+    )
+    events.to_csv(study / "weekends.csv", index=False)
+    out = study / "weekends"
+    argv = ["run", "--events", str(study / "weekends.csv"), "--prices", str(study / "prices.parquet")]
+    assert main([*argv, "--partitions", "3", "--out", str(out)]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("eventstudy: warning:")]
+    assert len(said) == 21
+    assert said[-1].endswith(
+        f"more warnings; the status column of {out / 'params'} records, for each firm-event, what they said of it"
+    )
