@@ -127,11 +127,27 @@ class FutureEventDateError(EventDateError):
 class InsufficientEstimationDataError(EventStudyError, ValueError):
     """Too few estimation-window returns to fit the model."""
 
-    def __init__(self, event_id: str, ticker: str, n_obs: int, minimum: int, requested: int) -> None:
+    def __init__(
+        self,
+        event_id: str,
+        ticker: str,
+        n_obs: int,
+        minimum: int,
+        requested: int,
+        data: str = "",
+        after: bool = False,
+    ) -> None:
+        # where the series' returns are (``data``) says why; returns that begin after the event
+        # leave no estimation window to choose
+        advice = (
+            "no estimation window before the event can hold them; leave this event out"
+            if after
+            else "use a shorter or earlier estimation window or lower min_estimation_obs"
+        )
         super().__init__(
             f"event {event_id!r} ({ticker}): estimation window has {n_obs} usable returns of "
-            f"{requested} requested, below the minimum of {minimum}; use a shorter or earlier "
-            "estimation window or lower min_estimation_obs."
+            f"{requested} requested{f' ({data}, after the event)' if after else f' ({data})' if data else ''}, "
+            f"below the minimum of {minimum}; {advice}."
         )
 
 

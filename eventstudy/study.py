@@ -1113,17 +1113,23 @@ def statuses(
     # left out for another reason has no window to shorten.
     short = ~(excluded | degenerate | jumped | off_data | own_market) & (nobs < requested - skipped)
     gaps = {str(w): ~excluded & ~off_data & ~jumped & ~np.isfinite(a.car) for w, a in windows.items()}
+    span = screen.data_spans
     if cfg.strict and excluded.any():
         i = int(np.argmax(excluded))
         raise InsufficientEstimationDataError(
-            events[i].event_id, events[i].ticker, int(nobs[i]), cfg.min_estimation_obs, requested
+            events[i].event_id,
+            events[i].ticker,
+            int(nobs[i]),
+            cfg.min_estimation_obs,
+            requested,
+            span.get(i, ""),
+            i in screen.begins_after,
         )
     status = np.where(short, "ok: short estimation window", "ok").astype(object)
     for j in np.flatnonzero(short).tolist():
         status[j] = f"ok: short estimation window ({nobs[j]} of {requested - skipped[j]})"
     for j, jump in jumps.items():
         status[j] = f"ok: kept, {jump.describe()}" if keep_jumps else f"excluded: {jump.describe()}"
-    span = screen.data_spans
     for j in np.flatnonzero(off_data).tolist():
         status[j] = f"excluded: the event window {cfg.event_window} runs outside the price data ({span[j]})"
     for j in np.flatnonzero(excluded).tolist():

@@ -82,6 +82,19 @@ def test_short_history_uses_shorter_window_with_warning() -> None:
     assert res.events["status"].iloc[0].startswith("ok: short")
 
 
+def test_strict_runs_say_why_an_estimation_window_is_empty_and_what_to_do() -> None:
+    from eventstudy.errors import InsufficientEstimationDataError
+
+    # GE Vernova's first close is 2024-03-27: a window before it holds nothing, a shorter one would not help
+    late = r"0 usable returns of 19 requested \(GEV's returns run from 2024-03-28 to .*, after the event\), .*; no "
+    with pytest.raises(
+        InsufficientEstimationDataError, match=late + "estimation window before the event can hold them"
+    ):
+        es.event_study(["GEV"], "2024-03-20", event_window="8:10", estimation="-20:-2", strict=True)
+    with pytest.raises(InsufficientEstimationDataError, match=r"0 usable returns of 240 requested, .*; use a shorter"):
+        es.event_study(["GEV"], "2024-04-10", strict=True)
+
+
 def test_config_rejects_unknown_model() -> None:
     with pytest.raises(ValueError, match=r"model='capm'.*market_adjusted"):
         es.event_study(["NVDA"], "2025-01-27", model="capm")
