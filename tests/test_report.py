@@ -404,3 +404,10 @@ def test_event_day_figure_names_the_returns_the_firm_table_shows(returns: str, w
     assert caption.startswith(f"Raw {word} and abnormal return (market model) on the event day")
     assert ax.get_ylabel() == f"{word} on the event day (%)"
     assert ax.get_legend_handles_labels()[1][0] == f"raw {word}"
+
+
+def test_numbers_that_round_to_zero_carry_no_sign() -> None:
+    from eventstudy.report.format import fmt_num, fmt_pct
+
+    assert fmt_pct(-0.00004) == "0.00%" and fmt_pct(-0.0004) == "-0.04%" and fmt_pct(0.1234) == "12.34%"
+    assert fmt_num(-0.0004) == "0.000" and fmt_num(-0.0004, 4) == "-0.0004" and fmt_num(float("nan")) == "n/a"

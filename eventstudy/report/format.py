@@ -9,12 +9,15 @@ from typing import Any
 
 def fmt_pct(v: Any, digits: int = 2) -> str:
     """Format a decimal as a percentage, ``n/a`` if not finite."""
-    return f"{100 * float(v):.{digits}f}%" if finite(v) else "n/a"
+    return f"{fmt_num(100 * float(v), digits)}%" if finite(v) else "n/a"
 
 
 def fmt_num(v: Any, digits: int = 3) -> str:
-    """Format a number to ``digits`` decimals, ``n/a`` if not finite."""
-    return f"{float(v):.{digits}f}" if finite(v) else "n/a"
+    """Format a number to ``digits`` decimals, ``n/a`` if not finite (a value that rounds to zero has no sign)."""
+    if not finite(v):
+        return "n/a"
+    text = f"{float(v):.{digits}f}"
+    return text.removeprefix("-") if float(text) == 0 else text
 
 
 def fmt_p(v: Any) -> str:
