@@ -203,6 +203,14 @@ def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.Capt
     assert "unknown key 'window' in [model]" in err and "event_window" in err
 
 
+def _refused_study(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, body: str) -> str:
+    """Run ``command`` (``report`` or ``run --config``) on a study file of ``body`` under [study]; its stderr."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[study]\nname = "x"\n{body}')
+    assert main([*command.split(), str(bad), "--out", str(tmp_path / "r")]) == 2
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("toml", "said"),
     [
@@ -214,10 +222,7 @@ def test_unknown_config_key_lists_valid_ones(tmp_path: Path, capsys: pytest.Capt
 def test_a_misspelt_or_misplaced_study_file_key_is_given_its_likely_meaning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, said: str
 ) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text(f'[study]\nname = "x"\ntickers = ["NVDA"]\nevent_date = 2025-01-27\n{toml}')
-    assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 2
-    err = capsys.readouterr().err
+    err = _refused_study(tmp_path, capsys, "report", f'tickers = ["NVDA"]\nevent_date = 2025-01-27\n{toml}')
     assert err.count("\n") == 1 and said in err
 
 
@@ -232,10 +237,9 @@ def test_a_misspelt_key_in_an_event_table_is_refused_not_dropped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, said: str
 ) -> None:
     """A dropped 'markt' would measure the firm against the default market without a word."""
-    bad = tmp_path / "bad.toml"
-    bad.write_text(f'[study]\nname = "x"\n[[study.events]]\nticker = "NVDA"\nevent_date = 2025-01-27\n{key}\n')
-    assert main(["run", "--config", str(bad), "--out", str(tmp_path / "r")]) == 2
-    err = capsys.readouterr().err
+    err = _refused_study(
+        tmp_path, capsys, "run --config", f'[[study.events]]\nticker = "NVDA"\nevent_date = 2025-01-27\n{key}\n'
+    )
     assert err.count("\n") == 1 and said in err and "an event's keys are event_id, ticker, event_date, market" in err
 
 

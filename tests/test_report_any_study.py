@@ -1190,6 +1190,23 @@ def test_robustness_over_the_event_day_alone_shows_the_ar_once(tmp_path: Path) -
     assert md.count("| AR day 0 |") == 1 and "| CAR[0,0] |" not in md
 
 
+def _rows_study(path: Path, rule: str, name: str, estimation: str, min_obs: int) -> StudyConfig:
+    """NVDA and AVGO on 2025-01-31, on the bundled closes of each ``rule`` period written to ``path``, in rows."""
+    from eventstudy.config import Event
+
+    bundled_closes("NVDA", "AVGO", "^GSPC", rule=rule).to_csv(path)
+    events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
+    return StudyConfig(
+        name=name,
+        events=events,
+        prices=(str(path),),
+        calendar="rows",
+        estimation=estimation,
+        event_window="-1:1",
+        min_estimation_obs=min_obs,
+    )
+
+
 def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_path: Path) -> None:
     """Robustness leaves out ff3 and carhart for month-end prices, and the text gives the reason."""
     from eventstudy.config import Event
@@ -1197,17 +1214,7 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
     from eventstudy.report.robustness import robustness_section
 
     path = tmp_path / "monthly.csv"
-    bundled_closes("NVDA", "AVGO", "^GSPC", rule="ME").to_csv(path)
-    events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
-    cfg = StudyConfig(
-        name="m",
-        events=events,
-        prices=(str(path),),
-        calendar="rows",
-        estimation="-30:-2",
-        event_window="-1:1",
-        min_estimation_obs=20,
-    )
+    cfg = _rows_study(path, "ME", "m", "-30:-2", 20)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         build_report(cfg, tmp_path / "r", sections=[firm_section, robustness_section])
@@ -1239,21 +1246,11 @@ def test_monthly_prices_say_why_the_daily_factor_models_are_not_compared(tmp_pat
 
 def test_weekly_prices_counted_in_rows_are_said_to_be_weekly(tmp_path: Path) -> None:
     """A weekly row's return is the week's: the headline and the method text say so, and daily data say nothing."""
-    from eventstudy.config import Event
     from eventstudy.report.render import firm_section, price_section
 
     path = tmp_path / "weekly.csv"
-    bundled_closes("NVDA", "AVGO", "^GSPC", rule="W-FRI").to_csv(path)
-    events = tuple(Event(t, t, "2025-01-31", "^GSPC") for t in ("NVDA", "AVGO"))
-    cfg = StudyConfig(
-        name="w",
-        events=events,
-        prices=(str(path),),
-        calendar="rows",
-        estimation="-104:-5",
-        event_window="-1:1",
-        min_estimation_obs=80,
-    )
+    cfg = _rows_study(path, "W-FRI", "w", "-104:-5", 80)
+    events = cfg.events
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         build_report(cfg, tmp_path / "r", sections=[price_section, firm_section])

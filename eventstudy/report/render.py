@@ -141,8 +141,8 @@ def price_section(b: ReportBuilder) -> None:
     """Prices around the event: on the calendar for one date, in event time for several."""
     cfg, res = b.config, b.results
     n, n_dates = _study_shape(res)
+    unit = day_unit(res)
     if n_dates > 1:
-        unit = day_unit(res)
         fig = b.add_figure("price_paths", *figures.event_time_paths(res, unit=unit))
         unused = [
             *([f"context tickers ({word_list(list(cfg.context_tickers))})"] if cfg.context_tickers else []),
@@ -213,14 +213,14 @@ def price_section(b: ReportBuilder) -> None:
             markets,
             f"Prices around {event.date()}, indexed to 100 on {base.date()}",
             what,
-            unit=day_unit(res),
+            unit=unit,
         ),
     )
     index_table = (window.div(window.loc[base]) * 100).reset_index()
     index_table["date"] = index_table["date"].dt.strftime("%Y-%m-%d")
     b.add_table("price_index", index_table)
     b.data["provenance"] = {t: panel.provenance.get(t, "") for t in names}
-    base_text = f"the last {day_unit(res)} before the event" if not cfg.index_date else str(base.date())
+    base_text = f"the last {unit} before the event" if not cfg.index_date else str(base.date())
     b.sections.append(
         {
             "id": "prices",
@@ -981,7 +981,7 @@ def _headline_sentence(items: list[dict[str, Any]], res: EventStudyResults) -> s
     model = f"the {res.model.name.replace('_', '-')} model"
     daily = row_spacing(res) is None  # else a weekly or monthly row's return, that of the period to its date
     if res.model.estimates_mean:
-        days = "each firm's rows" if cfg.calendar == "rows" or not daily else "sessions"
+        days = "each firm's rows" if day_unit(res) == "row" else "sessions"
         model += f" estimated over {days} {cfg.estimation}"
     ok = res.events["status"].str.startswith("ok")
     sessions = res.events.loc[ok, "event_session"]

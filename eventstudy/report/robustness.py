@@ -76,6 +76,7 @@ def aggregate_section(b: ReportBuilder) -> None:
     n = int(est.loc[lead, "n"])
     sessions = sessions_of(res)
     n_dates = int(sessions.nunique())
+    unit = day_unit(res)  # what a relative day is: a session, or a row of weekly or monthly data
     check = variance_check(res.ar_t.loc[day, ok[ok].index].to_numpy())
     order = list(KEY_TESTS)
     if check.event_induced:
@@ -144,12 +145,12 @@ def aggregate_section(b: ReportBuilder) -> None:
         elif cc.overlapping_pairs == cc.pairs:  # every pair linked (one date, or windows that all overlap)
             measured = (
                 f"{dates}: {independent}. The mean correlation of their estimation-window abnormal returns, on the "
-                f"{day_unit(res)}s each pair shares, is r = {r:.3f}; the Kolari-Pynnonen versions use it, {factors}."
+                f"{unit}s each pair shares, is r = {r:.3f}; the Kolari-Pynnonen versions use it, {factors}."
             )
         else:
             measured = (
                 f"{dates}: {independent}. The mean correlation of the linked pairs' estimation-window abnormal "
-                f"returns, on the {day_unit(res)}s they share, is {cc.mean:.3f} ({r:.3f} over all pairs, the others counting "
+                f"returns, on the {unit}s they share, is {cc.mean:.3f} ({r:.3f} over all pairs, the others counting "
                 f"zero); the Kolari-Pynnonen versions use the latter, {factors}."
             )
         paragraphs.append(
@@ -203,7 +204,7 @@ def aggregate_section(b: ReportBuilder) -> None:
             [float(est.loc[w, "mean"]) for w in day_windows],
             [res.aggregate_tests[(w, kp)].pvalue for w in day_windows],
             "the Kolari-Pynnonen-adjusted BMP test" if cc.applies else "the BMP test",
-            f"{day_unit(res)}s",
+            f"{unit}s",
         ),
         "Average abnormal return on each relative day; orange bars are significant at 5% under "
         + (
